@@ -5,13 +5,30 @@
  * into the carrier's messages. It holds one call's state (ids from `start`, codec, resamplers,
  * jitter buffer) and does no I/O: the transport owns the socket, pacing and timers, which keeps
  * serializers synchronous, cheap (inline on the 20 ms path) and testable on plain strings.
+ *
+ * How a transport drives one (one serializer per WebSocket connection, i.e. per call):
+ *
+ * 1. `setup({ inputSampleRate, outputSampleRate })` with the pipeline's rates (from the
+ *    `StartFrame`), before the first message.
+ * 2. For every text message: `deserialize(text)`. Push `frames` downstream in order, then act on
+ *    `event` (`start`: the call is known, `serialize` may be used; `mark`: a mark you sent was
+ *    played; `stop`: the carrier is done, close the socket; `error`: log it). A thrown
+ *    {@link SerializerError} with `fatal === false` means "log, count and go on"; with
+ *    `fatal === true` the call cannot go on (e.g. an unsupported codec): end it.
+ * 3. For output: `serialize(frame)` on each paced 20 ms audio frame and on
+ *    `OutputTransportMessageFrame`s; send the string if one comes back. `serializeMark(name)`
+ *    after the audio a mark should follow, `serializeClear()` on interruption. All three throw
+ *    `SerializerError('not-started')` before the carrier's `start` message was read.
+ *
+ * Methods are synchronous, never perform I/O, never start timers and never keep a reference to the
+ * strings they were given.
  */
 import type { Frame } from '@voxline/core';
 
 /** Carriers Voxline speaks to. */
 export type Carrier = 'telnyx' | 'twilio';
 
-/** Audio format announced by the carrier in its `start` message, normalized. */
+/** Audio format of one direction of a media stream, normalized. */
 export interface MediaFormat {
   /** Codec as the carrier names it, upper-cased: `PCMU`, `PCMA`, `L16`, ... */
   encoding: string;
@@ -33,8 +50,15 @@ export interface CallInfo {
   to?: string;
   /** Custom parameters from the stream's `<Parameter>`s or `custom_parameters`. */
   customParameters: Record<string, string>;
-  /** Inbound media format. */
+  /** Inbound media format: what the carrier sends us, as announced in `start`. */
   mediaFormat: MediaFormat;
+  /**
+   * Outbound media format: what the serializer encodes the agent's audio to. Set by the carrier
+   * serializers from their options (Telnyx: the `stream_bidirectional_codec` and
+   * `stream_bidirectional_sampling_rate` the stream was opened with; Twilio: always PCMU 8000 Hz).
+   * Optional only for backward compatibility of the type; both carrier serializers set it.
+   */
+  outboundMediaFormat?: MediaFormat;
   /** Anything else carrier-specific (Telnyx `client_state`, Twilio `accountSid`, ...). */
   extra: Record<string, unknown>;
 }
@@ -43,13 +67,21 @@ export interface CallInfo {
 export interface SerializerAudioParams {
   /** Rate in Hz of `InputAudioRawFrame`s the serializer produces. */
   inputSampleRate: number;
-  /** Rate in Hz of the output audio frames the serializer will be given. */
+  /**
+   * Rate in Hz of the output audio frames the serializer will usually be given. The serializer
+   * reads each frame's own `sampleRate`, so frames at another rate are still converted correctly.
+   */
   outputSampleRate: number;
 }
 
 /**
  * One carrier message, decoded. `frames` go downstream into the pipeline in order; `event` tells
  * the transport what happened so it can act (start pacing, match a mark echo, end the call).
+ *
+ * `frames` may hold several audio frames for one `media` message, or none: inbound audio passes
+ * through a reordering jitter buffer, which holds a frame that arrived early until the frames
+ * before it arrive (or are given up as lost), then releases them in order. `stop` releases
+ * everything the buffer still holds.
  */
 export interface DeserializedMessage {
   frames: Frame[];
@@ -70,7 +102,7 @@ export interface DeserializedMessage {
  *
  * Errors: `deserialize` throws {@link SerializerError} for input it cannot use (malformed JSON,
  * wrong types, invalid base64, media before start, unsupported codec); the transport logs the
- * reason with the call id, counts it, and decides whether the call can go on.
+ * reason with the call id, counts it, and decides whether the call can go on (see `fatal`).
  */
 export interface TelephonySerializer {
   readonly carrier: Carrier;
@@ -81,25 +113,55 @@ export interface TelephonySerializer {
   /** Decodes one text message from the carrier. */
   deserialize(message: string): DeserializedMessage;
   /**
-   * Encodes a frame for the carrier: output audio becomes a `media` message (resampled and
-   * encoded), `OutputTransportMessageFrame`s pass through as JSON. Returns undefined for frames
-   * the carrier cannot take. The transport paces audio; the serializer never buffers it.
+   * Encodes a frame for the carrier: output audio (`OutputAudioRawFrame` and subclasses such as
+   * `TTSAudioRawFrame`) becomes a `media` message (resampled and encoded);
+   * `OutputTransportMessageFrame`s pass through as JSON (a string `message` is sent as is, anything
+   * else is `JSON.stringify`-ed). Returns undefined for frames the carrier cannot take (every other
+   * frame, including `InterruptionFrame`: call {@link serializeClear} for that). The transport
+   * paces audio; the serializer never buffers it.
+   *
+   * @throws {@link SerializerError} `not-started` for audio before the carrier's `start`.
    */
   serialize(frame: Frame): string | undefined;
-  /** A `mark` message with this name (the carrier echoes it once the audio before it played). */
+  /**
+   * A `mark` message with this name (the carrier echoes it once the audio before it played).
+   *
+   * @throws {@link SerializerError} `not-started` before the carrier's `start`.
+   */
   serializeMark(name: string): string;
-  /** A `clear` message (the carrier drops audio it has queued and returns pending marks). */
+  /**
+   * A `clear` message (the carrier drops audio it has queued and returns pending marks).
+   *
+   * @throws {@link SerializerError} `not-started` before the carrier's `start`.
+   */
   serializeClear(): string;
 }
 
-/** Why a carrier message was refused. */
+/**
+ * Why a carrier message was refused, or a serializer could not be used.
+ *
+ * - `malformed-json`: the text is not JSON, or not a JSON object.
+ * - `invalid-message`: a known event with missing fields or fields of the wrong type (also L16
+ *   media with an odd number of bytes, or a second `start`).
+ * - `invalid-base64`: a media payload that is not valid base64.
+ * - `media-before-start`: media (or a dtmf/mark event needing the call) before `start`.
+ * - `unsupported-codec`: `start` announced a codec the serializer cannot decode (always fatal).
+ * - `payload-too-large`: a message or media payload above the configured limit.
+ * - `unknown-event`: an `event` name the carrier's protocol does not define (not fatal: carriers
+ *   add events over time).
+ * - `not-started`: `serialize`/`serializeMark`/`serializeClear` before `start`.
+ * - `unknown-carrier`: no serializer is known for the messages or the carrier name.
+ */
 export type SerializerErrorCode =
   | 'malformed-json'
   | 'invalid-message'
   | 'invalid-base64'
   | 'media-before-start'
   | 'unsupported-codec'
-  | 'payload-too-large';
+  | 'payload-too-large'
+  | 'unknown-event'
+  | 'not-started'
+  | 'unknown-carrier';
 
 /** A carrier message the serializer cannot use; `code` says why. */
 export class SerializerError extends Error {
