@@ -122,6 +122,8 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
   private readonly background = new AbortController();
   private lastActivity = 0;
   private cancelRequested = false;
+  /** Frames queued before the StartFrame went out wait in `pending`. */
+  private startSent = false;
 
   constructor(
     readonly pipeline: FrameProcessor,
@@ -154,7 +156,7 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
       this.logger.debug({ frame: frame.name }, 'task finished: frame ignored');
       return;
     }
-    if (this.state === 'new') {
+    if (!this.startSent) {
       this.pending.push(frame);
       return;
     }
@@ -176,9 +178,8 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
   cancel(reason?: string): void {
     if (this.cancelRequested || this.state === 'finished') return;
     this.cancelRequested = true;
-    if (this.state === 'new') {
-      this.state = 'finished';
-      this.finish(['cancel', reason]);
+    if (!this.startSent) {
+      this.markFinished('cancel', reason);
       return;
     }
     this.queueFrame(new CancelFrame(reason));
@@ -217,6 +218,7 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
     }
     if (this.state === 'running') {
       this.lastActivity = this.clock.now();
+      this.startSent = true;
       this.queueFrame(new StartFrame(this.params));
       this.emit('started');
       const queued = this.pending.splice(0);
