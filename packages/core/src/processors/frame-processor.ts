@@ -190,16 +190,28 @@ export abstract class FrameProcessor {
    */
   queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (this.mailbox === undefined) {
-      this.handleFrame(frame, direction);
+      // The inline hot path, kept free of extra calls: a hop is this method and processFrame.
+      if (frame instanceof StartFrame) this.params = frame.params;
+      try {
+        const result = this.processFrame(frame, direction);
+        if (result !== undefined) result.catch((error: unknown) => this.onProcessError(error, frame));
+      } catch (error) {
+        this.onProcessError(error, frame);
+      }
       return;
     }
+    this.queueInMailbox(frame, direction);
+  }
+
+  private queueInMailbox(frame: Frame, direction: FrameDirection): void {
+    const mailbox = this.mailbox as Mailbox;
     if (frame.kind === 'system') {
       if (frame instanceof InterruptionFrame) this.interruptWork();
       else if (frame instanceof CancelFrame) this.cancelWork();
       this.enterSystemLane(frame, direction);
       return;
     }
-    if (!this.mailbox.push(frame, direction) || this.mailbox.droppedFrames !== this.reportedDrops) {
+    if (!mailbox.push(frame, direction) || mailbox.droppedFrames !== this.reportedDrops) {
       this.reportOverflow();
     }
     const wake = this.wakeLoop;
