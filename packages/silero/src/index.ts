@@ -1,0 +1,7 @@
+/**
+ * `@voxline/silero`: Silero VAD v5 for Voxline on onnxruntime-node, with the model shipped in
+ * the package.
+ */
+
+export { loadSileroSession, SILERO_MODEL_PATH } from './silero-session.js';
+export { SileroVADAnalyzer, type SileroVADAnalyzerOptions } from './silero-vad-analyzer.js';
