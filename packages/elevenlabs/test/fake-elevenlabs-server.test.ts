@@ -64,7 +64,7 @@ describe('FakeElevenLabsServer multi-stream-input', () => {
       'there.',
       ' ',
     ]);
-    expect((audio[1]?.alignment as { charStartTimesMs: number[] }).charStartTimesMs).toEqual([
+    expect((audio[1]?.alignment as { charStartTimesMs: number[] } | undefined)?.charStartTimesMs).toEqual([
       0, 40, 80, 120, 160, 200,
     ]);
     const bytes = Buffer.from(audio[0]?.audio as string, 'base64');
