@@ -5,7 +5,7 @@
  * edges (µ-law/A-law per ITU-T G.711, L16 per RFC 3551).
  */
 
-// Errors
+// Errors (every error has a stable `code`)
 export {
   AudioError,
   type AudioErrorCode,
@@ -17,13 +17,28 @@ export {
   WavTooLargeError,
   WavWriterClosedError,
 } from './errors.js';
-
-// G.711 (µ-law / A-law)
+// Framing: exact 10/20/40 ms frames from arbitrary chunks
+export { AudioFramer, type AudioFramerOptions, type FrameCallback } from './framing/audio-framer.js';
+// G.711 A-law / µ-law (ITU-T G.711, bit-exact with the Sun g711.c reference)
 export { decodeALaw, decodeALawSample, encodeALaw, encodeALawSample } from './g711/a-law.js';
 export { decodeMuLaw, decodeMuLawSample, encodeMuLaw, encodeMuLawSample } from './g711/mu-law.js';
-
-// L16
+// Jitter buffer: reorder by sequence number, conceal losses
+export {
+  JitterBuffer,
+  type JitterBufferOptions,
+  type JitterBufferStats,
+  type JitterConcealment,
+  type JitterFrameCallback,
+} from './jitter/jitter-buffer.js';
+// L16 with explicit byte order (RFC 3551)
 export { type L16ByteOrder, type L16Options, l16ToPcm, pcmToL16 } from './l16/l16.js';
-
+// Levels (dBFS) and mixing
+export { dbToGain, isSilence, peakDbfs, rmsDbfs } from './levels/levels.js';
+export { applyGain, mixInto } from './levels/mixer.js';
 // Voice activity detection (VADAnalyzer, WebRTCVADAnalyzer, VADProcessor)
 export * from './vad/index.js';
+// WAV files: read any PCM/float/G.711 WAV, write 16-bit PCM, stream long recordings to disk
+export { readWav } from './wav/read-wav.js';
+export type { WavAudio } from './wav/wav-audio.js';
+export { WavFileWriter, type WavFileWriterOptions } from './wav/wav-file-writer.js';
+export { writeWav } from './wav/write-wav.js';

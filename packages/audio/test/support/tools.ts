@@ -5,6 +5,15 @@ import { spawnSync } from 'node:child_process';
  * skips) when the tool is missing, so a machine without it cannot report a green run.
  */
 export function runTool(command: string, args: readonly string[], input?: Uint8Array): Buffer {
+  return runToolWithOutput(command, args, input).stdout;
+}
+
+/** Like {@link runTool}, and also returns stderr (where `sox ... stats` reports). */
+export function runToolWithOutput(
+  command: string,
+  args: readonly string[],
+  input?: Uint8Array,
+): { stdout: Buffer; stderr: Buffer } {
   const result = spawnSync(command, args, {
     input,
     maxBuffer: 256 * 1024 * 1024,
@@ -21,7 +30,7 @@ export function runTool(command: string, args: readonly string[], input?: Uint8A
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status}: ${result.stderr.toString()}`);
   }
-  return result.stdout;
+  return { stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs sox with dithering off (-D) so conversions are deterministic; returns stdout bytes. */
@@ -56,4 +65,18 @@ export function sameSamples(a: Int16Array | Uint8Array, b: Int16Array | Uint8Arr
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
+}
+
+/** sox's own measurements of a file: RMS and peak level in dBFS (full scale 32768), 2 decimals. */
+export function soxStats(
+  path: string,
+  effects: readonly string[] = [],
+): { rmsDbfs: number; peakDbfs: number } {
+  const report = runToolWithOutput('sox', ['-D', path, '-n', ...effects, 'stats']).stderr.toString();
+  const field = (name: string): number => {
+    const match = new RegExp(`^${name}\\s+(-?[\\d.]+)`, 'm').exec(report);
+    if (match === null) throw new Error(`sox stats printed no "${name}":\n${report}`);
+    return Number(match[1]);
+  };
+  return { rmsDbfs: field('RMS lev dB'), peakDbfs: field('Pk lev dB') };
 }
