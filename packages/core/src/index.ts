@@ -2,6 +2,15 @@
  * @voxline/core: frames, processors, pipelines, tasks, the clock, observers and metrics.
  */
 
+// ---- Text aggregation for TTS ----
+export { SentenceAggregator } from './aggregators/sentence-aggregator.js';
+export {
+  DEFAULT_ABBREVIATIONS,
+  SentenceSplitter,
+  type SentenceSplitterOptions,
+} from './aggregators/sentence-splitter.js';
+export type { TextChunker } from './aggregators/text-chunker.js';
+export { WordChunker } from './aggregators/word-chunker.js';
 // Time, events, logging
 export { type Clock, flushMicrotasks, RealClock, realClock, VirtualClock } from './clock.js';
 export { TypedEventEmitter } from './events.js';
@@ -99,3 +108,94 @@ export {
   type ProcessorSetup,
 } from './processors/frame-processor.js';
 export { DEFAULT_MAILBOX_CAPACITY, Mailbox, type MailboxOverflowPolicy } from './processors/mailbox.js';
+export { AIService, type AIServiceOptions } from './services/ai-service.js';
+// ---- AI services (STT, LLM, TTS), fallback, function calling ----
+export {
+  type FunctionCallContext,
+  type FunctionCallOutcome,
+  type FunctionDefinition,
+  FunctionRegistry,
+  FunctionRegistryError,
+  formatFunctionResult,
+  parseFunctionArguments,
+  type RequestedFunctionCall,
+  type StandardSchemaResult,
+  type StandardSchemaV1,
+} from './services/function-registry.js';
+export { type LLMChunk, LLMService, type LLMServiceOptions } from './services/llm-service.js';
+export { PcmRingBuffer } from './services/pcm-ring-buffer.js';
+export {
+  backoffDelayMs,
+  defaultRetryPolicy,
+  type RetryOptions,
+  type RetryPolicy,
+  resolveRetryPolicy,
+  retryWithBackoff,
+} from './services/retry-policy.js';
+export {
+  SegmentedSTTService,
+  type SegmentedSTTServiceOptions,
+  type Transcript,
+} from './services/segmented-stt-service.js';
+export { SentenceTTSService, type TTSAudioChunk } from './services/sentence-tts-service.js';
+export {
+  classifyServiceError,
+  isAbortError,
+  ServiceError,
+  type ServiceErrorCode,
+  type ServiceErrorInit,
+  serviceErrorCodeForCloseCode,
+  serviceErrorCodeForStatus,
+} from './services/service-error.js';
+export {
+  BotInterruptedFrame,
+  TTSTextFrame,
+  TTSWordTimestampsFrame,
+  type WordTimestamp,
+} from './services/service-frames.js';
+export {
+  type STTConnectionState,
+  STTService,
+  type STTServiceOptions,
+  type TranscriptResultInit,
+} from './services/stt-service.js';
+export { type TTSAudioOptions, TTSService, type TTSServiceOptions } from './services/tts-service.js';
+// ---- Turn-taking: user turns, barge-in, false interruptions, idle detection ----
+export { type ConversationView } from './turns/conversation-state.js';
+export { FalseInterruptionFrame } from './turns/false-interruption-frame.js';
+export { TurnOptionsError, type TurnOptionsErrorCode } from './turns/turn-options-error.js';
+export {
+  type UserIdleEvent,
+  UserIdleProcessor,
+  type UserIdleProcessorOptions,
+} from './turns/user-idle-processor.js';
+export {
+  MuteDuringFirstBotSpeech,
+  MuteDuringFunctionCall,
+  MuteUntilFirstBotSpeechEnds,
+  MuteWhen,
+  type UserMuteStrategy,
+} from './turns/user-mute-strategies.js';
+export type { UserSpeechEvent, UserSpeechSegment } from './turns/user-speech-segment.js';
+export {
+  SpeechTimeoutTurnEnd,
+  type SpeechTimeoutTurnEndOptions,
+  type UserTurnEndStrategy,
+  VADTranscriptTurnEnd,
+  type VADTranscriptTurnEndOptions,
+} from './turns/user-turn-end-strategies.js';
+export {
+  type FalseInterruptionEvent,
+  type FalseInterruptionOptions,
+  type MutedSpeechPolicy,
+  UserTurnProcessor,
+  type UserTurnProcessorOptions,
+} from './turns/user-turn-processor.js';
+export {
+  MinWordsTurnStart,
+  TranscriptionTurnStart,
+  type TranscriptionTurnStartOptions,
+  type UserTurnStartStrategy,
+  VADTurnStart,
+} from './turns/user-turn-start-strategies.js';
+export { countWords } from './turns/word-count.js';
