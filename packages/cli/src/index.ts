@@ -1,0 +1,22 @@
+/**
+ * voxline: the command line, and the phone-call simulator as a library.
+ */
+
+export { type CallReport, formatTurnTable, type TurnReport } from './simulator/call-report.js';
+export {
+  type CallScript,
+  CallScriptError,
+  type CallScriptStep,
+  callScriptSchema,
+  defaultCallScript,
+  parseCallScript,
+} from './simulator/call-script.js';
+export {
+  type CallSimulatorOptions,
+  SimulatorError,
+  type SimulatorEvent,
+  simulateCall,
+} from './simulator/call-simulator.js';
+// Call simulator
+export { CallerAudio, speechExtent } from './simulator/caller-audio.js';
+export type { SimulatedCarrier, SimulatedCodec } from './simulator/carrier-messages.js';

@@ -1,0 +1,436 @@
+/**
+ * A phone-call simulator: plays the carrier's side of a media stream against any agent server.
+ *
+ * It connects to the agent's WebSocket as Telnyx or Twilio would, sends `connected` and `start`
+ * with realistic ids and media format, streams the caller's recording as 20 ms µ-law (or A-law)
+ * frames at real time — silence between turns, as a carrier streams continuously — plays the
+ * agent's audio back at real time, echoes marks when the audio before them has played, honours
+ * `clear`, sends DTMF and `stop`, and records both sides as a dual-channel WAV (caller left, bot
+ * right, 8000 Hz). A {@link CallScript} places caller turns, barge-ins, key presses and the
+ * hang-up. The {@link CallReport} gives, per turn, end of user speech → first bot audio,
+ * interruption → clear, and how much of the bot's reply the caller heard.
+ *
+ * One 20 ms tick drives everything, scheduled on absolute times (no drift, one timer at a time).
+ */
+import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw, rmsDbfs, WavFileWriter } from '@voxline/audio';
+import { type Clock, realClock } from '@voxline/core';
+import WebSocket from 'ws';
+import type { CallReport, TurnReport } from './call-report.js';
+import { type CallScript, type CallScriptStep, defaultCallScript } from './call-script.js';
+import { type CallerAudio, FRAME_MS, FRAME_SAMPLES, speechExtent } from './caller-audio.js';
+import {
+  CarrierMessageWriter,
+  newCallIds,
+  parseAgentMessage,
+  type SimulatedCarrier,
+  type SimulatedCodec,
+} from './carrier-messages.js';
+import { CarrierPlayback } from './carrier-playback.js';
+
+/** Options of {@link simulateCall}. */
+export interface CallSimulatorOptions {
+  carrier: SimulatedCarrier;
+  /** The agent's media-stream WebSocket URL, e.g. `ws://127.0.0.1:8765/telnyx`. */
+  url: string;
+  /** The caller's recording. */
+  audio: CallerAudio;
+  /** What the caller does; default: say the whole recording, wait for the reply, hang up. */
+  script?: CallScript;
+  /** Codec to stream (Telnyx only; Twilio is always PCMU); default PCMU. */
+  codec?: SimulatedCodec;
+  /** Caller and callee numbers (sent by Telnyx in `start`). */
+  from?: string;
+  to?: string;
+  /** `custom_parameters` / `customParameters` in `start`. */
+  customParameters?: Record<string, string>;
+  /** Extra headers on the WebSocket upgrade (e.g. a signature). */
+  headers?: Record<string, string>;
+  /** Write the dual-channel recording here. */
+  recordPath?: string;
+  /** Called for every call event, for a live view. */
+  onEvent?: (event: SimulatorEvent) => void;
+  /** Give up after this many ms of call time; default 180000. */
+  maxDurationMs?: number;
+  /** Give up connecting after this many ms; default 5000. */
+  connectTimeoutMs?: number;
+  /** The clock; default the real clock. */
+  clock?: Clock;
+}
+
+/** A call event; `atMs` is ms since the call started. */
+export interface SimulatorEvent {
+  atMs: number;
+  type:
+    | 'connected'
+    | 'caller-speaks'
+    | 'caller-silent'
+    | 'bot-audio'
+    | 'bot-quiet'
+    | 'mark'
+    | 'clear'
+    | 'dtmf'
+    | 'hang-up'
+    | 'agent-closed'
+    | 'violation'
+    | 'timeout';
+  detail?: string;
+}
+
+/** Why a simulation could not run. */
+export class SimulatorError extends Error {
+  constructor(
+    readonly code: 'connect-failed' | 'invalid-url',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SimulatorError';
+  }
+}
+
+/** Level above which a 20 ms frame of bot audio counts as audible, dBFS. */
+const AUDIBLE_DBFS = -45;
+
+interface Speaking {
+  samples: Int16Array;
+  offset: number;
+  turn: TurnReport;
+}
+
+/**
+ * Runs one simulated call to its end; see the module comment.
+ *
+ * @throws SimulatorError `invalid-url` or `connect-failed` (unreachable, refused, timed out).
+ */
+export async function simulateCall(options: CallSimulatorOptions): Promise<CallReport> {
+  const clock = options.clock ?? realClock;
+  const script = options.script ?? defaultCallScript;
+  const codec = options.codec ?? 'PCMU';
+  const ids = newCallIds(options.carrier);
+  const writer = new CarrierMessageWriter(
+    options.carrier,
+    ids,
+    codec,
+    options.from ?? '+13125550100',
+    options.to ?? '+13125550199',
+    options.customParameters ?? {},
+  );
+  validateUrl(options.url);
+  const recording = options.recordPath
+    ? await WavFileWriter.open(options.recordPath, { sampleRate: 8000, numChannels: 2 })
+    : undefined;
+  // Listeners go on before the socket opens: an agent may speak in the same packet as the upgrade.
+  const { socket, opened } = openSocket(options.url, options.headers ?? {}, options.connectTimeoutMs ?? 5000);
+
+  const playback = new CarrierPlayback();
+  const turns: TurnReport[] = [];
+  const violations: string[] = [];
+  const agentMessages = { media: 0, mark: 0, clear: 0 };
+  let botAudioReceivedSamples = 0;
+  let agentClosed = false;
+  const startedAt = clock.now();
+  const elapsed = () => clock.now() - startedAt;
+  const emit = (type: SimulatorEvent['type'], detail?: string) =>
+    options.onEvent?.({ atMs: Math.round(elapsed()), type, ...(detail === undefined ? {} : { detail }) });
+
+  const decode = codec === 'PCMA' ? decodeALaw : decodeMuLaw;
+  const encode = codec === 'PCMA' ? encodeALaw : encodeMuLaw;
+  const encoded = new Uint8Array(FRAME_SAMPLES);
+
+  socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+    if (isBinary) {
+      violations.push('binary WebSocket frame (carriers take JSON text frames only)');
+      emit('violation', 'binary frame');
+      return;
+    }
+    const message = parseAgentMessage(options.carrier, ids.streamId, data.toString());
+    switch (message.type) {
+      case 'media': {
+        agentMessages.media++;
+        const pcm = decode(message.payload);
+        botAudioReceivedSamples += pcm.length;
+        playback.enqueue(pcm);
+        const current = turns.at(-1);
+        if (
+          current &&
+          current.firstBotAudioMs === undefined &&
+          elapsed() >= current.speechEndMs &&
+          rmsDbfs(pcm) > AUDIBLE_DBFS
+        ) {
+          current.firstBotAudioMs = elapsed();
+          current.responseLatencyMs = current.firstBotAudioMs - current.speechEndMs;
+          current.answered = true;
+        }
+        return;
+      }
+      case 'mark':
+        agentMessages.mark++;
+        playback.mark(message.name);
+        return;
+      case 'clear': {
+        agentMessages.clear++;
+        emit('clear');
+        const bargeIn = [...turns].reverse().find((turn) => turn.kind === 'barge-in');
+        if (bargeIn && bargeIn.interruptionToClearMs === undefined && elapsed() >= bargeIn.speechStartMs) {
+          bargeIn.interruptionToClearMs = elapsed() - bargeIn.speechStartMs;
+        }
+        for (const name of playback.clear()) sendSafely(socket, writer.markEcho(name));
+        return;
+      }
+      case 'violation':
+        violations.push(message.reason);
+        emit('violation', message.reason);
+    }
+  });
+  socket.on('close', () => {
+    agentClosed = true;
+  });
+
+  try {
+    await opened;
+  } catch (error) {
+    await recording?.close();
+    throw error;
+  }
+  sendSafely(socket, writer.connected());
+  sendSafely(socket, writer.start());
+  emit('connected', `${options.carrier} ${ids.callId}`);
+
+  let stepIndex = 0;
+  let stepStartedMs = 0;
+  let speaking: Speaking | undefined;
+  let stepBegun = false;
+  let keysSent = 0;
+  let botAudible = false;
+  let lastAudibleMs = Number.NEGATIVE_INFINITY;
+  let replyHeardSamples = 0; // bot audio played since the latest turn's speech ended
+  let endedBy: CallReport['endedBy'] = 'caller';
+  const maxDurationMs = options.maxDurationMs ?? 180_000;
+  const botFrame = new Int16Array(FRAME_SAMPLES);
+  const callerFrame = new Int16Array(FRAME_SAMPLES);
+  const stereo = new Int16Array(FRAME_SAMPLES * 2);
+
+  const beginTurn = (kind: TurnReport['kind'], step: { fromMs?: number; toMs?: number }) => {
+    const samples = options.audio.slice(step.fromMs, step.toMs);
+    const extent = speechExtent(samples) ?? { startMs: 0, endMs: (samples.length / 8000) * 1000 };
+    const now = elapsed();
+    const turn: TurnReport = {
+      turn: turns.length + 1,
+      kind,
+      speechStartMs: now + extent.startMs,
+      speechEndMs: now + extent.endMs,
+      firstBotAudioMs: undefined,
+      responseLatencyMs: undefined,
+      interruptionToClearMs: undefined,
+      botAudioHeardMs: 0,
+      answered: false,
+    };
+    const previous = turns.at(-1);
+    if (previous) previous.botAudioHeardMs = (replyHeardSamples / 8000) * 1000;
+    replyHeardSamples = 0;
+    turns.push(turn);
+    speaking = { samples, offset: 0, turn };
+    emit('caller-speaks', `turn ${turn.turn} (${kind}), ${Math.round((samples.length / 8000) * 1000)} ms`);
+  };
+
+  /** Advances the script; returns true when the caller hangs up. */
+  const runScript = (now: number): boolean => {
+    for (;;) {
+      const step = script.steps[stepIndex] as CallScriptStep | undefined;
+      if (step === undefined) return true;
+      const next = () => {
+        stepIndex++;
+        stepStartedMs = now;
+        stepBegun = false;
+        keysSent = 0;
+      };
+      if ('say' in step) {
+        if (!stepBegun) {
+          beginTurn('say', step.say);
+          stepBegun = true;
+          return false;
+        }
+        if (speaking !== undefined) return false;
+        next();
+        continue;
+      }
+      if ('bargeIn' in step) {
+        if (!stepBegun) {
+          if (botAudible && (replyHeardSamples / 8000) * 1000 >= step.bargeIn.afterBotAudioMs) {
+            beginTurn('barge-in', step.bargeIn);
+            stepBegun = true;
+          } else if (now - stepStartedMs > 30_000) {
+            emit('timeout', 'the bot never spoke long enough to barge in');
+            next();
+            continue;
+          }
+          return false;
+        }
+        if (speaking !== undefined) return false;
+        next();
+        continue;
+      }
+      if ('waitForBotReply' in step) {
+        const current = turns.at(-1);
+        const silenceMs = step.waitForBotReply.silenceMs ?? 1200;
+        const timeoutMs = step.waitForBotReply.timeoutMs ?? 20_000;
+        const replied =
+          current?.answered === true && playback.bufferedSamples === 0 && now - lastAudibleMs >= silenceMs;
+        if (replied) {
+          next();
+          continue;
+        }
+        if (now - stepStartedMs >= timeoutMs) {
+          emit('timeout', `no bot reply within ${timeoutMs} ms`);
+          next();
+          continue;
+        }
+        return false;
+      }
+      if ('pressKeys' in step) {
+        const toneMs = step.pressKeys.toneMs ?? 250;
+        const due = Math.floor((now - stepStartedMs) / toneMs) + 1;
+        while (keysSent < Math.min(due, step.pressKeys.digits.length)) {
+          const digit = step.pressKeys.digits[keysSent] as string;
+          sendSafely(socket, writer.dtmf(digit));
+          emit('dtmf', digit);
+          keysSent++;
+        }
+        if (keysSent >= step.pressKeys.digits.length) {
+          next();
+          continue;
+        }
+        return false;
+      }
+      if ('pause' in step) {
+        if (now - stepStartedMs >= step.pause.ms) {
+          next();
+          continue;
+        }
+        return false;
+      }
+      return true; // hangUp
+    }
+  };
+
+  for (let tick = 0; ; tick++) {
+    const due = startedAt + tick * FRAME_MS;
+    const wait = due - clock.now();
+    if (wait > 0) await clock.sleep(wait);
+    const now = tick * FRAME_MS;
+    if (agentClosed) {
+      endedBy = 'agent';
+      emit('agent-closed');
+      break;
+    }
+    if (now >= maxDurationMs) {
+      endedBy = 'error';
+      emit('timeout', `call longer than ${maxDurationMs} ms`);
+      break;
+    }
+    if (runScript(now)) {
+      emit('hang-up');
+      sendSafely(socket, writer.stop());
+      break;
+    }
+
+    // The caller's 20 ms.
+    if (speaking) {
+      const { samples, offset } = speaking;
+      const take = Math.min(FRAME_SAMPLES, samples.length - offset);
+      callerFrame.set(samples.subarray(offset, offset + take));
+      callerFrame.fill(0, take);
+      speaking.offset += take;
+      if (speaking.offset >= samples.length) {
+        speaking = undefined;
+        emit('caller-silent');
+      }
+    } else callerFrame.fill(0);
+    encode(callerFrame, encoded);
+    sendSafely(socket, writer.media(Buffer.from(encoded).toString('base64'), now));
+
+    // The bot's 20 ms, as the carrier plays it.
+    const { played, dueMarks } = playback.play(botFrame);
+    for (const name of dueMarks) {
+      sendSafely(socket, writer.markEcho(name));
+      emit('mark', name);
+    }
+    const latest = turns.at(-1);
+    if (latest && now >= latest.speechEndMs) replyHeardSamples += played;
+    const audible = played > 0 && rmsDbfs(botFrame) > AUDIBLE_DBFS;
+    if (audible) {
+      lastAudibleMs = now;
+      if (!botAudible) emit('bot-audio');
+      botAudible = true;
+    } else if (botAudible && now - lastAudibleMs >= 400) {
+      botAudible = false;
+      emit('bot-quiet');
+    }
+
+    if (recording) {
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        stereo[2 * i] = callerFrame[i] as number;
+        stereo[2 * i + 1] = botFrame[i] as number;
+      }
+      recording.write(stereo);
+    }
+  }
+
+  const last = turns.at(-1);
+  if (last) last.botAudioHeardMs = (replyHeardSamples / 8000) * 1000;
+  if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'call ended');
+  await recording?.close();
+  return {
+    carrier: options.carrier,
+    url: options.url,
+    callId: ids.callId,
+    streamId: ids.streamId,
+    durationMs: Math.round(elapsed()),
+    endedBy,
+    turns,
+    agentMessages,
+    botAudioReceivedMs: (botAudioReceivedSamples / 8000) * 1000,
+    protocolViolations: violations,
+    ...(options.recordPath ? { recordingPath: options.recordPath } : {}),
+  };
+}
+
+function sendSafely(socket: WebSocket, message: string): void {
+  if (socket.readyState === WebSocket.OPEN) socket.send(message);
+}
+
+function validateUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) {
+    throw new SimulatorError('invalid-url', `not a ws:// or wss:// URL: ${url}`);
+  }
+}
+
+function openSocket(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): { socket: WebSocket; opened: Promise<void> } {
+  const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
+  const opened = new Promise<void>((resolve, reject) => {
+    const fail = (reason: string) => {
+      socket.removeAllListeners('open');
+      socket.on('error', () => {});
+      socket.terminate();
+      reject(new SimulatorError('connect-failed', `cannot connect to ${url}: ${reason}`));
+    };
+    socket.once('open', () => {
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('unexpected-response');
+      socket.on('error', () => {});
+      resolve();
+    });
+    socket.once('error', (error) => fail(error.message));
+    socket.once('unexpected-response', (_request, response) => fail(`HTTP ${response.statusCode}`));
+  });
+  return { socket, opened };
+}
