@@ -1,12 +1,9 @@
 /**
- * @voxline/telnyx: Telnyx media streams, Call Control and webhook verification.
+ * @voxline/telnyx: Telnyx media streams (serializer) and call hang-up for Voxline.
  */
-
-// Webhook security
 export {
-  type TelnyxWebhookInput,
-  telnyxPublicKey,
-  verifyTelnyxWebhook,
-  WebhookVerificationError,
-  type WebhookVerificationReason,
-} from './webhooks/telnyx-signature.js';
+  TELNYX_CALL_ALREADY_ENDED,
+  TelnyxCallTerminator,
+  type TelnyxCallTerminatorOptions,
+} from './telnyx-call-terminator.js';
+export { TelnyxFrameSerializer, type TelnyxFrameSerializerOptions } from './telnyx-frame-serializer.js';

@@ -1,11 +1,9 @@
 /**
- * @voxline/twilio: Twilio Media Streams, REST call control and signature validation.
+ * @voxline/twilio: Twilio Media Streams (serializer) and call hang-up for Voxline.
  */
-
-// Webhook security
 export {
-  computeTwilioSignature,
-  type TwilioParams,
-  type TwilioSignatureInput,
-  validateTwilioSignature,
-} from './webhooks/twilio-signature.js';
+  TWILIO_RESOURCE_NOT_FOUND,
+  TwilioCallTerminator,
+  type TwilioCallTerminatorOptions,
+} from './twilio-call-terminator.js';
+export { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from './twilio-frame-serializer.js';

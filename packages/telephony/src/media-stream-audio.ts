@@ -1,0 +1,214 @@
+/**
+ * The audio half of a carrier serializer, which Telnyx and Twilio share: the media hot path
+ * (hand-checked fields → track filter → {@link InboundAudioPath}), the `stop` drain, and output
+ * encoding (→ {@link OutboundAudioEncoder}). Carrier serializers keep the protocol half: event
+ * schemas, ids, and the JSON they send.
+ *
+ * Both carriers' `media` messages have the same inner fields (`media.track`, `media.chunk`,
+ * `media.timestamp`, `media.payload`; protocols.md §1.2 and §2.1), which is what makes this
+ * shareable.
+ */
+import type { L16ByteOrder } from '@voxline/audio';
+import type { Frame, InputAudioRawFrame, OutputAudioRawFrame } from '@voxline/core';
+import { InboundAudioPath } from './inbound-audio-path.js';
+import { normalizeTrack } from './media-payload.js';
+import { type CarrierMessage, parseDecimalCounter } from './message-parsing.js';
+import { OutboundAudioEncoder } from './outbound-audio-encoder.js';
+import { type TelephonyEncoding, telephonyCodec } from './telephony-codec.js';
+import {
+  type DeserializedMessage,
+  type MediaFormat,
+  type SerializerAudioParams,
+  SerializerError,
+} from './telephony-serializer.js';
+
+/** Options of {@link MediaStreamAudio}. */
+export interface MediaStreamAudioOptions {
+  /** Carrier name for error messages, e.g. `'Telnyx'`. */
+  carrierName: string;
+  /** Jitter buffer depth in frames; 0 releases frames in arrival order. */
+  jitterDepth: number;
+  /** Largest decoded media payload accepted, in bytes. */
+  maxPayloadBytes: number;
+  /** Byte order of L16 audio (both directions). */
+  l16ByteOrder: L16ByteOrder;
+}
+
+const MEDIA: DeserializedMessage['event'] = Object.freeze({ type: 'media' });
+const STOP: DeserializedMessage['event'] = Object.freeze({ type: 'stop' });
+
+/**
+ * One call's audio state: created with the serializer, started by the carrier's `start`, stopped
+ * by its `stop`.
+ */
+export class MediaStreamAudio {
+  readonly #options: MediaStreamAudioOptions;
+  #params: SerializerAudioParams | undefined;
+  #formats: { inbound: MediaFormat; outbound: MediaFormat } | undefined;
+  #inbound: InboundAudioPath | undefined;
+  #outbound: OutboundAudioEncoder | undefined;
+  #stopped = false;
+
+  constructor(options: MediaStreamAudioOptions) {
+    this.#options = options;
+  }
+
+  /** Whether `start` was handled (output may be sent). */
+  get started(): boolean {
+    return this.#outbound !== undefined;
+  }
+
+  /** Jitter buffer counters of the inbound audio, after `start` and before `stop`. */
+  get jitterStats() {
+    return this.#inbound?.jitterStats;
+  }
+
+  /**
+   * Sets the pipeline's rates; without it, input frames keep the carrier's rate. After `start`,
+   * rebuilds the audio paths for the new rates.
+   */
+  setup(params: SerializerAudioParams): void {
+    this.#params = { ...params };
+    if (this.#formats !== undefined) this.#build(this.#formats.inbound, this.#formats.outbound);
+  }
+
+  /**
+   * Builds the audio paths for the formats the carrier's `start` announced.
+   *
+   * @param inbound - what the carrier sends; `encoding` must be a `TelephonyEncoding`, mono.
+   * @param outbound - what the carrier expects back.
+   * @throws {@link SerializerError} `unsupported-codec` (fatal) for any other codec or channel
+   *   count, or a rate the resampler cannot convert.
+   */
+  start(inbound: MediaFormat, outbound: MediaFormat): void {
+    this.#build(inbound, outbound);
+    this.#formats = { inbound, outbound };
+  }
+
+  /**
+   * The media hot path: checks the few fields it reads by hand (a schema parse would cost more
+   * than the decoding), drops the other track, and decodes the caller's audio.
+   *
+   * @throws {@link SerializerError} `invalid-message` (wrong field types), `media-before-start`,
+   *   `invalid-base64`, `payload-too-large`.
+   */
+  media(message: CarrierMessage): DeserializedMessage {
+    const media = message.media;
+    if (typeof media !== 'object' || media === null) throw invalidMedia('`media` must be an object');
+    const { payload, track, chunk } = media as { payload?: unknown; track?: unknown; chunk?: unknown };
+    if (typeof payload !== 'string') throw invalidMedia('`media.payload` must be a string');
+    if (track !== undefined && typeof track !== 'string')
+      throw invalidMedia('`media.track` must be a string');
+    let chunkNumber: number | undefined;
+    if (chunk !== undefined) {
+      chunkNumber = typeof chunk === 'string' ? parseDecimalCounter(chunk) : -1;
+      if (chunkNumber < 0) throw invalidMedia('`media.chunk` must be a decimal number in a string');
+    }
+    const inbound = this.#inbound;
+    if (inbound === undefined) {
+      if (this.#stopped) return { frames: [], event: { type: 'ignored', reason: 'media after stop' } };
+      throw new SerializerError(
+        'media-before-start',
+        `${this.#options.carrierName} media message before start`,
+      );
+    }
+    if (track !== undefined && track !== 'inbound' && normalizeTrack(track) !== 'inbound') {
+      // The other direction shares the socket, so its chunk numbers may interleave with ours:
+      // reordering by them could conceal frames that were never lost.
+      const frames: InputAudioRawFrame[] = [];
+      inbound.stopReordering(frames);
+      return { frames, event: { type: 'ignored', reason: `${track} track` } };
+    }
+    const frames: InputAudioRawFrame[] = [];
+    inbound.push(payload, chunkNumber, frames);
+    return { frames, event: MEDIA };
+  }
+
+  /** Handles `stop`: releases the frames the jitter buffer holds; later media is ignored. */
+  stop(): DeserializedMessage {
+    const frames: InputAudioRawFrame[] = [];
+    this.#inbound?.drain(frames);
+    this.#inbound = undefined;
+    this.#stopped = true;
+    return { frames, event: STOP };
+  }
+
+  /** Releases held frames and stops reordering (for streams whose chunk numbers mix both tracks). */
+  stopReordering(): Frame[] {
+    const frames: InputAudioRawFrame[] = [];
+    this.#inbound?.stopReordering(frames);
+    return frames;
+  }
+
+  /**
+   * Encodes an output audio frame to a base64 payload in the carrier's outbound format.
+   *
+   * @returns base64 text, or undefined when no sample came out.
+   * @throws {@link SerializerError} `not-started` before `start`; `invalid-message` for audio that
+   *   is not mono; `unsupported-codec` for a frame rate the resampler cannot convert.
+   */
+  encode(frame: OutputAudioRawFrame): string | undefined {
+    const outbound = this.requireStarted();
+    if (frame.numChannels !== 1) {
+      throw new SerializerError(
+        'invalid-message',
+        `output audio must be mono, got ${frame.numChannels} channels`,
+      );
+    }
+    return outbound.encode(frame.audio, frame.sampleRate);
+  }
+
+  /** @throws {@link SerializerError} `not-started` before `start`. */
+  requireStarted(): OutboundAudioEncoder {
+    const outbound = this.#outbound;
+    if (outbound === undefined) {
+      throw new SerializerError(
+        'not-started',
+        `cannot send to ${this.#options.carrierName} before its start message`,
+      );
+    }
+    return outbound;
+  }
+
+  #build(inbound: MediaFormat, outbound: MediaFormat): void {
+    const { carrierName, jitterDepth, maxPayloadBytes, l16ByteOrder } = this.#options;
+    for (const [direction, format] of [
+      ['inbound', inbound],
+      ['outbound', outbound],
+    ] as const) {
+      if (format.encoding !== 'PCMU' && format.encoding !== 'PCMA' && format.encoding !== 'L16') {
+        throw new SerializerError(
+          'unsupported-codec',
+          `${carrierName} ${direction} codec ${format.encoding} is not supported; only PCMU, PCMA and L16 are`,
+          true,
+        );
+      }
+      if (format.channels !== 1) {
+        throw new SerializerError(
+          'unsupported-codec',
+          `${carrierName} ${direction} audio has ${format.channels} channels; only mono is supported`,
+          true,
+        );
+      }
+    }
+    // Both constructors throw a fatal SerializerError for rates the resampler cannot convert.
+    const inboundPath = new InboundAudioPath({
+      codec: telephonyCodec(inbound.encoding as TelephonyEncoding, l16ByteOrder),
+      carrierSampleRate: inbound.sampleRate,
+      pipelineSampleRate: this.#params?.inputSampleRate ?? inbound.sampleRate,
+      maxPayloadBytes,
+      jitterDepth,
+    });
+    const outboundEncoder = new OutboundAudioEncoder({
+      codec: telephonyCodec(outbound.encoding as TelephonyEncoding, l16ByteOrder),
+      carrierSampleRate: outbound.sampleRate,
+      expectedSampleRate: this.#params?.outputSampleRate ?? outbound.sampleRate,
+    });
+    this.#inbound = this.#stopped ? undefined : inboundPath;
+    this.#outbound = outboundEncoder;
+  }
+}
+
+function invalidMedia(reason: string): SerializerError {
+  return new SerializerError('invalid-message', `invalid media message: ${reason}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * The agent's audio, from an output audio frame to a media message's base64 payload: resampled to
+ * the carrier's rate (one `StreamResampler` per call, so filter state carries across frames), then
+ * encoded (µ-law, A-law or L16) into a reusable buffer and base64-encoded.
+ *
+ * Allocation per frame: the base64 string only (strings cannot be reused).
+ */
+import { StreamResampler } from '@voxline/audio';
+import { ByteScratch, SampleScratch } from './scratch-views.js';
+import type { TelephonyCodec } from './telephony-codec.js';
+import { SerializerError } from './telephony-serializer.js';
+
+/** Options of {@link OutboundAudioEncoder}. */
+export interface OutboundAudioEncoderOptions {
+  /** Codec the carrier expects back. */
+  codec: TelephonyCodec;
+  /** Sample rate in Hz the carrier expects back. */
+  carrierSampleRate: number;
+  /**
+   * Sample rate in Hz the output frames usually have (the pipeline's output rate); sizes the
+   * scratch buffers. Frames at other rates still work.
+   */
+  expectedSampleRate: number;
+}
+
+/** Scratch sized for this much audio; longer frames grow it once. */
+const INITIAL_SCRATCH_MS = 100;
+
+/**
+ * One call's outbound audio encoder. Not reusable across calls: create one at `start`.
+ */
+export class OutboundAudioEncoder {
+  readonly codec: TelephonyCodec;
+  readonly carrierSampleRate: number;
+  #resampler: StreamResampler | undefined;
+  readonly #resampled: SampleScratch;
+  #bytes: ByteScratch;
+
+  /**
+   * @throws {@link SerializerError} `unsupported-codec` (fatal) when the pipeline's output rate
+   *   cannot be converted to the carrier's.
+   */
+  constructor(options: OutboundAudioEncoderOptions) {
+    this.codec = options.codec;
+    this.carrierSampleRate = options.carrierSampleRate;
+    const carrierSamples = Math.ceil((options.carrierSampleRate * INITIAL_SCRATCH_MS) / 1000);
+    this.#resampled = new SampleScratch(carrierSamples);
+    this.#bytes = new ByteScratch(carrierSamples * options.codec.bytesPerSample);
+    this.#resampler = this.#resamplerFor(options.expectedSampleRate);
+  }
+
+  /**
+   * Encodes mono PCM to a base64 payload at the carrier's rate and codec.
+   *
+   * @param audio - mono 16-bit PCM.
+   * @param sampleRate - its rate in Hz; a change of rate between frames starts a new resampler.
+   * @returns base64 text, or undefined when no sample came out (an empty frame, or the first few
+   *   samples of a resampled stream).
+   * @throws {@link SerializerError} `unsupported-codec` when `sampleRate` cannot be converted.
+   */
+  encode(audio: Int16Array, sampleRate: number): string | undefined {
+    let pcm = audio;
+    if (sampleRate !== this.carrierSampleRate) {
+      let resampler = this.#resampler;
+      if (resampler === undefined || resampler.inputRate !== sampleRate) {
+        resampler = this.#resampler = this.#resamplerFor(sampleRate);
+      }
+      pcm = resampler!.process(audio, this.#resampled.view(resampler!.outputLength(audio.length)));
+    }
+    if (pcm.length === 0) return undefined;
+    const byteLength = pcm.length * this.codec.bytesPerSample;
+    if (byteLength > this.#bytes.buffer.length) this.#bytes = new ByteScratch(byteLength * 2);
+    const bytes = this.#bytes;
+    this.codec.encode(pcm, bytes.view(byteLength));
+    return bytes.buffer.toString('base64', 0, byteLength);
+  }
+
+  #resamplerFor(sampleRate: number): StreamResampler | undefined {
+    if (sampleRate === this.carrierSampleRate) return undefined;
+    try {
+      return new StreamResampler({ inputRate: sampleRate, outputRate: this.carrierSampleRate });
+    } catch (error) {
+      throw new SerializerError(
+        'unsupported-codec',
+        `cannot convert output audio at ${sampleRate} Hz to the carrier's ${this.carrierSampleRate} Hz: ${(error as Error).message}`,
+        true,
+      );
+    }
+  }
+}
