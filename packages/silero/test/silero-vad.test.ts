@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_VAD_PARAMS, type VADParams } from '@voxline/audio';
+import { DEFAULT_VAD_PARAMS, type VADParams, VADProcessor } from '@voxline/audio';
+import { InputAudioRawFrame, VADUserStartedSpeakingFrame, VADUserStoppedSpeakingFrame } from '@voxline/core';
+import { runProcessor } from '@voxline/core/testing';
 import { loadSileroSession, SILERO_MODEL_PATH, SileroVADAnalyzer } from '@voxline/silero';
 import { Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -159,4 +161,28 @@ describe('SileroVADAnalyzer on silence and noise', () => {
       }
     });
   }
+});
+
+describe('SileroVADAnalyzer in a VADProcessor', () => {
+  it('pushes VAD frames with the same edges as the analyzer alone, after forwarding all audio in order', async () => {
+    const pcm = loadRecording('jfk-16k.wav', 8000);
+    const expected = await detectSegments(await SileroVADAnalyzer.create({ sampleRate: 8000 }), pcm, 160);
+    const frames: InputAudioRawFrame[] = [];
+    for (let offset = 0; offset + 160 <= pcm.length; offset += 160) {
+      frames.push(new InputAudioRawFrame({ audio: pcm.subarray(offset, offset + 160), sampleRate: 8000 }));
+    }
+    const processor = new VADProcessor(await SileroVADAnalyzer.create({ sampleRate: 8000 }));
+    const { downstream, errors } = await runProcessor(processor, { frames });
+    expect(errors).toEqual([]);
+    expect(downstream.filter((f) => f instanceof InputAudioRawFrame)).toEqual(frames);
+    const starts = downstream
+      .filter((f) => f instanceof VADUserStartedSpeakingFrame)
+      .map((f) => f.speechStartMs);
+    const stops = downstream
+      .filter((f) => f instanceof VADUserStoppedSpeakingFrame)
+      .map((f) => f.speechEndMs);
+    expect(starts).toEqual(expected.map((s) => s.startMs));
+    expect(stops).toEqual(expected.filter((s) => s.stopMs !== undefined).map((s) => s.stopMs));
+    expect(starts.length).toBeGreaterThanOrEqual(4);
+  });
 });
