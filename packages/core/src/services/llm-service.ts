@@ -238,10 +238,12 @@ export abstract class LLMService extends AIService {
       const cancellable = definition?.cancelOnInterruption ?? true;
       const callSignal = cancellable ? AbortSignal.any([signal, lifetime]) : lifetime;
       const outcome = await this.functions.invoke(call, { context, signal: callSignal });
-      this.recordResult(context, call, outcome);
+      // After a barge-in the model is not run again for this result: the user's next turn will.
+      const runLLM = outcome.status !== 'cancelled' && (definition?.runLLM ?? true) && !signal.aborted;
+      this.recordResult(context, call, outcome, runLLM);
       if (outcome.status === 'error')
         this.logger.warn({ function: call.name, error: outcome.error }, 'function call failed');
-      return outcome.status !== 'cancelled' && (definition?.runLLM ?? true);
+      return runLLM;
     };
     const all =
       this.functions.execution === 'parallel'
@@ -255,7 +257,12 @@ export abstract class LLMService extends AIService {
     return results?.some(Boolean) === true;
   }
 
-  private recordResult(context: LLMContext, call: RequestedFunctionCall, outcome: FunctionCallOutcome): void {
+  private recordResult(
+    context: LLMContext,
+    call: RequestedFunctionCall,
+    outcome: FunctionCallOutcome,
+    runLLM: boolean,
+  ): void {
     const message = context.messages.find(
       (entry): entry is Extract<LLMMessage, { role: 'tool' }> =>
         entry.role === 'tool' && entry.tool_call_id === call.id,
@@ -269,16 +276,7 @@ export abstract class LLMService extends AIService {
         : outcome.status === 'error'
           ? { error: outcome.error }
           : { cancelled: true };
-    const definition = this.functions.get(call.name);
-    this.pushDown(
-      new FunctionCallResultFrame(
-        call.id,
-        call.name,
-        outcome.args,
-        result,
-        outcome.status !== 'cancelled' && (definition?.runLLM ?? true),
-      ),
-    );
+    this.pushDown(new FunctionCallResultFrame(call.id, call.name, outcome.args, result, runLLM));
   }
 }
 
