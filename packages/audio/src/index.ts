@@ -5,6 +5,15 @@
  * edges (µ-law/A-law per ITU-T G.711, L16 per RFC 3551).
  */
 
+// DTMF: Goertzel detector and tone generator (ITU-T Q.23/Q.24)
+export { DTMFDetector, type DTMFDetectorOptions } from './dtmf/dtmf-detector.js';
+export {
+  DTMF_COLUMN_FREQUENCIES,
+  DTMF_KEYS,
+  DTMF_ROW_FREQUENCIES,
+  type DTMFDigit,
+} from './dtmf/dtmf-keypad.js';
+export { type GenerateDTMFOptions, generateDTMF } from './dtmf/generate-dtmf.js';
 // Errors (every error has a stable `code`)
 export {
   AudioError,
