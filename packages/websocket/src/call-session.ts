@@ -1,0 +1,266 @@
+/**
+ * The life of one call on one connection: build the pipeline when the carrier's `start` arrives,
+ * run it, and end the call exactly once, whoever ends it.
+ *
+ * | what happens                           | pipeline                  | hang-up (CallTerminator) | socket     |
+ * |----------------------------------------|---------------------------|--------------------------|------------|
+ * | the pipeline ends (EndFrame)           | final audio plays out     | yes, once                | 1000       |
+ * | the pipeline is cancelled / fatal error| stops at once             | yes, once                | 1000 / 1011|
+ * | the carrier sends `stop` (caller hung up) | cancelled at once      | no (the call is over)    | 1000       |
+ * | the socket closes without `stop`       | cancelled at once         | yes (else the call could stay up, silent) | — |
+ * | bad input closes the socket            | cancelled at once         | yes, if the call started | 1003/1008/1009/1011 |
+ * | server shutdown                        | ended gracefully, bounded | yes, once                | 1001       |
+ *
+ * The hang-up goes through the carrier's REST API (closing the socket does not end a phone call:
+ * Pipecat issues #308, #482, #728), after the final audio was heard (issue #1461), and a hang-up of
+ * a call that has already ended counts as success in the terminators (issue #2145).
+ */
+import {
+  type Clock,
+  type FrameProcessor,
+  Pipeline,
+  type PipelineParams,
+  PipelineTask,
+  type PipelineTaskOptions,
+  type TaskEndReason,
+} from '@voxline/core';
+import type { CallInfo, CallTerminator } from '@voxline/telephony';
+import { CloseCode } from './close-codes.js';
+import type { TelephonyTransport } from './telephony-transport.js';
+
+/** Builds the pipeline of one call. Include `transport.input()` first and `transport.output()` last. */
+export type CallPipelineFactory = (
+  call: CallInfo,
+  transport: TelephonyTransport,
+) => FrameProcessor | readonly FrameProcessor[] | Promise<FrameProcessor | readonly FrameProcessor[]>;
+
+/** Options of a {@link CallSession}. */
+export interface CallSessionOptions {
+  /** Builds each call's pipeline; see {@link CallPipelineFactory}. */
+  createPipeline: CallPipelineFactory;
+  /**
+   * Hangs calls up at the carrier; the one whose `carrier` matches the call's is used. Without one
+   * for the call's carrier, ending the pipeline only closes the socket (logged as a warning): on
+   * Twilio `<Connect><Stream>` the call then goes on with the next TwiML verb, on Telnyx it stays up.
+   */
+  terminator?: CallTerminator | readonly CallTerminator[];
+  /** Pipeline parameters (sample rates, interruptions, metrics), fixed or per call; default the core defaults. */
+  params?: Partial<PipelineParams> | ((call: CallInfo) => Partial<PipelineParams>);
+  /** Further task options (idle timeout, observers, heartbeats). */
+  taskOptions?: Omit<PipelineTaskOptions, 'params' | 'clock' | 'logger'>;
+  /** Close the connection (1008) if no `start` arrives within this many ms of connecting; default 10000. */
+  startTimeoutMs?: number;
+  /** Give up waiting for the carrier to accept a hang-up after this many ms; default 10000. */
+  hangUpTimeoutMs?: number;
+}
+
+/** How a call ended, for logs and tests. */
+export interface CallOutcome {
+  /** Why the pipeline finished, or undefined if none ran (no `start`, or it could not be built). */
+  pipeline: TaskEndReason | undefined;
+  /** Whether the call was hung up through the terminator (successfully or not). */
+  hungUp: boolean;
+  /** Who ended the call. */
+  endedBy: 'pipeline' | 'carrier' | 'connection' | 'shutdown' | 'error';
+}
+
+function isLinked(processor: FrameProcessor): boolean {
+  return processor.next !== undefined || processor.previous !== undefined;
+}
+
+/** Runs one call on one transport; see the module comment. */
+export class CallSession {
+  /** The call's pipeline task, once the call started. */
+  task: PipelineTask | undefined;
+  /** Resolves once the call is over: pipeline finished, hang-up done, socket closed or closing. */
+  readonly finished: Promise<CallOutcome>;
+  private resolveFinished!: (outcome: CallOutcome) => void;
+  private readonly clock: Clock;
+  private endedBy: CallOutcome['endedBy'] | undefined;
+  private fatalError = false;
+  private hangUpDone: Promise<boolean> | undefined;
+  private isFinished = false;
+  private readonly startTimeout = new AbortController();
+
+  constructor(
+    readonly transport: TelephonyTransport,
+    private readonly options: CallSessionOptions,
+  ) {
+    this.clock = transport.clock;
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    transport.on('start', (call) => {
+      this.startTimeout.abort();
+      void this.runCall(call);
+    });
+    transport.on('stop', () => this.endBy('carrier', 'the carrier stopped the stream'));
+    transport.on('closing', (code, reason) => {
+      if (code !== CloseCode.Normal && code !== CloseCode.GoingAway) this.endBy('error', reason);
+    });
+    transport.on('closed', () => this.endBy('connection', 'the connection closed'));
+    this.watchStart();
+  }
+
+  /**
+   * Ends the call gracefully (server shutdown): the pipeline gets an EndFrame after what it has
+   * queued, the final audio plays, the call is hung up and the socket closed with 1001. After
+   * `timeoutMs` the pipeline is cancelled instead. Resolves when the call is over.
+   */
+  async shutdown(timeoutMs: number): Promise<CallOutcome> {
+    this.endedBy ??= 'shutdown';
+    const task = this.task;
+    if (task !== undefined) task.stopWhenDone('server shutting down');
+    else if (this.transport.call === undefined) {
+      // No call yet: nothing to end gracefully.
+      this.transport.close(CloseCode.GoingAway, 'server shutting down');
+      this.finish(undefined);
+    }
+    // Otherwise the pipeline is being built; runCall sees the shutdown and ends it once it runs.
+    const timer = new AbortController();
+    const timedOut = this.clock.sleep(timeoutMs, timer.signal).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([this.finished.then(() => false), timedOut])) {
+      this.transport.logger.warn({ timeoutMs }, 'the call did not end in time for shutdown: cancelling');
+      if (this.task !== undefined) this.task.cancel('server shutting down');
+      else {
+        this.transport.close(CloseCode.GoingAway, 'server shutting down');
+        this.finish(undefined);
+      }
+    }
+    timer.abort();
+    return this.finished;
+  }
+
+  private watchStart(): void {
+    const timeoutMs = this.options.startTimeoutMs ?? 10_000;
+    this.clock.sleep(timeoutMs, this.startTimeout.signal).then(
+      () => {
+        if (this.transport.call !== undefined || !this.transport.isOpen) return;
+        this.transport.logger.warn({ timeoutMs }, 'no start message in time');
+        this.transport.close(CloseCode.PolicyViolation, `no start message within ${timeoutMs} ms`);
+      },
+      () => {},
+    );
+  }
+
+  private endBy(who: CallOutcome['endedBy'], reason: string): void {
+    this.startTimeout.abort();
+    this.endedBy ??= who;
+    if (this.task !== undefined) {
+      this.task.cancel(reason);
+      return;
+    }
+    // The pipeline is being built: runCall sees `endedBy` once it is.
+    if (this.transport.call !== undefined && !this.isFinished) return;
+    this.transport.close(CloseCode.Normal, reason);
+    this.finish(undefined);
+  }
+
+  private async runCall(call: CallInfo): Promise<void> {
+    if (this.task !== undefined || this.isFinished) return;
+    const transport = this.transport;
+    const params =
+      typeof this.options.params === 'function' ? this.options.params(call) : this.options.params;
+    let task: PipelineTask;
+    try {
+      const built = await this.options.createPipeline(call, transport);
+      const pipeline = Array.isArray(built) ? new Pipeline(built) : (built as FrameProcessor);
+      if (!isLinked(transport.input()) || !isLinked(transport.output())) {
+        throw new Error('the pipeline must contain transport.input() and transport.output()');
+      }
+      task = new PipelineTask(pipeline, {
+        ...this.options.taskOptions,
+        params,
+        clock: this.clock,
+        logger: transport.logger,
+      });
+    } catch (error) {
+      transport.logger.error({ err: error }, 'could not create the pipeline');
+      this.endedBy ??= 'error';
+      const hungUp = await this.hangUpOnce();
+      transport.close(CloseCode.InternalError, 'could not create the pipeline');
+      this.finish(undefined, hungUp);
+      return;
+    }
+    if (this.isFinished) return;
+    if (this.endedBy !== undefined && this.endedBy !== 'shutdown') {
+      // The caller hung up, or the connection failed, while the pipeline was being built.
+      await this.afterPipeline(call, undefined);
+      return;
+    }
+    this.task = task;
+    transport.setAudioParams({
+      inputSampleRate: task.params.audioInSampleRate,
+      outputSampleRate: task.params.audioOutSampleRate,
+    });
+    task.on('error', (frame) => {
+      if (frame.fatal) this.fatalError = true;
+    });
+    if (this.endedBy === 'shutdown') task.stopWhenDone('server shutting down');
+    const reason = await task.run();
+    await this.afterPipeline(call, reason);
+  }
+
+  private async afterPipeline(call: CallInfo, reason: TaskEndReason | undefined): Promise<void> {
+    const transport = this.transport;
+    this.endedBy ??= 'pipeline';
+    let hungUp = false;
+    if (!transport.carrierStopped) hungUp = await this.hangUpOnce();
+    if (this.fatalError) transport.close(CloseCode.InternalError, 'pipeline error');
+    else if (this.endedBy === 'shutdown') transport.close(CloseCode.GoingAway, 'server shutting down');
+    else transport.close(CloseCode.Normal, 'call ended');
+    transport.logger.info(
+      { pipeline: reason, endedBy: this.endedBy, hungUp, callId: call.callId, counters: transport.counters },
+      'call ended',
+    );
+    this.finish(reason, hungUp);
+  }
+
+  /** Hangs the call up through the matching terminator, once; resolves whether a hang-up was made. */
+  private hangUpOnce(): Promise<boolean> {
+    this.hangUpDone ??= this.hangUp();
+    return this.hangUpDone;
+  }
+
+  private async hangUp(): Promise<boolean> {
+    const call = this.transport.call;
+    if (call === undefined) return false;
+    const configured = this.options.terminator;
+    const terminators = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];
+    const terminator = (terminators as readonly CallTerminator[]).find(
+      (item) => item.carrier === call.carrier,
+    );
+    const logger = this.transport.logger;
+    if (terminator === undefined) {
+      logger.warn(
+        `no ${call.carrier} CallTerminator configured: the call is not hung up, only its stream closed`,
+      );
+      return false;
+    }
+    const timeoutMs = this.options.hangUpTimeoutMs ?? 10_000;
+    const timer = new AbortController();
+    try {
+      const outcome = await Promise.race([
+        terminator.hangUp(call).then(() => 'done' as const),
+        this.clock.sleep(timeoutMs, timer.signal).then(() => 'timeout' as const),
+      ]);
+      if (outcome === 'timeout') logger.error({ timeoutMs }, 'hang-up did not complete in time');
+      else logger.info('call hung up');
+    } catch (error) {
+      logger.error({ err: error }, 'hang-up failed');
+    } finally {
+      timer.abort();
+    }
+    return true;
+  }
+
+  private finish(reason: TaskEndReason | undefined, hungUp = false): void {
+    if (this.isFinished) return;
+    this.isFinished = true;
+    this.startTimeout.abort();
+    this.resolveFinished({ pipeline: reason, hungUp, endedBy: this.endedBy ?? 'connection' });
+  }
+}

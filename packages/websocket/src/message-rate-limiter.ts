@@ -1,0 +1,63 @@
+/**
+ * A token bucket that limits how many messages per second one connection may send.
+ *
+ * Carriers send about 50 media messages per second per track (one per 20 ms), plus a few marks,
+ * DTMF and lifecycle messages; a connection far above that is broken or hostile. The bucket holds
+ * `burst` tokens, refills at `messagesPerSecond`, and each message takes one. It keeps no timer:
+ * the refill is computed from the clock when a message arrives.
+ */
+import type { Clock } from '@voxline/core';
+
+/** The limits of a {@link MessageRateLimiter}. */
+export interface MessageRateLimit {
+  /** Sustained rate in messages per second; default 200 (four times a carrier's 50/s). */
+  messagesPerSecond: number;
+  /**
+   * Bucket size in messages: how many may arrive at once after a quiet spell (a network stall
+   * releasing a backlog); default 400 (two seconds at the sustained rate).
+   */
+  burst: number;
+}
+
+/** The default limits: 200 messages/s sustained, bursts of 400. */
+export const defaultMessageRateLimit: Readonly<MessageRateLimit> = Object.freeze({
+  messagesPerSecond: 200,
+  burst: 400,
+});
+
+/** A token bucket; see the module comment. */
+export class MessageRateLimiter {
+  private tokens: number;
+  private lastRefillAt: number;
+
+  /**
+   * @throws RangeError if `messagesPerSecond` or `burst` is not a positive number.
+   */
+  constructor(
+    private readonly limit: Readonly<MessageRateLimit>,
+    private readonly clock: Clock,
+  ) {
+    if (!(limit.messagesPerSecond > 0)) {
+      throw new RangeError(`messagesPerSecond must be positive, got ${limit.messagesPerSecond}`);
+    }
+    if (!(limit.burst >= 1)) throw new RangeError(`burst must be at least 1, got ${limit.burst}`);
+    this.tokens = limit.burst;
+    this.lastRefillAt = clock.now();
+  }
+
+  /** Takes a token for one message; false when the bucket is empty (the message is over the limit). */
+  tryTake(): boolean {
+    const now = this.clock.now();
+    const elapsedMs = now - this.lastRefillAt;
+    if (elapsedMs > 0) {
+      this.tokens = Math.min(
+        this.limit.burst,
+        this.tokens + (elapsedMs * this.limit.messagesPerSecond) / 1000,
+      );
+      this.lastRefillAt = now;
+    }
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

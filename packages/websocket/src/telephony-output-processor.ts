@@ -1,0 +1,505 @@
+/**
+ * The output half of a telephony transport: the last processor of a call's pipeline. It takes
+ * the agent's audio, re-chunks it into 20 ms frames, sends them to the carrier at real time with
+ * a small lead, follows playback with marks, and turns interruptions into a `clear`.
+ *
+ * Pacing. Each frame is sent when the audio already queued at the carrier has shrunk to
+ * `leadMs - 20`, so after every send at most `leadMs` of audio waits at the carrier (default 60:
+ * three frames go at once when an utterance starts, then one every 20 ms). The schedule is
+ * absolute: `playoutEndAt`, the clock time at which the carrier will have played everything sent,
+ * grows by exactly 20 ms per frame, and the one sleep before a frame lasts until
+ * `playoutEndAt + 20 - leadMs`; late wake-ups do not accumulate into drift. Pacing counts the audio
+ * written, not the bytes the serializer produced, so a serializer that resamples or encodes cannot
+ * make output drain faster than real time (Pipecat issue #5592), and a producer that falls behind
+ * costs a gap at the carrier, counted as an underrun, never a burst (issue #3315).
+ *
+ * Speaking state follows playback (Pipecat issue #5662):
+ * - `BotStartedSpeakingFrame` when the first frame of an utterance is sent;
+ * - `BotSpeakingFrame` with it and then every `speakingIntervalMs` (200) of audio sent;
+ * - a mark every `markIntervalMs` (1000) of audio, and one at the end of each utterance;
+ * - `BotStoppedSpeakingFrame` when the carrier echoes the utterance's last mark, i.e. when the
+ *   caller has heard the end, or `markEchoTimeoutMs` after the scheduled end if no echo comes.
+ * All three are pushed both upstream (turn taking, idle detection) and downstream.
+ *
+ * An utterance ends at a `TTSStoppedFrame`, at an End/Stop frame, or at a gap: when the next frame
+ * was due and no audio had come. Then the buffered tail (under 20 ms) is zero-padded to a frame,
+ * sent, and followed by the end mark.
+ *
+ * Interruption (an {@link InterruptionFrame}): queued audio is dropped (the mailbox drops it; the
+ * framer and the encoded frames waiting to be paced are discarded here), a `clear` is sent, echoes
+ * of marks sent before it are ignored (the carrier returns them on clear), and a
+ * {@link BotInterruptedFrame} saying how much of the utterance the caller heard goes both ways
+ * before the interruption is forwarded, followed by `BotStoppedSpeakingFrame`.
+ */
+import { AudioFramer } from '@voxline/audio';
+import {
+  BotSpeakingFrame,
+  BotStartedSpeakingFrame,
+  BotStoppedSpeakingFrame,
+  CancelFrame,
+  EndFrame,
+  type Frame,
+  FrameDirection,
+  FrameProcessor,
+  InterruptionFrame,
+  OutputAudioRawFrame,
+  StopFrame,
+  TTSStoppedFrame,
+} from '@voxline/core';
+import type { TelephonySerializer } from '@voxline/telephony';
+import { BotInterruptedFrame } from './bot-interrupted-frame.js';
+import { PlaybackTracker } from './playback-tracker.js';
+import type { TransportCounters } from './transport-counters.js';
+
+/** Duration in ms of every audio frame sent to the carrier. */
+export const OUTPUT_FRAME_MS = 20;
+
+/** Pacing and playback-tracking options of a {@link TelephonyOutputProcessor}. */
+export interface TelephonyOutputOptions {
+  /**
+   * Most audio in ms queued at the carrier after each send: the margin that absorbs network jitter
+   * without gaps. Default 60; at least 20 (one frame), at most 1000. More lead means more audio
+   * already at the carrier when the caller barges in (a `clear` discards it, so it is not heard).
+   */
+  leadMs?: number;
+  /** A playback-position mark is sent every this many ms of audio; default 1000. */
+  markIntervalMs?: number;
+  /** A `BotSpeakingFrame` goes out every this many ms of audio sent; default 200. */
+  speakingIntervalMs?: number;
+  /**
+   * How long after the scheduled end of playback the last mark's echo may take before the bot is
+   * declared stopped anyway (and `markEchoTimeouts` counted), in ms; default 1500.
+   */
+  markEchoTimeoutMs?: number;
+  /**
+   * Frames the output mailbox holds before dropping the oldest audio; default 4096 (over 80 s of
+   * TTS audio in 20 ms chunks, more in larger chunks).
+   */
+  queueCapacity?: number;
+}
+
+/** What the output processor needs from its transport. */
+export interface OutputChannel {
+  /** The call's serializer; undefined until the carrier is known. */
+  readonly serializer: TelephonySerializer | undefined;
+  /** The connection's counters, updated in place. */
+  readonly counters: TransportCounters;
+  /** Sends one text message to the carrier; false when the socket is closed. Never throws. */
+  send(message: string): boolean;
+  /** Called on each interruption of playing audio, with the frame pushed into the pipeline. */
+  onInterrupted(frame: BotInterruptedFrame): void;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+function isAbortError(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+/** The output processor; see the module comment. Put it last in the pipeline (`transport.output()`). */
+export class TelephonyOutputProcessor extends FrameProcessor {
+  private readonly leadMs: number;
+  private readonly markIntervalMs: number;
+  private readonly speakingIntervalMs: number;
+  private readonly markEchoTimeoutMs: number;
+  private readonly tracker = new PlaybackTracker();
+
+  private framer: AudioFramer | undefined;
+  /** Wraps the framer's reused frame buffer, so encoding a frame allocates no frame object. */
+  private framedAudio: OutputAudioRawFrame | undefined;
+  /** Encoded frames of the chunk being paced (reused array; entries cleared once sent). */
+  private readonly outbox: (string | undefined)[] = [];
+  private outboxRead = 0;
+  private outboxLength = 0;
+
+  /** Clock time in ms at which the carrier will have played everything sent. */
+  private playoutEndAt = 0;
+  /** Audio sent on this connection, in ms (the audio position). */
+  private totalSentMs = 0;
+  private utteranceOpen = false;
+  private utteranceStartMs = 0;
+  private nextSpeakingReportMs = 0;
+  private nextPositionMarkMs = 0;
+  /** Audio was sent after the latest mark. */
+  private unmarkedAudio = false;
+  /** Aborts the wait the mailbox loop does while output is idle (see `waitWhileIdle`). */
+  private idleWait: AbortController | undefined;
+
+  /**
+   * @throws RangeError if `leadMs` is outside 20..1000 or an interval is not positive.
+   */
+  constructor(
+    private readonly channel: OutputChannel,
+    options: TelephonyOutputOptions = {},
+  ) {
+    super({ name: 'TelephonyOutput', mode: 'queued', mailboxCapacity: options.queueCapacity ?? 4096 });
+    this.leadMs = options.leadMs ?? 60;
+    this.markIntervalMs = options.markIntervalMs ?? 1000;
+    this.speakingIntervalMs = options.speakingIntervalMs ?? 200;
+    this.markEchoTimeoutMs = options.markEchoTimeoutMs ?? 1500;
+    if (!(this.leadMs >= OUTPUT_FRAME_MS && this.leadMs <= 1000)) {
+      throw new RangeError(`leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`);
+    }
+    for (const [name, value] of [
+      ['markIntervalMs', this.markIntervalMs],
+      ['speakingIntervalMs', this.speakingIntervalMs],
+      ['markEchoTimeoutMs', this.markEchoTimeoutMs],
+    ] as const) {
+      if (!(value > 0)) throw new RangeError(`${name} must be positive, got ${value}`);
+    }
+  }
+
+  /** True from the first frame of an utterance until the caller has heard its end. */
+  get speaking(): boolean {
+    return this.utteranceOpen;
+  }
+
+  /** Audio sent and not yet played by the carrier at this moment, in ms (per the pacing schedule). */
+  get queuedAtCarrierMs(): number {
+    return Math.max(0, this.playoutEndAt - this.clock.now());
+  }
+
+  /** Audio sent on this connection so far, in ms. */
+  get sentMs(): number {
+    return this.totalSentMs;
+  }
+
+  /**
+   * Reads a mark echo from the carrier (the transport calls this for each `mark` event). Ends the
+   * utterance when it is the echo of the latest mark and nothing was sent after it.
+   */
+  handleMarkEcho(name: string): void {
+    const counters = this.channel.counters;
+    const result = this.tracker.onEcho(name, this.clock.now());
+    if (result.kind === 'unknown') {
+      counters.unknownMarkEchoes++;
+      this.logger.debug({ mark: name }, 'echo of a mark this transport did not send: ignored');
+      return;
+    }
+    if (result.kind === 'stale') {
+      counters.staleMarkEchoes++;
+      return;
+    }
+    counters.marksEchoed++;
+    const nothingAfter =
+      result.latest &&
+      result.audioMs === this.totalSentMs &&
+      this.outboxRead === this.outboxLength &&
+      (this.framer?.bufferedSamples ?? 0) === 0;
+    if (this.utteranceOpen && nothingAfter) this.stopSpeaking();
+  }
+
+  override queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
+    // Anything for the mailbox loop ends its idle wait, so the frame is handled at once.
+    if (frame.kind !== 'system' && this.idleWait !== undefined) this.abortIdleWait();
+    super.queueFrame(frame, direction);
+  }
+
+  protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
+    if (direction === FrameDirection.Upstream) {
+      this.pushFrame(frame, direction);
+      return;
+    }
+    if (frame.kind !== 'system') return this.processOrdered(frame);
+    if (frame instanceof InterruptionFrame) this.interrupt(frame);
+    else {
+      if (frame instanceof CancelFrame) this.reset();
+      this.pushFrame(frame, direction);
+    }
+  }
+
+  /** Data and control frames, in mailbox order. */
+  private async processOrdered(frame: Frame): Promise<void> {
+    const signal = this.signal;
+    try {
+      if (frame instanceof OutputAudioRawFrame) await this.playAudio(frame, signal);
+      else if (frame instanceof TTSStoppedFrame) await this.finishUtterance(signal);
+      else if (frame instanceof EndFrame || frame instanceof StopFrame) {
+        await this.finishUtterance(signal);
+        await this.waitForPlaybackEnd();
+      } else if (frame.kind === 'data') this.sendMessageFrame(frame);
+    } catch (error) {
+      // Interrupted audio is dropped; any other frame still goes on (End must reach the task).
+      if (!isAbortError(error) || frame instanceof OutputAudioRawFrame) throw error;
+    }
+    this.pushFrame(frame, FrameDirection.Downstream);
+    if (this.utteranceOpen && this.queuedFrames === 0 && !(frame instanceof EndFrame)) {
+      await this.waitWhileIdle();
+    }
+  }
+
+  private async playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> {
+    this.outboxRead = 0;
+    this.outboxLength = 0;
+    const framer = this.framerFor(frame);
+    framer.write(frame.audio, this.onFramedAudio);
+    await this.sendOutbox(signal);
+  }
+
+  /** The framer for the frame's format; a format change flushes the old framer's tail first. */
+  private framerFor(frame: OutputAudioRawFrame): AudioFramer {
+    const current = this.framer;
+    if (
+      current !== undefined &&
+      current.sampleRate === frame.sampleRate &&
+      current.numChannels === frame.numChannels
+    ) {
+      return current;
+    }
+    if (current !== undefined) this.enqueueTail(current);
+    const framer = new AudioFramer({
+      sampleRate: frame.sampleRate,
+      numChannels: frame.numChannels,
+      frameMs: OUTPUT_FRAME_MS,
+      reuseFrameBuffer: true,
+    });
+    this.framer = framer;
+    return framer;
+  }
+
+  /** Encodes each complete 20 ms frame as it leaves the framer (the buffer is reused by the framer). */
+  private readonly onFramedAudio = (pcm: Int16Array): void => {
+    let frame = this.framedAudio;
+    if (frame === undefined || frame.audio !== pcm) {
+      const framer = this.framer as AudioFramer;
+      frame = new OutputAudioRawFrame({
+        audio: pcm,
+        sampleRate: framer.sampleRate,
+        numChannels: framer.numChannels,
+      });
+      this.framedAudio = frame;
+    }
+    this.enqueueEncoded(frame);
+  };
+
+  private enqueueTail(framer: AudioFramer): void {
+    const tail = framer.flush();
+    if (tail === undefined) return;
+    this.enqueueEncoded(
+      new OutputAudioRawFrame({
+        audio: tail,
+        sampleRate: framer.sampleRate,
+        numChannels: framer.numChannels,
+      }),
+    );
+  }
+
+  private enqueueEncoded(frame: OutputAudioRawFrame): void {
+    const message = this.requireSerializer().serialize(frame);
+    if (message === undefined) {
+      this.channel.counters.unserializableFrames++;
+      return;
+    }
+    this.outbox[this.outboxLength++] = message;
+  }
+
+  /** Sends the encoded frames waiting in the outbox, each at its time on the pacing schedule. */
+  private async sendOutbox(signal: AbortSignal): Promise<void> {
+    while (this.outboxRead < this.outboxLength) {
+      const wait = this.playoutEndAt + OUTPUT_FRAME_MS - this.leadMs - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait, signal);
+      // The sleep may have ended just before an interruption was handled.
+      if (signal.aborted) throw abortError(signal);
+      const message = this.outbox[this.outboxRead] as string;
+      this.outbox[this.outboxRead++] = undefined;
+      this.sendAudioMessage(message);
+    }
+    this.outboxRead = 0;
+    this.outboxLength = 0;
+  }
+
+  private sendAudioMessage(message: string): void {
+    const now = this.clock.now();
+    const counters = this.channel.counters;
+    if (this.playoutEndAt < now) {
+      if (this.utteranceOpen) counters.underruns++;
+      this.playoutEndAt = now;
+    }
+    if (!this.utteranceOpen) this.startUtterance();
+    this.playoutEndAt += OUTPUT_FRAME_MS;
+    this.totalSentMs += OUTPUT_FRAME_MS;
+    this.channel.send(message);
+    counters.audioFramesSent++;
+    counters.audioMsSent += OUTPUT_FRAME_MS;
+    this.unmarkedAudio = true;
+    const utteranceMs = this.totalSentMs - this.utteranceStartMs;
+    if (utteranceMs > this.nextSpeakingReportMs) {
+      this.nextSpeakingReportMs += this.speakingIntervalMs;
+      this.pushBothWays(BotSpeakingFrame);
+    }
+    if (utteranceMs >= this.nextPositionMarkMs) {
+      this.nextPositionMarkMs += this.markIntervalMs;
+      this.sendMark();
+    }
+  }
+
+  private startUtterance(): void {
+    this.utteranceOpen = true;
+    this.utteranceStartMs = this.totalSentMs;
+    // The carrier plays this audio once what it holds has played (at once when it holds nothing).
+    this.tracker.anchor(this.totalSentMs, this.playoutEndAt);
+    this.nextSpeakingReportMs = 0;
+    this.nextPositionMarkMs = this.markIntervalMs;
+    this.pushBothWays(BotStartedSpeakingFrame);
+  }
+
+  private sendMark(): void {
+    const name = this.tracker.addMark(this.totalSentMs);
+    this.channel.send(this.requireSerializer().serializeMark(name));
+    this.channel.counters.marksSent++;
+    this.unmarkedAudio = false;
+  }
+
+  /** Ends the utterance's audio: sends the padded tail, then the end mark. */
+  private async finishUtterance(signal: AbortSignal): Promise<void> {
+    if (this.framer !== undefined && this.framer.bufferedSamples > 0) {
+      this.outboxRead = 0;
+      this.outboxLength = 0;
+      this.enqueueTail(this.framer);
+      await this.sendOutbox(signal);
+    }
+    if (this.unmarkedAudio) this.sendMark();
+  }
+
+  /**
+   * Run by the mailbox loop when nothing is queued and an utterance is open: waits until the next
+   * frame would have been due; if nothing came, ends the utterance's audio; then waits for the last
+   * mark's echo (or its timeout). A new frame, the echo, an interruption or a cancel ends the wait.
+   */
+  private async waitWhileIdle(): Promise<void> {
+    const controller = this.beginIdleWait();
+    try {
+      if (this.unmarkedAudio || (this.framer?.bufferedSamples ?? 0) > 0) {
+        await this.sleepUntil(this.playoutEndAt + OUTPUT_FRAME_MS - this.leadMs, controller.signal);
+        await this.finishUtterance(controller.signal);
+      }
+      await this.awaitLastEcho(controller.signal);
+    } catch (error) {
+      if (!isAbortError(error)) throw error;
+    } finally {
+      if (this.idleWait === controller) this.idleWait = undefined;
+    }
+  }
+
+  /** For End/Stop: waits until the caller has heard the end (last mark echoed), or the timeout. */
+  private async waitForPlaybackEnd(): Promise<void> {
+    if (!this.utteranceOpen) return;
+    const controller = this.beginIdleWait();
+    try {
+      await this.awaitLastEcho(controller.signal);
+    } catch (error) {
+      if (!isAbortError(error)) throw error;
+    } finally {
+      if (this.idleWait === controller) this.idleWait = undefined;
+    }
+  }
+
+  private async awaitLastEcho(signal: AbortSignal): Promise<void> {
+    await this.sleepUntil(this.playoutEndAt + this.markEchoTimeoutMs, signal);
+    if (!this.utteranceOpen) return;
+    this.channel.counters.markEchoTimeouts++;
+    this.logger.warn(
+      { markEchoTimeoutMs: this.markEchoTimeoutMs, pendingMarks: this.tracker.pendingMarks },
+      'the last mark was not echoed in time: bot declared stopped',
+    );
+    this.stopSpeaking();
+  }
+
+  private beginIdleWait(): AbortController {
+    this.abortIdleWait();
+    const controller = new AbortController();
+    this.idleWait = controller;
+    return controller;
+  }
+
+  private abortIdleWait(): void {
+    const controller = this.idleWait;
+    if (controller === undefined) return;
+    this.idleWait = undefined;
+    controller.abort(new DOMException('Output resumed.', 'AbortError'));
+  }
+
+  private sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+    const wait = at - this.clock.now();
+    if (wait > 0) return this.clock.sleep(wait, signal);
+    return signal.aborted ? Promise.reject(abortError(signal)) : Promise.resolve();
+  }
+
+  private stopSpeaking(): void {
+    this.utteranceOpen = false;
+    this.abortIdleWait();
+    this.pushBothWays(BotStoppedSpeakingFrame);
+  }
+
+  private interrupt(frame: InterruptionFrame): void {
+    const now = this.clock.now();
+    const wasSpeaking = this.utteranceOpen;
+    let interrupted: BotInterruptedFrame | undefined;
+    try {
+      this.abortIdleWait();
+      this.discardPendingAudio();
+      if (wasSpeaking) {
+        const sentMs = this.totalSentMs - this.utteranceStartMs;
+        const scheduled = this.totalSentMs - Math.max(0, this.playoutEndAt - now);
+        const heard = this.tracker.heardAudioMs(now, this.totalSentMs, scheduled) - this.utteranceStartMs;
+        interrupted = new BotInterruptedFrame(Math.min(sentMs, Math.max(0, Math.round(heard))), sentMs);
+      }
+      if (wasSpeaking || this.playoutEndAt > now) {
+        this.tracker.clear();
+        this.channel.counters.clearsSent++;
+        this.channel.send(this.requireSerializer().serializeClear());
+      }
+      this.utteranceOpen = false;
+      this.unmarkedAudio = false;
+      this.playoutEndAt = Math.min(this.playoutEndAt, now);
+    } finally {
+      if (interrupted !== undefined) {
+        this.pushFrame(interrupted, FrameDirection.Upstream);
+        this.pushFrame(
+          new BotInterruptedFrame(interrupted.heardMs, interrupted.sentMs),
+          FrameDirection.Downstream,
+        );
+        this.channel.onInterrupted(interrupted);
+      }
+      this.pushFrame(frame, FrameDirection.Downstream);
+      if (wasSpeaking) this.pushBothWays(BotStoppedSpeakingFrame);
+    }
+  }
+
+  /** Cancel: drop everything, send nothing more. */
+  private reset(): void {
+    this.abortIdleWait();
+    this.discardPendingAudio();
+    this.utteranceOpen = false;
+    this.unmarkedAudio = false;
+  }
+
+  private discardPendingAudio(): void {
+    this.framer?.reset();
+    for (let i = this.outboxRead; i < this.outboxLength; i++) this.outbox[i] = undefined;
+    this.outboxRead = 0;
+    this.outboxLength = 0;
+  }
+
+  /** Sends what the serializer makes of a non-audio data frame (e.g. `OutputTransportMessageFrame`). */
+  private sendMessageFrame(frame: Frame): void {
+    const serializer = this.channel.serializer;
+    if (serializer === undefined) return;
+    const message = serializer.serialize(frame);
+    if (message !== undefined) this.channel.send(message);
+  }
+
+  private pushBothWays(type: new () => Frame): void {
+    this.pushFrame(new type(), FrameDirection.Upstream);
+    this.pushFrame(new type(), FrameDirection.Downstream);
+  }
+
+  private requireSerializer(): TelephonySerializer {
+    const serializer = this.channel.serializer;
+    if (serializer === undefined)
+      throw new Error('TelephonyOutput: no carrier serializer (the call has not started)');
+    return serializer;
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * One carrier media-stream connection (one call): the socket, the carrier's serializer, the input
+ * and output processors a pipeline is built around, and the checks every inbound message passes.
+ *
+ * ```
+ *  carrier ──text──> receive() ── checks ── serializer.deserialize ──> input() ──> pipeline
+ *  carrier <──text── send() <── serializer.serialize <── paced 20 ms frames ── output() <──┘
+ * ```
+ *
+ * Inbound checks, in order, for every message (each refusal is logged with the call id, counted
+ * in {@link TelephonyTransport.counters} by reason, and emitted as a `rejected` event):
+ *
+ * 1. rate: a token bucket per connection (default 200 messages/s sustained, bursts of 400); an
+ *    empty bucket closes the socket with 1008 (policy violation);
+ * 2. binary frames are refused and close the socket with 1003 (carriers send JSON text only);
+ * 3. size: a message over `maxMessageBytes` (default 64 KiB) closes the socket with 1009;
+ * 4. the carrier is detected from the first message(s) (`carrier: 'auto'`); a stream that is no
+ *    served carrier's closes the socket with 1008;
+ * 5. the serializer's verdict: a non-fatal {@link SerializerError} (malformed JSON, wrong types,
+ *    invalid base64, media before start, an oversized payload, an unknown event) drops that
+ *    message and the call goes on; a fatal one (an unsupported codec) closes the socket (1003).
+ *
+ * Nothing a peer sends can throw out of {@link TelephonyTransport.receive}; an unexpected failure
+ * closes this connection with 1011 and affects no other.
+ */
+import {
+  type Clock,
+  defaultLogger,
+  defaultPipelineParams,
+  type Logger,
+  maskPhoneNumber,
+  realClock,
+  TypedEventEmitter,
+} from '@voxline/core';
+import {
+  type CallInfo,
+  type Carrier,
+  createSerializerFor,
+  type DeserializedMessage,
+  detectCarrier,
+  type SerializerAudioParams,
+  SerializerError,
+  type SerializerFactories,
+  type TelephonySerializer,
+} from '@voxline/telephony';
+import type { BotInterruptedFrame } from './bot-interrupted-frame.js';
+import { CloseCode } from './close-codes.js';
+import {
+  defaultMessageRateLimit,
+  type MessageRateLimit,
+  MessageRateLimiter,
+} from './message-rate-limiter.js';
+import { TelephonyInputProcessor } from './telephony-input-processor.js';
+import { type TelephonyOutputOptions, TelephonyOutputProcessor } from './telephony-output-processor.js';
+import {
+  createTransportCounters,
+  type InputRejectionReason,
+  type TransportCounters,
+} from './transport-counters.js';
+
+/**
+ * The socket a transport talks through: the part of a `ws` `WebSocket` it uses, so tests can pass a
+ * fake. `readyState` 1 means open (the WebSocket API's `OPEN`).
+ */
+export interface MessageSocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A WebSocket message as `ws` delivers it (text frames arrive as `Buffer`s too), or a string. */
+export type SocketMessage = string | Buffer | ArrayBuffer | Buffer[];
+
+/** Options of a {@link TelephonyTransport}. */
+export interface TelephonyTransportOptions extends TelephonyOutputOptions {
+  /** The carrier on this endpoint, or `'auto'` to detect it from the first message(s); default `'auto'`. */
+  carrier?: Carrier | 'auto';
+  /** One serializer factory per carrier served, e.g. `{ twilio: () => new TwilioFrameSerializer() }`. */
+  serializers: SerializerFactories;
+  /**
+   * Sample rates of the pipeline side the serializer is set up with when created; default the
+   * pipeline defaults (16000 Hz in, 24000 Hz out). Change them with {@link TelephonyTransport.setAudioParams}.
+   */
+  audioParams?: SerializerAudioParams;
+  /** Largest inbound message accepted, in bytes; default 65536. Larger ones close the socket with 1009. */
+  maxMessageBytes?: number;
+  /** Inbound message rate limit; default 200 messages/s with bursts of 400. */
+  rateLimit?: Partial<MessageRateLimit>;
+  /** The clock for pacing and rate limiting; default the real clock. */
+  clock?: Clock;
+  /** Logger; default the Voxline logger. Records carry the connection id, then the call id. */
+  logger?: Logger;
+}
+
+/** Events of a {@link TelephonyTransport}. */
+export type TelephonyTransportEvents = {
+  /** The carrier's `start` message was read: the call is known. */
+  start: [call: CallInfo];
+  /** The carrier sent `stop`: the caller hung up, or the stream was stopped. */
+  stop: [];
+  /** An inbound message was refused; `detail` says why in words. */
+  rejected: [reason: InputRejectionReason, detail: string];
+  /** The bot was interrupted while its audio played (the frame also goes through the pipeline). */
+  interrupted: [frame: BotInterruptedFrame];
+  /** The transport is closing the socket (bad input it cannot survive, or the end of the call). */
+  closing: [code: number, reason: string];
+  /** The socket has closed, whoever closed it. */
+  closed: [code: number, reason: string];
+};
+
+const OPEN = 1;
+/** Refusals of one reason logged in full before logging only every 500th. */
+const LOGGED_REFUSALS_PER_REASON = 3;
+
+let lastConnectionId = 0;
+
+function messageByteLength(message: SocketMessage): number {
+  if (typeof message === 'string') return Buffer.byteLength(message);
+  if (Array.isArray(message)) {
+    let total = 0;
+    for (const part of message) total += part.length;
+    return total;
+  }
+  return message.byteLength;
+}
+
+function messageText(message: SocketMessage): string {
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return Buffer.concat(message).toString('utf8');
+  if (message instanceof ArrayBuffer) return Buffer.from(message).toString('utf8');
+  return message.toString('utf8');
+}
+
+/** Close reasons are limited to 123 bytes by RFC 6455 §5.5; ours are ASCII. */
+function closeReason(text: string): string {
+  return text.length <= 120 ? text : `${text.slice(0, 117)}...`;
+}
+
+/** One connection; see the module comment. */
+export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEvents> {
+  /** Process-unique id of this connection, in every log record. */
+  readonly connectionId: number = ++lastConnectionId;
+  /** This connection's counters, updated in place. */
+  readonly counters: TransportCounters = createTransportCounters();
+  readonly clock: Clock;
+  private currentLogger: Logger;
+  private readonly fixedCarrier: Carrier | undefined;
+  private readonly factories: SerializerFactories;
+  private audioParams: SerializerAudioParams;
+  private readonly maxMessageBytes: number;
+  private readonly rateLimiter: MessageRateLimiter;
+  private readonly rateLimit: Readonly<MessageRateLimit>;
+  private readonly inputProcessor: TelephonyInputProcessor;
+  private readonly outputProcessor: TelephonyOutputProcessor;
+  private currentSerializer: TelephonySerializer | undefined;
+  private readonly undetected: string[] = [];
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private currentCall: CallInfo | undefined;
+  private stopReceived = false;
+
+  /**
+   * @throws RangeError for invalid limits or output options.
+   */
+  constructor(
+    private readonly socket: MessageSocket,
+    options: TelephonyTransportOptions,
+  ) {
+    super();
+    this.clock = options.clock ?? realClock;
+    this.currentLogger = (options.logger ?? defaultLogger()).child({ connection: this.connectionId });
+    this.fixedCarrier = options.carrier === 'auto' ? undefined : options.carrier;
+    this.factories = options.serializers;
+    this.audioParams = options.audioParams ?? {
+      inputSampleRate: defaultPipelineParams.audioInSampleRate,
+      outputSampleRate: defaultPipelineParams.audioOutSampleRate,
+    };
+    this.maxMessageBytes = options.maxMessageBytes ?? 65_536;
+    if (!(this.maxMessageBytes >= 1024)) {
+      throw new RangeError(`maxMessageBytes must be at least 1024, got ${this.maxMessageBytes}`);
+    }
+    this.rateLimit = { ...defaultMessageRateLimit, ...options.rateLimit };
+    this.rateLimiter = new MessageRateLimiter(this.rateLimit, this.clock);
+    this.inputProcessor = new TelephonyInputProcessor((count) => {
+      this.counters.inboundFramesDropped += count;
+    });
+    const transport = this;
+    this.outputProcessor = new TelephonyOutputProcessor(
+      {
+        get serializer() {
+          return transport.currentSerializer;
+        },
+        counters: this.counters,
+        send: (message) => this.send(message),
+        onInterrupted: (frame) => this.emit('interrupted', frame),
+      },
+      options,
+    );
+  }
+
+  /** The processor that brings the caller's frames into the pipeline: put it first. */
+  input(): TelephonyInputProcessor {
+    return this.inputProcessor;
+  }
+
+  /** The processor that plays the agent's audio to the caller: put it last. */
+  output(): TelephonyOutputProcessor {
+    return this.outputProcessor;
+  }
+
+  /** The call, once the carrier's `start` message was read. */
+  get call(): CallInfo | undefined {
+    return this.currentCall;
+  }
+
+  /** The carrier, once known. */
+  get carrier(): Carrier | undefined {
+    return this.currentSerializer?.carrier;
+  }
+
+  /** The serializer, once the carrier is known. */
+  get serializer(): TelephonySerializer | undefined {
+    return this.currentSerializer;
+  }
+
+  /** The connection's logger (bound to the call id once the call is known). */
+  get logger(): Logger {
+    return this.currentLogger;
+  }
+
+  /** True once the carrier sent `stop`. */
+  get carrierStopped(): boolean {
+    return this.stopReceived;
+  }
+
+  /** True until the transport or the peer started closing the socket. */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /**
+   * Sets the pipeline-side sample rates (from the pipeline parameters) on the serializer, now if
+   * it exists, else when it is created.
+   */
+  setAudioParams(params: SerializerAudioParams): void {
+    this.audioParams = params;
+    this.currentSerializer?.setup(params);
+  }
+
+  /**
+   * Handles one inbound WebSocket message; see the module comment for the checks. Never throws.
+   *
+   * @param message - the message as `ws` delivers it, or a string.
+   * @param isBinary - whether it arrived in a binary frame.
+   */
+  receive(message: SocketMessage, isBinary = false): void {
+    if (this.state !== 'open') return;
+    const counters = this.counters;
+    counters.messagesReceived++;
+    const bytes = messageByteLength(message);
+    counters.bytesReceived += bytes;
+    if (!this.rateLimiter.tryTake()) {
+      const limit = this.rateLimit;
+      this.refuse(
+        'rate-limited',
+        `more than ${limit.messagesPerSecond} messages/s (burst ${limit.burst})`,
+        CloseCode.PolicyViolation,
+      );
+      return;
+    }
+    if (isBinary) {
+      this.refuse(
+        'binary-message',
+        `binary message of ${bytes} bytes; only JSON text is accepted`,
+        CloseCode.UnsupportedData,
+      );
+      return;
+    }
+    if (bytes > this.maxMessageBytes) {
+      this.refuse(
+        'message-too-large',
+        `message of ${bytes} bytes exceeds ${this.maxMessageBytes}`,
+        CloseCode.MessageTooBig,
+      );
+      return;
+    }
+    try {
+      this.receiveText(messageText(message));
+    } catch (error) {
+      this.fail(error, 'inbound message handling failed');
+    }
+  }
+
+  /**
+   * Sends one text message to the carrier. Returns false, without throwing, when the socket is no
+   * longer open (counted in `sendsAfterClose`).
+   */
+  send(message: string): boolean {
+    if (this.socket.readyState !== OPEN) {
+      this.counters.sendsAfterClose++;
+      return false;
+    }
+    try {
+      this.socket.send(message);
+      return true;
+    } catch (error) {
+      this.counters.sendsAfterClose++;
+      this.currentLogger.debug({ err: error }, 'send failed');
+      return false;
+    }
+  }
+
+  /** Closes the socket with `code` (see {@link CloseCode}); later calls do nothing. Never throws. */
+  close(code: number = CloseCode.Normal, reason = 'call ended'): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    const text = closeReason(reason);
+    this.currentLogger.info({ closeCode: code, reason: text }, 'closing the connection');
+    this.emit('closing', code, text);
+    try {
+      this.socket.close(code, text);
+    } catch (error) {
+      this.currentLogger.warn({ err: error }, 'socket close failed');
+    }
+  }
+
+  /** Tells the transport its socket has closed (wire it to the socket's `close` event). */
+  handleSocketClose(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.currentLogger.info({ closeCode: code, reason }, 'connection closed');
+    this.emit('closed', code, reason);
+  }
+
+  /**
+   * Tells the transport its socket reported an error (wire it to the socket's `error` event).
+   * `ws` reports a message over its `maxPayload` this way, and closes the socket with 1009 itself.
+   */
+  handleSocketError(error: Error & { code?: string }): void {
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.counters.messagesReceived++;
+      this.refuse('message-too-large', error.message, CloseCode.MessageTooBig);
+      return;
+    }
+    this.currentLogger.warn({ err: error }, 'socket error');
+  }
+
+  protected override onListenerError(error: unknown, eventName: string): void {
+    this.currentLogger.error({ err: error, event: eventName }, 'a transport event listener threw');
+  }
+
+  private receiveText(text: string): void {
+    const serializer = this.currentSerializer;
+    if (serializer !== undefined) {
+      this.deserialize(serializer, text);
+      return;
+    }
+    this.undetected.push(text);
+    let carrier = this.fixedCarrier;
+    if (carrier === undefined) {
+      const detection = detectCarrier(this.undetected);
+      if (detection.kind === 'need-more') return;
+      if (detection.kind === 'unknown') {
+        this.undetected.length = 0;
+        this.refuse('unknown-carrier', detection.reason, CloseCode.PolicyViolation);
+        return;
+      }
+      carrier = detection.carrier;
+      this.currentLogger.debug({ carrier, evidence: detection.evidence }, 'carrier detected');
+    }
+    let created: TelephonySerializer;
+    try {
+      created = createSerializerFor(carrier, this.factories);
+      created.setup(this.audioParams);
+    } catch (error) {
+      this.undetected.length = 0;
+      if (error instanceof SerializerError) this.refuse(error.code, error.message, CloseCode.PolicyViolation);
+      else this.fail(error, 'serializer creation failed');
+      return;
+    }
+    this.currentSerializer = created;
+    this.currentLogger = this.currentLogger.child({ carrier });
+    for (const message of this.undetected.splice(0)) {
+      if (this.state !== 'open') break;
+      this.deserialize(created, message);
+    }
+  }
+
+  private deserialize(serializer: TelephonySerializer, text: string): void {
+    let result: DeserializedMessage;
+    try {
+      result = serializer.deserialize(text);
+    } catch (error) {
+      if (!(error instanceof SerializerError)) throw error;
+      const code = error.fatal
+        ? error.code === 'unsupported-codec'
+          ? CloseCode.UnsupportedData
+          : CloseCode.PolicyViolation
+        : undefined;
+      this.refuse(error.code, error.message, code);
+      return;
+    }
+    const event = result.event;
+    switch (event.type) {
+      case 'media':
+        this.counters.mediaMessages++;
+        break;
+      case 'start':
+        this.onStart(event.call);
+        break;
+      case 'mark':
+        this.outputProcessor.handleMarkEcho(event.name);
+        break;
+      case 'stop':
+        this.stopReceived = true;
+        this.currentLogger.info('the carrier stopped the stream');
+        break;
+      case 'error':
+        this.counters.carrierErrors++;
+        this.currentLogger.warn(
+          { carrierCode: event.code, title: event.title, detail: event.detail },
+          'the carrier reported an error',
+        );
+        break;
+      case 'ignored':
+        this.refuse('ignored', event.reason);
+        break;
+      default:
+        break;
+    }
+    if (result.frames.length > 0) this.inputProcessor.deliver(result.frames);
+    if (event.type === 'start') this.emit('start', event.call);
+    else if (event.type === 'stop') this.emit('stop');
+  }
+
+  private onStart(call: CallInfo): void {
+    this.currentCall = call;
+    const bindings: Record<string, unknown> = { callId: call.callId, streamId: call.streamId };
+    if (call.from !== undefined) bindings.from = maskPhoneNumber(call.from);
+    if (call.to !== undefined) bindings.to = maskPhoneNumber(call.to);
+    this.currentLogger = this.currentLogger.child(bindings);
+    this.currentLogger.info({ mediaFormat: call.mediaFormat }, 'call started');
+  }
+
+  /** Counts and logs a refused message; closes the socket when `closeCode` is given. */
+  private refuse(reason: InputRejectionReason, detail: string, closeCode?: number): void {
+    const counters = this.counters;
+    counters.rejectedMessages++;
+    const count = ++counters.rejected[reason];
+    if (count <= LOGGED_REFUSALS_PER_REASON || count % 500 === 0 || closeCode !== undefined) {
+      this.currentLogger.warn({ reason, count, closeCode }, `message refused: ${detail}`);
+    }
+    this.emit('rejected', reason, detail);
+    if (closeCode !== undefined) this.close(closeCode, `${reason}: ${detail}`);
+  }
+
+  private fail(error: unknown, message: string): void {
+    this.currentLogger.error({ err: error }, message);
+    this.close(CloseCode.InternalError, 'internal error');
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Golden tests of output pacing, on the VirtualClock: 20 ms frames at real time with a bounded
+ * lead, no drift, no bursts, and TTS chunks of any size re-chunked losslessly.
+ */
+import { decodeMuLaw, encodeMuLaw } from '@voxline/audio';
+import { BotStartedSpeakingFrame, BotStoppedSpeakingFrame, TTSStoppedFrame } from '@voxline/core';
+import { describe, expect, it } from 'vitest';
+import { concat, fromMuLawBase64, jfkAt8k } from './support/audio.js';
+import { audioFrame, startVirtualCall } from './support/virtual-call.js';
+
+/** Splits PCM into chunks of irregular sizes, as a streaming TTS delivers it. */
+function irregularChunks(pcm: Int16Array): Int16Array[] {
+  const sizes = [37, 113, 7, 250, 61, 480, 1, 999, 160, 333];
+  const chunks: Int16Array[] = [];
+  let offset = 0;
+  for (let i = 0; offset < pcm.length; i++) {
+    const size = sizes[i % sizes.length] as number;
+    chunks.push(pcm.slice(offset, offset + size));
+    offset += size;
+  }
+  return chunks;
+}
+
+/** What µ-law does to the audio on the way: the exact samples the carrier should receive. */
+function muLawRoundTrip(pcm: Int16Array): Int16Array {
+  return decodeMuLaw(encodeMuLaw(pcm));
+}
+
+describe('output pacing', () => {
+  it('sends 20 ms frames at real time: three at once (60 ms lead), then one every 20 ms', async () => {
+    const call = await startVirtualCall();
+    const speech = jfkAt8k(2); // 16000 samples: exactly 100 frames
+    call.queue(...irregularChunks(speech).map(audioFrame));
+    await call.clock.advance(3000);
+
+    const media = call.playback.media;
+    expect(media).toHaveLength(100);
+    expect(media.map((m) => m.at)).toEqual(media.map((_, k) => Math.max(0, 20 * k - 40)));
+    // After every send the carrier holds at most the 60 ms lead, and it does hold it (no gap).
+    expect(Math.max(...media.map((m) => m.queuedMs))).toBe(60);
+    expect(media.slice(2).every((m) => m.queuedMs === 60)).toBe(true);
+    // 50 frames per second in any full second of the stream.
+    expect(media.filter((m) => m.at >= 200 && m.at < 1200)).toHaveLength(50);
+    // Every payload is one 20 ms frame, and together they are the input, in order.
+    const payloads = media.map((m) => fromMuLawBase64(m.payload));
+    expect(payloads.every((p) => p.length === 160)).toBe(true);
+    expect(concat(payloads)).toEqual(muLawRoundTrip(speech));
+    expect(call.transport.counters.underruns).toBe(0);
+  });
+
+  it('keeps an absolute schedule: 60 s of audio ends exactly on time, no drift', async () => {
+    const call = await startVirtualCall();
+    const speech = jfkAt8k(11);
+    // 60 s from repeated 11 s of speech, in 1 s chunks.
+    const chunks: Int16Array[] = [];
+    for (let second = 0; second < 60; second++) {
+      const offset = (second % 11) * 8000;
+      chunks.push(speech.slice(offset, offset + 8000));
+    }
+    call.queue(...chunks.map(audioFrame));
+    await call.clock.advance(61_000);
+    const times = call.playback.media.map((m) => m.at);
+    expect(times).toHaveLength(3000);
+    expect(times[2999]).toBe(20 * 2999 - 40);
+    const intervals = times.slice(3).map((t, i) => t - (times[i + 2] as number));
+    expect(new Set(intervals)).toEqual(new Set([20]));
+  });
+
+  it('honours a configured lead', async () => {
+    const call = await startVirtualCall({ transport: { leadMs: 100 } });
+    call.queue(audioFrame(jfkAt8k(1)));
+    await call.clock.advance(2000);
+    const media = call.playback.media;
+    expect(media.filter((m) => m.at === 0)).toHaveLength(5);
+    expect(Math.max(...media.map((m) => m.queuedMs))).toBe(100);
+    expect(media.map((m) => m.at)).toEqual(media.map((_, k) => Math.max(0, 20 * k - 80)));
+  });
+
+  it('pads the tail of an utterance to a full frame at TTSStoppedFrame', async () => {
+    const call = await startVirtualCall();
+    const speech = jfkAt8k(1.01); // 8080 samples: 50 frames and 80 samples
+    call.queue(audioFrame(speech), new TTSStoppedFrame());
+    await call.clock.advance(2000);
+    const payloads = call.playback.media.map((m) => fromMuLawBase64(m.payload));
+    expect(payloads).toHaveLength(51);
+    const expected = new Int16Array(51 * 160);
+    expected.set(muLawRoundTrip(speech));
+    expect(concat(payloads)).toEqual(muLawRoundTrip(expected));
+    expect(call.playback.media[50]?.at).toBe(960);
+  });
+
+  it('never bursts after a gap: a slow producer costs an underrun, not a catch-up', async () => {
+    const call = await startVirtualCall();
+    const speech = jfkAt8k(1);
+    // 100 ms of audio every 120 ms: the carrier runs dry between chunks.
+    for (let i = 0; i < 8; i++) {
+      call.queue(audioFrame(speech.slice(i * 800, (i + 1) * 800)));
+      await call.clock.advance(120);
+    }
+    await call.clock.advance(2000);
+    const media = call.playback.media;
+    expect(media).toHaveLength(40);
+    expect(Math.max(...media.map((m) => m.queuedMs))).toBeLessThanOrEqual(60);
+    const perInstant = new Map<number, number>();
+    for (const m of media) perInstant.set(m.at, (perInstant.get(m.at) ?? 0) + 1);
+    expect(Math.max(...perInstant.values())).toBeLessThanOrEqual(3);
+  });
+
+  it('treats a gap as the end of an utterance, and resumes with a new one', async () => {
+    const call = await startVirtualCall();
+    const speech = jfkAt8k(1);
+    call.queue(audioFrame(speech.slice(0, 800)));
+    await call.clock.advance(300);
+    call.queue(audioFrame(speech.slice(800, 1600)));
+    await call.clock.advance(1000);
+    expect(call.upstream(BotStartedSpeakingFrame).map((e) => e.at)).toEqual([0, 300]);
+    // Each ends when the carrier has played it: 100 ms after it started.
+    expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([100, 400]);
+  });
+});
