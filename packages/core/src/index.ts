@@ -147,6 +147,7 @@ export {
   serviceErrorCodeForCloseCode,
   serviceErrorCodeForStatus,
 } from './services/service-error.js';
+export { ServiceFallback, type ServiceFallbackOptions } from './services/service-fallback.js';
 export {
   BotInterruptedFrame,
   TTSTextFrame,

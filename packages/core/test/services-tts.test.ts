@@ -256,8 +256,7 @@ describe('TTSService', () => {
     });
     expect(errorCodes(errors)).toEqual(['server-error']);
     expect(timeline(downstream)).toEqual([
-      'LLMFullResponseStartFrame',
-      'stopped',
+      'LLMFullResponseStartFrame', // the context never opened: no started/stopped
       'LLMFullResponseEndFrame',
       'LLMFullResponseStartFrame',
       'started',

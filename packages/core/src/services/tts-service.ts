@@ -40,7 +40,8 @@
  * Retries: a transient fault from `openContext`/`sendText` is retried with backoff — by
  * re-opening the context and re-sending the turn's text so far — only while the turn has produced
  * no audio (otherwise the caller would hear it twice); a fault left after that fails the turn:
- * a non-fatal `ErrorFrame` upstream, `TTSStoppedFrame`, and the rest of that turn's text is dropped.
+ * a non-fatal `ErrorFrame` upstream, `TTSStoppedFrame` (if `TTSStartedFrame` went out), and the
+ * rest of that turn's text is dropped.
  */
 
 import { SentenceSplitter } from '../aggregators/sentence-splitter.js';
@@ -95,6 +96,8 @@ interface Turn {
   /** Ms of audio pushed so far: the offset of the next chunk's words. */
   audioMs: number;
   lastActivityAt: number;
+  /** Whether TTSStartedFrame was pushed (so TTSStoppedFrame must follow). */
+  started: boolean;
   complete: boolean;
   failed: boolean;
   wake: (() => void) | undefined;
@@ -361,6 +364,7 @@ export abstract class TTSService extends AIService {
       audioChunks: 0,
       audioMs: 0,
       lastActivityAt: this.clock.now(),
+      started: false,
       complete: false,
       failed: false,
       wake: undefined,
@@ -373,6 +377,7 @@ export abstract class TTSService extends AIService {
       this.failTurn(turn, error);
       return undefined;
     }
+    turn.started = true;
     this.pushDown(new TTSStartedFrame(turn.contextId));
     return turn;
   }
@@ -435,7 +440,7 @@ export abstract class TTSService extends AIService {
     this.reportFailure(fault, 'TTS failed');
     this.metrics.reset();
     this.reportCharacters(turn);
-    this.pushDown(new TTSStoppedFrame(turn.contextId));
+    if (turn.started) this.pushDown(new TTSStoppedFrame(turn.contextId));
   }
 
   private interrupt(): void {
