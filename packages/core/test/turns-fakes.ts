@@ -27,6 +27,7 @@ import {
   LLMTextFrame,
   Pipeline,
   PipelineTask,
+  type TaskEndReason,
   TranscriptionFrame,
   TTSAudioRawFrame,
   TTSStartedFrame,
@@ -263,14 +264,15 @@ export class FakePlaybackOutput extends FrameProcessor {
       direction === FrameDirection.Downstream
     ) {
       const now = this.clock.now();
-      if (!this.playing) {
-        this.playing = true;
-        this.playEndsAt = now;
-        this.utterances.push({ startedAt: now, stoppedAt: undefined });
-        this.broadcast(() => new BotStartedSpeakingFrame());
-        void this.play(this.playback.signal);
+      if (this.playing) {
+        this.playEndsAt += audioDurationMs(frame);
+        return;
       }
-      this.playEndsAt += audioDurationMs(frame);
+      this.playing = true;
+      this.playEndsAt = now + audioDurationMs(frame);
+      this.utterances.push({ startedAt: now, stoppedAt: undefined });
+      this.broadcast(() => new BotStartedSpeakingFrame());
+      void this.play(this.playback.signal);
       return;
     }
     if (frame instanceof InterruptionFrame) {
@@ -320,10 +322,15 @@ export interface RunningPipeline {
   source: FrameRecorder;
   /** Sends a frame down from the top, then lets the pipeline run. */
   send(frame: Frame): Promise<void>;
-  /** Feeds 20 ms input frames at real time: `loud[i]` says whether frame i is speech. */
+  /**
+   * Feeds 20 ms input frames at real time from the current clock time: `loud[i]` says whether
+   * frame i is speech; frame i arrives when its audio has been captured, 20 ms after it began.
+   */
   speak(pattern: readonly boolean[]): Promise<void>;
   /** Ends the task and waits for it. */
   finish(): Promise<void>;
+  /** Runs the clock until the task ends by itself (for example on an `EndTaskFrame`). */
+  runToEnd(limitMs?: number): Promise<TaskEndReason>;
 }
 
 /** Starts `processors` in a task on a new virtual clock. */
@@ -348,14 +355,19 @@ export async function startPipeline(processors: FrameProcessor[]): Promise<Runni
       await clock.advance(0);
     },
     async speak(pattern) {
+      // A frame reaches the pipeline once its 20 ms have been captured, as from a carrier.
       for (const loud of pattern) {
-        task.queueFrame(inputFrame(loud ? 8000 : 0, inputFrames++));
         await clock.advance(FRAME_MS);
+        task.queueFrame(inputFrame(loud ? 8000 : 0, inputFrames++));
+        await clock.advance(0);
       }
     },
     async finish() {
       task.stopWhenDone();
       await clock.runUntil(running);
+    },
+    runToEnd(limitMs) {
+      return clock.runUntil(running, limitMs);
     },
   };
 }
