@@ -17,6 +17,7 @@
  * One pending wake-up on the pipeline clock, re-armed only when the countdown's end moves
  * earlier; frames never start timers.
  */
+import { InputAudioRawFrame } from '../frames/audio.js';
 import { EndFrame, StopFrame } from '../frames/control.js';
 import { TranscriptionFrame } from '../frames/data.js';
 import type { Frame, FrameDirection } from '../frames/frame.js';
@@ -119,6 +120,7 @@ export class UserIdleProcessor extends FrameProcessor {
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
+    if (frame instanceof InputAudioRawFrame) return; // the hot path: never affects idleness
     if (frame instanceof StartFrame) {
       this.alarm.start(this.clock);
       return;

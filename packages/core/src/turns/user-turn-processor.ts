@@ -39,8 +39,9 @@
  * by running the LLM on the context again, so the bot speaks instead of staying silent.
  *
  * All timeouts run on the pipeline clock through one pending wake-up (never a timer per frame);
- * audio frames cost one `instanceof` chain and a forward.
+ * input audio frames cost one `instanceof` check and a forward.
  */
+import { InputAudioRawFrame } from '../frames/audio.js';
 import { EndFrame, StopFrame } from '../frames/control.js';
 import {
   InterimTranscriptionFrame,
@@ -265,7 +266,10 @@ export class UserTurnProcessor extends FrameProcessor {
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
-    if (frame instanceof VADUserStartedSpeakingFrame) {
+    if (frame instanceof InputAudioRawFrame) {
+      // The hot path: 50 frames a second that never affect turns.
+      this.pushFrame(frame, direction);
+    } else if (frame instanceof VADUserStartedSpeakingFrame) {
       this.pushFrame(frame, direction);
       this.onVADStarted(frame);
     } else if (frame instanceof VADUserStoppedSpeakingFrame) {
