@@ -1,1 +1,9 @@
-export {};
+/**
+ * `@voxline/openai`: OpenAI for Voxline pipelines, on the official `openai` SDK — the Chat
+ * Completions LLM service (streaming, tools) and the Realtime speech-to-speech service. Local
+ * fakes of both APIs are in `@voxline/openai/testing`.
+ */
+export { toServiceError } from './openai-error.js';
+export { OpenAILLMService, type OpenAILLMServiceOptions } from './openai-llm-service.js';
+export { toChatMessage, toChatTools } from './openai-messages.js';
+export { type AssembledToolCall, ToolCallAssembler, type ToolCallFragment } from './tool-call-assembler.js';

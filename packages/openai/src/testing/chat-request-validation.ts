@@ -51,6 +51,15 @@ const REQUEST_KEYS = new Set([
   'safety_identifier',
 ]);
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Keys each message role may have (the API refuses others). */
+const MESSAGE_KEYS: Record<string, readonly string[]> = {
+  system: ['role', 'content', 'name'],
+  developer: ['role', 'content', 'name'],
+  user: ['role', 'content', 'name'],
+  assistant: ['role', 'content', 'name', 'tool_calls', 'refusal', 'audio', 'function_call'],
+  tool: ['role', 'content', 'tool_call_id'],
+  function: ['role', 'content', 'name'],
+};
 
 function invalid(message: string, param: string | null, code: string | null = null): OpenAIErrorObject {
   return { message, type: 'invalid_request_error', param, code };
@@ -165,6 +174,13 @@ function checkMessages(messages: unknown): OpenAIErrorObject | undefined {
         `Invalid value: '${String(role)}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
         `messages[${index}].role`,
         'invalid_value',
+      );
+    }
+    const unexpected = Object.keys(message).find((key) => !(MESSAGE_KEYS[role] ?? []).includes(key));
+    if (unexpected !== undefined) {
+      return invalid(
+        `Additional properties are not allowed ('${unexpected}' was unexpected) - 'messages.${index}'`,
+        null,
       );
     }
     if (role !== 'tool' && awaited !== undefined && awaited.size > 0) {
