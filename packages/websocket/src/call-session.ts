@@ -17,6 +17,7 @@
  */
 import {
   type Clock,
+  defaultPipelineParams,
   type FrameProcessor,
   Pipeline,
   type PipelineParams,
@@ -162,10 +163,16 @@ export class CallSession {
   private async runCall(call: CallInfo): Promise<void> {
     if (this.task !== undefined || this.isFinished) return;
     const transport = this.transport;
-    const params =
-      typeof this.options.params === 'function' ? this.options.params(call) : this.options.params;
     let task: PipelineTask;
     try {
+      // Synchronously, inside the handling of `start`: the serializer holds no audio yet, so
+      // changing its rates loses nothing.
+      const params =
+        typeof this.options.params === 'function' ? this.options.params(call) : this.options.params;
+      transport.setAudioParams({
+        inputSampleRate: params?.audioInSampleRate ?? defaultPipelineParams.audioInSampleRate,
+        outputSampleRate: params?.audioOutSampleRate ?? defaultPipelineParams.audioOutSampleRate,
+      });
       const built = await this.options.createPipeline(call, transport);
       const pipeline = Array.isArray(built) ? new Pipeline(built) : (built as FrameProcessor);
       if (!isLinked(transport.input()) || !isLinked(transport.output())) {
@@ -192,10 +199,6 @@ export class CallSession {
       return;
     }
     this.task = task;
-    transport.setAudioParams({
-      inputSampleRate: task.params.audioInSampleRate,
-      outputSampleRate: task.params.audioOutSampleRate,
-    });
     task.on('error', (frame) => {
       if (frame.fatal) this.fatalError = true;
     });

@@ -21,9 +21,12 @@
  *   caller has heard the end, or `markEchoTimeoutMs` after the scheduled end if no echo comes.
  * All three are pushed both upstream (turn taking, idle detection) and downstream.
  *
- * An utterance ends at a `TTSStoppedFrame`, at an End/Stop frame, or at a gap: when the next frame
- * was due and no audio had come. Then the buffered tail (under 20 ms) is zero-padded to a frame,
- * sent, and followed by the end mark.
+ * An utterance ends at a `TTSStoppedFrame` or an End/Stop frame (exactly where its audio ends), or
+ * at a gap: when the carrier has had nothing to play for `utteranceGapMs` (300) and no audio came
+ * (then `BotStoppedSpeakingFrame` comes that much after the audio ended: a gap is only known once
+ * it has lasted). At the end, the buffered tail (under 20 ms) is zero-padded to a frame, sent, and
+ * followed by the end mark. A shorter gap (a producer briefly slower than real time) is an underrun
+ * within the utterance: the tail waits for the next audio rather than being padded with silence.
  *
  * Interruption (an {@link InterruptionFrame}): queued audio is dropped (the mailbox drops it; the
  * framer and the encoded frames waiting to be paced are discarded here), a `clear` is sent, echoes
@@ -67,6 +70,11 @@ export interface TelephonyOutputOptions {
   /** A `BotSpeakingFrame` goes out every this many ms of audio sent; default 200. */
   speakingIntervalMs?: number;
   /**
+   * How long the carrier must have had nothing to play, with no new audio, before the utterance is
+   * taken to have ended (without a `TTSStoppedFrame`), in ms; default 300.
+   */
+  utteranceGapMs?: number;
+  /**
    * How long after the scheduled end of playback the last mark's echo may take before the bot is
    * declared stopped anyway (and `markEchoTimeouts` counted), in ms; default 1500.
    */
@@ -103,6 +111,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private readonly leadMs: number;
   private readonly markIntervalMs: number;
   private readonly speakingIntervalMs: number;
+  private readonly utteranceGapMs: number;
   private readonly markEchoTimeoutMs: number;
   private readonly tracker = new PlaybackTracker();
 
@@ -138,6 +147,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     this.leadMs = options.leadMs ?? 60;
     this.markIntervalMs = options.markIntervalMs ?? 1000;
     this.speakingIntervalMs = options.speakingIntervalMs ?? 200;
+    this.utteranceGapMs = options.utteranceGapMs ?? 300;
     this.markEchoTimeoutMs = options.markEchoTimeoutMs ?? 1500;
     if (!(this.leadMs >= OUTPUT_FRAME_MS && this.leadMs <= 1000)) {
       throw new RangeError(`leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`);
@@ -145,6 +155,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     for (const [name, value] of [
       ['markIntervalMs', this.markIntervalMs],
       ['speakingIntervalMs', this.speakingIntervalMs],
+      ['utteranceGapMs', this.utteranceGapMs],
       ['markEchoTimeoutMs', this.markEchoTimeoutMs],
     ] as const) {
       if (!(value > 0)) throw new RangeError(`${name} must be positive, got ${value}`);
@@ -364,15 +375,16 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   }
 
   /**
-   * Run by the mailbox loop when nothing is queued and an utterance is open: waits until the next
-   * frame would have been due; if nothing came, ends the utterance's audio; then waits for the last
-   * mark's echo (or its timeout). A new frame, the echo, an interruption or a cancel ends the wait.
+   * Run by the mailbox loop when nothing is queued and an utterance is open: waits until the
+   * carrier has had nothing to play for `utteranceGapMs`; if no audio came, ends the utterance's
+   * audio; then waits for the last mark's echo (or its timeout). A new frame, the echo, an
+   * interruption or a cancel ends the wait. One sleep per idle period, none per frame.
    */
   private async waitWhileIdle(): Promise<void> {
     const controller = this.beginIdleWait();
     try {
       if (this.unmarkedAudio || (this.framer?.bufferedSamples ?? 0) > 0) {
-        await this.sleepUntil(this.playoutEndAt + OUTPUT_FRAME_MS - this.leadMs, controller.signal);
+        await this.sleepUntil(this.playoutEndAt + this.utteranceGapMs, controller.signal);
         await this.finishUtterance(controller.signal);
       }
       await this.awaitLastEcho(controller.signal);

@@ -239,11 +239,19 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
 
   /**
    * Sets the pipeline-side sample rates (from the pipeline parameters) on the serializer, now if
-   * it exists, else when it is created.
+   * it exists, else when it is created. Rates equal to the current ones change nothing (setting
+   * them again would rebuild the serializer's audio paths and lose audio they hold).
    */
   setAudioParams(params: SerializerAudioParams): void {
-    this.audioParams = params;
-    this.currentSerializer?.setup(params);
+    const current = this.audioParams;
+    if (
+      current.inputSampleRate === params.inputSampleRate &&
+      current.outputSampleRate === params.outputSampleRate
+    ) {
+      return;
+    }
+    this.audioParams = { ...params };
+    this.currentSerializer?.setup(this.audioParams);
   }
 
   /**

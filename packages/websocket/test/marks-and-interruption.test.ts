@@ -46,7 +46,7 @@ describe('marks and bot speaking state', () => {
 
   it('follows echoes delayed by the network', async () => {
     const call = await startVirtualCall({ playback: { latencyMs: 40 } });
-    call.queue(audioFrame(jfkAt8k(1.5)));
+    call.queue(audioFrame(jfkAt8k(1.5)), new TTSStoppedFrame());
     await call.clock.advance(3000);
     // Playback ends at the carrier at 1500 + 40; the echo takes 40 more.
     expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([1580]);
@@ -55,11 +55,12 @@ describe('marks and bot speaking state', () => {
   it('an echo is not the end when audio was sent after its mark', async () => {
     const call = await startVirtualCall();
     const speech = jfkAt8k(1);
-    call.queue(audioFrame(speech.slice(0, 800)));
-    // The first chunk's end mark goes at 60 ms and is echoed at 100 ms; more audio came at 80 ms.
+    call.queue(audioFrame(speech.slice(0, 800)), new TTSStoppedFrame());
+    // The first chunk's end mark goes at 40 ms and is echoed at 100 ms; more audio came at 80 ms.
     await call.clock.advance(80);
-    call.queue(audioFrame(speech.slice(800, 1600)));
+    call.queue(audioFrame(speech.slice(800, 1600)), new TTSStoppedFrame());
     await call.clock.advance(1000);
+    expect(call.playback.marks.map((m) => m.at)).toEqual([40, 140]);
     expect(call.playback.echoes.map((e) => e.at)).toEqual([100, 200]);
     expect(call.upstream(BotStartedSpeakingFrame)).toHaveLength(1);
     expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([200]);
@@ -109,7 +110,7 @@ describe('interruption', () => {
     expect(call.transport.counters.staleMarkEchoes).toBe(1);
     expect(call.upstream(BotInterruptedFrame).map((e) => e.frame.heardMs)).toEqual([970]);
 
-    call.queue(audioFrame(jfkAt8k(0.5)));
+    call.queue(audioFrame(jfkAt8k(0.5)), new TTSStoppedFrame());
     await call.clock.advance(2000);
     expect(call.upstream(BotStartedSpeakingFrame).map((e) => e.at)).toEqual([0, 1200]);
     // Once at the interruption, once when the new utterance has played (1200 + 500 ms).

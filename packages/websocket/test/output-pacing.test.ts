@@ -104,17 +104,44 @@ describe('output pacing', () => {
     const perInstant = new Map<number, number>();
     for (const m of media) perInstant.set(m.at, (perInstant.get(m.at) ?? 0) + 1);
     expect(Math.max(...perInstant.values())).toBeLessThanOrEqual(3);
+    // Short gaps are underruns within one utterance, not new utterances.
+    expect(call.transport.counters.underruns).toBe(7);
+    expect(call.upstream(BotStartedSpeakingFrame)).toHaveLength(1);
   });
 
-  it('treats a gap as the end of an utterance, and resumes with a new one', async () => {
+  it('waits for more audio rather than padding the tail with silence in a short gap', async () => {
+    const call = await startVirtualCall();
+    const speech = jfkAt8k(1);
+    // 30 ms chunks every 40 ms: each leaves a 10 ms tail in the framer until the next chunk.
+    for (let i = 0; i < 20; i++) {
+      call.queue(audioFrame(speech.slice(i * 240, (i + 1) * 240)));
+      await call.clock.advance(40);
+    }
+    call.queue(new TTSStoppedFrame());
+    await call.clock.advance(1000);
+    const payloads = call.playback.media.map((m) => fromMuLawBase64(m.payload));
+    expect(payloads).toHaveLength(30);
+    expect(concat(payloads)).toEqual(muLawRoundTrip(speech.slice(0, 4800)));
+  });
+
+  it('treats a long gap as the end of an utterance, and resumes with a new one', async () => {
     const call = await startVirtualCall();
     const speech = jfkAt8k(1);
     call.queue(audioFrame(speech.slice(0, 800)));
-    await call.clock.advance(300);
+    await call.clock.advance(600);
     call.queue(audioFrame(speech.slice(800, 1600)));
     await call.clock.advance(1000);
-    expect(call.upstream(BotStartedSpeakingFrame).map((e) => e.at)).toEqual([0, 300]);
-    // Each ends when the carrier has played it: 100 ms after it started.
-    expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([100, 400]);
+    expect(call.upstream(BotStartedSpeakingFrame).map((e) => e.at)).toEqual([0, 600]);
+    // Each ends once the carrier has had nothing to play for 300 ms (a gap is known only then).
+    expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([400, 1000]);
+    expect(call.playback.marks.map((m) => m.at)).toEqual([400, 1000]);
+  });
+
+  it('ends the utterance exactly where its audio ends at TTSStoppedFrame', async () => {
+    const call = await startVirtualCall();
+    call.queue(audioFrame(jfkAt8k(0.1)), new TTSStoppedFrame());
+    await call.clock.advance(1000);
+    expect(call.playback.marks.map((m) => m.at)).toEqual([40]);
+    expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([100]);
   });
 });
