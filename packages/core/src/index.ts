@@ -2,6 +2,18 @@
  * @voxline/core: frames, processors, pipelines, tasks, the clock, observers and metrics.
  */
 
+export {
+  type ContextAggregatorPair,
+  createContextAggregatorPair,
+} from './aggregators/context-aggregator-pair.js';
+export {
+  LLMAssistantContextAggregator,
+  type LLMAssistantContextAggregatorOptions,
+} from './aggregators/llm-assistant-context-aggregator.js';
+export {
+  LLMUserContextAggregator,
+  type LLMUserContextAggregatorOptions,
+} from './aggregators/llm-user-context-aggregator.js';
 // ---- Text aggregation for TTS ----
 export { SentenceAggregator } from './aggregators/sentence-aggregator.js';
 export {

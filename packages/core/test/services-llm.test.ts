@@ -149,7 +149,7 @@ describe('LLMService', () => {
     expect(texts(downstream)).toBe('Hello!Goodbye.');
   });
 
-  it('aborts the stream on interruption, pushes no End for it, and answers the next context', async () => {
+  it('aborts the stream on interruption, still closes the response, and answers the next context', async () => {
     const llm = new ScriptedLLM([
       tokens('Let me tell you a very long story about my weekend.', 100, 50),
       tokens('Yes?', 80, 10),
@@ -170,6 +170,7 @@ describe('LLMService', () => {
       'LLMTextFrame',
       'LLMTextFrame',
       'InterruptionFrame',
+      'LLMFullResponseEndFrame',
       'LLMFullResponseStartFrame',
       'LLMTextFrame',
       'LLMTextFrame',

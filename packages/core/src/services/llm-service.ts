@@ -19,8 +19,8 @@
  * - runs on `LLMContextFrame` (the context aggregator's) and on `LLMMessagesAppendFrame` with
  *   `runLLM` (appending to the last context seen, or a new one);
  * - pushes `LLMFullResponseStartFrame`, an `LLMTextFrame` per text delta, and
- *   `LLMFullResponseEndFrame` (not after an interruption: the interruption already reset
- *   everything downstream);
+ *   `LLMFullResponseEndFrame` — always, also after an interruption or a failure, so every Start
+ *   has its End downstream;
  * - TTFB = request to first chunk, processing = request to end of stream, `llm-usage` from the
  *   usage chunk;
  * - tool calls: appends the assistant message with `tool_calls` (content = the text of that
@@ -186,8 +186,9 @@ export abstract class LLMService extends AIService {
       );
     } catch (error) {
       this.metrics.reset();
-      if (isAbortError(error) || signal.aborted) return [];
-      this.reportFailure(error, 'LLM completion failed');
+      if (!isAbortError(error) && !signal.aborted) this.reportFailure(error, 'LLM completion failed');
+      // Always close the response: control frames survive interruptions in mailboxes, so an
+      // unclosed Start would reach the TTS and the aggregators after the barge-in.
       this.pushDown(new LLMFullResponseEndFrame());
       return [];
     }
