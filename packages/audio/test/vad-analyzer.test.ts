@@ -118,6 +118,17 @@ describe('VADAnalyzer windowing', () => {
     ]);
   });
 
+  it('a synchronous subclass has done the work when analyze() returns', async () => {
+    const analyzer = new PeakAnalyzer({ params });
+    const first = analyzer.analyze(pattern('.SSS'));
+    expect(analyzer.state).toBe('speaking');
+    const second = analyzer.analyze(pattern('...'));
+    expect(analyzer.state).toBe('quiet');
+    expect(analyzer.analyzedMs).toBe(70);
+    expect((await first).events).toEqual([{ type: 'started', startMs: 10, decidedAtMs: 40 }]);
+    expect((await second).events).toEqual([{ type: 'stopped', startMs: 10, stopMs: 40, decidedAtMs: 70 }]);
+  });
+
   it('keeps an incomplete window until it is completed', async () => {
     const analyzer = new PeakAnalyzer({ params });
     const first = await analyzer.analyze(new Int16Array(50));

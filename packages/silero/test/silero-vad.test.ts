@@ -149,11 +149,13 @@ describe('SileroVADAnalyzer on real speech', () => {
 
 describe('SileroVADAnalyzer on silence and noise', () => {
   for (const sampleRate of RATES) {
-    it(`finds no speech in digital silence or -40 dBFS white and pink noise at ${sampleRate} Hz`, async () => {
+    it(`finds no speech in digital silence or in white and pink noise at -40 and -20 dBFS, ${sampleRate} Hz`, async () => {
       const inputs = {
         silence: new Int16Array(sampleRate * 5),
-        white: generateNoise('white', sampleRate * 10, -40),
-        pink: generateNoise('pink', sampleRate * 10, -40),
+        'white -40 dBFS': generateNoise('white', sampleRate * 10, -40),
+        'pink -40 dBFS': generateNoise('pink', sampleRate * 10, -40),
+        'white -20 dBFS': generateNoise('white', sampleRate * 10, -20, 2),
+        'pink -20 dBFS': generateNoise('pink', sampleRate * 10, -20, 2),
       };
       for (const [what, pcm] of Object.entries(inputs)) {
         const analyzer = await SileroVADAnalyzer.create({ sampleRate });

@@ -27,6 +27,7 @@ export interface VADWindowing {
 }
 
 const NO_EVENTS: readonly VADSpeechEvent[] = Object.freeze([]);
+const ignore = (): void => {};
 const DEFAULT_MAX_BACKLOG_MS = 30_000;
 
 /**
@@ -60,8 +61,12 @@ export abstract class VADAnalyzer {
   readonly #scratch: Int16Array;
   #samplesFed = 0;
   #samplesAnalyzed = 0;
-  #inFlight = 0;
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Whether a call is analysing windows (between its first window and its result). */
+  #busy = false;
+  /** Calls queued behind the one analysing. */
+  #waiting = 0;
+  /** Settles when the last call made so far has finished; never rejects. */
+  #tail: Promise<void> = Promise.resolve();
   #generation = 0;
   #closed = false;
 
@@ -172,16 +177,19 @@ export abstract class VADAnalyzer {
     this.#samplesFed += pcm.length;
     const target = this.#samplesFed;
     const generation = this.#generation;
-    const run =
-      this.#inFlight === 0
-        ? this.#analyzeUntil(target, generation)
-        : this.#tail.then(() => this.#analyzeUntil(target, generation));
-    this.#inFlight++;
-    const settled = run.then(
-      () => this.#inFlight--,
-      () => this.#inFlight--,
-    );
-    this.#tail = settled;
+    if (!this.#busy && this.#waiting === 0) {
+      // Nothing pending: analyse now. A synchronous subclass finishes before this returns and
+      // costs no more promises; an asynchronous one becomes the run later calls wait for.
+      const run = this.#analyzeUntil(target, generation);
+      if (this.#busy) this.#tail = run.then(ignore, ignore);
+      return run;
+    }
+    this.#waiting++;
+    const run = this.#tail.then(() => {
+      this.#waiting--;
+      return this.#analyzeUntil(target, generation);
+    });
+    this.#tail = run.then(ignore, ignore);
     return run;
   }
 
@@ -207,50 +215,58 @@ export abstract class VADAnalyzer {
     this.releaseResources();
   }
 
+  // The body runs synchronously, finally included, when no window awaits: a synchronous
+  // subclass leaves `#busy` false by the time `analyze` returns.
   async #analyzeUntil(targetSample: number, generation: number): Promise<VADResult> {
-    const windowSize = this.windowSize;
-    let windows = 0;
-    let confidence = Number.NaN;
-    let volumeDbfs = Number.NaN;
-    let events: VADSpeechEvent[] | undefined;
-    while (generation === this.#generation && this.#samplesAnalyzed + windowSize <= targetSample) {
-      const windowStart = this.#samplesAnalyzed;
-      const window = this.#ring.peek(windowSize, this.#scratch);
-      let windowConfidence: number;
-      try {
-        const value = this.voiceConfidence(window);
-        windowConfidence = typeof value === 'number' ? value : await value;
-      } catch (error) {
-        if (generation === this.#generation) this.#consumeWindow();
-        throw new VADError(
-          'ERR_VAD_INFERENCE_FAILED',
-          `VAD inference failed at ${this.#toMs(windowStart)} ms`,
-          {
-            cause: error,
-          },
-        );
+    this.#busy = true;
+    try {
+      const windowSize = this.windowSize;
+      let windows = 0;
+      let confidence = Number.NaN;
+      let volumeDbfs = Number.NaN;
+      let events: VADSpeechEvent[] | undefined;
+      while (generation === this.#generation && this.#samplesAnalyzed + windowSize <= targetSample) {
+        const windowStart = this.#samplesAnalyzed;
+        const window = this.#ring.peek(windowSize, this.#scratch);
+        let windowConfidence: number;
+        try {
+          const value = this.voiceConfidence(window);
+          windowConfidence = typeof value === 'number' ? value : await value;
+        } catch (error) {
+          if (generation === this.#generation) this.#consumeWindow();
+          throw new VADError(
+            'ERR_VAD_INFERENCE_FAILED',
+            `VAD inference failed at ${this.#toMs(windowStart)} ms`,
+            {
+              cause: error,
+            },
+          );
+        }
+        if (generation !== this.#generation) break;
+        const windowVolume = rmsDbfs(window);
+        this.#consumeWindow();
+        windows++;
+        confidence = windowConfidence;
+        volumeDbfs = windowVolume;
+        const isSpeech =
+          windowConfidence >= this.#params.confidence && windowVolume >= this.#params.minVolume;
+        const transition = this.#machine.update(isSpeech, windowStart);
+        if (transition !== 'none') {
+          events ??= [];
+          events.push(this.#eventFor(transition, this.#samplesAnalyzed));
+        }
       }
-      if (generation !== this.#generation) break;
-      const windowVolume = rmsDbfs(window);
-      this.#consumeWindow();
-      windows++;
-      confidence = windowConfidence;
-      volumeDbfs = windowVolume;
-      const isSpeech = windowConfidence >= this.#params.confidence && windowVolume >= this.#params.minVolume;
-      const transition = this.#machine.update(isSpeech, windowStart);
-      if (transition !== 'none') {
-        events ??= [];
-        events.push(this.#eventFor(transition, this.#samplesAnalyzed));
-      }
+      return {
+        state: this.#machine.state,
+        confidence,
+        volumeDbfs,
+        windows,
+        analyzedMs: this.#toMs(this.#samplesAnalyzed),
+        events: events ?? NO_EVENTS,
+      };
+    } finally {
+      this.#busy = false;
     }
-    return {
-      state: this.#machine.state,
-      confidence,
-      volumeDbfs,
-      windows,
-      analyzedMs: this.#toMs(this.#samplesAnalyzed),
-      events: events ?? NO_EVENTS,
-    };
   }
 
   #consumeWindow(): void {
