@@ -1,8 +1,9 @@
 /**
  * Cuts streamed LLM text into sentences for TTS, as the tokens arrive.
  *
- * A sentence ends at `.`, `!`, `?`, `…` (or `。！？`), optionally followed by closing quotes or
- * brackets, when what follows is whitespace and then a character that is not a lowercase letter.
+ * A sentence ends at `.`, `!`, `?` or `…`, optionally followed by closing quotes or brackets,
+ * when what follows is whitespace and then a character that is not a lowercase letter; the
+ * full-width `。！？` end a sentence whatever follows (CJK text has no spaces).
  * Because that needs one character of look-ahead, a sentence is released when the first
  * non-space character of the next one arrives (or at {@link SentenceSplitter.flush}). A newline
  * ends a sentence at once (LLM lists and paragraphs). Not sentence ends:
@@ -59,7 +60,9 @@ export const DEFAULT_ABBREVIATIONS: readonly string[] = [
 ];
 
 const TERMINATORS = new Set(['.', '!', '?', '…', '。', '！', '？']);
-const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '*', '_']);
+const CLOSERS = new Set(['"', "'", '”', '’', ')', ']', '}', '»', '*', '_', '」', '』', '）']);
+/** Full-width terminators end a sentence whatever follows (CJK text has no spaces). */
+const FULL_WIDTH_TERMINATORS = new Set(['。', '！', '？']);
 const DOTTED_INITIALS = /^(?:\p{L}\.)*\p{L}$/u;
 const DIGITS = /^\d{1,3}$/;
 
@@ -113,6 +116,11 @@ export class SentenceSplitter implements TextChunker {
       while (end < buffer.length && TERMINATORS.has(buffer.charAt(end))) end++;
       while (end < buffer.length && CLOSERS.has(buffer.charAt(end))) end++;
       if (end >= buffer.length) break; // need the next character to decide
+      if (FULL_WIDTH_TERMINATORS.has(buffer.charAt(end - 1)) || FULL_WIDTH_TERMINATORS.has(char)) {
+        this.emit(sentences, end, end);
+        i = 0;
+        continue;
+      }
       if (!isSpace(buffer.charAt(end))) {
         i = end; // inside a token: 3.14, example.com, e.g
         continue;
