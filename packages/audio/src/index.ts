@@ -44,6 +44,20 @@ export { type L16ByteOrder, type L16Options, l16ToPcm, pcmToL16 } from './l16/l1
 // Levels (dBFS) and mixing
 export { dbToGain, isSilence, peakDbfs, rmsDbfs } from './levels/levels.js';
 export { applyGain, mixInto } from './levels/mixer.js';
+// Resampling
+export {
+  designResampler,
+  isResamplerSampleRate,
+  RESAMPLER_SAMPLE_RATES,
+  type ResamplerDesign,
+  type ResamplerSampleRate,
+} from './resampler/resampler-design.js';
+export {
+  RESAMPLER_QUALITIES,
+  type ResamplerQuality,
+  type ResamplerQualitySpec,
+} from './resampler/resampler-quality.js';
+export { StreamResampler, type StreamResamplerOptions } from './resampler/stream-resampler.js';
 // Voice activity detection (VADAnalyzer, WebRTCVADAnalyzer, VADProcessor)
 export * from './vad/index.js';
 // WAV files: read any PCM/float/G.711 WAV, write 16-bit PCM, stream long recordings to disk
