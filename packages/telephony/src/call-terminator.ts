@@ -2,9 +2,9 @@
  * Hanging a call up at the carrier.
  *
  * Closing the media WebSocket does not end a phone call: the caller stays connected to silence
- * until the carrier's REST API is told to hang up (Pipecat issues #308, #482 and #728 were exactly
- * this). A {@link CallTerminator} makes that request. The transport decides *when* (after the final
- * audio has played, i.e. after the last mark echo); the terminator only makes sure it happens once.
+ * until the carrier's REST API is told to hang up (https://github.com/pipecat-ai/pipecat/issues/728).
+ * A {@link CallTerminator} makes that request. The transport decides *when* (after the final audio
+ * has played, i.e. after the last mark echo); the terminator only makes sure it happens once.
  */
 import type { CallInfo, Carrier } from './telephony-serializer.js';
 

@@ -2,7 +2,7 @@
  * Telling Telnyx from Twilio by the first message(s) of a media-stream connection, so one
  * WebSocket endpoint can serve both carriers.
  *
- * What each message decides (sources: protocols.md §1.2 and §2.1, i.e. the Telnyx AsyncAPI spec
+ * What each message decides (sources: the Telnyx AsyncAPI spec
  * https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket and
  * https://www.twilio.com/docs/voice/media-streams/websocket-messages):
  *

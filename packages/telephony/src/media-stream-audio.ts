@@ -5,7 +5,7 @@
  * schemas, ids, and the JSON they send.
  *
  * Both carriers' `media` messages have the same inner fields (`media.track`, `media.chunk`,
- * `media.timestamp`, `media.payload`; protocols.md §1.2 and §2.1), which is what makes this
+ * `media.timestamp`, `media.payload`; see the two carriers' docs linked from their serializers), which makes this
  * shareable.
  */
 import type { L16ByteOrder } from '@voxline/audio';

@@ -5,7 +5,7 @@
  * - `PCMU`: G.711 µ-law, 1 byte per sample (RFC 3551 §4.5.14).
  * - `PCMA`: G.711 A-law, 1 byte per sample (RFC 3551 §4.5.14).
  * - `L16`: 16-bit linear PCM, 2 bytes per sample, big-endian on RTP (RFC 3551 §4.5.11); the byte
- *   order is configurable because Telnyx does not document it (protocols.md §1.5).
+ *   order is configurable because Telnyx does not document it and field reports disagree.
  *
  * Carriers also announce G722, OPUS and AMR-WB; those are not implemented and are refused at
  * `start` (decoding them as G.711 would play noise).

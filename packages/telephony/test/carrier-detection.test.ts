@@ -8,7 +8,8 @@ import {
   type TelephonySerializer,
 } from '../src/index.js';
 
-// Message shapes exactly as protocols.md §1.2 (Telnyx) and §2.1 (Twilio) give them.
+// Message shapes exactly as the carriers document them: https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket and
+// https://www.twilio.com/docs/voice/media-streams/websocket-messages.
 const TWILIO_CONNECTED = '{"event":"connected","protocol":"Call","version":"1.0.0"}';
 const TWILIO_START = JSON.stringify({
   event: 'start',

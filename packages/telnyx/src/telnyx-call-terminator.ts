@@ -2,7 +2,7 @@
  * Hanging up Telnyx calls through Call Control, with the official `telnyx` SDK:
  * `client.calls.actions.hangup(call_control_id, { command_id })`, i.e.
  * `POST /v2/calls/{call_control_id}/actions/hangup` with `Authorization: Bearer <API key>`
- * (protocols.md §1.6; telnyx-node `src/resources/calls/actions.ts`).
+ * (telnyx-node `src/resources/calls/actions.ts`; https://developers.telnyx.com/api-reference/call-commands/hangup-call).
  *
  * - A call that already ended answers **HTTP 422 with error code `90018`** ("Call has already
  *   ended"): success (Pipecat treats it the same way, `src/pipecat/serializers/telnyx.py`).

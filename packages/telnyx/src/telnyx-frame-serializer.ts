@@ -1,7 +1,7 @@
 /**
  * Telnyx media streaming over WebSocket ⇄ Voxline frames.
  *
- * Wire facts (protocols.md §1, from the Telnyx AsyncAPI spec
+ * Wire facts (from the Telnyx AsyncAPI spec
  * https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket):
  * - Telnyx sends `connected`, `start`, then `media` (plus `dtmf`, `mark` echoes, `error`, `stop`),
  *   snake_case: `stream_id` at the top level, `call_control_id` and `media_format` inside `start`,
@@ -62,7 +62,7 @@ export interface TelnyxFrameSerializerOptions {
   outboundSampleRate?: number;
   /**
    * Byte order of L16 audio, both directions. Default `'big-endian'` (RFC 3551 §4.5.11). Telnyx
-   * does not document it and field reports disagree (protocols.md §1.5): verify with a live call.
+   * does not document it and field reports disagree: verify with a live call.
    */
   l16ByteOrder?: L16ByteOrder;
   /**

@@ -3,7 +3,7 @@
  *
  * Source: the Telnyx AsyncAPI spec, "Stream call media over WebSocket"
  * (https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket), as
- * summarised in protocols.md §1.2. Field names are snake_case; `stream_id` is at the top level of
+ * Field names are snake_case; `stream_id` is at the top level of
  * every message and `call_control_id` inside `start`; `sequence_number`, `media.chunk` and
  * `media.timestamp` are strings.
  *
@@ -91,7 +91,7 @@ const telnyxErrorDetails = z.object({
  * A stream error (e.g. 100003 "Malformed frame" after we sent something Telnyx could not read).
  * The AsyncAPI spec lists an Error Frame; the `payload: {code, title, detail}` layout and the codes
  * (100002 unknown error, 100003 malformed frame, 100004 invalid media, 100005 rate limit reached)
- * are from memory of the docs (protocols.md §1.2, marked [recall]), so `error` is accepted too.
+ * are recalled from the docs, not confirmed at the source, so `error` is accepted too.
  */
 export const telnyxErrorMessage = z.object({
   event: z.literal('error'),

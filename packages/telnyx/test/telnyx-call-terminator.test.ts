@@ -20,7 +20,7 @@ function telnyxCall(callId = CALL_CONTROL_ID): CallInfo {
   };
 }
 
-/** The body Telnyx answers to a command on a call that is over (protocols.md §1.6). */
+/** The body Telnyx answers to a command on a call that is over (error code 90018). */
 const ALREADY_ENDED = {
   status: 422,
   body: {

@@ -22,7 +22,7 @@ import {
 } from '../../telephony/test/support/recordings.js';
 import { TelnyxFrameSerializer, type TelnyxFrameSerializerOptions } from '../src/index.js';
 
-// Message shapes exactly as protocols.md §1.2 gives them (the Telnyx AsyncAPI examples).
+// Message shapes exactly as the Telnyx AsyncAPI examples give them (https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket).
 const STREAM_ID = '32DE0DEA-53CB-4B21-89A4-9E1819C043BC';
 const CALL_CONTROL_ID = 'v3:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ';
 const CONNECTED = '{"event":"connected","version":"1.0.0"}';

@@ -2,12 +2,12 @@
  * Hanging up Twilio calls through the REST API, with the official `twilio` SDK:
  * `client.calls(callSid).update({ status: 'completed' })`, i.e.
  * `POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json` with the form body
- * `Status=completed` and HTTP Basic auth `AccountSid:AuthToken` (protocols.md §2.5; twilio-node
+ * `Status=completed` and HTTP Basic auth `AccountSid:AuthToken` (twilio-node
  * `src/rest/api/v2010/account/call.ts`). `completed` ends a call in progress (`canceled` would only
  * end a queued or ringing one).
  *
  * A call that already ended, or that Twilio no longer knows, answers **HTTP 404 with error code
- * 20404** ("The requested resource ... was not found"): success (Pipecat issue #2145 was this race).
+ * 20404** ("The requested resource ... was not found"): success (the race reported in https://github.com/pipecat-ai/pipecat/issues/2145).
  */
 
 import {

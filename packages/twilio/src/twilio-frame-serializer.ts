@@ -1,7 +1,7 @@
 /**
  * Twilio Media Streams over WebSocket ⇄ Voxline frames.
  *
- * Wire facts (protocols.md §2, from https://www.twilio.com/docs/voice/media-streams/websocket-messages):
+ * Wire facts (from https://www.twilio.com/docs/voice/media-streams/websocket-messages):
  * - Twilio sends `connected` (`protocol: "Call"`), `start`, then `media` (plus `dtmf` and `mark`
  *   echoes on bidirectional streams, and `stop`), camelCase: `streamSid` at the top level,
  *   `callSid`, `tracks`, `customParameters` and `mediaFormat` inside `start`.

@@ -1,7 +1,7 @@
 /**
  * The messages Twilio sends on a Media Streams WebSocket, as zod schemas (one per event).
  *
- * Source: https://www.twilio.com/docs/voice/media-streams/websocket-messages (protocols.md §2.1).
+ * Source: https://www.twilio.com/docs/voice/media-streams/websocket-messages.
  * Field names are camelCase: `streamSid` at the top level, `callSid`, `accountSid`, `tracks`,
  * `customParameters` and `mediaFormat` inside `start`; `sequenceNumber`, `media.chunk` and
  * `media.timestamp` (ms from the start of the stream) are strings.

@@ -28,7 +28,7 @@ const COMPLETED_CALL = {
   body: { sid: CALL_SID, account_sid: ACCOUNT_SID, status: 'completed' },
 };
 
-/** Twilio's body for a call it no longer knows (protocols.md §2.5; Pipecat issue #2145). */
+/** Twilio's body for a call it no longer knows (https://www.twilio.com/docs/errors/20404). */
 const NOT_FOUND = {
   status: 404,
   body: {

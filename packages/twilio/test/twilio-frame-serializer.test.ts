@@ -25,7 +25,7 @@ import {
 } from '../../telephony/test/support/recordings.js';
 import { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from '../src/index.js';
 
-// Message shapes exactly as protocols.md §2.1 gives them (Twilio's Media Streams docs).
+// Message shapes exactly as Twilio documents them (https://www.twilio.com/docs/voice/media-streams/websocket-messages).
 const STREAM_SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
 const CALL_SID = 'CAfedcba9876543210fedcba9876543210';
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
