@@ -11,7 +11,10 @@
  * - a context starts with a message whose text is a single space; `voice_settings` and
  *   `generation_config` only in that first message;
  * - text is buffered per context and generated when the buffer reaches the context's
- *   `chunk_length_schedule` (default [120, 160, 250, 290] characters) or on `flush`;
+ *   `chunk_length_schedule` (default [120, 160, 250, 290] characters) or on `flush`; with
+ *   `auto_mode=true` every text message is generated as it arrives;
+ * - `{"text": ""}` without a context id is a socket keep-alive; `{"text": "", "context_id"}`
+ *   keeps that context alive;
  * - `close_context` discards text not yet generated; generations already under way (flushed or
  *   scheduled) still stream ("if it has already been set to flush it will continue flushing"),
  *   then `{"isFinal": true, "contextId"}` ends the context;
@@ -51,6 +54,8 @@ export interface MultiStreamQuery {
   outputFormat: ElevenLabsOutputFormat;
   /** Seconds. */
   inactivityTimeout: number;
+  /** `auto_mode=true`: no chunk schedule or buffering, each text message is generated at once. */
+  autoMode: boolean;
   raw: URLSearchParams;
 }
 
@@ -250,6 +255,10 @@ export class FakeElevenLabsConnection {
       void this.closeSocket();
       return;
     }
+    if (message.context_id === undefined && message.text === '' && Object.keys(message).length === 1) {
+      // `{"text": ""}` with no context: a socket keep-alive (any message resets the timer).
+      return;
+    }
     const contextId = typeof message.context_id === 'string' ? message.context_id : DEFAULT_CONTEXT_ID;
     if (message.close_context === true) {
       this.closeContext(contextId);
@@ -276,7 +285,7 @@ export class FakeElevenLabsConnection {
       this.violations.push(`text chunk does not end with a space: ${JSON.stringify(text)}`);
     state.text += text;
     state.buffer += text;
-    if (message.flush === true) {
+    if (message.flush === true || (this.query.autoMode && state.buffer.trim() !== '')) {
       this.generate(state, state.buffer);
       state.buffer = '';
       return;

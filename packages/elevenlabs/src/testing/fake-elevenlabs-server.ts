@@ -212,6 +212,7 @@ export class FakeElevenLabsServer {
         modelId: url.searchParams.get('model_id') ?? undefined,
         outputFormat: (url.searchParams.get('output_format') ?? 'mp3_44100_128') as ElevenLabsOutputFormat,
         inactivityTimeout: Number(url.searchParams.get('inactivity_timeout') ?? 20),
+        autoMode: url.searchParams.get('auto_mode') === 'true',
         raw: url.searchParams,
       };
       const connection = new FakeElevenLabsConnection(
