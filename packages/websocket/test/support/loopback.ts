@@ -33,6 +33,9 @@ export class EchoProcessor extends FrameProcessor {
 
 export interface TestServer {
   app: FastifyInstance;
+  /** `ws://127.0.0.1:<port>` */
+  origin: string;
+  /** The plugin's endpoint. */
   url: string;
   sessions: CallSession[];
   logs: LogRecord[];
@@ -40,8 +43,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts fastify with the plugin on 127.0.0.1, port 0; the default pipeline echoes the caller. */
-export async function startServer(options: Partial<VoxlineTelephonyOptions> = {}): Promise<TestServer> {
+/**
+ * Starts fastify with the plugin on 127.0.0.1, port 0; the default pipeline echoes the caller.
+ * `configure` may register more on the app before it listens.
+ */
+export async function startServer(
+  options: Partial<VoxlineTelephonyOptions> = {},
+  configure?: (app: FastifyInstance) => PromiseLike<unknown>,
+): Promise<TestServer> {
   const app = Fastify({ logger: false });
   const logger = captureLogger();
   const sessions: CallSession[] = [];
@@ -58,11 +67,13 @@ export async function startServer(options: Partial<VoxlineTelephonyOptions> = {}
     onSession: (session) => sessions.push(session),
     ...options,
   });
+  await configure?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
     app,
-    url: `ws://127.0.0.1:${port}/media`,
+    origin: `ws://127.0.0.1:${port}`,
+    url: `ws://127.0.0.1:${port}${options.path ?? '/media'}`,
     sessions,
     logs: logger.records,
     terminators,

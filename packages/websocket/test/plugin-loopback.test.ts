@@ -1,0 +1,114 @@
+/**
+ * The fastify plugin over loopback: several endpoints on one server, graceful shutdown on
+ * `fastify.close()` and on SIGTERM, and options checked at registration.
+ */
+import {
+  type Frame,
+  type FrameDirection,
+  FrameProcessor,
+  OutputAudioRawFrame,
+  StartFrame,
+} from '@voxline/core';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { CloseCode, voxlineTelephony } from '../src/index.js';
+import { bestAlignment, concat, fromMuLawBase64, jfkAt8k, toMuLawBase64 } from './support/audio.js';
+import { telnyxMessages, twilioMessages } from './support/carrier-messages.js';
+import { CarrierClient, EchoProcessor, startServer, waitFor } from './support/loopback.js';
+
+/** Says something (1.5 s of the recording, at 8000 Hz) as soon as the call starts. */
+class Greeter extends FrameProcessor {
+  protected override processFrame(frame: Frame, direction: FrameDirection): void {
+    this.pushFrame(frame, direction);
+    if (frame instanceof StartFrame) {
+      this.pushFrame(new OutputAudioRawFrame({ audio: jfkAt8k(1.5), sampleRate: 8000 }));
+    }
+  }
+}
+
+describe('voxlineTelephony plugin', () => {
+  it('serves several endpoints on one server, each with its carrier', async () => {
+    const server = await startServer({ path: '/twilio', carrier: 'twilio' }, (app) =>
+      app.register(voxlineTelephony, {
+        path: '/telnyx',
+        carrier: 'telnyx',
+        params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
+        createPipeline: (_call, transport) => [transport.input(), new EchoProcessor(), transport.output()],
+      }),
+    );
+    const speech = jfkAt8k(1);
+    for (const [path, messages] of [
+      ['/twilio', twilioMessages()],
+      ['/telnyx', telnyxMessages()],
+    ] as const) {
+      const client = await CarrierClient.connect(`${server.origin}${path}`, messages);
+      client.begin();
+      await client.streamAudio(speech);
+      await waitFor(() => client.events('media').length >= 48);
+      const frames = client
+        .events('media')
+        .map((e) => fromMuLawBase64((e.message.media as { payload: string }).payload));
+      expect(
+        bestAlignment(fromMuLawBase64(toMuLawBase64(speech)), concat(frames), 1600).correlation,
+      ).toBeGreaterThan(0.9);
+      client.send(messages.stop());
+      expect((await client.closed).code).toBe(CloseCode.Normal);
+    }
+    await server.close();
+  });
+
+  it('ends calls gracefully on close: queued audio plays, the call is hung up once, then 1001', async () => {
+    const server = await startServer({
+      params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
+      createPipeline: (_call, transport) => [transport.input(), new Greeter(), transport.output()],
+    });
+    const client = await CarrierClient.connect(server.url, twilioMessages());
+    client.begin();
+    await waitFor(() => client.events('media').length >= 5);
+    await server.app.close();
+
+    expect((await client.closed).code).toBe(CloseCode.GoingAway);
+    // All 1.5 s of the greeting reached the carrier and was heard before the hang-up.
+    expect(client.events('media')).toHaveLength(75);
+    expect(client.playback.queuedMs()).toBe(0);
+    const calls = server.terminators.twilio.calls;
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.at).toBeGreaterThanOrEqual(client.playback.echoes.at(-1)?.at as number);
+    expect(await server.sessions[0]?.finished).toEqual({
+      pipeline: 'end',
+      hungUp: true,
+      endedBy: 'shutdown',
+    });
+  });
+
+  it('closes the server gracefully on SIGTERM when asked to handle signals', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const server = await startServer({
+      handleSignals: true,
+      params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
+      createPipeline: (_call, transport) => [transport.input(), new Greeter(), transport.output()],
+    });
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    const client = await CarrierClient.connect(server.url, telnyxMessages());
+    client.begin();
+    await waitFor(() => client.events('media').length >= 5);
+    // Deliver the signal to the plugin's handler (emitting a real SIGTERM would reach the test runner too).
+    const handler = process.listeners('SIGTERM').at(-1) as (signal: NodeJS.Signals) => void;
+    handler('SIGTERM');
+    expect((await client.closed).code).toBe(CloseCode.GoingAway);
+    expect(client.events('media')).toHaveLength(75);
+    expect(server.terminators.telnyx.calls).toHaveLength(1);
+    await waitFor(() => process.listenerCount('SIGTERM') === before);
+  });
+
+  it('refuses invalid options at registration', async () => {
+    const app = Fastify();
+    await expect(
+      app.register(voxlineTelephony, { path: 'no-slash', createPipeline: () => [] }).ready(),
+    ).rejects.toThrow(/path must be a string starting with '\/'/);
+    const other = Fastify();
+    await expect(
+      other.register(voxlineTelephony, { path: '/x', createPipeline: undefined as never }).ready(),
+    ).rejects.toThrow(/createPipeline must be a function/);
+  });
+});
