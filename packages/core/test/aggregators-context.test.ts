@@ -170,7 +170,7 @@ describe('LLMAssistantContextAggregator', () => {
         new BotStartedSpeakingFrame(),
         sleep(400),
         new InterruptionFrame(),
-        new BotInterruptedFrame(400, 'c1'),
+        new BotInterruptedFrame(400, undefined, 'c1'),
         // Leftovers of the cut-off reply that survive the interruption in mailboxes.
         new LLMFullResponseEndFrame(),
       ],
@@ -202,6 +202,29 @@ describe('LLMAssistantContextAggregator', () => {
     });
   });
 
+  it('places an utterance-relative heardMs after what earlier utterances of the reply played', async () => {
+    const context = new LLMContext([system]);
+    await runProcessor(new LLMAssistantContextAggregator(context), {
+      frames: [
+        ...spokenReply('c1', reply),
+        new BotStartedSpeakingFrame(),
+        sleep(300), // "Hello there." played (0-200), then a playback gap
+        new BotStoppedSpeakingFrame(),
+        sleep(500),
+        new BotStartedSpeakingFrame(),
+        sleep(200),
+        // As the telephony transport sends it: before the interruption, no context id, 160 ms
+        // into this utterance, i.e. 300 + 160 = 460 ms into the reply: "How can I" (250, 350, 450).
+        new BotInterruptedFrame(160, 200),
+        new InterruptionFrame(),
+        new BotStoppedSpeakingFrame(),
+      ],
+    });
+    expect(context.messages.slice(1)).toEqual([
+      { role: 'assistant', content: 'Hello there. How can I', interrupted: true },
+    ]);
+  });
+
   it('corrects the estimate in place when the transport heardMs comes after the interruption', async () => {
     const context = new LLMContext([system]);
     await runProcessor(new LLMAssistantContextAggregator(context), {
@@ -211,7 +234,7 @@ describe('LLMAssistantContextAggregator', () => {
         sleep(700),
         new InterruptionFrame(), // estimate: 700 ms
         sleep(30),
-        new BotInterruptedFrame(120, 'c1'), // the carrier had played less: 120 ms
+        new BotInterruptedFrame(120, undefined, 'c1'), // the carrier had played less: 120 ms
       ],
     });
     expect(context.messages.slice(1)).toEqual([
@@ -229,7 +252,7 @@ describe('LLMAssistantContextAggregator', () => {
         new BotStartedSpeakingFrame(),
         sleep(300),
         new InterruptionFrame(),
-        new BotInterruptedFrame(300, 'c1'),
+        new BotInterruptedFrame(300, undefined, 'c1'),
         ...spokenReply('c2', ['Sure.']),
         new TTSStoppedFrame('c2'),
         new LLMFullResponseEndFrame(),
@@ -248,7 +271,11 @@ describe('LLMAssistantContextAggregator', () => {
   it('drops a reply that was interrupted before a word was heard', async () => {
     const context = new LLMContext([system]);
     await runProcessor(new LLMAssistantContextAggregator(context), {
-      frames: [...spokenReply('c1', reply), new InterruptionFrame(), new BotInterruptedFrame(0, 'c1')],
+      frames: [
+        ...spokenReply('c1', reply),
+        new InterruptionFrame(),
+        new BotInterruptedFrame(0, undefined, 'c1'),
+      ],
     });
     expect(context.messages).toEqual([system]);
   });
@@ -272,7 +299,7 @@ describe('LLMAssistantContextAggregator', () => {
         new BotStartedSpeakingFrame(),
         sleep(250),
         new InterruptionFrame(),
-        new BotInterruptedFrame(250, 'c1'),
+        new BotInterruptedFrame(250, undefined, 'c1'),
       ],
     });
     expect(context.messages).toHaveLength(4);
@@ -379,7 +406,7 @@ class PlaybackOutput extends FrameProcessor {
     if (frame instanceof InterruptionFrame && this.playingContext !== undefined) {
       const heardMs = Math.min(this.queuedMs, this.clock.now() - this.startedAt);
       this.pushFrame(frame, direction);
-      this.pushFrame(new BotInterruptedFrame(heardMs, this.playingContext), direction);
+      this.pushFrame(new BotInterruptedFrame(heardMs, this.queuedMs, this.playingContext), direction);
       this.pushFrame(new BotStoppedSpeakingFrame(), direction);
       this.playingContext = undefined;
       return;

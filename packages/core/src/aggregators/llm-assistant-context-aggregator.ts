@@ -16,10 +16,13 @@
  *   (no `BotStoppedSpeakingFrame` since it ended) — is cut to the words the caller heard and
  *   marked `interrupted: true`. The words heard are those whose `startMs` (relative to their TTS
  *   context's audio start) is below the heard time of that context. The heard time comes from the
- *   transport's `BotInterruptedFrame { heardMs, contextId }` when it sends one (it may arrive just
- *   before or after the `InterruptionFrame`; the message is corrected in place); otherwise it is
+ *   transport's `BotInterruptedFrame` when it sends one (it may arrive just before or after the
+ *   `InterruptionFrame`; the message is corrected in place): exact with a `contextId`; without
+ *   one, relative to the current bot utterance, placed after what the reply played in earlier
+ *   utterances (a reply split over several utterances by playback gaps). Otherwise it is
  *   estimated as the time the bot was heard speaking (between Bot started/stopped frames) since
- *   the reply's audio began.
+ *   the reply's audio began. Known limit: without a `contextId`, an utterance that runs from one
+ *   reply into the next without a gap is attributed to the older reply.
  * - Without word timings (a TTS that reports none) the text of every piece the TTS started is
  *   kept: the aggregator cannot tell how much of a sentence was heard.
  *
@@ -69,6 +72,8 @@ interface Reply {
   /** Playback clock of the reply: ms heard so far, and since when the bot is speaking. */
   playedMs: number;
   speakingSince: number | undefined;
+  /** `playedMs` when the current bot utterance began: the origin of an utterance-relative heard time. */
+  playedBeforeUtterance: number;
 }
 
 /** Options of {@link LLMAssistantContextAggregator}. */
@@ -135,6 +140,7 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
       heardExact: false,
       playedMs: 0,
       speakingSince: undefined,
+      playedBeforeUtterance: 0,
     };
   }
 
@@ -191,7 +197,10 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
     if (this.botSpeaking) return;
     this.botSpeaking = true;
     const now = this.clock.now();
-    for (const reply of this.audible()) reply.speakingSince ??= now;
+    for (const reply of this.audible()) {
+      reply.speakingSince ??= now;
+      reply.playedBeforeUtterance = reply.playedMs;
+    }
   }
 
   private botStopped(): void {
@@ -211,18 +220,22 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
     return this.current === undefined ? [...this.playing] : [...this.playing, this.current];
   }
 
-  /** The transport said how much of a context was heard. */
+  /** The transport said how much was heard. */
   private heard(frame: BotInterruptedFrame): void {
-    const reply =
-      this.findReply(frame.contextId) ?? this.current ?? this.lastInterrupted ?? this.playing.at(-1);
+    if (frame.contextId !== undefined) {
+      const reply = this.findReply(frame.contextId);
+      if (reply === undefined) return;
+      const spoken = reply.contexts.find((candidate) => candidate.id === frame.contextId) as SpokenContext;
+      spoken.heardMs = frame.heardMs;
+      reply.heardExact = true;
+      this.cutOff(reply, spoken);
+      return;
+    }
+    // Relative to the current utterance: the reply playing is the oldest one not played out.
+    const reply = this.playing[0] ?? this.current ?? this.lastInterrupted;
     if (reply === undefined) return;
-    const spoken =
-      frame.contextId === undefined
-        ? reply.contexts.findLast((candidate) => candidate.id !== undefined)
-        : reply.contexts.find((candidate) => candidate.id === frame.contextId);
-    if (spoken !== undefined) spoken.heardMs = frame.heardMs;
     reply.heardExact = true;
-    this.cutOff(reply, spoken);
+    this.cutOff(reply, this.contextAt(reply, reply.playedBeforeUtterance + frame.heardMs));
   }
 
   private interrupted(): void {

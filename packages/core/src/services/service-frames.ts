@@ -54,19 +54,26 @@ export class TTSWordTimestampsFrame extends DataFrame {
 }
 
 /**
- * The caller interrupted the bot: how much of the interrupted turn's audio they actually heard.
+ * The caller interrupted the bot: how much of the interrupted audio they actually heard.
  *
  * Pushed by an output transport that knows the playback position (from carrier marks, or from its
- * own pacing), downstream — the assistant context aggregator sits after the output transport — and
- * optionally upstream too. It may arrive shortly after the {@link InterruptionFrame}; the
- * aggregator corrects the message it already truncated. Without it the aggregator estimates the
- * heard time from `BotStartedSpeaking`/`BotStoppedSpeaking` frames.
+ * own pacing) when an interruption cuts the bot off — downstream (the assistant context aggregator
+ * sits after the output transport), and upstream too if it likes — just before or shortly after
+ * it forwards the `InterruptionFrame`; the aggregator corrects the message it truncated either way.
+ * Without it the aggregator estimates the heard time from `BotStartedSpeaking`/`BotStoppedSpeaking`.
+ *
+ * `heardMs` counts from the first sample of the interrupted TTS context (`contextId`) when the
+ * transport gives one — the precise form, since word timestamps count from the same origin.
+ * Without `contextId` it counts from the start of the current bot utterance (the audio since the
+ * last `BotStartedSpeakingFrame`).
  */
 export class BotInterruptedFrame extends SystemFrame {
   constructor(
-    /** Ms of the interrupted turn's audio played to the caller, from its first sample. */
+    /** Ms of audio the caller heard: of context `contextId` if given, else of the current utterance. */
     readonly heardMs: number,
-    /** The TTS context of the interrupted turn (`TTSAudioRawFrame.contextId`), when known. */
+    /** Ms of that audio sent to the carrier, when known (heardMs ≤ sentMs). */
+    readonly sentMs?: number,
+    /** The TTS context playing when interrupted (`TTSAudioRawFrame.contextId`), when known. */
     readonly contextId?: string,
   ) {
     super();
