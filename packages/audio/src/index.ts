@@ -14,6 +14,15 @@ export {
   type DTMFDigit,
 } from './dtmf/dtmf-keypad.js';
 export { type GenerateDTMFOptions, generateDTMF } from './dtmf/generate-dtmf.js';
+// Wire encodings (PCMU, PCMA, L16) behind one entry point
+export {
+  AUDIO_ENCODINGS,
+  type AudioEncoding,
+  assertAudioEncoding,
+  bytesPerSample,
+  decodeAudio,
+  encodeAudio,
+} from './encoding/audio-encoding.js';
 // Errors (every error has a stable `code`)
 export {
   AudioError,
@@ -44,6 +53,31 @@ export { type L16ByteOrder, type L16Options, l16ToPcm, pcmToL16 } from './l16/l1
 // Levels (dBFS) and mixing
 export { dbToGain, isSilence, peakDbfs, rmsDbfs } from './levels/levels.js';
 export { applyGain, mixInto } from './levels/mixer.js';
+// Processors: codecs at the edges, in-band DTMF detection
+export { AudioDecoderProcessor } from './processors/audio-decoder-processor.js';
+export {
+  AudioEncoderProcessor,
+  type AudioEncoderProcessorOptions,
+} from './processors/audio-encoder-processor.js';
+export {
+  DTMFDetectorProcessor,
+  type DTMFDetectorProcessorOptions,
+} from './processors/dtmf-detector-processor.js';
+export {
+  type EncodedAudioInit,
+  InputEncodedAudioFrame,
+  OutputEncodedAudioFrame,
+} from './processors/encoded-audio-frames.js';
+export {
+  G711RoundTripProcessor,
+  type G711RoundTripProcessorOptions,
+} from './processors/g711-round-trip-processor.js';
+// Call recording aligned on the pipeline clock
+export {
+  AudioBufferProcessor,
+  type AudioBufferProcessorOptions,
+  type RecordingChunk,
+} from './recording/audio-buffer-processor.js';
 // Resampling
 export {
   designResampler,
@@ -58,6 +92,7 @@ export {
   type ResamplerQualitySpec,
 } from './resampler/resampler-quality.js';
 export { StreamResampler, type StreamResamplerOptions } from './resampler/stream-resampler.js';
+
 // Voice activity detection (VADAnalyzer, WebRTCVADAnalyzer, VADProcessor)
 export * from './vad/index.js';
 // WAV files: read any PCM/float/G.711 WAV, write 16-bit PCM, stream long recordings to disk
