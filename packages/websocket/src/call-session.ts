@@ -93,7 +93,11 @@ export class CallSession {
     });
     transport.on('start', (call) => {
       this.startTimeout.abort();
-      void this.runCall(call);
+      this.runCall(call).catch((error: unknown) => {
+        transport.logger.error({ err: error }, 'the call failed');
+        transport.close(CloseCode.InternalError, 'internal error');
+        this.finish(this.task?.hasFinished ? 'cancel' : undefined);
+      });
     });
     transport.on('stop', () => this.endBy('carrier', 'the carrier stopped the stream'));
     transport.on('closing', (code, reason) => {

@@ -455,7 +455,9 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
     counters.rejectedMessages++;
     const count = ++counters.rejected[reason];
     if (count <= LOGGED_REFUSALS_PER_REASON || count % 500 === 0 || closeCode !== undefined) {
-      this.currentLogger.warn({ reason, count, closeCode }, `message refused: ${detail}`);
+      // Ignored messages are expected in some setups (the other track's media): not a warning.
+      if (reason === 'ignored') this.currentLogger.debug({ reason, count }, `message ignored: ${detail}`);
+      else this.currentLogger.warn({ reason, count, closeCode }, `message refused: ${detail}`);
     }
     this.emit('rejected', reason, detail);
     if (closeCode !== undefined) this.close(closeCode, `${reason}: ${detail}`);

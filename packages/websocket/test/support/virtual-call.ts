@@ -1,6 +1,6 @@
 /**
  * A call on a VirtualClock without sockets: a fake socket wired to a simulated carrier, the real
- * transport and call session, and recorders at both ends of the pipeline.
+ * Twilio serializer, transport and call session, and recorders at both ends of the pipeline.
  */
 import {
   type Frame,
@@ -11,6 +11,7 @@ import {
 } from '@voxline/core';
 import { FrameRecorder } from '@voxline/core/testing';
 import type { CallInfo, CallTerminator } from '@voxline/telephony';
+import { TwilioFrameSerializer } from '@voxline/twilio';
 import {
   CallSession,
   type CallSessionOptions,
@@ -20,7 +21,6 @@ import {
 } from '../../src/index.js';
 import { captureLogger, type LogRecord } from './capture-logger.js';
 import { type CarrierMessages, twilioMessages } from './carrier-messages.js';
-import { MuLawTestSerializer } from './mulaw-test-serializer.js';
 import { SimulatedPlayback, type SimulatedPlaybackOptions } from './simulated-playback.js';
 
 /** A socket that records what is sent, with the clock time. */
@@ -119,7 +119,7 @@ export async function startVirtualCall(options: VirtualCallOptions = {}): Promis
   const logger = captureLogger();
   const messages = twilioMessages();
   const transport = new TelephonyTransport(socket, {
-    serializers: { twilio: () => new MuLawTestSerializer('twilio') },
+    serializers: { twilio: () => new TwilioFrameSerializer() },
     clock,
     logger,
     audioParams: { inputSampleRate: 8000, outputSampleRate: 8000 },
