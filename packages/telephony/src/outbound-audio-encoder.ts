@@ -46,7 +46,10 @@ export class OutboundAudioEncoder {
     const carrierSamples = Math.ceil((options.carrierSampleRate * INITIAL_SCRATCH_MS) / 1000);
     this.#resampled = new SampleScratch(carrierSamples);
     this.#bytes = new ByteScratch(carrierSamples * options.codec.bytesPerSample);
-    this.#resampler = this.#resamplerFor(options.expectedSampleRate);
+    this.#resampler =
+      options.expectedSampleRate === options.carrierSampleRate
+        ? undefined
+        : this.#newResampler(options.expectedSampleRate);
   }
 
   /**
@@ -63,9 +66,10 @@ export class OutboundAudioEncoder {
     if (sampleRate !== this.carrierSampleRate) {
       let resampler = this.#resampler;
       if (resampler === undefined || resampler.inputRate !== sampleRate) {
-        resampler = this.#resampler = this.#resamplerFor(sampleRate);
+        resampler = this.#newResampler(sampleRate);
+        this.#resampler = resampler;
       }
-      pcm = resampler!.process(audio, this.#resampled.view(resampler!.outputLength(audio.length)));
+      pcm = resampler.process(audio, this.#resampled.view(resampler.outputLength(audio.length)));
     }
     if (pcm.length === 0) return undefined;
     const byteLength = pcm.length * this.codec.bytesPerSample;
@@ -75,8 +79,7 @@ export class OutboundAudioEncoder {
     return bytes.buffer.toString('base64', 0, byteLength);
   }
 
-  #resamplerFor(sampleRate: number): StreamResampler | undefined {
-    if (sampleRate === this.carrierSampleRate) return undefined;
+  #newResampler(sampleRate: number): StreamResampler {
     try {
       return new StreamResampler({ inputRate: sampleRate, outputRate: this.carrierSampleRate });
     } catch (error) {

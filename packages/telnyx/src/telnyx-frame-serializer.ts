@@ -79,7 +79,8 @@ export interface TelnyxFrameSerializerOptions {
   jitterDepth?: number;
   /**
    * Largest decoded media payload accepted, in bytes; larger ones are refused with
-   * `payload-too-large`. Default 32,768 (1 s of L16 at 16 kHz; a 20 ms PCMU frame is 160 bytes).
+   * `payload-too-large`. Default 16,384 (0.5 s of L16 at 16 kHz; a 20 ms PCMU frame is 160 bytes);
+   * the per-call scratch buffer has this size.
    */
   maxPayloadBytes?: number;
 }
@@ -126,7 +127,7 @@ export class TelnyxFrameSerializer implements TelephonySerializer {
       l16ByteOrder = 'big-endian',
       streamTrack = 'inbound_track',
       jitterDepth = 3,
-      maxPayloadBytes = 32_768,
+      maxPayloadBytes = 16_384,
     } = options;
     if (outboundEncoding !== undefined && !isTelephonyEncoding(outboundEncoding)) {
       throw new RangeError(
