@@ -57,6 +57,27 @@ describe('voxlineTelephony plugin', () => {
     await server.close();
   });
 
+  it('takes pipeline parameters per call, set on the serializer before any audio', async () => {
+    const server = await startServer({
+      params: (call) => ({ audioInSampleRate: call.mediaFormat.sampleRate, audioOutSampleRate: 8000 }),
+    });
+    const client = await CarrierClient.connect(server.url, telnyxMessages());
+    client.begin();
+    const speech = jfkAt8k(1);
+    await client.streamAudio(speech);
+    await waitFor(() => client.events('media').length >= 50);
+    const frames = client
+      .events('media')
+      .map((e) => fromMuLawBase64((e.message.media as { payload: string }).payload));
+    const { lag, correlation } = bestAlignment(fromMuLawBase64(toMuLawBase64(speech)), concat(frames), 1600);
+    expect(correlation).toBeGreaterThan(0.99);
+    expect(lag).toBe(0);
+    expect(server.sessions[0]?.task?.params.audioInSampleRate).toBe(8000);
+    client.send(client.messages.stop());
+    await client.closed;
+    await server.close();
+  });
+
   it('ends calls gracefully on close: queued audio plays, the call is hung up once, then 1001', async () => {
     const server = await startServer({
       params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
