@@ -70,8 +70,9 @@ class PlaybackSimulator extends FrameProcessor {
     this.pushFrame(frame, direction);
     if (this.speaking === undefined) return;
     if (frame instanceof InterruptionFrame && direction === FrameDirection.Downstream) {
-      const heard = Math.min(this.receivedMs.get(this.speaking) ?? 0, this.bargeInAtMs);
-      this.pushFrame(new BotInterruptedFrame(heard, this.speaking), FrameDirection.Downstream);
+      const sent = this.receivedMs.get(this.speaking) ?? 0;
+      const heard = Math.min(sent, this.bargeInAtMs);
+      this.pushFrame(new BotInterruptedFrame(heard, sent, this.speaking), FrameDirection.Downstream);
       this.speaking = undefined;
       this.both(() => new BotStoppedSpeakingFrame());
     } else if (frame instanceof TTSStoppedFrame && direction === FrameDirection.Downstream) {
