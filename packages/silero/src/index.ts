@@ -1,5 +1,5 @@
 /**
- * `@voxline/silero`: Silero VAD v5 for Voxline on onnxruntime-node, with the model shipped in
+ * `@voxline/silero`: Silero VAD for Voxline on onnxruntime-node, with the model shipped in
  * the package.
  */
 

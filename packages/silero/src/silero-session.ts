@@ -2,7 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { VADError } from '@voxline/audio';
 import { InferenceSession } from 'onnxruntime-node';
 
-/** The Silero VAD v5 model shipped in this package (`model/silero_vad.onnx`, see `model/README.md`). */
+/**
+ * Path of the Silero VAD model shipped in this package (v6.2 weights, v5 interface;
+ * `model/silero_vad.onnx`, provenance in `model/README.md`).
+ */
 export const SILERO_MODEL_PATH: string = fileURLToPath(new URL('../model/silero_vad.onnx', import.meta.url));
 
 const sessions = new Map<string, Promise<InferenceSession>>();

@@ -4,9 +4,12 @@ import { loadSileroSession } from './silero-session.js';
 
 /** Options of {@link SileroVADAnalyzer}. */
 export interface SileroVADAnalyzerOptions extends VADAnalyzerOptions {
-  /** 8000 or 16000 Hz, the rates Silero VAD v5 was trained on. */
+  /** 8000 or 16000 Hz, the rates Silero VAD was trained on. */
   sampleRate: 8000 | 16000;
-  /** ONNX model file; default the Silero VAD v5 model shipped in this package. */
+  /**
+   * ONNX model file; default the model shipped in this package (`SILERO_MODEL_PATH`). Another
+   * file must have the same interface (Silero v5 or later).
+   */
   modelPath?: string;
 }
 
@@ -20,7 +23,8 @@ const GEOMETRY = {
 const STATE_SIZE = 2 * 1 * 128;
 
 /**
- * Voice activity detection with Silero VAD v5 (MIT, snakers4/silero-vad) on onnxruntime-node.
+ * Voice activity detection with Silero VAD (MIT, snakers4/silero-vad; the shipped model is v6.2,
+ * which keeps the v5 interface) on onnxruntime-node.
  *
  * Windows are 32 ms: 256 samples at 8000 Hz, 512 at 16000 Hz. As in the reference wrapper
  * (`OnnxWrapper` in snakers4 `utils_vad.py`; LiveKit agents-js `plugins/silero/src/onnx_model.ts`,

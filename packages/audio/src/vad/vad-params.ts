@@ -11,8 +11,10 @@ import { VADError } from './vad-error.js';
 export interface VADParams {
   /**
    * Minimum speech confidence of a window, 0-1. Default 0.7 (Pipecat's `VADParams.confidence`):
-   * Silero v5 gives clear speech 0.9-1.0 and noise mostly below 0.3, so 0.7 leaves margin on both
-   * sides. For the WebRTC VAD, whose confidence is 0 or 1, any value in (0, 1] is equivalent.
+   * on the test recordings Silero scores speech 0.9-1.0 and drops below 0.5 within two or three
+   * windows after a word, so 0.7 leaves margin on both sides and takes fewer breaths for speech
+   * than Silero's own 0.5. For the WebRTC VAD, whose confidence is 0 or 1, any value in (0, 1] is
+   * equivalent.
    */
   confidence: number;
   /**
@@ -31,10 +33,12 @@ export interface VADParams {
   /**
    * Minimum RMS level of a window in dBFS (0 dBFS is a full-scale square wave; 16-bit digital
    * silence is -Infinity). Default -45 dBFS. A level in dBFS means the same thing on every
-   * analyzer and every call, unlike a model-specific normalised loudness: telephone speech sits
-   * around -30 to -15 dBFS, idle line noise and comfort noise around -60 to -50 dBFS, so -45
-   * dBFS keeps quiet talkers and drops near-silence before any model sees it.
-   * `-Infinity` disables the gate.
+   * analyzer and every call, unlike a model-specific normalised loudness (Pipecat's 0.6): speech
+   * on a phone line is typically -30 to -15 dBFS and an idle line -60 to -50 dBFS, so -45 dBFS
+   * keeps quiet talkers and drops near-silence and faint tails before they count as speech.
+   * Background noise louder than the gate (the JFK recording's tape hiss is at -41 dBFS) is left
+   * to the model: Silero rejects it, the WebRTC VAD does not, so with the WebRTC VAD set the gate
+   * a few dB above the line's noise floor. `-Infinity` disables the gate.
    */
   minVolume: number;
 }

@@ -29,16 +29,20 @@ const forgottenHandles = new FinalizationRegistry<FvadResources>(freeResources);
 /**
  * Voice activity detection with the WebRTC VAD (libfvad compiled to WebAssembly,
  * `@echogarden/fvad-wasm`, BSD-3-Clause): a Gaussian-mixture speech/noise classifier on
- * sub-band energies, no model file, no native dependency, a few µs per frame. The default,
- * zero-model VAD; Silero (`@voxline/silero`) is more accurate on noisy lines.
+ * sub-band energies, no model file, no native dependency, a few µs per 20 ms frame. The default,
+ * zero-model VAD; Silero (`@voxline/silero`) is more robust to noise.
  *
  * Each window is one libfvad frame of 10, 20 or 30 ms at 8000 or 16000 Hz; its confidence is
  * 1 (voice) or 0. libfvad smooths its own decisions with a short hang-over, and the
  * {@link VADParams} state machine smooths them further.
  *
- * Defaults: mode 3 and 30 ms frames, the combination that kept the speech edges of the
- * reference recordings within 100 ms and rejected -40 dBFS white and pink noise (see the
- * package tests); lower modes mark more noise as speech.
+ * Defaults, from the package tests on the shared recordings: 30 ms frames (with 20 ms frames a
+ * speech edge on the spacewalk radio was 150 ms off; with 10 ms frames modes 0-1 took -40
+ * dBFS pink noise for speech) and mode 3, libfvad's most aggressive, which rejects the most
+ * noise (modes 0-3 found the same speech edges at 30 ms). It is an energy-and-spectrum detector,
+ * not a speech model: it takes steady noise above the `minVolume` gate for speech (white noise
+ * at -20 dBFS; the JFK recording's -41 dBFS tape hiss), so set `minVolume` a few dB above the
+ * line's noise floor when there is one.
  *
  * Create with {@link WebRTCVADAnalyzer.create} (the WebAssembly module loads once per process);
  * call {@link close} when the stream ends.
