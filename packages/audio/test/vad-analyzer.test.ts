@@ -292,7 +292,10 @@ describe('VADAnalyzer errors', () => {
     await expect(analyzer.analyze(new Int16Array(80))).rejects.toMatchObject({ code: 'ERR_VAD_CLOSED' });
   });
 
-  it('rejects an invalid window size or backlog', () => {
+  it('rejects an invalid window size, backlog or sample rate', () => {
+    expect(() => new PeakAnalyzer({ sampleRate: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE' }),
+    );
     expect(() => new PeakAnalyzer({}, 0)).toThrow(
       expect.objectContaining({ code: 'ERR_VAD_INVALID_PARAMS' }),
     );

@@ -13,9 +13,9 @@ export interface VADAnalyzerOptions {
   params?: Partial<VADParams>;
   /**
    * Most audio, in ms, that may wait for analysis before `analyze` rejects with
-   * `ERR_VAD_BACKLOG_OVERFLOW`. Default 30 000 ms. Audio waits only while an asynchronous
-   * analyzer is behind, or when a single call feeds more than one window; this bounds memory if
-   * a caller feeds audio faster than the analyzer can keep up.
+   * `ERR_VAD_BACKLOG_OVERFLOW`. Default 30 000 ms. Audio waits while an asynchronous analyzer
+   * is behind, and for the length of a call; this bounds memory if a caller feeds audio faster
+   * than the analyzer keeps up, and is also the longest audio one `analyze` call accepts.
    */
   maxBacklogMs?: number;
 }
@@ -71,11 +71,18 @@ export abstract class VADAnalyzer {
   #closed = false;
 
   /**
-   * @throws {VADError} `ERR_VAD_INVALID_PARAMS` if `params`, `windowSize` or `maxBacklogMs` is invalid.
+   * @throws {VADError} `ERR_VAD_INVALID_PARAMS` if `params`, `windowSize` or `maxBacklogMs` is
+   *   invalid; `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` if `sampleRate` is not a positive integer.
    */
   protected constructor(options: VADAnalyzerOptions, windowing: VADWindowing) {
     const { sampleRate, maxBacklogMs = DEFAULT_MAX_BACKLOG_MS } = options;
     const { windowSize } = windowing;
+    if (!(Number.isInteger(sampleRate) && sampleRate > 0)) {
+      throw new VADError(
+        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        `sampleRate must be a positive integer, got ${sampleRate}`,
+      );
+    }
     if (!(Number.isInteger(windowSize) && windowSize > 0)) {
       throw new VADError(
         'ERR_VAD_INVALID_PARAMS',
@@ -102,12 +109,17 @@ export abstract class VADAnalyzer {
    * Speech confidence of one analysis window, 0 (no speech) to 1 (speech).
    *
    * Called once per window, in stream order, never concurrently for the same instance. `window`
-   * holds exactly {@link windowSize} samples and is valid until the returned promise settles; it
-   * must not be modified or kept.
+   * holds exactly {@link windowSize} samples and is valid until the returned promise settles (or,
+   * if {@link reset} or {@link close} is called meanwhile, until then); it must not be modified or
+   * kept. Read it before the first `await`.
    */
   protected abstract voiceConfidence(window: Int16Array): number | Promise<number>;
 
-  /** Clears per-stream model state (recurrent state, context). Called by {@link reset}. */
+  /**
+   * Clears per-stream model state (recurrent state, context). Called by {@link reset}, possibly
+   * while a {@link voiceConfidence} promise is pending: that window's result is discarded, and
+   * the subclass must make sure it does not write its state after the reset.
+   */
   protected resetModel(): void {}
 
   /** Frees per-instance resources. Called once by {@link close}. */
