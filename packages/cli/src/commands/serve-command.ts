@@ -1,0 +1,53 @@
+/**
+ * `voxline serve --agent <name> [--host 127.0.0.1] [--port 8765]`: run an agent server until
+ * SIGINT/SIGTERM (calls in progress end gracefully).
+ */
+import { createLogger } from '@voxline/core';
+import { loadAgent } from '../agents/agent-registry.js';
+import { startAgentServer } from '../server/agent-server.js';
+import { CliError } from './cli-error.js';
+import type { CommandOutput } from './terminal-output.js';
+
+/** Parsed options of `serve`. */
+export interface ServeOptions {
+  agent: string | undefined;
+  host?: string;
+  port?: string;
+}
+
+/** Parses a TCP port. */
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port must be 0-65535, got '${value}'`, 2);
+  return port;
+}
+
+/** The `serve` command; resolves when the server has closed. */
+export async function serveCommand(options: ServeOptions, output: CommandOutput): Promise<number> {
+  const agent = await loadAgent(options.agent);
+  const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'info' });
+  for (const notice of agent.notices) output.warn(`note: ${notice}`);
+  let server: Awaited<ReturnType<typeof startAgentServer>>;
+  try {
+    server = await startAgentServer({
+      agent,
+      host: options.host ?? '127.0.0.1',
+      port: parsePort(options.port, 8765),
+      logger,
+      handleSignals: true,
+    });
+  } catch (error) {
+    await agent.close?.();
+    throw new CliError(`cannot start the server: ${(error as Error).message}`);
+  }
+  output.line(`Agent '${agent.name}' (${agent.description})`);
+  output.line(
+    `  media streams: ${server.webSocketUrl}/telnyx  ${server.webSocketUrl}/twilio  ${server.webSocketUrl}/ws`,
+  );
+  output.line(`  health:        ${server.baseUrl}/healthz`);
+  output.json({ agent: agent.name, webSocketUrl: server.webSocketUrl, baseUrl: server.baseUrl });
+  await server.closed;
+  return 0;
+}

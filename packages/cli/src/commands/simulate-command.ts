@@ -1,0 +1,126 @@
+/**
+ * `voxline simulate`: play a phone call against any agent server.
+ *
+ * ```
+ * voxline simulate --carrier telnyx|twilio --url ws://… --input caller.wav
+ *                  [--script turns.json] [--record call.wav] [--report report.json] [--json]
+ * ```
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { NotWavFileError } from '@voxline/audio';
+import { type CallReport, formatTurnTable } from '../simulator/call-report.js';
+import { type CallScript, CallScriptError, parseCallScript } from '../simulator/call-script.js';
+import { SimulatorError, simulateCall } from '../simulator/call-simulator.js';
+import { CallerAudio } from '../simulator/caller-audio.js';
+import type { SimulatedCarrier } from '../simulator/carrier-messages.js';
+import { CliError } from './cli-error.js';
+import { type CommandOutput, formatSimulatorEvent } from './terminal-output.js';
+
+/** Parsed options of `simulate`. */
+export interface SimulateOptions {
+  carrier: string | undefined;
+  url: string | undefined;
+  input: string | undefined;
+  script?: string;
+  record?: string;
+  report?: string;
+}
+
+/** Reads the caller's recording, turning file problems into one-line errors. */
+export function loadCallerAudio(path: string): CallerAudio {
+  try {
+    return CallerAudio.fromWavFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CliError(`input file not found: ${path}`);
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new CliError(`input is a directory: ${path}`);
+    if (error instanceof NotWavFileError) throw new CliError(`input is not a WAV file: ${path}`);
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads and validates a call script file. */
+export function loadCallScript(path: string): CallScript {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new CliError(`script file not found: ${path}`);
+  }
+  try {
+    return parseCallScript(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof CallScriptError) throw new CliError(`${path}: ${error.message}`);
+    throw new CliError(`${path} is not valid JSON`);
+  }
+}
+
+/** Checks the carrier name. */
+export function parseCarrier(value: string | undefined): SimulatedCarrier {
+  if (value === 'telnyx' || value === 'twilio') return value;
+  throw new CliError(`--carrier must be telnyx or twilio${value ? `, got '${value}'` : ''}`, 2);
+}
+
+/** Runs the call, prints the live lines and the turn table, writes the report. */
+export async function runSimulation(
+  options: {
+    carrier: SimulatedCarrier;
+    url: string;
+    audio: CallerAudio;
+    script?: CallScript;
+    record?: string;
+    report?: string;
+  },
+  output: CommandOutput,
+): Promise<CallReport> {
+  output.line(`Calling ${options.url} as ${options.carrier} ...`);
+  let report: CallReport;
+  try {
+    report = await simulateCall({
+      carrier: options.carrier,
+      url: options.url,
+      audio: options.audio,
+      ...(options.script ? { script: options.script } : {}),
+      ...(options.record ? { recordPath: options.record } : {}),
+      onEvent: (event) => output.line(formatSimulatorEvent(event)),
+    });
+  } catch (error) {
+    if (error instanceof SimulatorError) throw new CliError(error.message);
+    throw error;
+  }
+  output.line('');
+  output.line(formatTurnTable(report));
+  if (report.protocolViolations.length > 0) {
+    output.warn(
+      `${report.protocolViolations.length} protocol violation(s): ${report.protocolViolations.join('; ')}`,
+    );
+  }
+  if (options.report) writeFileSync(options.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.record) output.line(`recording (caller left, bot right): ${options.record}`);
+  if (options.report) output.line(`report: ${options.report}`);
+  return report;
+}
+
+/** The `simulate` command. */
+export async function simulateCommand(options: SimulateOptions, output: CommandOutput): Promise<number> {
+  const carrier = parseCarrier(options.carrier);
+  if (!options.url)
+    throw new CliError('--url is required (the agent WebSocket, e.g. ws://127.0.0.1:8765/telnyx)', 2);
+  if (!options.input) throw new CliError('--input is required (the caller recording, a WAV file)', 2);
+  const audio = loadCallerAudio(options.input);
+  const script = options.script ? loadCallScript(options.script) : undefined;
+  const report = await runSimulation(
+    {
+      carrier,
+      url: options.url,
+      audio,
+      ...(script ? { script } : {}),
+      ...(options.record ? { record: options.record } : {}),
+      ...(options.report ? { report: options.report } : {}),
+    },
+    output,
+  );
+  output.json(report);
+  return report.protocolViolations.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,89 @@
+/**
+ * The HTTP server `voxline serve` runs: WebSocket media endpoints for both carriers, and a health
+ * check, around one {@link VoiceAgent}.
+ *
+ * | route | what |
+ * |---|---|
+ * | `GET /telnyx` (WebSocket) | Telnyx media streams |
+ * | `GET /twilio` (WebSocket) | Twilio media streams |
+ * | `GET /ws` (WebSocket) | either carrier, detected from its first messages |
+ * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n}` |
+ */
+import type { Logger } from '@voxline/core';
+import { type CallSession, voxlineTelephony } from '@voxline/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { VoiceAgent } from '../agents/voice-agent.js';
+
+/** Options of {@link startAgentServer}. */
+export interface AgentServerOptions {
+  agent: VoiceAgent;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port; default 8765 (0 picks a free one). */
+  port?: number;
+  /** Logger for the server and its calls. */
+  logger: Logger;
+  /** Called with every call's session (the demo watches them). */
+  onSession?: (session: CallSession) => void;
+  /** End calls and close on SIGINT/SIGTERM; default false. */
+  handleSignals?: boolean;
+}
+
+/** A running server. */
+export interface AgentServer {
+  app: FastifyInstance;
+  /** `http://host:port`. */
+  baseUrl: string;
+  /** `ws://host:port`. */
+  webSocketUrl: string;
+  /** Calls in progress. */
+  readonly activeCalls: number;
+  /** Ends calls gracefully, closes the server and the agent. */
+  close(): Promise<void>;
+  /** Resolves once the server has closed (by `close()` or a signal). */
+  readonly closed: Promise<void>;
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
+  const { agent, logger } = options;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+  });
+  const sessions = new Set<CallSession>();
+  const common = {
+    createPipeline: agent.createPipeline,
+    params: agent.params,
+    logger,
+    handleSignals: options.handleSignals ?? false,
+    onSession: (session: CallSession) => {
+      sessions.add(session);
+      void session.finished.then(() => sessions.delete(session));
+      options.onSession?.(session);
+    },
+  };
+  await app.register(voxlineTelephony, { ...common, path: '/telnyx', carrier: 'telnyx' });
+  await app.register(voxlineTelephony, { ...common, path: '/twilio', carrier: 'twilio' });
+  await app.register(voxlineTelephony, { ...common, path: '/ws', carrier: 'auto' });
+  app.get('/healthz', async () => ({ status: 'ok', agent: agent.name, calls: sessions.size }));
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  app.addHook('onClose', async () => {
+    await agent.close?.();
+    markClosed();
+  });
+  const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8765 });
+  const url = new URL(address);
+  return {
+    app,
+    baseUrl: `http://${url.host}`,
+    webSocketUrl: `ws://${url.host}`,
+    get activeCalls() {
+      return sessions.size;
+    },
+    close: () => app.close(),
+    closed,
+  };
+}

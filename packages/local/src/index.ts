@@ -1,0 +1,24 @@
+/**
+ * @voxline/local: offline services — Flite TTS (WASI), pocketsphinx STT, a deterministic
+ * responder — and the offline agent built from them.
+ */
+export {
+  FLITE_VOICE_SAMPLE_RATES,
+  type FliteAudio,
+  FliteSynthesizer,
+  type FliteVoice,
+} from './flite/flite-synthesizer.js';
+export { FliteTTSService, type FliteTTSServiceOptions } from './flite/flite-tts-service.js';
+export { createOfflineAgent, type OfflineAgent, type OfflineAgentOptions } from './offline-agent.js';
+export {
+  isPocketsphinxInstalled,
+  POCKETSPHINX_PROGRAM,
+  PocketsphinxSTTService,
+  type PocketsphinxSTTServiceOptions,
+  UNRECOGNIZED_SPEECH,
+} from './pocketsphinx/pocketsphinx-stt-service.js';
+export {
+  UNTRANSCRIBED_SPEECH,
+  UntranscribedSpeechSTTService,
+} from './pocketsphinx/untranscribed-speech-stt-service.js';
+export { TurnEchoResponder, type TurnEchoResponderOptions } from './responder/turn-echo-responder.js';

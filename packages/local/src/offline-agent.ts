@@ -1,0 +1,100 @@
+/**
+ * The offline agent: a complete phone agent with no network and no API keys, the pipeline
+ * `voxline demo` and `voxline serve --agent offline` run.
+ *
+ * ```
+ * transport.input()            caller audio, 16000 Hz (the serializer resamples the carrier's 8000 Hz)
+ *   → VADProcessor             Silero VAD v5 at 16000 Hz
+ *   → PocketsphinxSTTService   one recognition per speech segment (or a placeholder when not installed)
+ *   → UserTurnProcessor        turn start/end, barge-in
+ *   → user context aggregator
+ *   → TurnEchoResponder        a deterministic stand-in for an LLM
+ *   → FliteTTSService          Flite `kal` voice, 8000 Hz
+ *   → transport.output()       paced 20 ms frames, marks, clear
+ *   → assistant context aggregator
+ * ```
+ */
+import { VADProcessor } from '@voxline/audio';
+import {
+  createContextAggregatorPair,
+  type FrameProcessor,
+  LLMContext,
+  type PipelineParams,
+  UserTurnProcessor,
+  VADTranscriptTurnEnd,
+} from '@voxline/core';
+import { SileroVADAnalyzer } from '@voxline/silero';
+import type { CallInfo } from '@voxline/telephony';
+import type { TelephonyTransport } from '@voxline/websocket';
+import { FliteSynthesizer, type FliteVoice } from './flite/flite-synthesizer.js';
+import { FliteTTSService } from './flite/flite-tts-service.js';
+import { isPocketsphinxInstalled, PocketsphinxSTTService } from './pocketsphinx/pocketsphinx-stt-service.js';
+import { UntranscribedSpeechSTTService } from './pocketsphinx/untranscribed-speech-stt-service.js';
+import { TurnEchoResponder } from './responder/turn-echo-responder.js';
+
+/** Options of {@link createOfflineAgent}. */
+export interface OfflineAgentOptions {
+  /** The system message of every call's context; default a short phone-agent instruction. */
+  systemPrompt?: string;
+  /** Flite voice; default `kal` (8000 Hz). */
+  voice?: FliteVoice;
+  /** Use pocketsphinx when installed; default true. */
+  useSpeechRecognition?: boolean;
+}
+
+/** The offline agent, in the shape `voxline serve` runs. */
+export interface OfflineAgent {
+  readonly name: 'offline';
+  readonly description: string;
+  readonly params: Partial<PipelineParams>;
+  /** What is missing on this machine, said at start (and in the demo's report). */
+  readonly notices: readonly string[];
+  /** Whether speech is really recognized (pocketsphinx installed). */
+  readonly speechRecognition: boolean;
+  createPipeline(call: CallInfo, transport: TelephonyTransport): Promise<FrameProcessor[]>;
+  /** Stops the Flite worker. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the offline agent. Loads nothing per call that can be shared: one Flite worker and one
+ * Silero model session serve every call of the process.
+ */
+export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAgent {
+  const speechRecognition = (options.useSpeechRecognition ?? true) && isPocketsphinxInstalled();
+  const notices = speechRecognition
+    ? []
+    : [
+        'speech recognition is off: pocketsphinx is not installed (Debian: apt-get install pocketsphinx pocketsphinx-en-us); ' +
+          'the agent still answers each turn, saying it could not make out the words',
+      ];
+  const synthesizer = new FliteSynthesizer();
+  const systemPrompt = options.systemPrompt ?? 'You are a phone agent. Answer each caller turn briefly.';
+  return {
+    name: 'offline',
+    description: `Silero VAD, ${speechRecognition ? 'pocketsphinx STT' : 'no STT (pocketsphinx not installed)'}, a deterministic responder, Flite TTS`,
+    params: { audioInSampleRate: 16000, audioOutSampleRate: 8000, allowInterruptions: true },
+    notices,
+    speechRecognition,
+    async createPipeline(_call, transport) {
+      const vad = new VADProcessor(await SileroVADAnalyzer.create({ sampleRate: 16000 }));
+      const stt = speechRecognition ? new PocketsphinxSTTService() : new UntranscribedSpeechSTTService();
+      const context = new LLMContext([{ role: 'system', content: systemPrompt }]);
+      const { user, assistant } = createContextAggregatorPair(context);
+      return [
+        transport.input(),
+        vad,
+        stt,
+        // pocketsphinx answers seconds after the speech ends (it loads its model per segment):
+        // wait that long for the transcript rather than ending the turn without it.
+        new UserTurnProcessor({ endStrategies: [new VADTranscriptTurnEnd({ transcriptTimeoutMs: 20_000 })] }),
+        user,
+        new TurnEchoResponder(),
+        new FliteTTSService({ synthesizer, voice: options.voice ?? 'kal' }),
+        transport.output(),
+        assistant,
+      ];
+    },
+    close: () => synthesizer.close(),
+  };
+}
