@@ -5,10 +5,27 @@
  */
 export { type OpenAIErrorObject, validateChatRequest } from './chat-request-validation.js';
 export {
+  FakeOpenAIRealtimeServer,
+  type FakeOpenAIRealtimeServerOptions,
+} from './fake-openai-realtime-server.js';
+export {
   FakeOpenAIServer,
   type FakeOpenAIServerOptions,
   type ReceivedChatRequest,
 } from './fake-openai-server.js';
+export {
+  type AcceptedTruncation,
+  FakeRealtimeSession,
+  type ScriptedRealtimeReply,
+} from './fake-realtime-session.js';
+export { LOOPBACK_TLS_CERTIFICATE, LOOPBACK_TLS_KEY } from './loopback-tls.js';
+export {
+  decodeRealtimeAudio,
+  encodeRealtimeAudio,
+  formatSampleRate,
+  type RealtimeAudioFormat,
+  speakCharacters,
+} from './realtime-audio.js';
 export {
   buildCompletion,
   buildStreamEvents,
