@@ -45,7 +45,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
     const { rt, events } = await connect(fake);
     await once(rt.socket, 'open');
     await until(() => events.some((event) => event.type === 'session.created'));
-    expect((events[0]?.session as Record<string, unknown>).type).toBe('realtime');
+    expect((events[0]?.session as Record<string, unknown> | undefined)?.type).toBe('realtime');
     const session = await fake.session(0);
     expect(session.headers['openai-beta']).toBeUndefined();
     expect(session.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
@@ -94,7 +94,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
     await once(rt.socket, 'open');
     rt.send({ type: 'session.update', session: { type: 'realtime' } as never });
     await until(() => events.some((event) => event.type === 'error'));
-    expect((events[0]?.session as Record<string, unknown>).input_audio_format).toBe('pcm16');
+    expect((events[0]?.session as Record<string, unknown> | undefined)?.input_audio_format).toBe('pcm16');
     expect(events.find((event) => event.type === 'error')?.error).toMatchObject({
       code: 'unknown_parameter',
       message: "Unknown parameter: 'session.type'.",
