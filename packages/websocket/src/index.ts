@@ -4,7 +4,6 @@
  * playback-accurate bot speaking state from carrier marks, interruption with `clear`, and a call
  * lifecycle that hangs up exactly once.
  */
-export { BotInterruptedFrame } from './bot-interrupted-frame.js';
 export {
   type CallOutcome,
   type CallPipelineFactory,

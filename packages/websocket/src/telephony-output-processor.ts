@@ -36,6 +36,7 @@
  */
 import { AudioFramer } from '@voxline/audio';
 import {
+  BotInterruptedFrame,
   BotSpeakingFrame,
   BotStartedSpeakingFrame,
   BotStoppedSpeakingFrame,
@@ -47,10 +48,10 @@ import {
   InterruptionFrame,
   OutputAudioRawFrame,
   StopFrame,
+  TTSAudioRawFrame,
   TTSStoppedFrame,
 } from '@voxline/core';
 import type { TelephonySerializer } from '@voxline/telephony';
-import { BotInterruptedFrame } from './bot-interrupted-frame.js';
 import { PlaybackTracker } from './playback-tracker.js';
 import type { TransportCounters } from './transport-counters.js';
 
@@ -129,6 +130,9 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private totalSentMs = 0;
   private utteranceOpen = false;
   private utteranceStartMs = 0;
+  /** The TTS context whose audio is playing, and where its audio starts in sent ms. */
+  private playingContextId: string | undefined;
+  private contextStartMs = 0;
   private nextSpeakingReportMs = 0;
   private nextPositionMarkMs = 0;
   /** Audio was sent after the latest mark. */
@@ -245,6 +249,12 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     this.outboxRead = 0;
     this.outboxLength = 0;
     const framer = this.framerFor(frame);
+    if (frame instanceof TTSAudioRawFrame && frame.contextId !== this.playingContextId) {
+      // Everything framed before this frame has been sent but the framer's partial frame, so the
+      // context's first sample leaves at this position (to within one 20 ms frame).
+      this.playingContextId = frame.contextId;
+      this.contextStartMs = this.totalSentMs + (framer.bufferedSamples / framer.sampleRate) * 1000;
+    }
     framer.write(frame.audio, this.onFramedAudio);
     await this.sendOutbox(signal);
   }
@@ -453,10 +463,20 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       this.abortIdleWait();
       this.discardPendingAudio();
       if (wasSpeaking) {
-        const sentMs = this.totalSentMs - this.utteranceStartMs;
+        // Count from the start of the playing TTS context when there is one (word timestamps count
+        // from there too), else from the start of the utterance.
+        const origin =
+          this.playingContextId !== undefined && this.contextStartMs >= this.utteranceStartMs
+            ? this.contextStartMs
+            : this.utteranceStartMs;
+        const sentMs = Math.max(0, Math.round(this.totalSentMs - origin));
         const scheduled = this.totalSentMs - Math.max(0, this.playoutEndAt - now);
-        const heard = this.tracker.heardAudioMs(now, this.totalSentMs, scheduled) - this.utteranceStartMs;
-        interrupted = new BotInterruptedFrame(Math.min(sentMs, Math.max(0, Math.round(heard))), sentMs);
+        const heard = this.tracker.heardAudioMs(now, this.totalSentMs, scheduled) - origin;
+        interrupted = new BotInterruptedFrame(
+          Math.min(sentMs, Math.max(0, Math.round(heard))),
+          sentMs,
+          origin === this.contextStartMs ? this.playingContextId : undefined,
+        );
       }
       if (wasSpeaking || this.playoutEndAt > now) {
         this.tracker.clear();
@@ -470,7 +490,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       if (interrupted !== undefined) {
         this.pushFrame(interrupted, FrameDirection.Upstream);
         this.pushFrame(
-          new BotInterruptedFrame(interrupted.heardMs, interrupted.sentMs),
+          new BotInterruptedFrame(interrupted.heardMs, interrupted.sentMs, interrupted.contextId),
           FrameDirection.Downstream,
         );
         this.channel.onInterrupted(interrupted);

@@ -24,6 +24,7 @@
  * closes this connection with 1011 and affects no other.
  */
 import {
+  type BotInterruptedFrame,
   type Clock,
   defaultLogger,
   defaultPipelineParams,
@@ -43,7 +44,6 @@ import {
   type SerializerFactories,
   type TelephonySerializer,
 } from '@voxline/telephony';
-import type { BotInterruptedFrame } from './bot-interrupted-frame.js';
 import { CloseCode } from './close-codes.js';
 import {
   defaultMessageRateLimit,

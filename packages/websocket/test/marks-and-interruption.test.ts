@@ -3,14 +3,15 @@
  * frames, and interruption (clear, stale marks, what the caller heard).
  */
 import {
+  BotInterruptedFrame,
   BotSpeakingFrame,
   BotStartedSpeakingFrame,
   BotStoppedSpeakingFrame,
   InterruptionFrame,
+  TTSAudioRawFrame,
   TTSStoppedFrame,
 } from '@voxline/core';
 import { describe, expect, it } from 'vitest';
-import { BotInterruptedFrame } from '../src/index.js';
 import { jfkAt8k } from './support/audio.js';
 import { audioFrame, startVirtualCall } from './support/virtual-call.js';
 
@@ -97,6 +98,22 @@ describe('interruption', () => {
     expect(order.indexOf('BotInterruptedFrame')).toBe(order.indexOf('InterruptionFrame') - 1);
     expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([510]);
     expect(call.transport.counters.clearsSent).toBe(1);
+  });
+
+  it('counts what was heard from the start of the playing TTS context, and names it', async () => {
+    const call = await startVirtualCall();
+    // Two replies back to back with no gap: one utterance, two TTS contexts.
+    const tts = (seconds: number, contextId: string) =>
+      new TTSAudioRawFrame({ audio: jfkAt8k(seconds), sampleRate: 8000, contextId });
+    call.queue(tts(1, 'reply-1'), tts(2, 'reply-2'));
+    await call.clock.advance(1510);
+    call.queue(new InterruptionFrame());
+    await call.clock.advance(500);
+    const [report] = call.upstream(BotInterruptedFrame);
+    // 1510 ms of the utterance were heard, the first 1000 ms of them were reply-1.
+    expect(report?.frame.contextId).toBe('reply-2');
+    expect(report?.frame.heardMs).toBe(510);
+    expect(call.downstream(BotInterruptedFrame).map((e) => e.frame.contextId)).toEqual(['reply-2']);
   });
 
   it('ignores the marks a clear returns, and tracks the next utterance normally', async () => {
