@@ -291,7 +291,15 @@ describe('LLMService function calling', () => {
         { functions: registry },
       );
       const context = userContext('Weather in Paris and Rome?');
-      const { downstream } = await runProcessor(llm, { frames: [new LLMContextFrame(context)] });
+      const { downstream, upstream } = await runProcessor(llm, { frames: [new LLMContextFrame(context)] });
+
+      // Upstream processors (the user turn processor's mute strategies) see the calls too.
+      expect(frameNames(upstream)).toEqual([
+        'FunctionCallInProgressFrame',
+        'FunctionCallInProgressFrame',
+        'FunctionCallResultFrame',
+        'FunctionCallResultFrame',
+      ]);
 
       const responseEnd = 100 + 3 * 10 + 200 + 200; // 'Let', ' me', ' check', '.', then two tool calls
       expect(log).toEqual(

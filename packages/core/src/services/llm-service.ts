@@ -25,9 +25,10 @@
  *   usage chunk;
  * - tool calls: appends the assistant message with `tool_calls` (content = the text of that
  *   response) and a placeholder tool message per call, pushes a `FunctionCallInProgressFrame`
- *   per call before the `LLMFullResponseEndFrame`, runs the handlers from {@link functions}
+ *   per call (both ways, so upstream processors such as the user turn processor see it too)
+ *   before the `LLMFullResponseEndFrame`, runs the handlers from {@link functions}
  *   (parallel or in order), fills each tool message with its result, pushes a
- *   `FunctionCallResultFrame` downstream, and runs the model again (up to `maxToolRounds`);
+ *   `FunctionCallResultFrame` (both ways), and runs the model again (up to `maxToolRounds`);
  * - interruption (`this.signal`): the stream is aborted, calls with `cancelOnInterruption` are
  *   aborted (their tool message says so), the others finish in the background and fill in their
  *   result; the model is not run again (the user's next turn will run it, seeing the results);
@@ -46,7 +47,7 @@ import {
   LLMMessagesAppendFrame,
   LLMTextFrame,
 } from '../frames/data.js';
-import type { Frame, FrameDirection } from '../frames/frame.js';
+import { type Frame, FrameDirection } from '../frames/frame.js';
 import { CancelFrame, InterruptionFrame, StartFrame } from '../frames/system.js';
 import { LLMContext, type LLMMessage, type LLMToolCall } from '../llm/llm-context.js';
 import { AIService, type AIServiceOptions } from './ai-service.js';
@@ -213,13 +214,14 @@ export abstract class LLMService extends AIService {
     for (const call of toolCalls) {
       context.addMessage({ role: 'tool', tool_call_id: call.id, content: RUNNING_CALL_CONTENT });
       const definition = this.functions.get(call.name);
-      this.pushDown(
-        new FunctionCallInProgressFrame(
-          call.id,
-          call.name,
-          safeParse(call.arguments),
-          definition?.cancelOnInterruption ?? true,
-        ),
+      const args = safeParse(call.arguments);
+      const cancelOnInterruption = definition?.cancelOnInterruption ?? true;
+      // Both ways: processors upstream (the user turn processor's mute strategies, idle
+      // detection) need to know a call is running as much as those downstream.
+      this.pushDown(new FunctionCallInProgressFrame(call.id, call.name, args, cancelOnInterruption));
+      this.pushFrame(
+        new FunctionCallInProgressFrame(call.id, call.name, args, cancelOnInterruption),
+        FrameDirection.Upstream,
       );
     }
   }
@@ -278,6 +280,10 @@ export abstract class LLMService extends AIService {
           ? { error: outcome.error }
           : { cancelled: true };
     this.pushDown(new FunctionCallResultFrame(call.id, call.name, outcome.args, result, runLLM));
+    this.pushFrame(
+      new FunctionCallResultFrame(call.id, call.name, outcome.args, result, runLLM),
+      FrameDirection.Upstream,
+    );
   }
 }
 
