@@ -2,6 +2,43 @@
  * @voxline/telnyx: Telnyx media streams, Call Control and webhook verification.
  */
 
+// Call control: commands, webhooks, inbound answer, outbound dial, recording
+export {
+  decodeClientState,
+  encodeClientState,
+  type VoxlineClientState,
+} from './call-control/client-state.js';
+export { type TelnyxHangupCause, telnyxHangupStatus } from './call-control/hangup-cause.js';
+export {
+  type TelnyxMediaStreamSettings,
+  type TelnyxStreamCodec,
+  type TelnyxStreamFields,
+  type TelnyxStreamSamplingRate,
+  telnyxStreamFields,
+} from './call-control/media-stream-settings.js';
+export {
+  type TelnyxAnswerRequest,
+  TelnyxCallControl,
+  type TelnyxCallControlOptions,
+  type TelnyxCommandOptions,
+  type TelnyxDialedCall,
+  type TelnyxDialRequest,
+  type TelnyxHangupOutcome,
+  type TelnyxMachineDetection,
+  type TelnyxPlaybackRequest,
+  type TelnyxRecordingRequest,
+  type TelnyxSpeakRequest,
+  type TelnyxTransferRequest,
+} from './call-control/telnyx-call-control.js';
+export {
+  DEFAULT_TELNYX_MESSAGE_VOICE,
+  machineResult as telnyxMachineResult,
+  TelnyxCallController,
+  type TelnyxCallControllerOptions,
+  type TelnyxInboundCall,
+  type TelnyxOutboundCall,
+} from './call-control/telnyx-call-controller.js';
+export { classifyTelnyxError, TELNYX_CALL_HAS_ENDED } from './call-control/telnyx-error-classification.js';
 // Hanging up
 export {
   TELNYX_CALL_ALREADY_ENDED,
@@ -10,7 +47,6 @@ export {
 } from './telnyx-call-terminator.js';
 // Media streams
 export { TelnyxFrameSerializer, type TelnyxFrameSerializerOptions } from './telnyx-frame-serializer.js';
-
 // Webhook security
 export {
   type TelnyxWebhookInput,
@@ -19,3 +55,17 @@ export {
   WebhookVerificationError,
   type WebhookVerificationReason,
 } from './webhooks/telnyx-signature.js';
+export {
+  normalizeTelnyxEventType,
+  parseTelnyxWebhook,
+  type TelnyxHandledEventType,
+  type TelnyxWebhookEnvelope,
+  type TelnyxWebhookEvent,
+  type TelnyxWebhookParseResult,
+  telnyxWebhookEnvelopeSchema,
+} from './webhooks/telnyx-webhook-events.js';
+export {
+  type TelnyxWebhookAcknowledgement,
+  type TelnyxWebhooksOptions,
+  telnyxWebhooks,
+} from './webhooks/telnyx-webhook-plugin.js';

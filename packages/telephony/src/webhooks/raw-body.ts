@@ -1,0 +1,51 @@
+/**
+ * Keeping the exact request bytes of carrier webhooks.
+ *
+ * Carrier signatures are computed over the body exactly as it was sent: Telnyx signs
+ * `"<timestamp>|<raw body>"` (Ed25519), Twilio hashes JSON bodies with SHA-256 and signs form bodies
+ * after decoding them. A body parsed and serialized again (`JSON.stringify(request.body)`) differs in
+ * whitespace, key order and escapes, and the signature no longer matches. So webhook routes replace
+ * fastify's body parsers with one that keeps the bytes as a `Buffer` in `request.body`; the route
+ * verifies the signature first and only then parses.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Media types whose bodies are kept as raw bytes. */
+export const RAW_BODY_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded'] as const;
+
+/** Options of {@link keepRawBodies}. */
+export interface RawBodyOptions {
+  /** Largest body accepted, in bytes; larger ones are refused by fastify with 413. Default 1,048,576 (1 MiB). */
+  bodyLimit?: number;
+}
+
+/**
+ * Makes JSON and form bodies arrive as the raw `Buffer` in `request.body` on `instance`.
+ *
+ * Call it inside an encapsulated plugin (a plain `app.register(async (scope) => ...)`), so other
+ * routes of the server keep fastify's normal JSON parsing.
+ *
+ * @throws {RangeError} if `bodyLimit` is not a positive integer.
+ */
+export function keepRawBodies(instance: FastifyInstance, options: RawBodyOptions = {}): void {
+  const bodyLimit = options.bodyLimit ?? 1_048_576;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
+    throw new RangeError(`bodyLimit must be a positive integer of bytes, got ${bodyLimit}`);
+  }
+  for (const type of RAW_BODY_CONTENT_TYPES) {
+    if (instance.hasContentTypeParser(type)) instance.removeContentTypeParser(type);
+  }
+  instance.addContentTypeParser(
+    [...RAW_BODY_CONTENT_TYPES],
+    { parseAs: 'buffer', bodyLimit },
+    (_request, body, done) => done(null, body),
+  );
+}
+
+/**
+ * The raw body bytes of a request on a route set up with {@link keepRawBodies}; an empty buffer for
+ * a request without a body (a GET webhook).
+ */
+export function rawBodyOf(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}

@@ -1,0 +1,127 @@
+/**
+ * The recording flow shared by the carrier controllers: when the carrier reports a finished
+ * recording, download it before its link expires, store it, and announce it (`recording-stored`
+ * on the registry and on the call's session), or report `recording-failed`.
+ *
+ * Recordings are stored as `<callReference>/<recording name>.<wav|mp3>`: the folder is our id of the
+ * call, so every recording of a call is found in one place, and the name is the carrier's recording
+ * id (Twilio `RecordingSid`) or the recording's start time (Telnyx), so a second recording of the
+ * same call does not replace the first.
+ */
+import { type Clock, defaultLogger, type Logger, type RetryPolicy, realClock } from '@voxline/core';
+import type { Carrier } from '../telephony-serializer.js';
+import type { RecordingSavedEvent, StoredRecording } from './call-control-events.js';
+import { callControlRetryPolicy } from './call-control-retry.js';
+import type { CallRegistry } from './call-registry.js';
+import { type RecordingStorage, recordingKeySegment } from './recording-storage.js';
+import { RecordingTransfer } from './recording-transfer.js';
+
+/** Options of a {@link RecordingArchiver}. */
+export interface RecordingArchiverOptions {
+  storage: RecordingStorage;
+  registry: CallRegistry;
+  /** Retry policy of the download; default 3 attempts from 250 ms. */
+  retry?: Partial<RetryPolicy>;
+  /** Largest recording accepted, in bytes; default 512 MiB. */
+  maxBytes?: number;
+  /** Time limit of one download, in ms; default 300,000. */
+  downloadTimeoutMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** A finished recording to archive. */
+export interface RecordingToArchive {
+  carrier: Carrier;
+  /** Our id of the call. */
+  callReference: string;
+  /** Headers of the download (credentials for the carrier's API host); never logged. */
+  headers?: Record<string, string>;
+  saved: RecordingSavedEvent;
+}
+
+/** Downloads and stores finished recordings; see the module comment. */
+export class RecordingArchiver {
+  readonly #transfer: RecordingTransfer;
+  readonly #registry: CallRegistry;
+  readonly #logger: Logger;
+
+  constructor(options: RecordingArchiverOptions) {
+    this.#logger = options.logger ?? defaultLogger();
+    this.#registry = options.registry;
+    this.#transfer = new RecordingTransfer({
+      storage: options.storage,
+      policy: callControlRetryPolicy(options.retry),
+      clock: options.clock ?? realClock,
+      logger: this.#logger,
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(options.downloadTimeoutMs !== undefined ? { timeoutMs: options.downloadTimeoutMs } : {}),
+    });
+  }
+
+  /** The storage key of a recording: `<callReference>/<name>.<format>`. */
+  static keyFor(callReference: string, recordingName: string, format: 'wav' | 'mp3'): string {
+    return `${recordingKeySegment(callReference)}/${recordingKeySegment(recordingName)}.${format}`;
+  }
+
+  /**
+   * Downloads and stores one recording, then announces it. Never throws: a failure is logged and
+   * reported as `recording-failed` on the call's session (if it is still open); resolves with the
+   * stored recording, or undefined after a failure.
+   */
+  async archive(recording: RecordingToArchive): Promise<StoredRecording | undefined> {
+    const { saved, carrier, callReference } = recording;
+    const name = saved.recordingId ?? compactTimestamp(saved.startedAt) ?? `recording-${Date.now()}`;
+    const key = RecordingArchiver.keyFor(callReference, name, saved.format);
+    const contentType = saved.format === 'wav' ? 'audio/wav' : 'audio/mpeg';
+    const fields = { carrier, callId: saved.callId, callReference, key };
+    try {
+      const stored = await this.#transfer.transfer({
+        url: saved.url,
+        key,
+        contentType,
+        ...(recording.headers !== undefined ? { headers: recording.headers } : {}),
+        metadata: {
+          carrier,
+          'call-id': saved.callId,
+          'call-reference': callReference,
+          ...(saved.recordingId !== undefined ? { 'recording-id': saved.recordingId } : {}),
+          channels: String(saved.channels),
+        },
+      });
+      const result: StoredRecording = {
+        carrier,
+        callId: saved.callId,
+        callReference,
+        key,
+        location: stored.location,
+        bytes: stored.bytes,
+        contentType,
+        channels: saved.channels,
+        ...(saved.recordingId !== undefined ? { recordingId: saved.recordingId } : {}),
+      };
+      this.#logger.info({ ...fields, bytes: stored.bytes }, 'recording stored');
+      this.#registry.recordingStored(result);
+      return result;
+    } catch (error) {
+      this.#logger.error({ ...fields, err: error }, 'recording could not be stored');
+      this.#registry.deliver({
+        type: 'recording-failed',
+        callId: saved.callId,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
+  }
+}
+
+/** `2025-11-23T03:30:00.076Z` → `20251123T033000Z`; undefined when absent or not a date. */
+function compactTimestamp(iso: string | undefined): string | undefined {
+  if (iso === undefined) return undefined;
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return undefined;
+  return new Date(time)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}

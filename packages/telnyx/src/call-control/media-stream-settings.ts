@@ -1,0 +1,77 @@
+/**
+ * The Call Control parameters that stream a call's audio to our WebSocket, both ways.
+ *
+ * Telnyx streams are one-way unless `stream_bidirectional_mode` is set, and its default
+ * bidirectional mode, `mp3`, plays whole MP3 files rather than 20 ms frames: the agent's audio is
+ * ignored unless the mode is `rtp` with a codec (protocols.md §1.4 and §8 item 1). The codec names
+ * are case-sensitive. Inbound (`stream_codec`) and outbound (`stream_bidirectional_codec`) get the
+ * same codec, so the serializer (`TelnyxFrameSerializer`) decodes and encodes one format; configure
+ * it with the same `outboundEncoding` and `outboundSampleRate`.
+ */
+import { invalidCommand } from '@voxline/telephony';
+
+/** Codecs the Voxline serializer handles (G.722, Opus and AMR-WB are not decoded). */
+export type TelnyxStreamCodec = 'PCMU' | 'PCMA' | 'L16';
+
+/** Sample rates Telnyx offers for bidirectional RTP streams, in Hz. */
+export type TelnyxStreamSamplingRate = 8000 | 16000 | 22050 | 24000 | 48000;
+
+/** Where and how a call's audio is streamed. */
+export interface TelnyxMediaStreamSettings {
+  /** Our WebSocket URL, `wss://voice.example.com/telnyx` (`ws://` only for local tests). */
+  url: string;
+  /** Codec of both directions. Default `'PCMU'` (G.711 µ-law, 8000 Hz). */
+  codec?: TelnyxStreamCodec;
+  /**
+   * Sample rate in Hz of the audio we send (`stream_bidirectional_sampling_rate`). PCMU and PCMA are
+   * always 8000; for L16 choose 8000, 16000, 22050, 24000 or 48000. Default: Telnyx's, 8000.
+   */
+  samplingRate?: TelnyxStreamSamplingRate;
+  /** Which audio Telnyx sends us: the caller's (`inbound_track`, default) or both. */
+  track?: 'inbound_track' | 'both_tracks';
+  /** A token Telnyx sends in the WebSocket upgrade's `Authorization: Bearer` header, for our server to check. */
+  authToken?: string;
+}
+
+/** The snake_case request fields of {@link TelnyxMediaStreamSettings}. */
+export interface TelnyxStreamFields {
+  stream_url: string;
+  stream_track: 'inbound_track' | 'both_tracks';
+  stream_codec: TelnyxStreamCodec;
+  stream_bidirectional_mode: 'rtp';
+  stream_bidirectional_codec: TelnyxStreamCodec;
+  stream_bidirectional_sampling_rate?: TelnyxStreamSamplingRate;
+  stream_auth_token?: string;
+}
+
+const CODECS: readonly string[] = ['PCMU', 'PCMA', 'L16'];
+const RATES: readonly number[] = [8000, 16000, 22050, 24000, 48000];
+
+/**
+ * The request fields for `settings`.
+ *
+ * @throws {CallControlError} `validation` for a URL that is not ws(s), an unknown codec, or a rate
+ *   other than 8000 with PCMU/PCMA.
+ */
+export function telnyxStreamFields(settings: TelnyxMediaStreamSettings, command: string): TelnyxStreamFields {
+  if (typeof settings.url !== 'string' || !/^wss?:\/\/[^/?#\s]+/i.test(settings.url)) {
+    throw invalidCommand('telnyx', command, 'the stream URL must be a wss:// (or ws://) URL');
+  }
+  const codec = settings.codec ?? 'PCMU';
+  if (!CODECS.includes(codec)) {
+    throw invalidCommand('telnyx', command, `stream codec must be PCMU, PCMA or L16, got ${String(codec)}`);
+  }
+  const rate = settings.samplingRate;
+  if (rate !== undefined && (!RATES.includes(rate) || (codec !== 'L16' && rate !== 8000))) {
+    throw invalidCommand('telnyx', command, `sampling rate ${rate} Hz is not offered for ${codec}`);
+  }
+  return {
+    stream_url: settings.url,
+    stream_track: settings.track ?? 'inbound_track',
+    stream_codec: codec,
+    stream_bidirectional_mode: 'rtp',
+    stream_bidirectional_codec: codec,
+    ...(rate !== undefined ? { stream_bidirectional_sampling_rate: rate } : {}),
+    ...(settings.authToken !== undefined ? { stream_auth_token: settings.authToken } : {}),
+  };
+}
