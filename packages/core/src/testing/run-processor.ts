@@ -49,6 +49,11 @@ export interface RunProcessorOptions {
   ignore?: readonly FrameClass[];
   /** Virtual ms to keep running after the last input before ending; default 0. */
   settleMs?: number;
+  /**
+   * Wall-clock ms to wait for real I/O (sockets, child processes, worker threads) when no virtual
+   * timer is pending, before calling the run stuck; default 500. Raise it for slow engines.
+   */
+  ioWaitMs?: number;
 }
 
 /** What came out of {@link runProcessor}. */
@@ -105,7 +110,7 @@ export async function runProcessor(
   };
   await drive();
   if (!(options.sendEndFrame ?? true)) task.cancel('test finished');
-  const reason = await clock.runUntil(running);
+  const reason = await clock.runUntil(running, undefined, options.ioWaitMs);
 
   const ignore = options.ignore ?? [StartFrame, EndFrame, HeartbeatFrame, MetricsFrame];
   const keep = (frame: Frame) => !ignore.some((type) => frame instanceof type);
