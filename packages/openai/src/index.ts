@@ -6,4 +6,9 @@
 export { toServiceError } from './openai-error.js';
 export { OpenAILLMService, type OpenAILLMServiceOptions } from './openai-llm-service.js';
 export { toChatMessage, toChatTools } from './openai-messages.js';
+export {
+  OpenAIRealtimeService,
+  type OpenAIRealtimeServiceOptions,
+  type RealtimeAudioEncoding,
+} from './openai-realtime-service.js';
 export { type AssembledToolCall, ToolCallAssembler, type ToolCallFragment } from './tool-call-assembler.js';
