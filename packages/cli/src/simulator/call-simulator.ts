@@ -38,6 +38,12 @@ export interface CallSimulatorOptions {
   script?: CallScript;
   /** Codec to stream (Telnyx only; Twilio is always PCMU); default PCMU. */
   codec?: SimulatedCodec;
+  /**
+   * The carrier's call id announced in `start` (Telnyx `call_control_id`, Twilio `CallSid`); default
+   * a new one in the carrier's format. Set it to the id of a call a webhook answered, so that the
+   * agent's media stream and its call-control session refer to the same call, as with a real carrier.
+   */
+  callId?: string;
   /** Caller and callee numbers (sent by Telnyx in `start`). */
   from?: string;
   to?: string;
@@ -106,6 +112,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
   const script = options.script ?? defaultCallScript;
   const codec = options.codec ?? 'PCMU';
   const ids = newCallIds(options.carrier);
+  if (options.callId !== undefined) ids.callId = options.callId;
   const writer = new CarrierMessageWriter(
     options.carrier,
     ids,
