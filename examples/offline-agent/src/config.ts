@@ -1,0 +1,53 @@
+/**
+ * The server's settings, read from the environment (see the README for the variables).
+ */
+import { FLITE_VOICE_SAMPLE_RATES, type FliteVoice } from '@voxline/local';
+
+/** What the server runs with. */
+export interface OfflineAgentConfig {
+  /** Interface to listen on. */
+  host: string;
+  /** TCP port (0 picks a free one). */
+  port: number;
+  /** Flite voice of the agent. */
+  voice: FliteVoice;
+  /** Directory that receives one stereo WAV per call (caller left, agent right); unset: no recording. */
+  recordingsDir: string | undefined;
+}
+
+/** An environment variable with a value the server cannot use; the message names it. */
+export class ConfigError extends Error {
+  readonly code = 'invalid-config';
+
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads `HOST` (default 127.0.0.1), `PORT` (default 8765), `VOICE` (default `kal`) and
+ * `RECORDINGS_DIR` (optional).
+ *
+ * @throws ConfigError for a port that is not 0-65535 or an unknown voice.
+ */
+export function readConfig(env: NodeJS.ProcessEnv): OfflineAgentConfig {
+  const port = Number(env.PORT ?? '8765');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `PORT must be an integer 0-65535, got '${env.PORT}'`);
+  }
+  const voice = env.VOICE ?? 'kal';
+  if (!Object.hasOwn(FLITE_VOICE_SAMPLE_RATES, voice)) {
+    const voices = Object.keys(FLITE_VOICE_SAMPLE_RATES).join(', ');
+    throw new ConfigError('VOICE', `VOICE must be one of ${voices}, got '${voice}'`);
+  }
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    voice: voice as FliteVoice,
+    recordingsDir: env.RECORDINGS_DIR || undefined,
+  };
+}

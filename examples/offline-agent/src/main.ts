@@ -1,0 +1,30 @@
+/**
+ * Runs the offline agent server: `npm start` (see the README for the environment variables).
+ * SIGTERM or SIGINT ends the calls in progress gracefully, then exits; a second signal exits at once.
+ */
+import { createLogger } from '@voxline/core';
+import { ConfigError, readConfig } from './config.js';
+import { buildOfflineAgentApp } from './offline-agent-app.js';
+
+const logger = createLogger({ name: 'offline-agent' });
+
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`offline-agent: ${error.message}`);
+  process.exit(2);
+}
+
+const app = await buildOfflineAgentApp({
+  logger,
+  voice: config.voice,
+  ...(config.recordingsDir !== undefined ? { recordingsDir: config.recordingsDir } : {}),
+  handleSignals: true,
+});
+await app.listen({ host: config.host, port: config.port });
+logger.info(
+  { telnyx: '/telnyx', twilio: '/twilio', health: '/healthz', voice: config.voice },
+  'offline agent ready',
+);
