@@ -70,9 +70,24 @@ export class ElevenLabsHttpTTSService extends SentenceTTSService {
       { abortSignal: signal, maxRetries: 0, timeoutInSeconds: this.options.timeoutSeconds ?? 30 },
     );
     const decoder = new RawAudioDecoder(encoding);
-    for await (const chunk of body) {
-      const audio = decoder.decode(chunk);
-      if (audio.length > 0) yield { audio, sampleRate: encoding.sampleRate };
+    // The SDK stops watching `abortSignal` once the response has started: an interruption while
+    // a chunk is awaited would otherwise hang. Race each read against the signal and cancel the
+    // body on abort, which also frees the connection.
+    const reader = body.getReader();
+    const cancel = () => {
+      reader.cancel(signal.reason).catch(() => {});
+    };
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for (;;) {
+        const { done, value } = await untilAborted(reader.read(), signal);
+        if (done) return;
+        const audio = decoder.decode(value);
+        if (audio.length > 0) yield { audio, sampleRate: encoding.sampleRate };
+      }
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      if (!signal.aborted) reader.cancel().catch(() => {});
     }
   }
 
@@ -88,4 +103,23 @@ export class ElevenLabsHttpTTSService extends SentenceTTSService {
     });
     return this.client;
   }
+}
+
+/** `promise`, or a rejection with the abort reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

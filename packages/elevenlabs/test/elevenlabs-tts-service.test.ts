@@ -281,6 +281,67 @@ describe('ElevenLabsHttpTTSService', () => {
     expect(pipeline.errors).toEqual([]);
   });
 
+  it('stops a sentence mid-stream on interruption and speaks the next turn', async () => {
+    fake = await FakeElevenLabsServer.start({
+      msPerCharacter: 20,
+      charactersPerChunk: 5,
+      chunkIntervalMs: 40,
+    });
+    const service = new ElevenLabsHttpTTSService({
+      apiKey: fake.apiKey,
+      voiceId: 'voice-1',
+      baseUrl: fake.httpUrl,
+      retry: fastRetry,
+    });
+    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 16000 } });
+    pipeline.queue(...reply('This sentence is long enough to be interrupted halfway through.'));
+    await until(() => pipeline.downstream(TTSAudioRawFrame).length >= 1, 5000, 'the first audio');
+    // While the next chunk is awaited: the read must give up at once, not when the body ends.
+    pipeline.queue(new InterruptionFrame());
+    pipeline.queue(...reply('Next.'));
+    await until(() => pipeline.downstream(TTSStoppedFrame).length >= 1, 5000, 'the next turn');
+    const contexts = pipeline.downstream(TTSStartedFrame).map((frame) => frame.contextId);
+    expect(contexts).toHaveLength(2);
+    expect(samples(pipeline, contexts[1])).toBe(5 * 20 * 16);
+    expect(samples(pipeline, contexts[0])).toBeLessThan(64 * 20 * 16);
+    // The interrupted request was cancelled, not read to its end.
+    expect(fake.speechRequests.map((request) => request.clientAborted)).toEqual([true, false]);
+    await pipeline.end();
+    expect(pipeline.errors).toEqual([]);
+  });
+
+  it('gives up a read at once when aborted while the next chunk is awaited', async () => {
+    fake = await FakeElevenLabsServer.start({ msPerCharacter: 20 });
+    class Probe extends ElevenLabsHttpTTSService {
+      run(text: string, signal: AbortSignal) {
+        return this.synthesize(text, signal);
+      }
+    }
+    const probe = new Probe({
+      apiKey: fake.apiKey,
+      voiceId: 'voice-1',
+      baseUrl: fake.httpUrl,
+      outputFormat: 'pcm_16000',
+    });
+    const controller = new AbortController();
+    let chunks = 0;
+    const reading = (async () => {
+      for await (const _chunk of probe.run('Thank you for calling the city library.', controller.signal)) {
+        // Abort just after the consumer resumed the generator, while it awaits the next read.
+        if (++chunks === 1)
+          queueMicrotask(() => controller.abort(new DOMException('Interrupted.', 'AbortError')));
+      }
+    })();
+    const outcome = await Promise.race([
+      reading.then(
+        () => 'finished',
+        (error: unknown) => (error as Error).name,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 3000)),
+    ]);
+    expect(outcome).toBe('AbortError');
+  });
+
   it('reports a refused key as an ErrorFrame without retrying', async () => {
     fake = await FakeElevenLabsServer.start();
     const service = new ElevenLabsHttpTTSService({

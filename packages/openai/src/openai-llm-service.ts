@@ -104,6 +104,9 @@ export class OpenAILLMService extends LLMService {
     } catch (error) {
       throw signal.aborted ? signal.reason : toServiceError(error);
     }
+    // The SDK's stream ends quietly when its signal aborts: say it was an interruption, not the
+    // end of the response.
+    if (signal.aborted) throw signal.reason;
   }
 
   private openai(): OpenAI {

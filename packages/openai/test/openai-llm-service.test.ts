@@ -214,6 +214,36 @@ describe('OpenAILLMService', () => {
     await pipeline.end();
   });
 
+  it('stops streaming at once when aborted while the next chunk is awaited', async () => {
+    fake = await FakeOpenAIServer.start({
+      chatReplies: [{ content: 'one two three four five six', chunkIntervalMs: 200 }],
+    });
+    class Probe extends OpenAILLMService {
+      run(signal: AbortSignal) {
+        return this.streamCompletion(new LLMContext([{ role: 'user', content: 'Count' }]), signal);
+      }
+    }
+    const probe = new Probe({ apiKey: fake.apiKey, baseURL: fake.baseURL });
+    const controller = new AbortController();
+    const received: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of probe.run(controller.signal)) {
+        if (chunk.type === 'text') received.push(chunk.text);
+        if (received.length === 1)
+          queueMicrotask(() => controller.abort(new DOMException('Interrupted.', 'AbortError')));
+      }
+    })();
+    const outcome = await Promise.race([
+      reading.then(
+        () => 'finished',
+        (error: unknown) => (error as Error).name,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 3000)),
+    ]);
+    expect(outcome).toBe('AbortError');
+    expect(received).toEqual(['one ']);
+  });
+
   it('does not retry refused credentials', async () => {
     fake = await FakeOpenAIServer.start({ chatReplies: [{ content: 'never' }] });
     const pipeline = new LivePipeline([service(fake, { apiKey: 'sk-wrong-key-1234' })]);

@@ -66,6 +66,8 @@ export interface ReceivedSpeechRequest {
   body: Record<string, unknown>;
   /** Status answered. */
   status: number;
+  /** Whether the client went away before the whole audio was sent. */
+  clientAborted: boolean;
 }
 
 interface PendingFailure {
@@ -269,6 +271,7 @@ export class FakeElevenLabsServer {
       headers: request.headers,
       body,
       status: 200,
+      clientAborted: false,
     };
     this.speechRequests.push(record);
     const reply = (status: number, json: string) => {
@@ -309,6 +312,10 @@ export class FakeElevenLabsServer {
       return;
     }
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' });
+    let finished = false;
+    response.on('close', () => {
+      if (!finished) record.clientAborted = true;
+    });
     const characters = Array.from(body.text);
     const { firstChunkLatencyMs = 0, chunkIntervalMs = 0 } = this.options;
     for (let start = 0; start < characters.length; start += this.charactersPerChunk) {
@@ -320,6 +327,7 @@ export class FakeElevenLabsServer {
         encodeForOutput(synthesizeCharacters(chunk, encoding.sampleRate, this.msPerCharacter), encoding),
       );
     }
+    finished = true;
     response.end();
   }
 }
