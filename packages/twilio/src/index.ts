@@ -2,6 +2,29 @@
  * @voxline/twilio: Twilio Media Streams, REST call control and signature validation.
  */
 
+// Call control: REST commands, webhooks, inbound TwiML, outbound dial, recording
+export { twilioEndStatus, twilioGreetingEnded, twilioMachineResult } from './call-control/call-status.js';
+export {
+  checkMediaStreamUrl,
+  type MediaStreamTwimlOptions,
+  mediaStreamTwiml,
+} from './call-control/media-stream-twiml.js';
+export {
+  TwilioCallControl,
+  type TwilioCallControlOptions,
+  type TwilioDialRequest,
+  type TwilioHangupOutcome,
+  type TwilioRecordingRequest,
+  type TwilioStreamRequest,
+} from './call-control/twilio-call-control.js';
+export {
+  TwilioCallController,
+  type TwilioCallControllerOptions,
+  type TwilioInboundCall,
+  type TwilioOutboundCall,
+  type TwilioRoute,
+} from './call-control/twilio-call-controller.js';
+export { classifyTwilioError, TWILIO_NOT_FOUND } from './call-control/twilio-error-classification.js';
 // Hanging up
 export {
   TWILIO_RESOURCE_NOT_FOUND,
@@ -10,7 +33,11 @@ export {
 } from './twilio-call-terminator.js';
 // Media streams
 export { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from './twilio-frame-serializer.js';
-
+export {
+  type MediaStreamUpgradeHook,
+  type TwilioMediaStreamVerifierOptions,
+  twilioMediaStreamVerifier,
+} from './webhooks/twilio-media-stream-verifier.js';
 // Webhook security
 export {
   computeTwilioSignature,
@@ -18,3 +45,19 @@ export {
   type TwilioSignatureInput,
   validateTwilioSignature,
 } from './webhooks/twilio-signature.js';
+export {
+  parseTwilioCallback,
+  parseTwilioForm,
+  parseTwilioVoiceRequest,
+  type TwilioCallback,
+  type TwilioCallbackParseResult,
+  type TwilioVoiceParams,
+  twilioCallbackKey,
+  twilioParamsOf,
+  twilioVoiceParamsSchema,
+} from './webhooks/twilio-webhook-params.js';
+export {
+  type TwilioWebhookAcknowledgement,
+  type TwilioWebhooksOptions,
+  twilioWebhooks,
+} from './webhooks/twilio-webhook-plugin.js';

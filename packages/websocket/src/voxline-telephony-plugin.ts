@@ -22,7 +22,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import { defaultPipelineParams, type Logger } from '@voxline/core';
 import type { SerializerFactories } from '@voxline/telephony';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, preValidationAsyncHookHandler } from 'fastify';
 import { CallSession, type CallSessionOptions } from './call-session.js';
 import { CloseCode } from './close-codes.js';
 import { defaultSerializerFactories } from './default-serializer-factories.js';
@@ -45,6 +45,13 @@ export interface VoxlineTelephonyOptions
   handleSignals?: boolean;
   /** Called with each new connection's session (for metrics, tests, or per-call wiring). */
   onSession?: (session: CallSession) => void;
+  /**
+   * Checks the WebSocket upgrade request before the connection is accepted: a fastify
+   * `preValidation` hook on the route. To refuse, send a reply (e.g. 401) and return it; the
+   * request then never becomes a WebSocket. Use `twilioMediaStreamVerifier` from `@voxline/twilio`
+   * to accept only connections signed by Twilio. Default: no check.
+   */
+  verifyUpgrade?: preValidationAsyncHookHandler;
 }
 
 /** The calls of one HTTP server, shared by every registration of the plugin on it. */
@@ -141,7 +148,11 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
     });
   }
 
-  fastify.get(options.path, { websocket: true }, (socket) => {
+  const routeOptions = {
+    websocket: true as const,
+    ...(options.verifyUpgrade !== undefined ? { preValidation: options.verifyUpgrade } : {}),
+  };
+  fastify.get(options.path, routeOptions, (socket) => {
     if (calls.closing) {
       socket.close(CloseCode.GoingAway, 'server shutting down');
       return;

@@ -26,10 +26,20 @@ export interface CallControlFailure {
   carrierCode?: string;
   /** How long the carrier asked us to wait (`Retry-After`), in ms. */
   retryAfterMs?: number;
+  /**
+   * Overrides the rule of {@link isRetryableFailure}: a carrier package sets `false` for a request
+   * that must not be sent twice (creating a Twilio call has no idempotency key, so a retry after a
+   * lost response could place a second call).
+   */
+  retryable?: boolean;
 }
 
-/** Whether a failure may succeed when sent again: rate-limit, network, and `api` with a 5xx status. */
+/**
+ * Whether a failure may succeed when sent again: `failure.retryable` when set, else rate-limit,
+ * network, and `api` with a 5xx status.
+ */
 export function isRetryableFailure(failure: CallControlFailure): boolean {
+  if (failure.retryable !== undefined) return failure.retryable;
   if (failure.category === 'rate-limit' || failure.category === 'network') return true;
   return failure.category === 'api' && failure.status !== undefined && failure.status >= 500;
 }

@@ -21,6 +21,11 @@ export interface CommandRetryContext {
   logger: Logger;
   /** Sorts an error thrown by the request. */
   classify: (error: unknown) => CallControlFailure;
+  /**
+   * Failures the caller turns into success (a hang-up of a call that already ended): logged at
+   * debug level rather than as a warning.
+   */
+  expected?: (failure: CallControlFailure) => boolean;
 }
 
 /** Fills a partial retry policy: 3 attempts, 250 ms, ×2, at most 4 s, ±20 % (core's defaults). */
@@ -46,10 +51,10 @@ export async function sendWithRetry<T>(
       const failure = context.classify(error);
       const retry = isRetryableFailure(failure) && attempt < context.policy.maxAttempts;
       if (!retry) {
-        context.logger.warn(
-          { ...fields, attempt, category: failure.category, failure: failure.description },
-          'call-control command failed',
-        );
+        const logFields = { ...fields, attempt, category: failure.category, failure: failure.description };
+        if (context.expected?.(failure) === true)
+          context.logger.debug(logFields, 'call-control command refused as expected');
+        else context.logger.warn(logFields, 'call-control command failed');
         throw new CallControlError(
           failure,
           { carrier: context.carrier, command: context.command, callId: context.callId, attempts: attempt },

@@ -57,7 +57,8 @@ export class CallRegistry extends TypedEventEmitter<CallRegistryEvents> {
   }
 
   /**
-   * The session of `init.callId`: the existing one (numbers it lacked are filled in), or a new one,
+   * The session of `init.callId`: the existing one (numbers and context it lacked are filled in: a
+   * carrier's first webhook can arrive before the answer to our dial request), or a new one,
    * announced with `call-started`.
    */
   open(init: CallControlSessionInit): CallControlSession {
@@ -65,6 +66,7 @@ export class CallRegistry extends TypedEventEmitter<CallRegistryEvents> {
     if (existing !== undefined) {
       existing.from ??= init.from;
       existing.to ??= init.to;
+      if (init.context !== undefined) existing.context = { ...init.context, ...existing.context };
       return existing;
     }
     const session = new CallControlSession({ logger: this.#logger, ...init });

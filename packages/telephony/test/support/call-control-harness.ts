@@ -147,9 +147,7 @@ export interface LoopbackServer {
 }
 
 /** Builds a fastify app, lets `setup` register plugins, and listens on loopback. */
-export async function listenOnLoopback(
-  setup: (app: FastifyInstance) => PromiseLike<unknown> | void,
-): Promise<LoopbackServer> {
+export async function listenOnLoopback(setup: (app: FastifyInstance) => unknown): Promise<LoopbackServer> {
   const app = Fastify({ logger: false });
   await setup(app);
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -252,8 +252,11 @@ export class TelnyxCallControl {
    */
   async hangup(callControlId: string, request: TelnyxCommandOptions = {}): Promise<TelnyxHangupOutcome> {
     try {
-      await this.#send('hangup', callControlId, (options) =>
-        this.#client.calls.actions.hangup(callControlId, common(request), options),
+      await this.#send(
+        'hangup',
+        callControlId,
+        (options) => this.#client.calls.actions.hangup(callControlId, common(request), options),
+        (failure) => failure.carrierCode === TELNYX_CALL_HAS_ENDED,
       );
       return 'hung-up';
     } catch (error) {
@@ -437,6 +440,7 @@ export class TelnyxCallControl {
     command: string,
     callId: string | undefined,
     request: (options: { maxRetries: number; timeout: number }) => PromiseLike<T>,
+    expected?: (failure: CallControlFailure) => boolean,
   ): Promise<T> {
     if (callId !== undefined && (typeof callId !== 'string' || callId === '')) {
       throw invalidCommand('telnyx', command, 'a call_control_id is required');
@@ -449,6 +453,7 @@ export class TelnyxCallControl {
       clock: this.#clock,
       logger: this.#logger,
       classify: (error): CallControlFailure => classifyTelnyxError(error),
+      ...(expected !== undefined ? { expected } : {}),
     });
   }
 }

@@ -1,0 +1,453 @@
+/**
+ * What Voxline does with Twilio's voice webhooks and callbacks, and outbound dialling.
+ *
+ * | request                                   | what happens                                                   |
+ * |-------------------------------------------|----------------------------------------------------------------|
+ * | voice URL (an inbound call)               | `routeInbound` decides; the answer is `<Connect><Stream>` to our WebSocket with `<Parameter>`s (`CallSid`, `From`, `To`, `agent`, yours) and a stream status callback; a session is opened; `false` answers `<Reject>` |
+ * | `CallStatus` `initiated`/`ringing`        | `initiated` / `ringing`                                        |
+ * | `CallStatus` `in-progress`                | `answered`; with `recording`, a dual-channel recording starts   |
+ * | `CallStatus` `completed`, `busy`, `no-answer`, `failed`, `canceled` | `hangup` with that status; the session is removed |
+ * | `AnsweredBy` (asynchronous detection)     | `machine-detection` (and `machine-greeting-ended` for `machine_end_*`); on an outbound call answered by a machine, the answering-machine action |
+ * | `StreamEvent` `stream-started`            | `streaming-started`; with `recording`, the recording starts (if not yet): an inbound call is in progress once its stream runs |
+ * | `StreamEvent` `stream-stopped`/`stream-error` | `streaming-stopped` / `streaming-failed`                  |
+ * | `RecordingStatus` `completed`             | `recording-saved`; the WAV (`RecordingUrl` + `.wav`) is downloaded with the account's credentials and stored (`recording-stored`) |
+ * | `RecordingStatus` `absent`/`failed`       | `recording-failed`                                             |
+ *
+ * The session's `reference` is the `CallSid` (Twilio has no `client_state`; the SID is safe for
+ * file names and unique).
+ *
+ * Inbound calls only report `completed` to a phone number's status callback, so set the number's
+ * "Call status changes" URL to the status path to see hang-ups (docs/telephony.md).
+ */
+import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
+import {
+  AfterReplyWork,
+  type AnsweringMachineAction,
+  type CallContext,
+  type CallControlSession,
+  CallRegistry,
+  RecordingArchiver,
+  type RecordingStorage,
+  validatePublicUrlBase,
+} from '@voxline/telephony';
+import twilio from 'twilio';
+import type { TwilioCallback, TwilioVoiceParams } from '../webhooks/twilio-webhook-params.js';
+import { twilioEndStatus, twilioGreetingEnded, twilioMachineResult } from './call-status.js';
+import { checkMediaStreamUrl, mediaStreamTwiml } from './media-stream-twiml.js';
+import type { TwilioCallControl } from './twilio-call-control.js';
+
+/** An inbound call, as `routeInbound` sees it. */
+export interface TwilioInboundCall {
+  callSid: string;
+  from: string | undefined;
+  to: string | undefined;
+  accountSid: string;
+}
+
+/** How to handle an inbound call: the agent context, plus `<Parameter>`s of yours. */
+export interface TwilioRoute extends CallContext {
+  /** Extra stream parameters (arrive in `CallInfo.customParameters`). */
+  parameters?: Record<string, string>;
+}
+
+/** Options of {@link TwilioCallController}. */
+export interface TwilioCallControllerOptions {
+  /** The REST client commands go through. */
+  control: TwilioCallControl;
+  /** Our media WebSocket, `wss://voice.example.com/twilio` (no query string), or a function of the session. */
+  streamUrl: string | ((session: CallControlSession) => string);
+  /**
+   * The public base URL Twilio reaches this server at, `https://voice.example.com`: callback URLs
+   * are built from it, and the webhook plugin checks signatures against it.
+   */
+  webhookBaseUrl: string;
+  /** Path of the voice URL; default `/twilio/voice`. */
+  voicePath?: string;
+  /** Path of every status callback; default `/twilio/status`. */
+  statusPath?: string;
+  /** The sessions; default a new registry. Share it with the code that builds pipelines. */
+  registry?: CallRegistry;
+  /** Decides inbound calls: the route to take, or `false` to reject the call. Default: every call, empty context. */
+  routeInbound?: (call: TwilioInboundCall) => TwilioRoute | false | Promise<TwilioRoute | false>;
+  /** Record calls (dual channel) and keep the recordings. Default: no recording. */
+  recording?: {
+    storage: RecordingStorage;
+    /** Default `'dual'`. */
+    channels?: 'dual' | 'mono';
+    maxBytes?: number;
+    downloadTimeoutMs?: number;
+  };
+  /** What outbound calls do when a machine answers; default no detection (it is billed). */
+  answeringMachine?: AnsweringMachineAction;
+  /** Retry policy of recording downloads. */
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** What {@link TwilioCallController.dialOutbound} places. */
+export interface TwilioOutboundCall {
+  to: string;
+  from: string;
+  /** The agent; sent as the `agent` stream parameter. */
+  agent?: string;
+  /** Small JSON data; sent as the `data` stream parameter (JSON text). */
+  data?: Record<string, unknown>;
+  /** Extra stream parameters. */
+  parameters?: Record<string, string>;
+  /** Default the controller's; `false` turns detection off for this call. */
+  answeringMachine?: AnsweringMachineAction | false;
+  /** Seconds to ring. */
+  timeoutSecs?: number;
+}
+
+/** Handles Twilio webhooks and places outbound calls; see the module comment. */
+export class TwilioCallController {
+  readonly registry: CallRegistry;
+  readonly control: TwilioCallControl;
+  /** Webhook work running after the replies; the webhook plugin schedules on it. */
+  readonly work: AfterReplyWork;
+  readonly voicePath: string;
+  readonly statusPath: string;
+  readonly webhookBaseUrl: string;
+  readonly #options: TwilioCallControllerOptions;
+  readonly #logger: Logger;
+  readonly #archiver: RecordingArchiver | undefined;
+  /** Calls whose recording was started (or is starting). */
+  readonly #recorded = new Set<string>();
+  /** Answering-machine actions of outbound calls, by CallSid. */
+  readonly #machineActions = new Map<string, AnsweringMachineAction>();
+
+  /**
+   * @throws {TypeError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
+   *   starting with `/`; {@link CallControlError} for a fixed `streamUrl` that is not `wss://` without a query.
+   */
+  constructor(options: TwilioCallControllerOptions) {
+    validatePublicUrlBase(options.webhookBaseUrl, 'webhookBaseUrl');
+    if (typeof options.streamUrl === 'string') checkMediaStreamUrl(options.streamUrl);
+    this.voicePath = options.voicePath ?? '/twilio/voice';
+    this.statusPath = options.statusPath ?? '/twilio/status';
+    for (const path of [this.voicePath, this.statusPath]) {
+      if (!path.startsWith('/')) throw new TypeError(`webhook paths must start with '/', got ${path}`);
+    }
+    this.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
+    this.#options = options;
+    this.control = options.control;
+    this.#logger = options.logger ?? defaultLogger();
+    this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
+    this.work = new AfterReplyWork(this.#logger);
+    const recording = options.recording;
+    this.#archiver =
+      recording === undefined
+        ? undefined
+        : new RecordingArchiver({
+            storage: recording.storage,
+            registry: this.registry,
+            logger: this.#logger,
+            ...(options.clock !== undefined ? { clock: options.clock } : {}),
+            ...(options.retry !== undefined ? { retry: options.retry } : {}),
+            ...(recording.maxBytes !== undefined ? { maxBytes: recording.maxBytes } : {}),
+            ...(recording.downloadTimeoutMs !== undefined
+              ? { downloadTimeoutMs: recording.downloadTimeoutMs }
+              : {}),
+          });
+  }
+
+  /** The public URL of the status callbacks. */
+  get statusCallbackUrl(): string {
+    return this.webhookBaseUrl + this.statusPath;
+  }
+
+  /** Resolves once the work of every callback received so far (commands, downloads) has finished. */
+  idle(): Promise<void> {
+    return this.work.idle();
+  }
+
+  /** Runs `routeInbound` for the call of a voice request (default: every call, empty context). */
+  async decideInbound(params: TwilioVoiceParams): Promise<TwilioRoute | false> {
+    const route = this.#options.routeInbound;
+    if (route === undefined) return {};
+    return route({
+      callSid: params.CallSid,
+      from: params.From,
+      to: params.To,
+      accountSid: params.AccountSid,
+    });
+  }
+
+  /**
+   * The TwiML answer to the voice URL for a decision of {@link decideInbound}: `<Connect><Stream>`
+   * to our WebSocket (and the call's session is opened), or `<Reject>` for `false`.
+   */
+  voiceResponse(params: TwilioVoiceParams, decision: TwilioRoute | false = {}): string {
+    const callSid = params.CallSid;
+    if (decision === false) {
+      this.#logger.info({ carrier: 'twilio', callId: callSid }, 'inbound call rejected by routeInbound');
+      const response = new twilio.twiml.VoiceResponse();
+      response.reject();
+      return response.toString();
+    }
+    const { parameters, ...context } = decision;
+    const direction = params.Direction?.startsWith('outbound') ? 'outbound' : 'inbound';
+    const session = this.registry.open({
+      carrier: 'twilio',
+      callId: callSid,
+      reference: callSid,
+      direction,
+      from: params.From,
+      to: params.To,
+      context,
+    });
+    session.deliver({ type: 'initiated', callId: callSid, direction });
+    this.#logger.info(
+      { carrier: 'twilio', callId: callSid, from: maskPhoneNumber(params.From ?? ''), agent: context.agent },
+      'connecting inbound call to the media stream',
+    );
+    return mediaStreamTwiml({
+      url: this.#streamUrlFor(session),
+      statusCallback: this.statusCallbackUrl,
+      parameters: {
+        CallSid: callSid,
+        ...(params.From !== undefined ? { From: params.From } : {}),
+        ...(params.To !== undefined ? { To: params.To } : {}),
+        ...contextParameters(context),
+        ...parameters,
+      },
+    });
+  }
+
+  /**
+   * Places an outbound call that streams into a new pipeline once answered (`<Connect><Stream>`
+   * TwiML with the call context as parameters), with status and asynchronous answering-machine
+   * callbacks to the status path.
+   *
+   * @throws {CallControlError} when the call cannot be placed.
+   */
+  async dialOutbound(call: TwilioOutboundCall): Promise<CallControlSession> {
+    const configured = call.answeringMachine ?? this.#options.answeringMachine;
+    const context: CallContext = {
+      ...(call.agent !== undefined ? { agent: call.agent } : {}),
+      ...(call.data !== undefined ? { data: call.data } : {}),
+    };
+    const streamUrl = this.#streamUrlFor({ context, direction: 'outbound', from: call.from, to: call.to });
+    const twiml = mediaStreamTwiml({
+      url: streamUrl,
+      statusCallback: this.statusCallbackUrl,
+      parameters: { From: call.from, To: call.to, ...contextParameters(context), ...call.parameters },
+    });
+    const { callSid } = await this.control.dial({
+      to: call.to,
+      from: call.from,
+      twiml,
+      statusCallback: this.statusCallbackUrl,
+      ...(configured === undefined || configured === false
+        ? {}
+        : { machineDetection: typeof configured === 'object' ? 'DetectMessageEnd' : 'Enable' }),
+      ...(call.timeoutSecs !== undefined ? { timeoutSecs: call.timeoutSecs } : {}),
+    });
+    if (configured !== undefined && configured !== false) this.#machineActions.set(callSid, configured);
+    return this.registry.open({
+      carrier: 'twilio',
+      callId: callSid,
+      reference: callSid,
+      direction: 'outbound',
+      from: call.from,
+      to: call.to,
+      context,
+    });
+  }
+
+  /**
+   * Acts on one verified status callback. Failures of the commands it sends are logged, not
+   * thrown: the callback has been answered already.
+   */
+  async handle(callback: TwilioCallback): Promise<void> {
+    switch (callback.kind) {
+      case 'call-status':
+        return this.#callStatus(callback.params);
+      case 'machine-detection':
+        return this.#machineDetected(callback.params.CallSid, callback.params.AnsweredBy);
+      case 'stream':
+        return this.#streamStatus(callback.params);
+      case 'recording':
+        return this.#recordingStatus(callback.params);
+    }
+  }
+
+  async #callStatus(params: Extract<TwilioCallback, { kind: 'call-status' }>['params']): Promise<void> {
+    const callSid = params.CallSid;
+    const session = this.#sessionOf(callSid, params);
+    const status = params.CallStatus;
+    const end = twilioEndStatus(status);
+    if (end !== undefined) {
+      this.#recorded.delete(callSid);
+      this.#machineActions.delete(callSid);
+      const duration = params.CallDuration !== undefined ? Number(params.CallDuration) : Number.NaN;
+      this.registry.deliver({
+        type: 'hangup',
+        callId: callSid,
+        status: end,
+        cause: status,
+        ...(Number.isFinite(duration) ? { durationSeconds: duration } : {}),
+      });
+      this.#logger.info({ carrier: 'twilio', callId: callSid, status: end }, 'call ended');
+      return;
+    }
+    if (status === 'ringing') session.deliver({ type: 'ringing', callId: callSid });
+    else if (status === 'in-progress') {
+      session.deliver({ type: 'answered', callId: callSid });
+      if (params.AnsweredBy !== undefined) await this.#machineDetected(callSid, params.AnsweredBy);
+      await this.#startRecording(session);
+    } else if (status === 'initiated' || status === 'queued') {
+      session.deliver({ type: 'initiated', callId: callSid, direction: session.direction });
+    }
+  }
+
+  async #machineDetected(callSid: string, answeredBy: string): Promise<void> {
+    const session = this.registry.get(callSid);
+    if (session === undefined) return;
+    const result = twilioMachineResult(answeredBy);
+    session.deliver({ type: 'machine-detection', callId: callSid, result, carrierResult: answeredBy });
+    if (twilioGreetingEnded(answeredBy)) {
+      session.deliver({
+        type: 'machine-greeting-ended',
+        callId: callSid,
+        beep: answeredBy === 'machine_end_beep',
+        carrierResult: answeredBy,
+      });
+    }
+    const action = this.#machineActions.get(callSid);
+    if (action === undefined || result !== 'machine' || session.direction !== 'outbound') return;
+    this.#machineActions.delete(callSid);
+    if (action === 'hang-up') {
+      this.#logger.info({ carrier: 'twilio', callId: callSid }, 'answering machine: hanging up');
+      await this.#command(callSid, 'hangup', () => this.control.hangup(callSid));
+    } else if (typeof action === 'object') {
+      // Detection ran with DetectMessageEnd: the greeting is over. New TwiML ends the agent's stream.
+      const message = action.leaveMessage;
+      this.#logger.info({ carrier: 'twilio', callId: callSid }, 'answering machine: leaving a message');
+      await this.#command(callSid, 'speak', () =>
+        this.control.speak(callSid, {
+          text: message.text,
+          ...(message.voice !== undefined ? { voice: message.voice } : {}),
+          ...(message.language !== undefined ? { language: message.language } : {}),
+          hangUpAfter: true,
+        }),
+      );
+    }
+  }
+
+  async #streamStatus(params: Extract<TwilioCallback, { kind: 'stream' }>['params']): Promise<void> {
+    const session = this.registry.get(params.CallSid);
+    if (session === undefined) return;
+    const streamId = params.StreamSid;
+    if (params.StreamEvent === 'stream-started') {
+      session.deliver({ type: 'streaming-started', callId: session.callId, streamId });
+      await this.#startRecording(session);
+    } else if (params.StreamEvent === 'stream-stopped') {
+      session.deliver({ type: 'streaming-stopped', callId: session.callId, streamId });
+    } else {
+      this.#logger.warn(
+        { carrier: 'twilio', callId: session.callId, reason: params.StreamError },
+        'media stream failed',
+      );
+      session.deliver({
+        type: 'streaming-failed',
+        callId: session.callId,
+        streamId,
+        ...(params.StreamError !== undefined ? { reason: params.StreamError } : {}),
+      });
+    }
+  }
+
+  async #recordingStatus(params: Extract<TwilioCallback, { kind: 'recording' }>['params']): Promise<void> {
+    const callSid = params.CallSid;
+    if (params.RecordingStatus === 'absent' || params.RecordingStatus === 'failed') {
+      this.registry.deliver({
+        type: 'recording-failed',
+        callId: callSid,
+        reason: `Twilio recording ${params.RecordingStatus}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}`,
+      });
+      return;
+    }
+    if (params.RecordingStatus !== 'completed' || params.RecordingUrl === undefined) return;
+    const duration = params.RecordingDuration !== undefined ? Number(params.RecordingDuration) : Number.NaN;
+    const saved = {
+      type: 'recording-saved' as const,
+      callId: callSid,
+      recordingId: params.RecordingSid,
+      url: `${params.RecordingUrl}.wav`,
+      format: 'wav' as const,
+      channels: params.RecordingChannels === '2' ? (2 as const) : (1 as const),
+      ...(params.RecordingStartTime !== undefined ? { startedAt: params.RecordingStartTime } : {}),
+      ...(Number.isFinite(duration) ? { durationSeconds: duration } : {}),
+    };
+    this.registry.deliver(saved);
+    // The account's credentials go only to the API host itself (see mediaAuthorization).
+    const authorization = this.control.mediaAuthorization(saved.url);
+    await this.#archiver?.archive({
+      carrier: 'twilio',
+      callReference: this.registry.get(callSid)?.reference ?? callSid,
+      saved,
+      ...(authorization !== undefined ? { headers: { authorization } } : {}),
+    });
+  }
+
+  async #startRecording(session: CallControlSession): Promise<void> {
+    const recording = this.#options.recording;
+    if (recording === undefined || this.#recorded.has(session.callId)) return;
+    this.#recorded.add(session.callId);
+    await this.#command(session.callId, 'record_start', () =>
+      this.control.startRecording(session.callId, {
+        channels: recording.channels ?? 'dual',
+        statusCallback: this.statusCallbackUrl,
+      }),
+    );
+  }
+
+  /** The session of a call-status callback, opened if unknown (a callback before our dial's answer). */
+  #sessionOf(
+    callSid: string,
+    params: { Direction?: string; From?: string; To?: string },
+  ): CallControlSession {
+    return (
+      this.registry.get(callSid) ??
+      this.registry.open({
+        carrier: 'twilio',
+        callId: callSid,
+        reference: callSid,
+        direction: params.Direction?.startsWith('outbound') ? 'outbound' : 'inbound',
+        from: params.From,
+        to: params.To,
+      })
+    );
+  }
+
+  #streamUrlFor(session: Pick<CallControlSession, 'context' | 'direction' | 'from' | 'to'>): string {
+    const streamUrl = this.#options.streamUrl;
+    if (typeof streamUrl === 'string') return streamUrl;
+    const url = streamUrl(session as CallControlSession);
+    checkMediaStreamUrl(url);
+    return url;
+  }
+
+  async #command(callSid: string, command: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      const category = (error as { category?: unknown }).category;
+      this.#logger.error(
+        { carrier: 'twilio', callId: callSid, command, category, err: error },
+        'call command failed',
+      );
+    }
+  }
+}
+
+/** `agent` and `data` (JSON text) as stream parameters. */
+function contextParameters(context: CallContext): Record<string, string> {
+  return {
+    ...(context.agent !== undefined ? { agent: context.agent } : {}),
+    ...(context.data !== undefined ? { data: JSON.stringify(context.data) } : {}),
+  };
+}
