@@ -114,3 +114,12 @@ export function timeEachCall(operation: (index: number) => void, count: number, 
   }
   return durations;
 }
+
+/**
+ * Wall-clock time in ms since the Unix epoch with sub-millisecond resolution, comparable between
+ * processes on the same machine (both read the same system clock at their time origin and add a
+ * monotonic offset).
+ */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,164 @@
+/**
+ * One step of the concurrency search: N simultaneous echo calls against the server in this
+ * process, from a carrier process (benchmarks/lib/carrier-load-client.ts), for a fixed time; then
+ * what held and what it cost.
+ *
+ * "Holds real time" means: every call connected and stayed up, no caller frame in the measured
+ * window was lost (jitter buffer, inbound drops, output mailbox, or never echoed), and the p99 of
+ * the latency the server added beyond the pacing schedule is at most 20 ms (definition in
+ * benchmarks/lib/echo-latency.ts).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { runCarrierLoad } from '../lib/carrier-load.js';
+import { echoLatency } from '../lib/echo-latency.js';
+import { type EchoServer, jitterStatsOf } from '../lib/echo-server.js';
+import { collectGarbage, cpuTimeMs, epochMs, summarize } from '../lib/measure.js';
+
+/** Limit on the p99 of added latency for a step to hold real time, in ms. */
+export const ADDED_LATENCY_LIMIT_MS = 20;
+
+/** What one step measured. */
+export interface StepResult {
+  calls: number;
+  held: boolean;
+  /** Why it did not hold, in words; empty when it held. */
+  failures: string[];
+  added: { p50: number; p99: number; max: number };
+  endToEnd: { p50: number; p99: number };
+  arrivalWait: { p50: number; p99: number; max: number };
+  /** Arrival jitter: |interval between consecutive arrivals of a call − 20 ms|, p99 over all calls. */
+  arrivalJitterP99: number;
+  framesMeasured: number;
+  framesLost: number;
+  /** Server process CPU while streaming, in cores (1 = one core busy). */
+  serverCores: number;
+  /** Carrier process CPU while streaming, in cores. */
+  carrierCores: number;
+  /** Server resident memory growth over its idle baseline, per call, in MiB. */
+  rssPerCallMiB: number;
+  rssMiB: number;
+  /** Server event-loop delay: median of the p99s of 250 ms intervals, and the largest delay, in ms. */
+  eventLoopDelay: { p99: number; max: number };
+  carrierSendLatenessP99Ms: number;
+}
+
+interface Sample {
+  at: number;
+  cpuMs: number;
+  rss: number;
+  /** Event-loop delay over the 250 ms before the sample, in ms. */
+  loopDelayP99: number;
+  loopDelayMax: number;
+}
+
+/**
+ * Runs `calls` simultaneous calls streaming for `streamMs` and measures the middle of the stream
+ * (the first `warmupMs` and the last 300 ms are left out).
+ */
+export async function runLoadStep(
+  server: EchoServer,
+  calls: number,
+  streamMs: number,
+  warmupMs: number,
+): Promise<StepResult> {
+  server.clearCalls();
+  collectGarbage();
+  const baselineRss = process.memoryUsage().rss;
+  const samples: Sample[] = [];
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const sampler = setInterval(() => {
+    samples.push({
+      at: epochMs(),
+      cpuMs: cpuTimeMs(),
+      rss: process.memoryUsage().rss,
+      loopDelayP99: loopDelay.percentile(99) / 1e6,
+      loopDelayMax: loopDelay.max / 1e6,
+    });
+    loopDelay.reset();
+  }, 250);
+  const carrier = await runCarrierLoad({
+    url: server.url,
+    calls,
+    streamMs,
+    connectSpreadMs: Math.min(3000, calls * 5),
+  });
+  clearInterval(sampler);
+  loopDelay.disable();
+  const deadline = Date.now() + 10_000;
+  while (server.openSessions.size > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+  const windowStart = carrier.streamStartedAt + warmupMs;
+  const windowEnd = carrier.streamEndedAt - 300;
+  const inWindow = samples.filter((sample) => sample.at >= windowStart && sample.at <= windowEnd);
+  const first = inWindow[0];
+  const last = inWindow.at(-1);
+  const serverCores =
+    first !== undefined && last !== undefined && last.at > first.at
+      ? (last.cpuMs - first.cpuMs) / (last.at - first.at)
+      : Number.NaN;
+  const rss =
+    inWindow.length > 0
+      ? inWindow.reduce((sum, sample) => sum + sample.rss, 0) / inWindow.length
+      : Number.NaN;
+  const loopDelayP99 = summarize(inWindow.map((sample) => sample.loopDelayP99)).p50;
+  const loopDelayMax = summarize(inWindow.map((sample) => sample.loopDelayMax)).max;
+
+  const failures: string[] = [];
+  const added: number[] = [];
+  const endToEnd: number[] = [];
+  const arrivalWait: number[] = [];
+  const jitter: number[] = [];
+  let framesMeasured = 0;
+  let framesLost = 0;
+  const byStream = new Map(server.calls.map((call) => [call.streamId, call]));
+  const failedCalls = carrier.calls.filter((call) => call.failed).length;
+  if (failedCalls > 0) failures.push(`${failedCalls} calls failed or were closed early`);
+  const skipFrames = Math.ceil(warmupMs / 20);
+  for (const carrierCall of carrier.calls) {
+    const call = byStream.get(carrierCall.streamId);
+    if (call === undefined) {
+      framesLost += carrierCall.sentAt.length;
+      continue;
+    }
+    const paired = echoLatency(call, carrierCall, skipFrames, windowEnd);
+    framesMeasured += paired.frames;
+    framesLost += paired.missing;
+    for (const value of paired.added) added.push(value);
+    for (const value of paired.endToEnd) endToEnd.push(value);
+    for (const value of paired.arrivalWait) arrivalWait.push(value);
+    for (let k = skipFrames + 1; k < call.receivedAt.length; k++) {
+      if ((call.receivedAt[k] as number) > windowEnd) break;
+      jitter.push(Math.abs((call.receivedAt[k] as number) - (call.receivedAt[k - 1] as number) - 20));
+    }
+    const counters = call.transport.counters;
+    framesLost += counters.inboundFramesDropped + (jitterStatsOf(call.transport)?.lost ?? 0);
+    framesLost += call.processors.reduce((sum, processor) => sum + processor.droppedFrames, 0);
+  }
+  if (framesLost > 0) failures.push(`${framesLost} frames lost`);
+  const addedSummary = summarize(added);
+  if (!(addedSummary.p99 <= ADDED_LATENCY_LIMIT_MS)) {
+    failures.push(`p99 added latency ${addedSummary.p99.toFixed(1)} ms > ${ADDED_LATENCY_LIMIT_MS} ms`);
+  }
+  const endToEndSummary = summarize(endToEnd);
+  const arrivalSummary = summarize(arrivalWait);
+  const streamedMs = carrier.streamEndedAt - carrier.streamStartedAt;
+  return {
+    calls,
+    held: failures.length === 0,
+    failures,
+    added: { p50: addedSummary.p50, p99: addedSummary.p99, max: addedSummary.max },
+    endToEnd: { p50: endToEndSummary.p50, p99: endToEndSummary.p99 },
+    arrivalWait: { p50: arrivalSummary.p50, p99: arrivalSummary.p99, max: arrivalSummary.max },
+    arrivalJitterP99: summarize(jitter).p99,
+    framesMeasured,
+    framesLost,
+    serverCores,
+    carrierCores: carrier.cpuMs / streamedMs,
+    rssPerCallMiB: (rss - baselineRss) / calls / 2 ** 20,
+    rssMiB: rss / 2 ** 20,
+    eventLoopDelay: { p99: loopDelayP99, max: loopDelayMax },
+    carrierSendLatenessP99Ms: carrier.sendLateness.p99,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * Concurrency: the largest number of simultaneous calls one server process holds at real time,
+ * for (a) the echo pipeline and (b) echo + Silero VAD.
+ *
+ * Server: this process (fastify + `voxlineTelephony`, benchmarks/lib/echo-server.ts), Telnyx PCMU
+ * 8 kHz, pipeline at 16 kHz both ways (so every frame is decoded, resampled up, resampled down and
+ * encoded). Carrier: a second process (benchmarks/lib/carrier-load-client.ts) streaming
+ * jfk-16k.wav in 20 ms frames at real time on every call, spread evenly over the 20 ms period,
+ * and echoing marks — so the callers' traffic does not take the server's CPU, though both
+ * processes share the machine's 2 cores.
+ *
+ * A step holds real time when every call stays up, no caller frame in the measured window is lost,
+ * and the p99 of the latency the server adds beyond the pacing schedule is ≤ 20 ms
+ * (load-step.ts, benchmarks/lib/echo-latency.ts). Search: the number of calls doubles until a step
+ * fails, then bisects between the last step that held and the first that failed.
+ *
+ * Run: node --expose-gc --conditions=@voxline/source --import tsx benchmarks/concurrency/run.ts [--quick]
+ * (`--quick`: one small step per pipeline, a few seconds each.)
+ */
+import { type EchoServer, startEchoServer } from '../lib/echo-server.js';
+import { loadNote } from '../lib/measure.js';
+import { type BenchmarkRow, writeResults } from '../lib/report.js';
+import { ADDED_LATENCY_LIMIT_MS, runLoadStep, type StepResult } from './load-step.js';
+
+const quick = process.argv.includes('--quick');
+const streamMs = quick ? 2_000 : 12_000;
+const warmupMs = quick ? 500 : 3_000;
+
+interface Variant {
+  name: string;
+  vad: boolean;
+  firstCalls: number;
+  maxCalls: number;
+  target: number;
+}
+
+const variants: Variant[] = [
+  { name: '(a) echo', vad: false, firstCalls: quick ? 10 : 50, maxCalls: 3200, target: 500 },
+  { name: '(b) echo + Silero VAD', vad: true, firstCalls: quick ? 5 : 20, maxCalls: 1280, target: 150 },
+];
+/** Bisection stops when the gap is at most this fraction of the last step that held. */
+const RESOLUTION = 0.1;
+const MAX_BISECTIONS = 3;
+
+const notes: string[] = [loadNote('at the start of the run')];
+const rows: BenchmarkRow[] = [];
+
+function stepRow(variant: Variant, step: StepResult): BenchmarkRow {
+  const mib = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+  return {
+    benchmark: 'concurrency',
+    case: `${variant.name}, ${step.calls} calls`,
+    unit: 'ms added',
+    p50: step.added.p50,
+    p99: step.added.p99,
+    samples: step.framesMeasured,
+    extra: {
+      'held real time': step.held ? 'yes' : `no: ${step.failures.join('; ')}`,
+      'end-to-end p50/p99 ms': `${step.endToEnd.p50.toFixed(1)} / ${step.endToEnd.p99.toFixed(1)}`,
+      'arrival wait p99 ms': step.arrivalWait.p99.toFixed(1),
+      'arrival jitter p99 ms': step.arrivalJitterP99.toFixed(1),
+      'server cores': step.serverCores.toFixed(2),
+      'CPU ms per call-second': ((step.serverCores * 1000) / step.calls).toFixed(2),
+      'RSS MiB (per call)': `${step.rssMiB.toFixed(0)} (${mib(step.rssPerCallMiB)})`,
+      'loop delay p99/max ms': `${step.eventLoopDelay.p99.toFixed(1)} / ${step.eventLoopDelay.max.toFixed(1)}`,
+      'carrier cores, send lateness p99 ms': `${step.carrierCores.toFixed(2)}, ${step.carrierSendLatenessP99Ms.toFixed(1)}`,
+    },
+  };
+}
+
+async function search(variant: Variant, server: EchoServer): Promise<void> {
+  const steps: StepResult[] = [];
+  const run = async (calls: number) => {
+    const step = await runLoadStep(server, calls, streamMs, warmupMs);
+    steps.push(step);
+    rows.push(stepRow(variant, step));
+    console.log(
+      `${variant.name}: ${calls} calls ${step.held ? 'held' : `failed (${step.failures.join('; ')})`}, p99 added ${step.added.p99.toFixed(1)} ms, ${step.serverCores.toFixed(2)} cores`,
+    );
+    return step;
+  };
+  if (quick) {
+    await run(variant.firstCalls);
+    return;
+  }
+  let held: StepResult | undefined;
+  let failed: StepResult | undefined;
+  for (let calls = variant.firstCalls; calls <= variant.maxCalls; calls *= 2) {
+    const step = await run(calls);
+    if (!step.held) {
+      failed = step;
+      break;
+    }
+    held = step;
+  }
+  for (
+    let bisection = 0;
+    bisection < MAX_BISECTIONS && held !== undefined && failed !== undefined;
+    bisection++
+  ) {
+    if (failed.calls - held.calls <= Math.max(2, held.calls * RESOLUTION)) break;
+    const step = await run(Math.round((held.calls + failed.calls) / 2));
+    if (step.held) held = step;
+    else failed = step;
+  }
+  const best = held;
+  rows.push({
+    benchmark: 'concurrency',
+    case: `${variant.name}: largest number of calls that held real time`,
+    unit: 'calls',
+    p50: best?.calls ?? 0,
+    p99: best?.calls ?? 0,
+    samples: steps.length,
+    extra: {
+      'held real time': `target ≥ ${variant.target}: ${(best?.calls ?? 0) >= variant.target ? 'met' : 'missed'}${failed ? `; failed at ${failed.calls}` : ''}`,
+      'CPU ms per call-second': best ? ((best.serverCores * 1000) / best.calls).toFixed(2) : 'n/a',
+      'RSS MiB (per call)': best ? `${best.rssMiB.toFixed(0)} (${best.rssPerCallMiB.toFixed(2)})` : 'n/a',
+    },
+    ratio: best
+      ? `~${Math.floor(best.calls / Math.max(best.serverCores, 0.01))} calls per fully used core at this CPU cost`
+      : undefined,
+  });
+}
+
+for (const variant of variants) {
+  const server = await startEchoServer({ vad: variant.vad, pipelineRate: 16000 });
+  try {
+    await search(variant, server);
+  } finally {
+    await server.close();
+  }
+}
+
+notes.push(
+  `Each step: N calls connect (spread over up to 3 s), stream ${streamMs / 1000} s of audio at real time, hang up; the first ${warmupMs / 1000} s and the last 0.3 s are not measured. Server: one Node process (this one); carrier: a second process on the same 2 cores.`,
+  `Added latency = echo handed to the server's socket − max(caller frame written by the carrier, the frame's pacing slot), from both processes' wall clocks (benchmarks/lib/echo-latency.ts); a step holds real time when all calls stay up, no frame in the window is lost (jitter buffer, drops, never echoed) and its p99 ≤ ${ADDED_LATENCY_LIMIT_MS} ms. End-to-end includes the pacing wait by design (up to the 60 ms lead).`,
+  'Arrival wait = caller frame reached the transport − written by the carrier (loopback plus waiting for the event loop); arrival jitter = |interval between a call’s consecutive arrivals − 20 ms|. CPU: server process CPU time / wall time while streaming (1.00 = one core; JavaScript runs on one core, onnxruntime inference included). RSS per call: mean RSS while streaming minus the idle RSS before the step, over N.',
+  'Search: calls double until a step fails, then bisect (at most 3 times, to 10%).',
+  loadNote('at the end of the run'),
+);
+await writeResults('concurrency', {
+  title: 'Concurrent calls at real time on one server process (echo, echo + Silero VAD)',
+  notes,
+  rows,
+  quick,
+});
