@@ -29,7 +29,7 @@ import { type BenchmarkRow, writeResults } from '../lib/report.js';
 import { FrameTimelineObserver } from './frame-timeline-observer.js';
 
 const quick = process.argv.includes('--quick');
-const streamMs = quick ? 4_000 : 60_000;
+const streamMs = quick ? 3_000 : 60_000;
 const skipFrames = quick ? 25 : 100;
 
 const notes: string[] = [loadNote('at the start of the run')];

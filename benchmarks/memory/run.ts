@@ -18,10 +18,10 @@ import { type BenchmarkRow, writeResults } from '../lib/report.js';
 import { type MemoryReading, readMemory, runVirtualCall } from './virtual-call.js';
 
 const quick = process.argv.includes('--quick');
-const callMs = quick ? 60_000 : 3_600_000;
-const checkpointEveryMs = quick ? 15_000 : 600_000;
-const shortCalls = quick ? 3 : 12;
-const shortCallMs = quick ? 5_000 : 30_000;
+const callMs = quick ? 20_000 : 3_600_000;
+const checkpointEveryMs = quick ? 5_000 : 600_000;
+const shortCalls = quick ? 2 : 12;
+const shortCallMs = quick ? 3_000 : 30_000;
 const MiB = 2 ** 20;
 
 if (!canCollectGarbage()) throw new Error('run with --expose-gc (benchmarks/run.ts passes it)');
