@@ -20,6 +20,7 @@
  *   steps the caller sends silence, as a real carrier streams continuously.
  * - `waitForBotReply` waits until the bot has spoken and then been quiet for `silenceMs`
  *   (default 1200), or gives up after `timeoutMs` (default 20000) and marks the turn unanswered.
+ *   Before the first `say`, it waits for the bot's greeting.
  * - `bargeIn` waits until `afterBotAudioMs` of the bot's reply has played, then speaks over it.
  * - `pressKeys` sends DTMF events, `toneMs` apart (default 250).
  * - `pause` sends silence for `ms`.

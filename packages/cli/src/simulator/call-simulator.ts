@@ -280,8 +280,9 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
         const current = turns.at(-1);
         const silenceMs = step.waitForBotReply.silenceMs ?? 1200;
         const timeoutMs = step.waitForBotReply.timeoutMs ?? 20_000;
-        const replied =
-          current?.answered === true && playback.bufferedSamples === 0 && now - lastAudibleMs >= silenceMs;
+        // Before the caller's first turn, the bot's greeting counts as its reply.
+        const spoke = current === undefined ? lastAudibleMs >= 0 : current.answered;
+        const replied = spoke && playback.bufferedSamples === 0 && now - lastAudibleMs >= silenceMs;
         if (replied) {
           next();
           continue;
