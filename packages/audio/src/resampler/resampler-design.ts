@@ -114,8 +114,8 @@ export function designResampler(
   });
   if (nyquistFilter) {
     const zeroSpacing = Math.max(upFactor, downFactor);
-    // The sinc is 0 there in exact arithmetic; Math.sin leaves ~1e-17 residues that would defeat the
-    // zero-tap skipping, and the centre of an interpolator's copy branch must be exactly 1.
+    // The sinc is 0 there in exact arithmetic; Math.sin leaves ~1e-17 residues, which would stop an
+    // interpolator's centre branch from being recognised as a copy (one tap, exactly 1).
     for (let offset = zeroSpacing; offset <= centre; offset += zeroSpacing) {
       prototype[centre - offset] = 0;
       prototype[centre + offset] = 0;

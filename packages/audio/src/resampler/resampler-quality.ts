@@ -5,8 +5,8 @@ import { InvalidAudioArgumentError } from '../errors.js';
  *
  * - `'telephony'` (default): passband to 0.85 of the lower Nyquist frequency (3400 Hz when one side is
  *   8000 Hz), stopband from 1.15 of it (4600 Hz), 100 dB attenuation. The transition band is centred
- *   on the lower Nyquist frequency, so integer ratios get a Nyquist (half-band, third-band...) filter
- *   whose zero taps are skipped and one polyphase branch of which is an exact copy of the input. When
+ *   on the lower Nyquist frequency, so integer up-ratios get a Nyquist (half-band, third-band...)
+ *   filter, one polyphase branch of which is an exact copy of the input. When
  *   downsampling, input between the lower Nyquist frequency and the stopband edge folds back only into
  *   the transition band above the passband, never into the passband.
  * - `'high'`: passband to 0.91 of the lower Nyquist frequency, stopband from the Nyquist frequency

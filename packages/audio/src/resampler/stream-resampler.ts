@@ -1,10 +1,7 @@
 import { InvalidAudioArgumentError, OutputBufferTooSmallError } from '../errors.js';
-import { HalfBandInterpolator } from './half-band-interpolator.js';
-import { IntegerDecimator } from './integer-decimator.js';
-import { PolyphaseResamplerKernel } from './polyphase-resampler-kernel.js';
 import { designResampler, type ResamplerDesign } from './resampler-design.js';
-import type { ResamplerKernel } from './resampler-kernel.js';
 import type { ResamplerQuality } from './resampler-quality.js';
+import { SIMD_BLOCK_LENGTH, SimdPolyphaseKernel } from './simd-polyphase-kernel.js';
 
 /** Options of {@link StreamResampler}. */
 export interface StreamResamplerOptions {
@@ -16,20 +13,17 @@ export interface StreamResamplerOptions {
   quality?: ResamplerQuality;
 }
 
-/** New input is converted to doubles in blocks of at most this many samples, so long inputs need no allocation. */
-const BLOCK_LENGTH = 2048;
-
 /**
  * Streaming sample-rate converter for mono 16-bit PCM (`Int16Array`, host order) between any two of
  * 8000, 16000, 22050, 24000, 44100 and 48000 Hz; equal rates make it a copy.
  *
  * **Method.** A rational L/M polyphase FIR (`outputRate / inputRate = L / M` in lowest terms) whose
- * prototype is a Kaiser-windowed sinc, designed once per instance. Each output is one dot product
- * of a precomputed polyphase branch with the newest input samples, in double precision, rounded to the
- * nearest integer (halves towards +∞) and saturated to −32768..32767. Doubling (8000 → 16000 Hz) uses
- * a half-band filter: every other output is the input itself, the others a symmetric filter of half
- * the taps. Integer down-ratios (16000 → 8000, 24000 → 8000, 48000 → 16000 Hz) compute only the kept
- * outputs, skip the zero taps of their Nyquist filter and fold the symmetric taps. Ratios involving
+ * prototype is a Kaiser-windowed sinc, designed once per instance. Each output is one dot product of
+ * a precomputed polyphase branch with the newest input samples, computed four taps at a time by a
+ * small WebAssembly SIMD function written by this package (`SimdPolyphaseKernel`; no compiled binary
+ * is shipped), in single precision, then rounded to the nearest integer (halves to even) and saturated
+ * to −32768..32767. With `'telephony'`, integer up-ratios get a Nyquist filter whose centre branch is
+ * an exact copy: at 8000 → 16000 Hz every other output is the input sample itself. Ratios involving
  * 22050 or 44100 Hz (such as 44100 → 16000 = 160/441) use a table of L branches.
  *
  * **Streaming.** The resampler keeps the last input samples its filter spans and where its next output
@@ -90,12 +84,14 @@ const BLOCK_LENGTH = 2048;
  * | 24000 ↔ 48000 | 0.917 / 0.917 | 3.000 / 3.000 |
  * | 44100 ↔ 48000 | 0.500 / 0.499 | 1.625 / 1.633 |
  *
- * **Allocation.** The constructor allocates the prototype, the branch tables and the history buffer:
- * 18 KB for 8000 ↔ 16000, at most 0.34 MB with `'telephony'` and 1.04 MB with `'high'` (44100 → 8000).
+ * **Allocation.** The constructor designs the prototype (kept in {@link design}: 0.7 KB for
+ * 8000 ↔ 16000, at most 155 KB with `'telephony'` and 508 KB with `'high'`) and instantiates the
+ * kernel with its own WebAssembly memory for the branch tables, the input history and one block
+ * (64 KB for the integer ratios, at most 128 KB with `'telephony'` and 320 KB with `'high'`).
  * `process(pcm, out)` then allocates nothing when `out.length` is exactly the output length (it returns
  * `out` itself), and only a `subarray` view when `out` is longer; without `out` it allocates the result.
- * Inputs longer than 2048 samples are processed in 2048-sample blocks through the same buffer.
- * {@link flush} allocates a scratch array of about `delaySamples` samples.
+ * Inputs longer than 2048 samples are processed in 2048-sample blocks through the same memory.
+ * {@link flush} allocates two scratch arrays of about `delaySamples` samples.
  *
  * @example
  * ```ts
@@ -114,9 +110,8 @@ export class StreamResampler {
   readonly design: ResamplerDesign;
   /** Group delay in output samples (a whole number): input sample 0 lands on output sample `delaySamples`. */
   readonly delaySamples: number;
-  readonly #kernel: ResamplerKernel | undefined;
-  /** The kernel's input history, then room for one block of new input, then the kernel's read-ahead slack. */
-  readonly #signal: Float64Array;
+  /** The filter, in WebAssembly; none when the rates are equal. */
+  readonly #kernel: SimdPolyphaseKernel | undefined;
   /** Input samples consumed since the start of the stream, modulo M: all the output count depends on. */
   #inputPhase = 0;
 
@@ -131,11 +126,8 @@ export class StreamResampler {
     this.outputRate = outputRate;
     this.quality = quality;
     this.delaySamples = this.design.centre / this.design.downFactor;
-    this.#kernel = chooseKernel(this.design);
-    const kernel = this.#kernel;
-    this.#signal = new Float64Array(
-      kernel === undefined ? 0 : kernel.historyLength + BLOCK_LENGTH + kernel.readAhead,
-    );
+    this.#kernel =
+      this.design.upFactor === this.design.downFactor ? undefined : new SimdPolyphaseKernel(this.design);
   }
 
   /**
@@ -170,14 +162,10 @@ export class StreamResampler {
     if (kernel === undefined) {
       target.set(pcm);
     } else {
-      const signal = this.#signal;
-      const history = kernel.historyLength;
       let written = 0;
-      for (let start = 0; start < pcm.length; start += BLOCK_LENGTH) {
-        const blockLength = Math.min(BLOCK_LENGTH, pcm.length - start);
-        for (let i = 0; i < blockLength; i++) signal[history + i] = pcm[start + i]!;
-        written += kernel.process(signal, blockLength, target, written);
-        signal.copyWithin(0, blockLength, blockLength + history);
+      for (let start = 0; start < pcm.length; start += SIMD_BLOCK_LENGTH) {
+        const blockLength = Math.min(SIMD_BLOCK_LENGTH, pcm.length - start);
+        written += kernel.process(pcm, start, blockLength, target, written);
       }
     }
     this.#inputPhase = (this.#inputPhase + pcm.length) % this.design.downFactor;
@@ -201,16 +189,12 @@ export class StreamResampler {
     const kernel = this.#kernel;
     if (kernel !== undefined && count > 0) {
       // Feed just enough silence for the last output, then keep the first `count` outputs.
-      const silence = Math.ceil(centre / upFactor);
-      const scratch = new Int16Array(this.outputLength(silence));
-      const signal = this.#signal;
-      const history = kernel.historyLength;
+      const silence = new Int16Array(Math.ceil(centre / upFactor));
+      const scratch = new Int16Array(this.outputLength(silence.length));
       let written = 0;
-      for (let start = 0; start < silence; start += BLOCK_LENGTH) {
-        const blockLength = Math.min(BLOCK_LENGTH, silence - start);
-        signal.fill(0, history, history + blockLength);
-        written += kernel.process(signal, blockLength, scratch, written);
-        signal.copyWithin(0, blockLength, blockLength + history);
+      for (let start = 0; start < silence.length; start += SIMD_BLOCK_LENGTH) {
+        const blockLength = Math.min(SIMD_BLOCK_LENGTH, silence.length - start);
+        written += kernel.process(silence, start, blockLength, scratch, written);
       }
       target.set(scratch.subarray(0, count));
     }
@@ -220,7 +204,6 @@ export class StreamResampler {
 
   /** Drops the stream in progress (history, position, pending tail) without returning anything. */
   reset(): void {
-    this.#signal.fill(0);
     this.#kernel?.reset();
     this.#inputPhase = 0;
   }
@@ -230,12 +213,4 @@ export class StreamResampler {
     if (out.length < count) throw new OutputBufferTooSmallError(count, out.length);
     return out.length === count ? out : out.subarray(0, count);
   }
-}
-
-function chooseKernel(design: ResamplerDesign): ResamplerKernel | undefined {
-  const { upFactor, downFactor, nyquistFilter } = design;
-  if (upFactor === downFactor) return undefined;
-  if (upFactor === 2 && downFactor === 1 && nyquistFilter) return new HalfBandInterpolator(design);
-  if (upFactor === 1) return new IntegerDecimator(design);
-  return new PolyphaseResamplerKernel(design);
 }
