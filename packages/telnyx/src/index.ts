@@ -32,11 +32,12 @@ export {
 } from './call-control/telnyx-call-control.js';
 export {
   DEFAULT_TELNYX_MESSAGE_VOICE,
-  machineResult as telnyxMachineResult,
   TelnyxCallController,
   type TelnyxCallControllerOptions,
   type TelnyxInboundCall,
   type TelnyxOutboundCall,
+  type TelnyxStreamTarget,
+  telnyxMachineResult,
 } from './call-control/telnyx-call-controller.js';
 export { classifyTelnyxError, TELNYX_CALL_HAS_ENDED } from './call-control/telnyx-error-classification.js';
 // Hanging up

@@ -23,6 +23,7 @@ export {
   type TwilioInboundCall,
   type TwilioOutboundCall,
   type TwilioRoute,
+  type TwilioStreamTarget,
 } from './call-control/twilio-call-controller.js';
 export { classifyTwilioError, TWILIO_NOT_FOUND } from './call-control/twilio-error-classification.js';
 // Hanging up

@@ -46,6 +46,15 @@ export interface TelnyxInboundCall {
   callSessionId: string | undefined;
 }
 
+/**
+ * What a `stream` function is given to choose the WebSocket: the call's session fields known before
+ * the call exists at Telnyx (for an outbound call, the stream URL goes into the dial request).
+ */
+export type TelnyxStreamTarget = Pick<
+  CallControlSession,
+  'reference' | 'context' | 'direction' | 'from' | 'to'
+>;
+
 /** Options of {@link TelnyxCallController}. */
 export interface TelnyxCallControllerOptions {
   /** The Call Control client commands go through. */
@@ -54,7 +63,7 @@ export interface TelnyxCallControllerOptions {
    * Our media WebSocket: `{ url: 'wss://voice.example.com/telnyx', codec: 'PCMU' }`, or a function
    * of the call's session (e.g. a URL per agent).
    */
-  stream: TelnyxMediaStreamSettings | ((session: CallControlSession) => TelnyxMediaStreamSettings);
+  stream: TelnyxMediaStreamSettings | ((call: TelnyxStreamTarget) => TelnyxMediaStreamSettings);
   /** The sessions; default a new registry. Share it with the code that builds pipelines. */
   registry?: CallRegistry;
   /**
@@ -178,8 +187,6 @@ export class TelnyxCallController {
           ? 'detect_beep'
           : 'detect';
     this.#machineFlows.set(reference, { action, message: 'none', greetingEnded: false });
-    // The stream settings may depend on the session, which needs the call id: resolve them with a
-    // provisional session of the same reference and context.
     const stream = this.#streamFor({
       reference,
       context,
@@ -360,7 +367,7 @@ export class TelnyxCallController {
   ): Promise<void> {
     const session = this.#sessionOf(event.payload);
     if (session === undefined) return;
-    const result = machineResult(event.payload.result);
+    const result = telnyxMachineResult(event.payload.result);
     session.deliver({
       type: 'machine-detection',
       callId: session.callId,
@@ -521,9 +528,9 @@ export class TelnyxCallController {
     };
   }
 
-  #streamFor(session: Pick<CallControlSession, 'reference' | 'context' | 'direction' | 'from' | 'to'>) {
+  #streamFor(target: TelnyxStreamTarget): TelnyxMediaStreamSettings {
     const stream = this.#options.stream;
-    return typeof stream === 'function' ? stream(session as CallControlSession) : stream;
+    return typeof stream === 'function' ? stream(target) : stream;
   }
 
   /** Runs a command for a webhook; logs a failure instead of throwing it (the webhook is answered). */
@@ -552,7 +559,7 @@ function contextOf(state: VoxlineClientState): CallContext {
 }
 
 /** Telnyx detection results (standard and premium) as {@link MachineDetectionResult}. */
-export function machineResult(result: string): MachineDetectionResult {
+export function telnyxMachineResult(result: string): MachineDetectionResult {
   switch (result) {
     case 'human':
     case 'human_residence':

@@ -50,12 +50,18 @@ export interface TwilioRoute extends CallContext {
   parameters?: Record<string, string>;
 }
 
+/**
+ * What a `streamUrl` function is given: the call's session fields known before the call exists at
+ * Twilio (for an outbound call, the stream URL goes into the dial request's TwiML).
+ */
+export type TwilioStreamTarget = Pick<CallControlSession, 'context' | 'direction' | 'from' | 'to'>;
+
 /** Options of {@link TwilioCallController}. */
 export interface TwilioCallControllerOptions {
   /** The REST client commands go through. */
   control: TwilioCallControl;
   /** Our media WebSocket, `wss://voice.example.com/twilio` (no query string), or a function of the session. */
-  streamUrl: string | ((session: CallControlSession) => string);
+  streamUrl: string | ((call: TwilioStreamTarget) => string);
   /**
    * The public base URL Twilio reaches this server at, `https://voice.example.com`: callback URLs
    * are built from it, and the webhook plugin checks signatures against it.
@@ -423,10 +429,10 @@ export class TwilioCallController {
     );
   }
 
-  #streamUrlFor(session: Pick<CallControlSession, 'context' | 'direction' | 'from' | 'to'>): string {
+  #streamUrlFor(target: TwilioStreamTarget): string {
     const streamUrl = this.#options.streamUrl;
     if (typeof streamUrl === 'string') return streamUrl;
-    const url = streamUrl(session as CallControlSession);
+    const url = streamUrl(target);
     checkMediaStreamUrl(url);
     return url;
   }
