@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.js';
+import { createPluginCommand } from './create-plugin-command.js';
 import { demoCommand } from './demo-command.js';
 import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -14,15 +15,19 @@ const usage = `Usage:
   voxline simulate --carrier <telnyx|twilio> --url ws://… --input caller.wav
                    [--script turns.json] [--record call.wav] [--report report.json]
   voxline demo [--input caller.wav] [--output-dir dir]
+  voxline create-plugin <name> [--dir voxline-plugin-<name>]
 Add --json for machine-readable output.`;
 
 /** Runs the command line with `args` (without `node` and the script); returns the exit code. */
 export async function main(args: readonly string[], output?: CommandOutput): Promise<number> {
   const [command, ...rest] = args;
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: rest,
+      // Only create-plugin takes a positional argument (the name).
+      allowPositionals: command === 'create-plugin',
       options: {
         agent: { type: 'string' },
         host: { type: 'string' },
@@ -34,6 +39,7 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
         record: { type: 'string' },
         report: { type: 'string' },
         'output-dir': { type: 'string' },
+        dir: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -70,6 +76,16 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
           {
             ...(text('input') ? { input: text('input') } : {}),
             ...(text('output-dir') ? { outputDirectory: text('output-dir') } : {}),
+          },
+          out,
+        );
+      case 'create-plugin':
+        if (positionals.length > 1)
+          throw new CliError(`create-plugin takes one name, got ${positionals.length}`, 2);
+        return await createPluginCommand(
+          {
+            ...(positionals[0] ? { name: positionals[0] } : {}),
+            ...(text('dir') ? { directory: text('dir') } : {}),
           },
           out,
         );
