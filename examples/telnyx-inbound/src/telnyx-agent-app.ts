@@ -1,0 +1,141 @@
+/**
+ * A Telnyx Call Control voice agent as a fastify app:
+ *
+ * | route | what |
+ * |---|---|
+ * | `POST /telnyx/webhook` | Call Control webhooks, Ed25519-verified (`telnyxWebhooks`) |
+ * | `GET /telnyx/media` (WebSocket) | the calls' media streams, one pipeline per call |
+ * | `GET /healthz` | `{"status":"ok","calls":n}` (calls known to the call registry) |
+ *
+ * A call's life: `call.initiated` → the controller answers it with streaming to `/telnyx/media`
+ * (bidirectional RTP, PCMU) → `call.answered` → carrier recording starts (dual channel) → the
+ * stream's `start` → the voice pipeline runs (see `voice-agent-pipeline.ts`) → the model calls
+ * `end_call` after its goodbye → the pipeline ends once the goodbye has played → the transport's
+ * `TelnyxCallTerminator` hangs up → `call.recording.saved` → the recording is downloaded to
+ * `<recordingsDir>/<call reference>/`, next to the pipeline's own `pipeline.wav`.
+ */
+import { join } from 'node:path';
+import type { Logger } from '@voxline/core';
+import { type AnsweringMachineAction, LocalDirectoryRecordingStorage } from '@voxline/telephony';
+import {
+  TelnyxCallControl,
+  TelnyxCallController,
+  TelnyxCallTerminator,
+  telnyxWebhooks,
+} from '@voxline/telnyx';
+import { voxlineTelephony } from '@voxline/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { UnknownCallError } from './unknown-call-error.js';
+import {
+  createVoiceAgentPipeline,
+  defaultPersona,
+  type VoiceAgentPersona,
+  type VoiceServices,
+  voiceAgentParams,
+} from './voice-agent-pipeline.js';
+
+/** Route of the Call Control webhooks: set the application's webhook URL to `https://<host>/telnyx/webhook`. */
+export const WEBHOOK_PATH = '/telnyx/webhook';
+/** Route of the media streams. */
+export const MEDIA_PATH = '/telnyx/media';
+
+/** Options of {@link buildTelnyxAgentApp}. */
+export interface TelnyxAgentAppOptions {
+  logger: Logger;
+  telnyx: {
+    /** API v2 key. */
+    apiKey: string;
+    /** The account's public key (base64 of the raw 32-byte Ed25519 key) that signs webhooks. */
+    publicKey: string;
+    /** The Call Control application outbound calls are placed from; only needed to dial. */
+    connectionId?: string;
+    /** Default `https://api.telnyx.com/v2`; tests point it at a local stand-in. */
+    baseURL?: string;
+  };
+  services: VoiceServices;
+  /** Default {@link defaultPersona}. */
+  persona?: VoiceAgentPersona;
+  /**
+   * The public base URL Telnyx reaches this server at, `https://voice.example.com`. Default: the
+   * address the server listens on, which only a local test can reach.
+   */
+  publicUrl?: string;
+  /** Where recordings go: `<recordingsDir>/<call reference>/`. */
+  recordingsDir: string;
+  /** Answer inbound calls; default true. The outbound dialer turns it off. */
+  answerInbound?: boolean;
+  /** What outbound calls do when a machine answers; default no detection. */
+  answeringMachine?: AnsweringMachineAction;
+  /** End calls gracefully and close on SIGTERM/SIGINT; default false. */
+  handleSignals?: boolean;
+}
+
+/** The app and the controller that answers, dials and follows its calls. */
+export interface TelnyxAgentApp {
+  app: FastifyInstance;
+  calls: TelnyxCallController;
+}
+
+/** Builds the app (routes registered, not listening yet). */
+export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promise<TelnyxAgentApp> {
+  const { logger, telnyx, recordingsDir } = options;
+  const persona = options.persona ?? defaultPersona;
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  const api = { apiKey: telnyx.apiKey, ...(telnyx.baseURL !== undefined ? { baseURL: telnyx.baseURL } : {}) };
+
+  const mediaStreamUrl = () => {
+    const base = options.publicUrl ?? listeningUrl(app);
+    return `${base.replace(/^http/, 'ws')}${MEDIA_PATH}`;
+  };
+  const calls = new TelnyxCallController({
+    control: new TelnyxCallControl({
+      ...api,
+      ...(telnyx.connectionId !== undefined ? { connectionId: telnyx.connectionId } : {}),
+      logger,
+    }),
+    // Resolved per call: the listening address is known only once the server listens.
+    stream: () => ({ url: mediaStreamUrl(), codec: 'PCMU' }),
+    ...(options.answerInbound === false ? { routeInbound: () => false as const } : {}),
+    recording: { storage: new LocalDirectoryRecordingStorage(recordingsDir) },
+    ...(options.answeringMachine !== undefined ? { answeringMachine: options.answeringMachine } : {}),
+    logger,
+  });
+
+  await app.register(telnyxWebhooks, {
+    controller: calls,
+    publicKey: telnyx.publicKey,
+    path: WEBHOOK_PATH,
+    logger,
+  });
+  await app.register(voxlineTelephony, {
+    path: MEDIA_PATH,
+    carrier: 'telnyx',
+    params: voiceAgentParams,
+    terminator: new TelnyxCallTerminator({ ...api, logger }),
+    logger,
+    handleSignals: options.handleSignals ?? false,
+    createPipeline: (call, transport) => {
+      const session = calls.registry.get(call.callId);
+      if (session === undefined) throw new UnknownCallError(call.callId);
+      return createVoiceAgentPipeline(transport, {
+        services: options.services,
+        persona,
+        recordingPath: join(recordingsDir, session.reference, 'pipeline.wav'),
+      });
+    },
+  });
+  app.get('/healthz', async () => ({ status: 'ok', calls: calls.registry.size }));
+  // After the calls have ended (the media endpoint's preClose): let webhook work such as a
+  // recording download finish.
+  app.addHook('onClose', () => calls.idle());
+  return { app, calls };
+}
+
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') {
+    throw new Error('publicUrl is not set and the server is not listening on a TCP port');
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
