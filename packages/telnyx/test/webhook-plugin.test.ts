@@ -168,6 +168,16 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     expect(events.map((event) => event.type)).toEqual(['initiated']);
   });
 
+  it('refuses to start with a public key that is not a raw 32-byte Ed25519 key', async () => {
+    const control = new TelnyxCallControl({ apiKey: 'KEY0123_test', baseURL: `${api.origin}/v2` });
+    const calls = new TelnyxCallController({ control, stream: { url: STREAM_URL }, logger });
+    await expect(
+      listenOnLoopback((app) =>
+        app.register(telnyxWebhooks, { controller: calls, publicKey: Buffer.alloc(16).toString('base64') }),
+      ),
+    ).rejects.toMatchObject({ reason: 'malformed-key' });
+  });
+
   it('accepts event types spelled with underscores', async () => {
     await start();
     await deliver('call_initiated', callPayload({ direction: 'incoming' }));
