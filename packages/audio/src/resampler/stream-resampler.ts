@@ -87,7 +87,8 @@ export interface StreamResamplerOptions {
  * **Allocation.** The constructor designs the prototype (kept in {@link design}: 0.7 KB for
  * 8000 ↔ 16000, at most 155 KB with `'telephony'` and 508 KB with `'high'`) and instantiates the
  * kernel with its own WebAssembly memory for the branch tables, the input history and one block
- * (64 KB for the integer ratios, at most 128 KB with `'telephony'` and 320 KB with `'high'`).
+ * (one 64 KB page for the integer ratios, of which about 11 KB is touched at 8000 → 16000 Hz; at
+ * most 128 KB with `'telephony'` and 320 KB with `'high'`); constructing one takes about 0.2 ms.
  * `process(pcm, out)` then allocates nothing when `out.length` is exactly the output length (it returns
  * `out` itself), and only a `subarray` view when `out` is longer; without `out` it allocates the result.
  * Inputs longer than 2048 samples are processed in 2048-sample blocks through the same memory.
