@@ -2,6 +2,14 @@
  * voxline: the command line, and the phone-call simulator as a library.
  */
 
+// Serving agents
+export type { VoiceAgent } from './agents/voice-agent.js';
+export { type AgentServer, type AgentServerOptions, startAgentServer } from './server/agent-server.js';
+export {
+  type CarrierWebhookStatus,
+  carrierWebhookEnvironment,
+  registerCarrierWebhooks,
+} from './server/carrier-webhooks.js';
 export { type CallReport, formatTurnTable, type TurnReport } from './simulator/call-report.js';
 export {
   type CallScript,

@@ -46,7 +46,13 @@ export async function serveCommand(options: ServeOptions, output: CommandOutput)
   output.line(
     `  media streams: ${server.webSocketUrl}/telnyx  ${server.webSocketUrl}/twilio  ${server.webSocketUrl}/ws`,
   );
+  output.line(`  webhooks:      ${server.baseUrl}/telnyx/webhook  ${server.baseUrl}/twilio/voice`);
   output.line(`  health:        ${server.baseUrl}/healthz`);
+  for (const carrier of ['telnyx', 'twilio'] as const) {
+    const status = server.webhooks[carrier];
+    if (!status.configured)
+      output.warn(`note: ${carrier} webhooks answer 503 until ${status.missing.join(', ')} are set`);
+  }
   output.json({ agent: agent.name, webSocketUrl: server.webSocketUrl, baseUrl: server.baseUrl });
   await server.closed;
   return 0;

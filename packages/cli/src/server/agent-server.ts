@@ -7,12 +7,23 @@
  * | `GET /telnyx` (WebSocket) | Telnyx media streams |
  * | `GET /twilio` (WebSocket) | Twilio media streams |
  * | `GET /ws` (WebSocket) | either carrier, detected from its first messages |
+ * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
+ * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
  * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n}` |
+ *
+ * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
+ * agent ends are hung up at the carrier.
  */
 import type { Logger } from '@voxline/core';
+import { twilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
+import {
+  type CarrierWebhookStatus,
+  carrierCallTerminators,
+  registerCarrierWebhooks,
+} from './carrier-webhooks.js';
 
 /** Options of {@link startAgentServer}. */
 export interface AgentServerOptions {
@@ -27,6 +38,8 @@ export interface AgentServerOptions {
   onSession?: (session: CallSession) => void;
   /** End calls and close on SIGINT/SIGTERM; default false. */
   handleSignals?: boolean;
+  /** Where carrier credentials are read; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A running server. */
@@ -38,6 +51,8 @@ export interface AgentServer {
   webSocketUrl: string;
   /** Calls in progress. */
   readonly activeCalls: number;
+  /** Which carriers' webhooks are configured. */
+  readonly webhooks: CarrierWebhookStatus;
   /** Ends calls gracefully, closes the server and the agent. */
   close(): Promise<void>;
   /** Resolves once the server has closed (by `close()` or a signal). */
@@ -51,8 +66,10 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     loggerInstance: logger as FastifyBaseLogger,
   });
   const sessions = new Set<CallSession>();
+  const env = options.env ?? process.env;
   const common = {
     createPipeline: agent.createPipeline,
+    terminator: carrierCallTerminators(env),
     params: agent.params,
     logger,
     handleSignals: options.handleSignals ?? false,
@@ -63,8 +80,22 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     },
   };
   await app.register(voxlineTelephony, { ...common, path: '/telnyx', carrier: 'telnyx' });
-  await app.register(voxlineTelephony, { ...common, path: '/twilio', carrier: 'twilio' });
+  await app.register(voxlineTelephony, {
+    ...common,
+    path: '/twilio',
+    carrier: 'twilio',
+    // With Twilio credentials, only streams Twilio signed are accepted (Twilio error 31930).
+    ...(env.TWILIO_AUTH_TOKEN && env.PUBLIC_URL
+      ? {
+          verifyUpgrade: twilioMediaStreamVerifier({
+            authToken: env.TWILIO_AUTH_TOKEN,
+            publicUrl: env.PUBLIC_URL,
+          }),
+        }
+      : {}),
+  });
   await app.register(voxlineTelephony, { ...common, path: '/ws', carrier: 'auto' });
+  const webhooks = await registerCarrierWebhooks(app, env);
   app.get('/healthz', async () => ({ status: 'ok', agent: agent.name, calls: sessions.size }));
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => {
@@ -83,6 +114,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     get activeCalls() {
       return sessions.size;
     },
+    webhooks,
     close: () => app.close(),
     closed,
   };

@@ -1,0 +1,116 @@
+/**
+ * The carrier webhook routes of `voxline serve`, configured from the environment:
+ *
+ * | route | carrier | needs |
+ * |---|---|---|
+ * | `POST /telnyx/webhook` | Telnyx Call Control: verifies Ed25519, answers `call.initiated` with a bidirectional RTP stream to `<PUBLIC_URL>/telnyx` | `PUBLIC_URL`, `TELNYX_API_KEY`, `TELNYX_PUBLIC_KEY` |
+ * | `POST /twilio/voice` (+ `/twilio/status`) | Twilio: verifies `X-Twilio-Signature`, answers with `<Connect><Stream url="wss://…/twilio">` | `PUBLIC_URL`, `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN` |
+ *
+ * A carrier whose variables are missing gets a route that answers 503 with the names of the
+ * missing variables, so a misconfigured number fails loudly instead of ringing into nothing.
+ * With the variables set, the carrier's call terminator is used to hang calls up when the agent
+ * ends them. See docs/telephony.md for the carrier console settings.
+ */
+import type { CallTerminator } from '@voxline/telephony';
+import {
+  TelnyxCallControl,
+  TelnyxCallController,
+  TelnyxCallTerminator,
+  telnyxWebhooks,
+} from '@voxline/telnyx';
+import {
+  TwilioCallControl,
+  TwilioCallController,
+  TwilioCallTerminator,
+  twilioWebhooks,
+} from '@voxline/twilio';
+import type { FastifyInstance } from 'fastify';
+
+/** Environment variables each carrier's webhooks need. */
+export const carrierWebhookEnvironment = {
+  telnyx: ['PUBLIC_URL', 'TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY'],
+  twilio: ['PUBLIC_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'],
+} as const;
+
+/** What {@link carrierCallTerminators} and {@link registerCarrierWebhooks} found configured. */
+export interface CarrierWebhookStatus {
+  telnyx: { configured: boolean; missing: string[] };
+  twilio: { configured: boolean; missing: string[] };
+}
+
+/** Which carriers the environment configures. */
+export function carrierWebhookStatus(env: NodeJS.ProcessEnv): CarrierWebhookStatus {
+  const check = (names: readonly string[]) => {
+    const missing = names.filter((name) => !env[name]);
+    return { configured: missing.length === 0, missing };
+  };
+  return { telnyx: check(carrierWebhookEnvironment.telnyx), twilio: check(carrierWebhookEnvironment.twilio) };
+}
+
+/** The hang-up clients of the configured carriers (empty when none is configured). */
+export function carrierCallTerminators(env: NodeJS.ProcessEnv): CallTerminator[] {
+  const status = carrierWebhookStatus(env);
+  const terminators: CallTerminator[] = [];
+  if (env.TELNYX_API_KEY) terminators.push(new TelnyxCallTerminator({ apiKey: env.TELNYX_API_KEY }));
+  if (status.twilio.configured) {
+    terminators.push(
+      new TwilioCallTerminator({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN }),
+    );
+  }
+  return terminators;
+}
+
+function webSocketBase(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
+  return url.toString().replace(/\/$/, '');
+}
+
+/** Registers the webhook routes on `app`; returns which carriers are configured. */
+export async function registerCarrierWebhooks(
+  app: FastifyInstance,
+  env: NodeJS.ProcessEnv,
+): Promise<CarrierWebhookStatus> {
+  const status = carrierWebhookStatus(env);
+  const notConfigured =
+    (carrier: 'telnyx' | 'twilio') =>
+    async (_request: unknown, reply: { code(n: number): { send(body: unknown): unknown } }) =>
+      reply.code(503).send({ error: 'not-configured', carrier, missing: status[carrier].missing });
+
+  if (status.telnyx.configured) {
+    const control = new TelnyxCallControl({
+      apiKey: env.TELNYX_API_KEY,
+      ...(env.TELNYX_CONNECTION_ID ? { connectionId: env.TELNYX_CONNECTION_ID } : {}),
+    });
+    const controller = new TelnyxCallController({
+      control,
+      stream: { url: `${webSocketBase(env.PUBLIC_URL as string)}/telnyx`, codec: 'PCMU' },
+    });
+    await app.register(telnyxWebhooks, {
+      controller,
+      publicKey: env.TELNYX_PUBLIC_KEY as string,
+      path: '/telnyx/webhook',
+    });
+  } else {
+    app.post('/telnyx/webhook', notConfigured('telnyx'));
+  }
+
+  if (status.twilio.configured) {
+    const control = new TwilioCallControl({
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+    });
+    const controller = new TwilioCallController({
+      control,
+      streamUrl: `${webSocketBase(env.PUBLIC_URL as string)}/twilio`,
+      webhookBaseUrl: (env.PUBLIC_URL as string).replace(/\/$/, ''),
+      voicePath: '/twilio/voice',
+      statusPath: '/twilio/status',
+    });
+    await app.register(twilioWebhooks, { controller, authToken: env.TWILIO_AUTH_TOKEN as string });
+  } else {
+    app.post('/twilio/voice', notConfigured('twilio'));
+    app.post('/twilio/status', notConfigured('twilio'));
+  }
+  return status;
+}
