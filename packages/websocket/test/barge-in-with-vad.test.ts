@@ -17,7 +17,7 @@ const START_SECS = 0.2;
 
 describe('barge-in with a real VAD', () => {
   it('sends clear within startSecs + one frame of the caller starting to speak over the bot', async () => {
-    const analyzer = await SileroVADAnalyzer.create({ sampleRate: 8000, startSecs: START_SECS });
+    const analyzer = await SileroVADAnalyzer.create({ sampleRate: 8000, params: { startSecs: START_SECS } });
     const call = await startVirtualCall({ middle: [new VADProcessor(analyzer), new UserTurnProcessor()] });
 
     // The bot speaks for 4 s (a reply from TTS).
