@@ -174,7 +174,7 @@ export {
 } from './services/stt-service.js';
 export { type TTSAudioOptions, TTSService, type TTSServiceOptions } from './services/tts-service.js';
 // ---- Turn-taking: user turns, barge-in, false interruptions, idle detection ----
-export { type ConversationView } from './turns/conversation-state.js';
+export type { ConversationView } from './turns/conversation-state.js';
 export { FalseInterruptionFrame } from './turns/false-interruption-frame.js';
 export { TurnOptionsError, type TurnOptionsErrorCode } from './turns/turn-options-error.js';
 export {
