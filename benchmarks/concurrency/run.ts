@@ -12,7 +12,8 @@
  * A step holds real time when every call stays up, no caller frame in the measured window is lost,
  * and the p99 of the latency the server adds beyond the pacing schedule is ≤ 20 ms
  * (load-step.ts, benchmarks/lib/echo-latency.ts). Search: the number of calls doubles until a step
- * fails, then bisects between the last step that held and the first that failed.
+ * fails (or halves until one holds, when the first step fails), then bisects between the last step
+ * that held and the first that failed.
  *
  * Run: node --expose-gc --conditions=@voxline/source --import tsx benchmarks/concurrency/run.ts [--quick]
  * (`--quick`: one small step per pipeline, a few seconds each.)
@@ -85,13 +86,28 @@ async function search(variant: Variant, server: EchoServer): Promise<void> {
   }
   let held: StepResult | undefined;
   let failed: StepResult | undefined;
-  for (let calls = variant.firstCalls; calls <= variant.maxCalls; calls *= 2) {
-    const step = await run(calls);
-    if (!step.held) {
-      failed = step;
-      break;
+  const first = await run(variant.firstCalls);
+  if (first.held) {
+    held = first;
+    for (let calls = first.calls * 2; calls <= variant.maxCalls; calls *= 2) {
+      const step = await run(calls);
+      if (!step.held) {
+        failed = step;
+        break;
+      }
+      held = step;
     }
-    held = step;
+  } else {
+    // Even the first step failed (a loaded machine): halve until one holds.
+    failed = first;
+    for (let calls = Math.floor(first.calls / 2); calls >= 1; calls = Math.floor(calls / 2)) {
+      const step = await run(calls);
+      if (step.held) {
+        held = step;
+        break;
+      }
+      failed = step;
+    }
   }
   for (
     let bisection = 0;
@@ -135,7 +151,7 @@ notes.push(
   `Each step: N calls connect (spread over up to 3 s), stream ${streamMs / 1000} s of audio at real time, hang up; the first ${warmupMs / 1000} s and the last 0.3 s are not measured. Server: one Node process (this one); carrier: a second process on the same 2 cores.`,
   `Added latency = echo handed to the server's socket − max(caller frame written by the carrier, the frame's pacing slot), from both processes' wall clocks (benchmarks/lib/echo-latency.ts); a step holds real time when all calls stay up, no frame in the window is lost (jitter buffer, drops, never echoed) and its p99 ≤ ${ADDED_LATENCY_LIMIT_MS} ms. End-to-end includes the pacing wait by design (up to the 60 ms lead).`,
   'Arrival wait = caller frame reached the transport − written by the carrier (loopback plus waiting for the event loop); arrival jitter = |interval between a call’s consecutive arrivals − 20 ms|. CPU: server process CPU time / wall time while streaming (1.00 = one core; JavaScript runs on one core, onnxruntime inference included). RSS per call: mean RSS while streaming minus the idle RSS before the step, over N.',
-  'Search: calls double until a step fails, then bisect (at most 3 times, to 10%).',
+  'Search: calls double until a step fails (or halve until one holds when the first fails), then bisect (at most 3 times, to 10%).',
   loadNote('at the end of the run'),
 );
 await writeResults('concurrency', {
