@@ -11,11 +11,11 @@ import {
   VADUserStoppedSpeakingFrame,
   VirtualClock,
 } from '@voxline/core';
+import { RecordingPipeline, waitUntil } from '@voxline/core/testing';
 import { DeepgramSTTService } from '@voxline/deepgram';
 import { FakeDeepgramServer } from '@voxline/deepgram/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JFK_UTTERANCES, readRecording } from './jfk-recording.js';
-import { LivePipeline, until } from './live-pipeline.js';
 
 let fake: FakeDeepgramServer | undefined;
 afterEach(async () => {
@@ -35,7 +35,7 @@ function frames(samples: Int16Array, sampleRate: number): InputAudioRawFrame[] {
   return list;
 }
 
-function finals(pipeline: LivePipeline): TranscriptionFrame[] {
+function finals(pipeline: RecordingPipeline): TranscriptionFrame[] {
   return pipeline
     .downstream(TranscriptionFrame)
     .filter((frame) => !(frame instanceof InterimTranscriptionFrame));
@@ -47,11 +47,11 @@ describe('DeepgramSTTService', () => {
   it('transcribes the JFK recording: linear16 at the pipeline rate, Token auth, one final per utterance', async () => {
     fake = await FakeDeepgramServer.start({ utterances: JFK_UTTERANCES });
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     // Audio queued while connecting is held (up to 5 s): start the 11 s recording once open.
-    await until(() => stt.connectionState === 'open', 5000, 'the stream to open');
+    await waitUntil(() => stt.connectionState === 'open', 5000, 'the stream to open');
     pipeline.queue(...frames(jfk.samples, 16000));
-    await until(() => finals(pipeline).length === 2, 5000, 'two final transcriptions');
+    await waitUntil(() => finals(pipeline).length === 2, 5000, 'two final transcriptions');
 
     const connection = await fake.connection(0);
     expect(connection.headers.authorization).toBe(`Token ${fake.apiKey}`);
@@ -92,10 +92,10 @@ describe('DeepgramSTTService', () => {
     const carrierBytes = encodeMuLaw(decimated);
     const decoded = decodeMuLaw(carrierBytes);
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url, encoding: 'mulaw' });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 8000 } });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 8000 } }).start();
     pipeline.queue(...frames(decoded, 8000));
     const connection = await fake.connection(0);
-    await until(() => connection.audioByteCount === carrierBytes.length, 5000, 'all audio');
+    await waitUntil(() => connection.audioByteCount === carrierBytes.length, 5000, 'all audio');
     await pipeline.end();
     expect(connection.query.encoding).toBe('mulaw');
     expect(connection.query.sampleRate).toBe(8000);
@@ -105,8 +105,8 @@ describe('DeepgramSTTService', () => {
   it('refuses mulaw when the pipeline is not at 8 kHz', async () => {
     fake = await FakeDeepgramServer.start();
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url, encoding: 'mulaw' });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
-    await until(() => pipeline.errors.length === 1, 5000, 'an error');
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'an error');
     expect(pipeline.errors[0]?.message).toContain("encoding 'mulaw' needs 8000 Hz");
     expect(fake.connections).toHaveLength(0);
     await pipeline.end();
@@ -115,15 +115,15 @@ describe('DeepgramSTTService', () => {
   it('sends Finalize when the user stops speaking and pushes the from_finalize result as final', async () => {
     fake = await FakeDeepgramServer.start({ utterances: JFK_UTTERANCES });
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     pipeline.queue(
       new VADUserStartedSpeakingFrame(300),
       ...frames(jfk.samples.subarray(0, 16000 * 1.2), 16000),
     );
     const connection = await fake.connection(0);
-    await until(() => connection.audioSeconds >= 1.2, 5000, 'audio');
+    await waitUntil(() => connection.audioSeconds >= 1.2, 5000, 'audio');
     pipeline.queue(new VADUserStoppedSpeakingFrame(1200));
-    await until(() => finals(pipeline).length === 1, 5000, 'the finalized transcript');
+    await waitUntil(() => finals(pipeline).length === 1, 5000, 'the finalized transcript');
     expect(connection.finalizes).toHaveLength(1);
     expect(finals(pipeline)[0]?.text).toBe('And so my fellow');
     await pipeline.end();
@@ -134,17 +134,17 @@ describe('DeepgramSTTService', () => {
       utterances: [{ ...(JFK_UTTERANCES[0] as (typeof JFK_UTTERANCES)[0]), speechFinal: false }],
     });
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     pipeline.queue(...frames(jfk.samples.subarray(0, 16000 * 2.9), 16000));
     const connection = await fake.connection(0);
-    await until(() => connection.audioSeconds >= 2.8, 5000, 'audio');
+    await waitUntil(() => connection.audioSeconds >= 2.8, 5000, 'audio');
     // The segment is final (2.8 s) but not speech_final: no TranscriptionFrame yet.
     expect(
       connection.sentMessages.some((message) => message.is_final === true && message.speech_final === false),
     ).toBe(true);
     expect(finals(pipeline)).toHaveLength(0);
     pipeline.queue(...frames(jfk.samples.subarray(16000 * 2.9, 16000 * 3.4), 16000));
-    await until(() => finals(pipeline).length === 1, 5000, 'the transcript at UtteranceEnd');
+    await waitUntil(() => finals(pipeline).length === 1, 5000, 'the transcript at UtteranceEnd');
     expect(connection.sentMessages.at(-1)?.type).toBe('UtteranceEnd');
     expect(finals(pipeline)[0]?.text).toBe('And so my fellow Americans,');
     await pipeline.end();
@@ -154,20 +154,20 @@ describe('DeepgramSTTService', () => {
     const clock = new VirtualClock();
     fake = await FakeDeepgramServer.start({ clock, inactivityTimeoutMs: 10_000 });
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 }, clock });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 }, clock }).start();
     pipeline.queue(...frames(jfk.samples.subarray(0, 3200), 16000));
     const connection = await fake.connection(0);
-    await until(() => connection.audioByteCount === 6400, 5000, 'audio');
+    await waitUntil(() => connection.audioByteCount === 6400, 5000, 'audio');
     for (let second = 1; second <= 60; second++) {
       await clock.advance(1000);
       const expected = Math.floor(second / 5);
-      await until(() => connection.keepAlives.length === expected, 5000, `KeepAlive ${expected}`);
+      await waitUntil(() => connection.keepAlives.length === expected, 5000, `KeepAlive ${expected}`);
     }
     expect(connection.open).toBe(true);
     expect(connection.violations).toEqual([]);
     // Audio resets the interval: no KeepAlive while audio flows.
     pipeline.queue(...frames(jfk.samples.subarray(0, 3200), 16000));
-    await until(() => connection.audioByteCount === 12_800, 5000, 'more audio');
+    await waitUntil(() => connection.audioByteCount === 12_800, 5000, 'more audio');
     await clock.advance(4000);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(connection.keepAlives).toHaveLength(12);
@@ -177,12 +177,12 @@ describe('DeepgramSTTService', () => {
   it('reconnects after a dropped connection, replays the audio of the gap and keeps word times continuous', async () => {
     fake = await FakeDeepgramServer.start({ utterances: JFK_UTTERANCES });
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url, retry: fastRetry });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     const all = frames(jfk.samples, 16000);
-    await until(() => stt.connectionState === 'open', 5000, 'the stream to open');
+    await waitUntil(() => stt.connectionState === 'open', 5000, 'the stream to open');
     pipeline.queue(...all.slice(0, 140)); // 2.8 s
     const first = await fake.connection(0);
-    await until(() => finals(pipeline).length === 1, 5000, 'the first utterance');
+    await waitUntil(() => finals(pipeline).length === 1, 5000, 'the first utterance');
 
     // The second stream starts 2.8 s into the recording: its words are 2.8 s earlier.
     fake.script([
@@ -195,12 +195,12 @@ describe('DeepgramSTTService', () => {
       },
     ]);
     first.drop();
-    await until(() => stt.connectionState !== 'open', 5000, 'the drop to be noticed');
+    await waitUntil(() => stt.connectionState !== 'open', 5000, 'the drop to be noticed');
     pipeline.queue(...all.slice(140, 190)); // 1 s while reconnecting: held, then replayed
     const second = await fake.connection(1);
-    await until(() => stt.connectionState === 'open', 5000, 'the stream to reopen');
+    await waitUntil(() => stt.connectionState === 'open', 5000, 'the stream to reopen');
     pipeline.queue(...all.slice(190));
-    await until(() => finals(pipeline).length === 2, 5000, 'the second utterance');
+    await waitUntil(() => finals(pipeline).length === 2, 5000, 'the second utterance');
     const transcript = finals(pipeline)[1];
     expect(transcript?.text).toBe(
       'ask not what your country can do for you, ask what you can do for your country.',
@@ -215,9 +215,9 @@ describe('DeepgramSTTService', () => {
     fake = await FakeDeepgramServer.start({ utterances: JFK_UTTERANCES });
     fake.rejectNextHandshakes(2, 503);
     const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url, retry: fastRetry });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     pipeline.queue(...frames(jfk.samples.subarray(0, 16000 * 3), 16000));
-    await until(() => finals(pipeline).length === 1, 5000, 'a transcript');
+    await waitUntil(() => finals(pipeline).length === 1, 5000, 'a transcript');
     expect(fake.rejections.map((rejection) => rejection.status)).toEqual([503, 503]);
     expect(fake.connections).toHaveLength(1);
     expect(fake.connections[0]?.audioSeconds).toBe(3);
@@ -228,8 +228,8 @@ describe('DeepgramSTTService', () => {
   it('reports refused credentials as an ErrorFrame without retrying', async () => {
     fake = await FakeDeepgramServer.start();
     const stt = new DeepgramSTTService({ apiKey: 'wrong-key', baseUrl: fake.url, retry: fastRetry });
-    const pipeline = new LivePipeline([stt], { params: { audioInSampleRate: 16000 } });
-    await until(() => pipeline.errors.length === 1, 5000, 'an error');
+    const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'an error');
     expect(pipeline.errors[0]?.fatal).toBe(false);
     expect(pipeline.errors[0]?.message).toContain('HTTP 401');
     expect(fake.rejections).toHaveLength(1);

@@ -16,10 +16,10 @@ import {
   TTSWordTimestampsFrame,
   VirtualClock,
 } from '@voxline/core';
+import { RecordingPipeline, waitUntil } from '@voxline/core/testing';
 import { ElevenLabsHttpTTSService, ElevenLabsTTSService } from '@voxline/elevenlabs';
 import { FakeElevenLabsServer } from '@voxline/elevenlabs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LivePipeline, until } from './live-pipeline.js';
 
 let fake: FakeElevenLabsServer | undefined;
 afterEach(async () => {
@@ -50,7 +50,7 @@ function reply(...fragments: string[]) {
   ];
 }
 
-function samples(pipeline: LivePipeline, contextId?: string): number {
+function samples(pipeline: RecordingPipeline, contextId?: string): number {
   return pipeline
     .downstream(TTSAudioRawFrame)
     .filter((frame) => contextId === undefined || frame.contextId === contextId)
@@ -61,9 +61,9 @@ describe('ElevenLabsTTSService', () => {
   it('speaks a turn in one context: ulaw_8000 for telephony decoded to PCM, words timed across messages', async () => {
     fake = await FakeElevenLabsServer.start({ msPerCharacter: 50, charactersPerChunk: 7 });
     const service = tts(fake, { voiceSettings: { stability: 0.4, similarityBoost: 0.8 } });
-    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 8000 } });
+    const pipeline = new RecordingPipeline([service], { params: { audioOutSampleRate: 8000 } }).start();
     pipeline.queue(...reply('Hello ', 'there. ', 'How are', ' you today?'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn to end');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn to end');
 
     const connection = await fake.connection(0);
     expect(connection.headers['xi-api-key']).toBe(fake.apiKey);
@@ -98,7 +98,7 @@ describe('ElevenLabsTTSService', () => {
       { word: 'you', startMs: 1050, endMs: 1200 },
       { word: 'today?', startMs: 1250, endMs: 1550 },
     ]);
-    const order = pipeline.bottom.downstream
+    const order = pipeline.downstreamFrames
       .filter(
         (frame) =>
           frame instanceof TTSStartedFrame ||
@@ -114,9 +114,9 @@ describe('ElevenLabsTTSService', () => {
 
   it('asks for PCM at the pipeline rate otherwise', async () => {
     fake = await FakeElevenLabsServer.start({ msPerCharacter: 20 });
-    const pipeline = new LivePipeline([tts(fake)], { params: { audioOutSampleRate: 24000 } });
+    const pipeline = new RecordingPipeline([tts(fake)], { params: { audioOutSampleRate: 24000 } }).start();
     pipeline.queue(...reply('Hi there.'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn to end');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn to end');
     expect((await fake.connection(0)).query.outputFormat).toBe('pcm_24000');
     expect(samples(pipeline)).toBe(10 * 20 * 24);
     await pipeline.end();
@@ -129,13 +129,13 @@ describe('ElevenLabsTTSService', () => {
       chunkIntervalMs: 15,
     });
     const service = tts(fake);
-    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([service], { params: { audioOutSampleRate: 16000 } }).start();
     pipeline.queue(...reply('This is a rather long sentence that keeps on going for a while. '));
-    await until(() => pipeline.downstream(TTSAudioRawFrame).length >= 2, 5000, 'the first audio');
+    await waitUntil(() => pipeline.downstream(TTSAudioRawFrame).length >= 2, 5000, 'the first audio');
     const first = pipeline.downstream(TTSStartedFrame)[0]?.contextId as string;
     pipeline.queue(new InterruptionFrame());
     const connection = await fake.connection(0);
-    await until(
+    await waitUntil(
       () => connection.contexts.get(first)?.finalSent === true,
       5000,
       'isFinal of the interrupted context',
@@ -148,7 +148,7 @@ describe('ElevenLabsTTSService', () => {
       .filter((frame) => frame.contextId === first).length;
     expect(sentForFirst).toBeGreaterThan(pushedForFirst);
     // Every audio message of the closed context that was not pushed was dropped (once received).
-    await until(
+    await waitUntil(
       () => service.droppedLateAudioChunks === sentForFirst - pushedForFirst,
       5000,
       'the late audio',
@@ -158,7 +158,7 @@ describe('ElevenLabsTTSService', () => {
     );
 
     pipeline.queue(...reply('Sure.'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the second turn');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the second turn');
     const second = pipeline.downstream(TTSStartedFrame)[1]?.contextId as string;
     expect(second).not.toBe(first);
     expect(samples(pipeline, second)).toBe(6 * 20 * 16);
@@ -172,14 +172,14 @@ describe('ElevenLabsTTSService', () => {
       charactersPerChunk: 2,
       chunkIntervalMs: 40,
     });
-    const pipeline = new LivePipeline([tts(fake, { contextCloseWaitMs: 200 })], {
+    const pipeline = new RecordingPipeline([tts(fake, { contextCloseWaitMs: 200 })], {
       params: { audioOutSampleRate: 16000 },
-    });
+    }).start();
     let peak = 0;
     for (let turn = 0; turn < 8; turn++) {
       pipeline.queue(...reply(`Turn number ${turn} says quite a lot of words here. `));
-      await until(() => pipeline.downstream(TTSStartedFrame).length === turn + 1, 5000, `turn ${turn}`);
-      await until(() => fake?.connections.at(-1)?.contextHistory.length !== 0, 5000, 'a context');
+      await waitUntil(() => pipeline.downstream(TTSStartedFrame).length === turn + 1, 5000, `turn ${turn}`);
+      await waitUntil(() => fake?.connections.at(-1)?.contextHistory.length !== 0, 5000, 'a context');
       for (const connection of fake.connections) peak = Math.max(peak, connection.activeContexts);
       pipeline.queue(new InterruptionFrame());
     }
@@ -197,12 +197,15 @@ describe('ElevenLabsTTSService', () => {
     const clock = new VirtualClock();
     fake = await FakeElevenLabsServer.start({ clock });
     const service = tts(fake, { inactivityTimeoutSeconds: 20, keepAliveIntervalMs: 10_000 });
-    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 16000 }, clock });
+    const pipeline = new RecordingPipeline([service], {
+      params: { audioOutSampleRate: 16000 },
+      clock,
+    }).start();
     const connection = await fake.connection(0);
     for (let second = 1; second <= 90; second++) {
       await clock.advance(1000);
       const expected = Math.floor(second / 10);
-      await until(() => connection.receivedMessages.length === expected, 5000, `keep-alive ${expected}`);
+      await waitUntil(() => connection.receivedMessages.length === expected, 5000, `keep-alive ${expected}`);
     }
     expect(connection.open).toBe(true);
     expect(connection.receivedMessages.every((message) => JSON.stringify(message) === '{"text":""}')).toBe(
@@ -217,17 +220,17 @@ describe('ElevenLabsTTSService', () => {
       charactersPerChunk: 4,
       chunkIntervalMs: 10,
     });
-    const pipeline = new LivePipeline([tts(fake)], { params: { audioOutSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([tts(fake)], { params: { audioOutSampleRate: 16000 } }).start();
     pipeline.queue(...reply('A sentence long enough to be cut in the middle. '));
     const first = await fake.connection(0);
     first.dropAfterAudioMessages(3);
-    await until(() => pipeline.errors.length === 1, 5000, 'the error');
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'the error');
     expect(pipeline.errors[0]?.message).toContain('ElevenLabs socket closed: 1006');
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the failed turn to end');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the failed turn to end');
     expect(pipeline.downstream(TTSAudioRawFrame)).toHaveLength(3);
 
     pipeline.queue(...reply('Back again.'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 2, 5000, 'the next turn');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 2, 5000, 'the next turn');
     expect(fake.connections).toHaveLength(2);
     await pipeline.end();
   });
@@ -235,18 +238,18 @@ describe('ElevenLabsTTSService', () => {
   it('retries a refused handshake (429), and reports a wrong key', async () => {
     fake = await FakeElevenLabsServer.start({ msPerCharacter: 20 });
     fake.failNextRequests(1, 429);
-    const pipeline = new LivePipeline([tts(fake)], { params: { audioOutSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([tts(fake)], { params: { audioOutSampleRate: 16000 } }).start();
     pipeline.queue(...reply('Hello.'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn');
     expect(samples(pipeline)).toBe(7 * 20 * 16);
     await pipeline.end();
     expect(pipeline.errors).toEqual([]);
 
-    const wrong = new LivePipeline([tts(fake, { apiKey: 'wrong' })], {
+    const wrong = new RecordingPipeline([tts(fake, { apiKey: 'wrong' })], {
       params: { audioOutSampleRate: 16000 },
-    });
+    }).start();
     wrong.queue(...reply('Hello.'));
-    await until(() => wrong.errors.length >= 1, 5000, 'the error');
+    await waitUntil(() => wrong.errors.length >= 1, 5000, 'the error');
     expect(wrong.errors[0]?.message).toContain('invalid_api_key');
     await wrong.cancel();
   });
@@ -262,9 +265,9 @@ describe('ElevenLabsHttpTTSService', () => {
       baseUrl: fake.httpUrl,
       retry: fastRetry,
     });
-    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 8000 } });
+    const pipeline = new RecordingPipeline([service], { params: { audioOutSampleRate: 8000 } }).start();
     pipeline.queue(...reply('First one. ', 'Second one.'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the turn');
     expect(
       fake.speechRequests.map((request) => [
         request.status,
@@ -293,13 +296,13 @@ describe('ElevenLabsHttpTTSService', () => {
       baseUrl: fake.httpUrl,
       retry: fastRetry,
     });
-    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([service], { params: { audioOutSampleRate: 16000 } }).start();
     pipeline.queue(...reply('This sentence is long enough to be interrupted halfway through.'));
-    await until(() => pipeline.downstream(TTSAudioRawFrame).length >= 1, 5000, 'the first audio');
+    await waitUntil(() => pipeline.downstream(TTSAudioRawFrame).length >= 1, 5000, 'the first audio');
     // While the next chunk is awaited: the read must give up at once, not when the body ends.
     pipeline.queue(new InterruptionFrame());
     pipeline.queue(...reply('Next.'));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length >= 1, 5000, 'the next turn');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length >= 1, 5000, 'the next turn');
     const contexts = pipeline.downstream(TTSStartedFrame).map((frame) => frame.contextId);
     expect(contexts).toHaveLength(2);
     expect(samples(pipeline, contexts[1])).toBe(5 * 20 * 16);
@@ -350,9 +353,9 @@ describe('ElevenLabsHttpTTSService', () => {
       baseUrl: fake.httpUrl,
       retry: fastRetry,
     });
-    const pipeline = new LivePipeline([service], { params: { audioOutSampleRate: 16000 } });
+    const pipeline = new RecordingPipeline([service], { params: { audioOutSampleRate: 16000 } }).start();
     pipeline.queue(...reply('Hello.'));
-    await until(() => pipeline.errors.length === 1, 5000, 'the error');
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'the error');
     expect(pipeline.errors[0]).toBeInstanceOf(ErrorFrame);
     expect(fake.speechRequests.map((request) => request.status)).toEqual([401]);
     await pipeline.end();

@@ -2,15 +2,16 @@
  * The fake Realtime server, driven by the SDK's own Realtime WebSocket clients (GA
  * `openai/realtime/ws`, beta `openai/beta/realtime/ws`).
  */
+
 import { once } from 'node:events';
 import { encodeMuLaw } from '@voxline/audio';
+import { waitUntil } from '@voxline/core/testing';
 import { FakeOpenAIRealtimeServer } from '@voxline/openai/testing';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS as BetaRealtimeWS } from 'openai/beta/realtime/ws';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRecording } from './jfk-recording.js';
-import { until } from './live-pipeline.js';
 
 let fake: FakeOpenAIRealtimeServer | undefined;
 afterEach(async () => {
@@ -44,7 +45,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
     fake = await FakeOpenAIRealtimeServer.start();
     const { rt, events } = await connect(fake);
     await once(rt.socket, 'open');
-    await until(() => events.some((event) => event.type === 'session.created'));
+    await waitUntil(() => events.some((event) => event.type === 'session.created'));
     expect((events[0]?.session as Record<string, unknown> | undefined)?.type).toBe('realtime');
     const session = await fake.session(0);
     expect(session.headers['openai-beta']).toBeUndefined();
@@ -72,7 +73,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
         },
       },
     });
-    await until(() => events.some((event) => event.type === 'session.updated'));
+    await waitUntil(() => events.some((event) => event.type === 'session.updated'));
     const codes = events
       .filter((event) => event.type === 'error')
       .map((event) => (event.error as { code: string }).code);
@@ -93,7 +94,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
     rt.on('error', () => {});
     await once(rt.socket, 'open');
     rt.send({ type: 'session.update', session: { type: 'realtime' } as never });
-    await until(() => events.some((event) => event.type === 'error'));
+    await waitUntil(() => events.some((event) => event.type === 'error'));
     expect((events[0]?.session as Record<string, unknown> | undefined)?.input_audio_format).toBe('pcm16');
     expect(events.find((event) => event.type === 'error')?.error).toMatchObject({
       code: 'unknown_parameter',
@@ -134,7 +135,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
         });
       }
     }
-    await until(() => events.some((event) => event.type === 'response.done'));
+    await waitUntil(() => events.some((event) => event.type === 'response.done'));
     const types = events.map((event) => event.type);
     expect(types.indexOf('input_audio_buffer.speech_started')).toBeLessThan(
       types.indexOf('input_audio_buffer.speech_stopped'),
@@ -149,7 +150,7 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
 
     rt.send({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: 5000 });
     rt.send({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: 300 });
-    await until(() => events.some((event) => event.type === 'conversation.item.truncated'));
+    await waitUntil(() => events.some((event) => event.type === 'conversation.item.truncated'));
     expect(
       events
         .filter((event) => event.type === 'error')
@@ -159,14 +160,14 @@ describe('FakeOpenAIRealtimeServer through the SDK', () => {
       { item_id: itemId, content_index: 0, audio_end_ms: 300, audioMsBefore: 800 },
     ]);
     rt.send({ type: 'response.cancel' });
-    await until(() => events.filter((event) => event.type === 'error').length === 2);
+    await waitUntil(() => events.filter((event) => event.type === 'error').length === 2);
     rt.close();
   });
 
   it('refuses a wrong key at the handshake', async () => {
     fake = await FakeOpenAIRealtimeServer.start();
     const { errors } = await connect(fake, 'sk-wrong');
-    await until(() => errors.length > 0);
+    await waitUntil(() => errors.length > 0);
     expect(errors[0]?.message).toContain('401');
     expect(fake.rejections).toMatchObject([{ status: 401 }]);
   });

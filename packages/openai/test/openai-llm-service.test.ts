@@ -13,10 +13,10 @@ import {
   LLMTextFrame,
   MetricsFrame,
 } from '@voxline/core';
+import { RecordingPipeline, waitUntil } from '@voxline/core/testing';
 import { OpenAILLMService } from '@voxline/openai';
 import { FakeOpenAIServer } from '@voxline/openai/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LivePipeline, until } from './live-pipeline.js';
 
 let fake: FakeOpenAIServer | undefined;
 afterEach(async () => {
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 const fastRetry = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 };
 
-function text(pipeline: LivePipeline): string {
+function text(pipeline: RecordingPipeline): string {
   return pipeline
     .downstream(LLMTextFrame)
     .map((frame) => frame.text)
@@ -49,7 +49,7 @@ function service(
 describe('OpenAILLMService', () => {
   it('streams text frames between response boundaries and reports usage', async () => {
     fake = await FakeOpenAIServer.start({ chatReplies: [{ content: 'Hello! How can I help you today?' }] });
-    const pipeline = new LivePipeline([service(fake)]);
+    const pipeline = new RecordingPipeline([service(fake)]).start();
     const context = new LLMContext([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Hi' },
@@ -57,11 +57,15 @@ describe('OpenAILLMService', () => {
       { role: 'user', content: 'Sorry, go on.' },
     ]);
     pipeline.queue(new LLMContextFrame(context));
-    await until(() => pipeline.downstream(LLMFullResponseEndFrame).length === 1, 5000, 'the response end');
+    await waitUntil(
+      () => pipeline.downstream(LLMFullResponseEndFrame).length === 1,
+      5000,
+      'the response end',
+    );
 
     expect(text(pipeline)).toBe('Hello! How can I help you today?');
     expect(pipeline.downstream(LLMTextFrame).length).toBeGreaterThan(3);
-    const kinds = pipeline.bottom.downstream
+    const kinds = pipeline.downstreamFrames
       .filter(
         (frame) =>
           frame instanceof LLMTextFrame ||
@@ -116,10 +120,10 @@ describe('OpenAILLMService', () => {
         return { sky: (args as { city: string }).city === 'Paris' ? 'sunny' : 'snowy' };
       },
     });
-    const pipeline = new LivePipeline([llm]);
+    const pipeline = new RecordingPipeline([llm]).start();
     const context = new LLMContext([{ role: 'user', content: 'Weather in Paris and Oslo?' }]);
     pipeline.queue(new LLMContextFrame(context));
-    await until(() => pipeline.downstream(LLMFullResponseEndFrame).length === 2, 5000, 'two responses');
+    await waitUntil(() => pipeline.downstream(LLMFullResponseEndFrame).length === 2, 5000, 'two responses');
 
     expect(asked).toEqual([{ city: 'Paris' }, { city: 'Oslo' }]);
     expect(pipeline.downstream(FunctionCallInProgressFrame).map((frame) => frame.toolCallId)).toEqual([
@@ -177,9 +181,9 @@ describe('OpenAILLMService', () => {
         { content: 'Recovered.' },
       ],
     });
-    const pipeline = new LivePipeline([service(fake)]);
+    const pipeline = new RecordingPipeline([service(fake)]).start();
     pipeline.queue(new LLMContextFrame(new LLMContext([{ role: 'user', content: 'Hi' }])));
-    await until(() => pipeline.downstream(LLMFullResponseEndFrame).length === 1, 5000, 'the response');
+    await waitUntil(() => pipeline.downstream(LLMFullResponseEndFrame).length === 1, 5000, 'the response');
     expect(text(pipeline)).toBe('Recovered.');
     expect(fake.chatRequests.map((request) => request.status)).toEqual([429, 500, 200]);
     await pipeline.end();
@@ -190,13 +194,17 @@ describe('OpenAILLMService', () => {
     fake = await FakeOpenAIServer.start({
       chatReplies: [{ error: { status: 503 } }, { error: { status: 503 } }, { error: { status: 503 } }],
     });
-    const pipeline = new LivePipeline([service(fake)]);
+    const pipeline = new RecordingPipeline([service(fake)]).start();
     pipeline.queue(new LLMContextFrame(new LLMContext([{ role: 'user', content: 'Hi' }])));
-    await until(() => pipeline.errors.length === 1, 5000, 'an error');
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'an error');
     expect(pipeline.errors[0]?.fatal).toBe(false);
     expect(pipeline.errors[0]?.message).toContain('503');
     expect(fake.chatRequests).toHaveLength(3);
-    await until(() => pipeline.downstream(LLMFullResponseEndFrame).length === 1, 5000, 'the response end');
+    await waitUntil(
+      () => pipeline.downstream(LLMFullResponseEndFrame).length === 1,
+      5000,
+      'the response end',
+    );
     await pipeline.end();
   });
 
@@ -204,13 +212,17 @@ describe('OpenAILLMService', () => {
     fake = await FakeOpenAIServer.start({
       chatReplies: [{ content: 'one two three four five', disconnectAfterChunks: 3 }],
     });
-    const pipeline = new LivePipeline([service(fake)]);
+    const pipeline = new RecordingPipeline([service(fake)]).start();
     pipeline.queue(new LLMContextFrame(new LLMContext([{ role: 'user', content: 'Count' }])));
-    await until(() => pipeline.errors.length === 1, 5000, 'an error');
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'an error');
     expect(text(pipeline)).toBe('one two ');
     expect(fake.chatRequests).toHaveLength(1);
     expect(fake.chatRequests[0]?.disconnected).toBe(true);
-    await until(() => pipeline.downstream(LLMFullResponseEndFrame).length === 1, 5000, 'the response end');
+    await waitUntil(
+      () => pipeline.downstream(LLMFullResponseEndFrame).length === 1,
+      5000,
+      'the response end',
+    );
     await pipeline.end();
   });
 
@@ -246,9 +258,9 @@ describe('OpenAILLMService', () => {
 
   it('does not retry refused credentials', async () => {
     fake = await FakeOpenAIServer.start({ chatReplies: [{ content: 'never' }] });
-    const pipeline = new LivePipeline([service(fake, { apiKey: 'sk-wrong-key-1234' })]);
+    const pipeline = new RecordingPipeline([service(fake, { apiKey: 'sk-wrong-key-1234' })]).start();
     pipeline.queue(new LLMContextFrame(new LLMContext([{ role: 'user', content: 'Hi' }])));
-    await until(() => pipeline.errors.length === 1, 5000, 'an error');
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'an error');
     expect(pipeline.errors[0]?.message).toContain('401');
     expect(fake.chatRequests.map((request) => request.status)).toEqual([401]);
     await pipeline.end();

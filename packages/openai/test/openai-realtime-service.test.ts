@@ -20,11 +20,11 @@ import {
   UserStartedSpeakingFrame,
   UserStoppedSpeakingFrame,
 } from '@voxline/core';
+import { RecordingPipeline, waitUntil } from '@voxline/core/testing';
 import { OpenAIRealtimeService } from '@voxline/openai';
 import { FakeOpenAIRealtimeServer } from '@voxline/openai/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRecording } from './jfk-recording.js';
-import { LivePipeline, until } from './live-pipeline.js';
 
 let fake: FakeOpenAIRealtimeServer | undefined;
 afterEach(async () => {
@@ -84,8 +84,8 @@ describe('OpenAIRealtimeService', () => {
   it('passes µ-law through both ways on a GA session and speaks the reply', async () => {
     fake = await FakeOpenAIRealtimeServer.start({ replies: [{ text: 'Hello there, friend.' }] });
     const realtime = service(fake, { instructions: 'Be brief.', voice: 'marin' });
-    const pipeline = new LivePipeline([realtime], { params: telephony });
-    await until(() => realtime.connected, 5000, 'the session');
+    const pipeline = new RecordingPipeline([realtime], { params: telephony }).start();
+    await waitUntil(() => realtime.connected, 5000, 'the session');
     const session = await fake.session(0);
     expect(session.headers['openai-beta']).toBeUndefined();
     expect(session.eventsOfType('session.update')[0]).toMatchObject({
@@ -104,7 +104,7 @@ describe('OpenAIRealtimeService', () => {
 
     const spoken = carrier.subarray(0, 8000 * 2.5);
     pipeline.queue(...frames(spoken), ...frames(silence));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the reply');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the reply');
     expect(Buffer.concat(session.appendedAudio).equals(Buffer.concat([spoken, silence]))).toBe(true);
     expect(pipeline.downstream(UserStartedSpeakingFrame)).toHaveLength(1);
     expect(pipeline.downstream(UserStoppedSpeakingFrame)).toHaveLength(1);
@@ -131,22 +131,22 @@ describe('OpenAIRealtimeService', () => {
     const realtime = service(fake);
     const transport = new TransportStub();
     transport.heardMs = 700;
-    const pipeline = new LivePipeline([realtime, transport], { params: telephony });
-    await until(() => realtime.connected, 5000, 'the session');
+    const pipeline = new RecordingPipeline([realtime, transport], { params: telephony }).start();
+    await waitUntil(() => realtime.connected, 5000, 'the session');
     pipeline.queue(...frames(carrier.subarray(0, 8000 * 2.5)), ...frames(silence));
-    await until(() => pipeline.downstream(TTSAudioRawFrame).length >= 4, 5000, 'the reply to play');
+    await waitUntil(() => pipeline.downstream(TTSAudioRawFrame).length >= 4, 5000, 'the reply to play');
 
     pipeline.queue(...frames(carrier.subarray(8000 * 3.3, 8000 * 4.3)));
     const session = await fake.session(0);
-    await until(() => session.truncations.length === 1, 5000, 'the truncation');
+    await waitUntil(() => session.truncations.length === 1, 5000, 'the truncation');
     const itemId = pipeline.downstream(TTSAudioRawFrame)[0]?.contextId;
     expect(session.truncations[0]).toMatchObject({ item_id: itemId, content_index: 0, audio_end_ms: 700 });
     expect(pipeline.downstream(InterruptionFrame).length).toBeGreaterThanOrEqual(1);
-    await until(() => session.sentOfType('response.done').length === 1, 5000, 'the cancelled response');
+    await waitUntil(() => session.sentOfType('response.done').length === 1, 5000, 'the cancelled response');
     expect(session.sentOfType('response.done')[0]).toMatchObject({ response: { status: 'cancelled' } });
 
     // Nothing of the cut reply went downstream after the interruption (the late delta was dropped).
-    const order = pipeline.bottom.downstream;
+    const order = pipeline.downstreamFrames;
     const firstAudio = order.findIndex((frame) => frame instanceof TTSAudioRawFrame);
     const interruptedAt = order.findIndex(
       (frame, index) => index > firstAudio && frame instanceof InterruptionFrame,
@@ -176,8 +176,8 @@ describe('OpenAIRealtimeService', () => {
       parameters: { type: 'object', properties: { city: { type: 'string' } } },
       handler: () => ({ sky: 'sunny' }),
     });
-    const pipeline = new LivePipeline([realtime], { params: telephony });
-    await until(() => realtime.connected, 5000, 'the session');
+    const pipeline = new RecordingPipeline([realtime], { params: telephony }).start();
+    await waitUntil(() => realtime.connected, 5000, 'the session');
     const session = await fake.session(0);
     expect(
       (session.eventsOfType('session.update')[0]?.session as { tools: unknown[] } | undefined)?.tools,
@@ -189,7 +189,7 @@ describe('OpenAIRealtimeService', () => {
       },
     ]);
     pipeline.queue(...frames(carrier.subarray(0, 8000 * 2.5)), ...frames(silence));
-    await until(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the spoken answer');
+    await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the spoken answer');
     expect(session.eventsOfType('conversation.item.create')).toMatchObject([
       { item: { type: 'function_call_output', call_id: 'call_1', output: '{"sky":"sunny"}' } },
     ]);
@@ -201,8 +201,10 @@ describe('OpenAIRealtimeService', () => {
 
   it('reports a refused key without retrying', async () => {
     fake = await FakeOpenAIRealtimeServer.start();
-    const pipeline = new LivePipeline([service(fake, { apiKey: 'sk-wrong' })], { params: telephony });
-    await until(() => pipeline.errors.length === 1, 5000, 'the error');
+    const pipeline = new RecordingPipeline([service(fake, { apiKey: 'sk-wrong' })], {
+      params: telephony,
+    }).start();
+    await waitUntil(() => pipeline.errors.length === 1, 5000, 'the error');
     expect(pipeline.errors[0]?.message).toContain('HTTP 401');
     expect(fake.rejections).toHaveLength(1);
     await pipeline.end();

@@ -36,6 +36,7 @@ import {
   VADUserStartedSpeakingFrame,
   VADUserStoppedSpeakingFrame,
 } from '@voxline/core';
+import { RecordingPipeline, waitUntil } from '@voxline/core/testing';
 import { DeepgramSTTService } from '@voxline/deepgram';
 import { FakeDeepgramServer, type ScriptedWord } from '@voxline/deepgram/testing';
 import { ElevenLabsTTSService } from '@voxline/elevenlabs';
@@ -44,7 +45,6 @@ import { OpenAILLMService } from '@voxline/openai';
 import { FakeOpenAIServer } from '@voxline/openai/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readRecording } from './jfk-recording.js';
-import { LivePipeline, until } from './live-pipeline.js';
 
 /**
  * Stands in for the output transport: "plays" TTS audio as it arrives, reports bot speaking
@@ -167,7 +167,7 @@ describe('voice agent over the Deepgram, OpenAI and ElevenLabs fakes', () => {
     const playback = new PlaybackSimulator();
     const context = new LLMContext([{ role: 'system', content: 'You are a helpful phone agent.' }]);
     const aggregators = createContextAggregatorPair(context);
-    const pipeline = new LivePipeline(
+    const pipeline = new RecordingPipeline(
       [
         stt,
         new UserTurnProcessor({ falseInterruption: false }),
@@ -179,8 +179,8 @@ describe('voice agent over the Deepgram, OpenAI and ElevenLabs fakes', () => {
         aggregators.assistant,
       ],
       { params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 } },
-    );
-    await until(() => stt.connectionState === 'open', 5000, 'the STT stream');
+    ).start();
+    await waitUntil(() => stt.connectionState === 'open', 5000, 'the STT stream');
 
     // Turn 1: a question that needs a tool; the caller barges in 1300 ms into the answer.
     pipeline.queue(
@@ -190,7 +190,7 @@ describe('voice agent over the Deepgram, OpenAI and ElevenLabs fakes', () => {
     );
     pipeline.queue(...callerAudio(1.9, 2.8));
     playback.bargeInAtMs = 1300;
-    await until(
+    await waitUntil(
       () => [...playback.receivedMs.values()].some((ms) => ms >= 1300),
       10_000,
       'the answer to play',
@@ -203,14 +203,14 @@ describe('voice agent over the Deepgram, OpenAI and ElevenLabs fakes', () => {
       new VADUserStoppedSpeakingFrame(3500),
     );
     pipeline.queue(...callerAudio(3.6, 4.6));
-    await until(() => pipeline.errors.length === 1, 10_000, 'the LLM failure of turn 2');
+    await waitUntil(() => pipeline.errors.length === 1, 10_000, 'the LLM failure of turn 2');
     expect(pipeline.errors[0]?.fatal).toBe(false);
     expect(pipeline.errors[0]?.message).toContain('503');
 
     // The STT connection drops; the next stream hears turn 3 (times relative to that stream).
     deepgram.script([{ words: said('Are you there?', 0.3) }]);
     deepgram.connections[0]?.drop();
-    await until(
+    await waitUntil(
       () => deepgram.connections.length === 2 && stt.connectionState === 'open',
       5000,
       'the STT to reconnect',
@@ -221,7 +221,7 @@ describe('voice agent over the Deepgram, OpenAI and ElevenLabs fakes', () => {
       new VADUserStoppedSpeakingFrame(5400),
     );
     pipeline.queue(...callerAudio(5.5, 6.4));
-    await until(
+    await waitUntil(
       () =>
         context.messages.at(-1)?.role === 'assistant' &&
         context.messages.at(-1)?.content === 'Yes, I am here.',

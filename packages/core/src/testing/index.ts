@@ -66,3 +66,4 @@ export {
   type Sleep,
   sleep,
 } from './run-processor.js';
+export { waitUntil } from './wait-until.js';

@@ -1,11 +1,12 @@
 /**
- * A running pipeline task around one processor, with a recorder at each end, that a check can wait
- * on: "until a final transcription came out", "until the task ended". It runs on the real clock
- * by default, because the services under test talk to real sockets (local fakes or the provider).
+ * A running pipeline task around one processor (or a chain of them), with a recorder at each end,
+ * that a check can wait on: "until a final transcription came out", "until the task ended". It
+ * runs on the real clock by default, because the services under test talk to real sockets (local
+ * fakes or the provider).
  *
  * ```
- *  queue() ─> top recorder ─> processor ─> bottom recorder ─> task sink
- *             (upstream out)               (downstream out)
+ *  queue() ─> top recorder ─> processor(s) ─> bottom recorder ─> task sink
+ *             (upstream out)                  (downstream out)
  * ```
  *
  * Waiting re-evaluates the pending conditions after every frame that comes out, every reported
@@ -68,10 +69,18 @@ export class RecordingPipeline {
   private endReason: TaskEndReason | undefined;
   private startFrameSent = false;
 
+  /** The processors under test, top to bottom. */
+  readonly processors: readonly FrameProcessor[];
+
+  /**
+   * @param processors - the processor under test, or several linked top to bottom.
+   * @param options - see {@link RecordingPipelineOptions}.
+   */
   constructor(
-    readonly processor: FrameProcessor,
+    processors: FrameProcessor | readonly FrameProcessor[],
     options: RecordingPipelineOptions = {},
   ) {
+    this.processors = Array.isArray(processors) ? processors : [processors as FrameProcessor];
     const record = (entry: RecordedFrame) => {
       this.output.push(entry);
       for (const listener of this.listeners) listener(entry);
@@ -84,7 +93,7 @@ export class RecordingPipeline {
       if (entry.direction === FrameDirection.Downstream) record(entry);
     });
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.task = new PipelineTask(new Pipeline([this.top, processor, this.bottom]), {
+    this.task = new PipelineTask(new Pipeline([this.top, ...this.processors, this.bottom]), {
       params: options.params,
       clock: options.clock ?? realClock,
       logger: createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'silent' }),
@@ -97,6 +106,11 @@ export class RecordingPipeline {
       this.errors.push(frame);
       this.wakeWaiters();
     });
+  }
+
+  /** The processor under test (the first one, when there are several). */
+  get processor(): FrameProcessor {
+    return this.processors[0] as FrameProcessor;
   }
 
   /** Runs the task (sends the StartFrame). */
