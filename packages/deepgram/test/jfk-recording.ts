@@ -2,30 +2,16 @@
  * The JFK recording (`jfk-16k.wav`: 16 kHz mono s16le, 11 s) from the shared test data, and
  * the words in it with approximate audio times, as a scripted transcript for the fake.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readWav, type WavAudio } from '@voxline/audio';
 import type { ScriptedUtterance } from '@voxline/deepgram/testing';
 
-const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The shared test recordings live beside the repository, in ../shared/data. */
+const sharedDataDirectory = new URL('../../../../shared/data/', import.meta.url);
 
-/** Reads the PCM samples of a canonical mono 16-bit WAV file of the shared test data. */
-export function readRecording(name: string): { samples: Int16Array; sampleRate: number } {
-  const bytes = readFileSync(new URL(`../shared/data/${name}`, `file://${repositoryRoot}`));
-  let offset = 12;
-  let sampleRate = 0;
-  while (offset + 8 <= bytes.length) {
-    const id = bytes.toString('latin1', offset, offset + 4);
-    const size = bytes.readUInt32LE(offset + 4);
-    if (id === 'fmt ') sampleRate = bytes.readUInt32LE(offset + 12);
-    if (id === 'data') {
-      const data = bytes.subarray(offset + 8, offset + 8 + size);
-      const samples = new Int16Array(data.length / 2);
-      for (let index = 0; index < samples.length; index++) samples[index] = data.readInt16LE(index * 2);
-      return { samples, sampleRate };
-    }
-    offset += 8 + size + (size % 2);
-  }
-  throw new Error(`${name}: no data chunk`);
+/** Reads a recording of the shared test data (any format `readWav` of @voxline/audio reads). */
+export function readRecording(name: string): WavAudio {
+  return readWav(fileURLToPath(new URL(name, sharedDataDirectory)));
 }
 
 function words(list: [string, number, number, string?][]): ScriptedUtterance['words'] {
