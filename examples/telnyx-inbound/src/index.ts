@@ -4,8 +4,9 @@
  */
 export { ConfigError, readPort, readTelnyxAgentConfig, type TelnyxAgentConfig } from './config.js';
 export { END_CALL_FUNCTION, EndCallProcessor, registerEndCallFunction } from './end-call-function.js';
-export { GreetingProcessor } from './greeting-processor.js';
+export { type GreetingOptions, GreetingProcessor } from './greeting-processor.js';
 export {
+  type AgentPipelineRequest,
   buildTelnyxAgentApp,
   MEDIA_PATH,
   type TelnyxAgentApp,
@@ -17,6 +18,7 @@ export {
   createVoiceAgentPipeline,
   defaultPersona,
   type VoiceAgentPersona,
+  type VoiceAgentPipelineOptions,
   type VoiceServices,
   voiceAgentParams,
 } from './voice-agent-pipeline.js';

@@ -15,15 +15,19 @@
  * `<recordingsDir>/<call reference>/`, next to the pipeline's own `pipeline.wav`.
  */
 import { join } from 'node:path';
-import type { Logger } from '@voxline/core';
-import { type AnsweringMachineAction, LocalDirectoryRecordingStorage } from '@voxline/telephony';
+import type { FrameProcessor, Logger } from '@voxline/core';
+import {
+  type AnsweringMachineAction,
+  type CallControlSession,
+  LocalDirectoryRecordingStorage,
+} from '@voxline/telephony';
 import {
   TelnyxCallControl,
   TelnyxCallController,
   TelnyxCallTerminator,
   telnyxWebhooks,
 } from '@voxline/telnyx';
-import { voxlineTelephony } from '@voxline/websocket';
+import { type TelephonyTransport, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { UnknownCallError } from './unknown-call-error.js';
 import {
@@ -39,6 +43,15 @@ export const WEBHOOK_PATH = '/telnyx/webhook';
 /** Route of the media streams. */
 export const MEDIA_PATH = '/telnyx/media';
 
+/** What an {@link TelnyxAgentAppOptions.agentPipeline} builds one call's processors from. */
+export interface AgentPipelineRequest {
+  transport: TelephonyTransport;
+  /** The call's control session: direction, numbers, context, machine detection, events. */
+  session: CallControlSession;
+  /** Where the pipeline's own recording of the call goes: `<recordingsDir>/<call reference>/pipeline.wav`. */
+  recordingPath: string;
+}
+
 /** Options of {@link buildTelnyxAgentApp}. */
 export interface TelnyxAgentAppOptions {
   logger: Logger;
@@ -52,9 +65,12 @@ export interface TelnyxAgentAppOptions {
     /** Default `https://api.telnyx.com/v2`; tests point it at a local stand-in. */
     baseURL?: string;
   };
+  /** The services of the default pipeline. */
   services: VoiceServices;
-  /** Default {@link defaultPersona}. */
+  /** The default pipeline's persona; default {@link defaultPersona}. */
   persona?: VoiceAgentPersona;
+  /** Builds one call's processors; default the cloud voice agent of `voice-agent-pipeline.ts`. */
+  agentPipeline?: (request: AgentPipelineRequest) => Promise<FrameProcessor[]>;
   /**
    * The public base URL Telnyx reaches this server at, `https://voice.example.com`. Default: the
    * address the server listens on, which only a local test can reach.
@@ -80,6 +96,10 @@ export interface TelnyxAgentApp {
 export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promise<TelnyxAgentApp> {
   const { logger, telnyx, recordingsDir } = options;
   const persona = options.persona ?? defaultPersona;
+  const agentPipeline =
+    options.agentPipeline ??
+    (({ transport, recordingPath }: AgentPipelineRequest) =>
+      createVoiceAgentPipeline(transport, { services: options.services, persona, recordingPath }));
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   const api = { apiKey: telnyx.apiKey, ...(telnyx.baseURL !== undefined ? { baseURL: telnyx.baseURL } : {}) };
 
@@ -117,9 +137,9 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     createPipeline: (call, transport) => {
       const session = calls.registry.get(call.callId);
       if (session === undefined) throw new UnknownCallError(call.callId);
-      return createVoiceAgentPipeline(transport, {
-        services: options.services,
-        persona,
+      return agentPipeline({
+        transport,
+        session,
         recordingPath: join(recordingsDir, session.reference, 'pipeline.wav'),
       });
     },

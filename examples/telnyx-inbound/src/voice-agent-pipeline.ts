@@ -9,7 +9,7 @@
  *   → user context aggregator
  *   → OpenAILLMService      with the end_call function
  *   → EndCallProcessor      end_call → end of the pipeline → hang-up
- *   → GreetingProcessor     the agent speaks first
+ *   → GreetingProcessor     the agent speaks first (at once, or once a person answered)
  *   → ElevenLabsTTSService  µ-law 8000 Hz, the telephone format
  *   → transport.output()    paced 20 ms frames, marks, clear
  *   → AudioBufferProcessor  the call as a stereo WAV (caller left, agent right)
@@ -23,6 +23,7 @@ import {
   createContextAggregatorPair,
   type FrameProcessor,
   LLMContext,
+  MuteWhen,
   type PipelineParams,
   UserTurnProcessor,
 } from '@voxline/core';
@@ -69,12 +70,28 @@ export const voiceAgentParams: Partial<PipelineParams> = {
   allowInterruptions: true,
 };
 
+/** Options of {@link createVoiceAgentPipeline}. */
+export interface VoiceAgentPipelineOptions {
+  services: VoiceServices;
+  persona: VoiceAgentPersona;
+  /** The call as a stereo WAV (caller left, agent right, 16000 Hz); its directory is created. */
+  recordingPath: string;
+  /**
+   * While this returns true, what the other party says is dropped rather than answered; e.g. on an
+   * outbound call until answering-machine detection has decided, so the agent never answers a
+   * voicemail greeting. Default: never.
+   */
+  ignoreSpeechWhile?: () => boolean;
+  /** Greet when this resolves true (see `GreetingProcessor`); default at once. */
+  greetWhen?: Promise<boolean>;
+}
+
 /** Builds one call's processors around the transport; see the module comment. */
 export async function createVoiceAgentPipeline(
   transport: TelephonyTransport,
-  options: { services: VoiceServices; persona: VoiceAgentPersona; recordingPath: string },
+  options: VoiceAgentPipelineOptions,
 ): Promise<FrameProcessor[]> {
-  const { services, persona } = options;
+  const { services, persona, ignoreSpeechWhile, greetWhen } = options;
   const llm = new OpenAILLMService(services.openai);
   registerEndCallFunction(llm);
   const context = new LLMContext([{ role: 'system', content: persona.systemPrompt }]);
@@ -84,11 +101,15 @@ export async function createVoiceAgentPipeline(
     transport.input(),
     new VADProcessor(await SileroVADAnalyzer.create({ sampleRate: INPUT_SAMPLE_RATE })),
     new DeepgramSTTService({ ...services.deepgram, encoding: 'linear16' }),
-    new UserTurnProcessor(),
+    new UserTurnProcessor(
+      ignoreSpeechWhile !== undefined ? { muteStrategies: [new MuteWhen(() => ignoreSpeechWhile())] } : {},
+    ),
     user,
     llm,
     new EndCallProcessor(),
-    ...(persona.greeting !== undefined ? [new GreetingProcessor(persona.greeting)] : []),
+    ...(persona.greeting !== undefined
+      ? [new GreetingProcessor(persona.greeting, greetWhen !== undefined ? { when: greetWhen } : {})]
+      : []),
     new ElevenLabsTTSService({
       ...services.elevenlabs,
       outputFormat: outputFormatForPipeline(OUTPUT_SAMPLE_RATE),
