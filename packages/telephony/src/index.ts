@@ -16,6 +16,7 @@ export { CARRIER_DETECTION_MAX_MESSAGES, type CarrierDetection, detectCarrier } 
 export { InboundAudioPath, type InboundAudioPathOptions } from './inbound-audio-path.js';
 export { base64DecodedLength, decodeBase64Payload, normalizeTrack } from './media-payload.js';
 export { MediaStreamAudio, type MediaStreamAudioOptions } from './media-stream-audio.js';
+export { type MediaStreamMessageSchemas, MediaStreamSerializer } from './media-stream-serializer.js';
 export {
   type CarrierMessage,
   maxMessageLengthFor,

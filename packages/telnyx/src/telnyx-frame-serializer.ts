@@ -19,20 +19,14 @@
  *   `stream_bidirectional_sampling_rate`. RTP chunks sent back may hold 20 ms to 30 s of audio.
  */
 import type { L16ByteOrder } from '@voxline/audio';
-import { type Frame, InputDTMFFrame, OutputAudioRawFrame, OutputTransportMessageFrame } from '@voxline/core';
 import {
   type CallInfo,
   type CarrierMessage,
   type DeserializedMessage,
   isTelephonyEncoding,
   type MediaFormat,
-  MediaStreamAudio,
-  maxMessageLengthFor,
-  parseCarrierMessage,
-  type SerializerAudioParams,
-  SerializerError,
+  MediaStreamSerializer,
   type TelephonyEncoding,
-  type TelephonySerializer,
   validateMessage,
 } from '@voxline/telephony';
 import {
@@ -106,15 +100,12 @@ const ASSUMED_MEDIA_FORMAT: MediaFormat = { encoding: 'PCMU', sampleRate: 8000, 
  * serializer.setup({ inputSampleRate: 16000, outputSampleRate: 24000 });
  * const { frames, event } = serializer.deserialize(text);
  */
-export class TelnyxFrameSerializer implements TelephonySerializer {
+export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMessage> {
   readonly carrier = 'telnyx' as const;
   /** The `stream_track` this serializer was configured for. */
   readonly streamTrack: 'inbound_track' | 'both_tracks';
   readonly #outboundEncoding: TelephonyEncoding | undefined;
   readonly #outboundSampleRate: number | undefined;
-  readonly #maxMessageLength: number;
-  readonly #audio: MediaStreamAudio;
-  #call: CallInfo | undefined;
 
   /**
    * @throws {RangeError} for an option out of range (unknown codec or byte order, non-positive
@@ -150,117 +141,56 @@ export class TelnyxFrameSerializer implements TelephonySerializer {
         `streamTrack must be 'inbound_track' or 'both_tracks', got ${String(streamTrack)}`,
       );
     }
-    if (!Number.isInteger(jitterDepth) || jitterDepth < 0) {
-      throw new RangeError(`jitterDepth must be an integer ≥ 0, got ${jitterDepth}`);
-    }
-    if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2) {
-      throw new RangeError(`maxPayloadBytes must be an integer ≥ 2, got ${maxPayloadBytes}`);
-    }
+    // An L16 sample is 2 bytes.
+    MediaStreamSerializer.checkBufferLimits(jitterDepth, maxPayloadBytes, 2);
+    super(
+      {
+        carrierName: 'Telnyx',
+        jitterDepth: streamTrack === 'both_tracks' ? 0 : jitterDepth,
+        maxPayloadBytes,
+        l16ByteOrder,
+      },
+      {
+        connected: telnyxConnectedMessage,
+        start: telnyxStartMessage,
+        dtmf: telnyxDtmfMessage,
+        mark: telnyxMarkMessage,
+        stop: telnyxStopMessage,
+      },
+    );
     this.streamTrack = streamTrack;
     this.#outboundEncoding = outboundEncoding;
     this.#outboundSampleRate = outboundSampleRate;
-    this.#maxMessageLength = maxMessageLengthFor(maxPayloadBytes);
-    this.#audio = new MediaStreamAudio({
-      carrierName: 'Telnyx',
-      jitterDepth: streamTrack === 'both_tracks' ? 0 : jitterDepth,
-      maxPayloadBytes,
-      l16ByteOrder,
-    });
   }
 
-  /** The call, once `start` was read. */
-  get call(): CallInfo | undefined {
-    return this.#call;
+  /** `{"event":"media","media":{"payload":...}}`. */
+  protected override mediaMessage(payload: string): string {
+    // Base64 needs no JSON escaping, so the message is assembled without JSON.stringify.
+    return `{"event":"media","media":{"payload":"${payload}"}}`;
   }
 
-  /** Jitter buffer counters of the inbound audio (in frames), between `start` and `stop`. */
-  get jitterStats() {
-    return this.#audio.jitterStats;
-  }
-
-  /**
-   * Sets the pipeline's rates. Without it, input frames keep the carrier's rate. Calling it again
-   * after `start` rebuilds the audio paths.
-   */
-  setup(params: SerializerAudioParams): void {
-    this.#audio.setup(params);
-  }
-
-  /**
-   * Decodes one Telnyx message.
-   *
-   * @throws {@link SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
-   *   `unknown-event`, `media-before-start`, `invalid-base64` (not fatal: log and go on), and
-   *   `unsupported-codec` at `start` (fatal: end the call).
-   */
-  deserialize(message: string): DeserializedMessage {
-    const parsed = parseCarrierMessage(message, this.#maxMessageLength);
-    switch (parsed.event) {
-      case 'media':
-        return this.#audio.media(parsed);
-      case 'connected':
-        validateMessage(telnyxConnectedMessage, parsed);
-        return { frames: [], event: { type: 'connected' } };
-      case 'start':
-        return this.#start(validateMessage(telnyxStartMessage, parsed));
-      case 'dtmf': {
-        const digit = validateMessage(telnyxDtmfMessage, parsed).dtmf.digit.toUpperCase();
-        return { frames: [new InputDTMFFrame(digit)], event: { type: 'dtmf', digit } };
-      }
-      case 'mark':
-        return {
-          frames: [],
-          event: { type: 'mark', name: validateMessage(telnyxMarkMessage, parsed).mark.name },
-        };
-      case 'error':
-        return this.#error(parsed);
-      case 'stop':
-        validateMessage(telnyxStopMessage, parsed);
-        return this.#audio.stop();
-      default:
-        throw new SerializerError(
-          'unknown-event',
-          `unknown Telnyx event ${JSON.stringify(parsed.event).slice(0, 64)}`,
-        );
-    }
-  }
-
-  /**
-   * Encodes output audio as `{"event":"media","media":{"payload":...}}`, or passes an
-   * `OutputTransportMessageFrame`'s message through (a string as is, anything else as JSON).
-   *
-   * @returns the JSON text, or undefined for other frames and for audio too short to yield a sample.
-   * @throws {@link SerializerError} `not-started` for audio before `start`; `invalid-message` for
-   *   audio that is not mono.
-   */
-  serialize(frame: Frame): string | undefined {
-    if (frame instanceof OutputAudioRawFrame) {
-      const payload = this.#audio.encode(frame);
-      // Base64 needs no JSON escaping, so the message is assembled without JSON.stringify.
-      return payload === undefined ? undefined : `{"event":"media","media":{"payload":"${payload}"}}`;
-    }
-    if (frame instanceof OutputTransportMessageFrame) {
-      return typeof frame.message === 'string' ? frame.message : JSON.stringify(frame.message);
-    }
-    return undefined;
-  }
-
-  /** `{"event":"mark","mark":{"name":...}}`. @throws {@link SerializerError} `not-started` before `start`. */
-  serializeMark(name: string): string {
-    this.#audio.requireStarted();
+  /** `{"event":"mark","mark":{"name":...}}`. */
+  protected override markMessage(name: string): string {
     return JSON.stringify({ event: 'mark', mark: { name } });
   }
 
-  /** `{"event":"clear"}`. @throws {@link SerializerError} `not-started` before `start`. */
-  serializeClear(): string {
-    this.#audio.requireStarted();
+  /** `{"event":"clear"}`. */
+  protected override clearMessage(): string {
     return '{"event":"clear"}';
   }
 
-  #start(message: TelnyxStartMessage): DeserializedMessage {
-    if (this.#call !== undefined) {
-      throw new SerializerError('invalid-message', 'a second start message on the same Telnyx stream');
-    }
+  /** `error` → event with code/title/detail. */
+  protected override deserializeOtherEvent(message: CarrierMessage): DeserializedMessage | undefined {
+    if (message.event !== 'error') return undefined;
+    const error = validateMessage(telnyxErrorMessage, message);
+    const details = error.payload ?? error.error ?? {};
+    return {
+      frames: [],
+      event: { type: 'error', code: details.code, title: details.title, detail: details.detail },
+    };
+  }
+
+  protected override startCall(message: TelnyxStartMessage): CallInfo {
     const { start } = message;
     const mediaFormat: MediaFormat = start.media_format
       ? {
@@ -281,8 +211,8 @@ export class TelnyxFrameSerializer implements TelephonySerializer {
       channels: 1,
     };
     // Refuses G722, OPUS, AMR-WB (fatal) before anything is decoded as the wrong codec.
-    this.#audio.start(mediaFormat, outboundMediaFormat);
-    const call: CallInfo = {
+    this.audio.start(mediaFormat, outboundMediaFormat);
+    return {
       carrier: 'telnyx',
       callId: start.call_control_id,
       streamId: message.stream_id,
@@ -298,17 +228,6 @@ export class TelnyxFrameSerializer implements TelephonySerializer {
         tags: start.tags,
         mediaFormatAnnounced: start.media_format !== undefined,
       },
-    };
-    this.#call = call;
-    return { frames: [], event: { type: 'start', call } };
-  }
-
-  #error(message: CarrierMessage): DeserializedMessage {
-    const error = validateMessage(telnyxErrorMessage, message);
-    const details = error.payload ?? error.error ?? {};
-    return {
-      frames: [],
-      event: { type: 'error', code: details.code, title: details.title, detail: details.detail },
     };
   }
 }

@@ -12,19 +12,12 @@
  *   `{"event":"clear","streamSid":...}`, as text frames (binary frames are error 31950), and only on
  *   a bidirectional `<Connect><Stream>` (error 31924 otherwise).
  */
-import { type Frame, InputDTMFFrame, OutputAudioRawFrame, OutputTransportMessageFrame } from '@voxline/core';
 import {
   type CallInfo,
-  type DeserializedMessage,
   type MediaFormat,
-  MediaStreamAudio,
-  maxMessageLengthFor,
+  MediaStreamSerializer,
   normalizeTrack,
-  parseCarrierMessage,
-  type SerializerAudioParams,
   SerializerError,
-  type TelephonySerializer,
-  validateMessage,
 } from '@voxline/telephony';
 import {
   type TwilioStartMessage,
@@ -66,135 +59,51 @@ const PCMU_8000: MediaFormat = Object.freeze({
  * - `serialize`: output audio → `media` (resampled to 8000 Hz, µ-law); `OutputTransportMessageFrame`
  *   → its message as JSON.
  *
+ * Without `setup`, input frames stay at 8000 Hz.
+ *
  * @example
  * const serializer = new TwilioFrameSerializer();
  * serializer.setup({ inputSampleRate: 16000, outputSampleRate: 24000 });
  * const { frames, event } = serializer.deserialize(text);
  */
-export class TwilioFrameSerializer implements TelephonySerializer {
+export class TwilioFrameSerializer extends MediaStreamSerializer<TwilioStartMessage> {
   readonly carrier = 'twilio' as const;
-  readonly #maxMessageLength: number;
-  readonly #audio: MediaStreamAudio;
-  #call: CallInfo | undefined;
   /** `streamSid` as a JSON string literal, quoted and escaped once at `start`. */
   #streamSidJson = '';
 
   /** @throws {RangeError} for a negative `jitterDepth` or a `maxPayloadBytes` below 1. */
   constructor(options: TwilioFrameSerializerOptions = {}) {
     const { jitterDepth = 3, maxPayloadBytes = 16_384 } = options;
-    if (!Number.isInteger(jitterDepth) || jitterDepth < 0) {
-      throw new RangeError(`jitterDepth must be an integer ≥ 0, got ${jitterDepth}`);
-    }
-    if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
-      throw new RangeError(`maxPayloadBytes must be an integer ≥ 1, got ${maxPayloadBytes}`);
-    }
-    this.#maxMessageLength = maxMessageLengthFor(maxPayloadBytes);
-    this.#audio = new MediaStreamAudio({
-      carrierName: 'Twilio',
-      jitterDepth,
-      maxPayloadBytes,
-      l16ByteOrder: 'big-endian',
-    });
+    MediaStreamSerializer.checkBufferLimits(jitterDepth, maxPayloadBytes, 1);
+    super(
+      { carrierName: 'Twilio', jitterDepth, maxPayloadBytes, l16ByteOrder: 'big-endian' },
+      {
+        connected: twilioConnectedMessage,
+        start: twilioStartMessage,
+        dtmf: twilioDtmfMessage,
+        mark: twilioMarkMessage,
+        stop: twilioStopMessage,
+      },
+    );
   }
 
-  /** The call, once `start` was read. */
-  get call(): CallInfo | undefined {
-    return this.#call;
+  /** `{"event":"media","streamSid":...,"media":{"payload":...}}` (µ-law, 8000 Hz). */
+  protected override mediaMessage(payload: string): string {
+    // Base64 needs no JSON escaping; the stream id was escaped once at start.
+    return `{"event":"media","streamSid":${this.#streamSidJson},"media":{"payload":"${payload}"}}`;
   }
 
-  /** Jitter buffer counters of the inbound audio (in frames), between `start` and `stop`. */
-  get jitterStats() {
-    return this.#audio.jitterStats;
+  /** `{"event":"mark","streamSid":...,"mark":{"name":...}}`. */
+  protected override markMessage(name: string): string {
+    return JSON.stringify({ event: 'mark', streamSid: this.call!.streamId, mark: { name } });
   }
 
-  /**
-   * Sets the pipeline's rates. Without it, input frames stay at 8000 Hz. Calling it again after
-   * `start` rebuilds the audio paths.
-   */
-  setup(params: SerializerAudioParams): void {
-    this.#audio.setup(params);
-  }
-
-  /**
-   * Decodes one Twilio message.
-   *
-   * @throws {@link SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
-   *   `unknown-event`, `media-before-start`, `invalid-base64` (not fatal: log and go on), and
-   *   `unsupported-codec` at `start` (fatal: end the call).
-   */
-  deserialize(message: string): DeserializedMessage {
-    const parsed = parseCarrierMessage(message, this.#maxMessageLength);
-    switch (parsed.event) {
-      case 'media':
-        return this.#audio.media(parsed);
-      case 'connected':
-        validateMessage(twilioConnectedMessage, parsed);
-        return { frames: [], event: { type: 'connected' } };
-      case 'start':
-        return this.#start(validateMessage(twilioStartMessage, parsed));
-      case 'dtmf': {
-        const { dtmf } = validateMessage(twilioDtmfMessage, parsed);
-        if (dtmf.track !== undefined && normalizeTrack(dtmf.track) !== 'inbound') {
-          return { frames: [], event: { type: 'ignored', reason: `dtmf on ${dtmf.track}` } };
-        }
-        const digit = dtmf.digit.toUpperCase();
-        return { frames: [new InputDTMFFrame(digit)], event: { type: 'dtmf', digit } };
-      }
-      case 'mark':
-        return {
-          frames: [],
-          event: { type: 'mark', name: validateMessage(twilioMarkMessage, parsed).mark.name },
-        };
-      case 'stop':
-        validateMessage(twilioStopMessage, parsed);
-        return this.#audio.stop();
-      default:
-        throw new SerializerError(
-          'unknown-event',
-          `unknown Twilio event ${JSON.stringify(parsed.event).slice(0, 64)}`,
-        );
-    }
-  }
-
-  /**
-   * Encodes output audio as `{"event":"media","streamSid":...,"media":{"payload":...}}` (µ-law,
-   * 8000 Hz), or passes an `OutputTransportMessageFrame`'s message through (a string as is,
-   * anything else as JSON).
-   *
-   * @returns the JSON text, or undefined for other frames and for audio too short to yield a sample.
-   * @throws {@link SerializerError} `not-started` for audio before `start`; `invalid-message` for
-   *   audio that is not mono.
-   */
-  serialize(frame: Frame): string | undefined {
-    if (frame instanceof OutputAudioRawFrame) {
-      const payload = this.#audio.encode(frame);
-      // Base64 needs no JSON escaping; the stream id was escaped once at start.
-      return payload === undefined
-        ? undefined
-        : `{"event":"media","streamSid":${this.#streamSidJson},"media":{"payload":"${payload}"}}`;
-    }
-    if (frame instanceof OutputTransportMessageFrame) {
-      return typeof frame.message === 'string' ? frame.message : JSON.stringify(frame.message);
-    }
-    return undefined;
-  }
-
-  /** `{"event":"mark","streamSid":...,"mark":{"name":...}}`. @throws {@link SerializerError} `not-started` before `start`. */
-  serializeMark(name: string): string {
-    this.#audio.requireStarted();
-    return JSON.stringify({ event: 'mark', streamSid: this.#call!.streamId, mark: { name } });
-  }
-
-  /** `{"event":"clear","streamSid":...}`. @throws {@link SerializerError} `not-started` before `start`. */
-  serializeClear(): string {
-    this.#audio.requireStarted();
+  /** `{"event":"clear","streamSid":...}`. */
+  protected override clearMessage(): string {
     return `{"event":"clear","streamSid":${this.#streamSidJson}}`;
   }
 
-  #start(message: TwilioStartMessage): DeserializedMessage {
-    if (this.#call !== undefined) {
-      throw new SerializerError('invalid-message', 'a second start message on the same Twilio stream');
-    }
+  protected override startCall(message: TwilioStartMessage): CallInfo {
     const { start } = message;
     const announced = start.mediaFormat;
     if (
@@ -210,10 +119,11 @@ export class TwilioFrameSerializer implements TelephonySerializer {
       );
     }
     const mediaFormat = { ...PCMU_8000 };
-    this.#audio.start(mediaFormat, { ...PCMU_8000 });
+    this.audio.start(mediaFormat, { ...PCMU_8000 });
     const tracks = start.tracks ?? ['inbound'];
-    if (tracks.some((track) => normalizeTrack(track) !== 'inbound')) this.#audio.stopReordering();
-    const call: CallInfo = {
+    if (tracks.some((track) => normalizeTrack(track) !== 'inbound')) this.audio.stopReordering();
+    this.#streamSidJson = JSON.stringify(message.streamSid);
+    return {
       carrier: 'twilio',
       callId: start.callSid,
       streamId: message.streamSid,
@@ -222,8 +132,5 @@ export class TwilioFrameSerializer implements TelephonySerializer {
       outboundMediaFormat: { ...PCMU_8000 },
       extra: { accountSid: start.accountSid, tracks },
     };
-    this.#call = call;
-    this.#streamSidJson = JSON.stringify(message.streamSid);
-    return { frames: [], event: { type: 'start', call } };
   }
 }
