@@ -42,7 +42,7 @@ function voxline(
   });
 }
 
-describe.concurrent('voxline command line: bad input gets one clear line and a non-zero exit', () => {
+describe('voxline command line: bad input gets one clear line and a non-zero exit', () => {
   const directory = mkdtempSync(join(tmpdir(), 'voxline-cli-'));
   const notWav = join(directory, 'notes.wav');
   writeFileSync(notWav, 'these are not samples');
