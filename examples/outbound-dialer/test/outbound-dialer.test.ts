@@ -252,4 +252,43 @@ describe('outbound-dialer example', () => {
     await event(PERSON, 'call.hangup', { hangup_cause: 'normal_clearing', hangup_source: 'caller' });
     expect((await finished)[0]).toMatchObject({ outcome: 'completed', answeredBy: 'human' });
   });
+
+  it('ignores what is said before answering-machine detection has decided', async () => {
+    await start({ systemPrompt: 'You are a test agent.', greeting: GREETING });
+    const finished = dialAll([PERSON], { calls: dialer.calls, from: FROM, logger });
+    await telnyxApi.waitFor('POST', /^\/v2\/calls$/, 1);
+    await event(PERSON, 'call.answered');
+
+    // The callee speaks at once, as a voicemail greeting would; the verdict comes only after the
+    // agent has had 4 s to (wrongly) answer.
+    const report = await simulateCall({
+      carrier: 'telnyx',
+      url: JSON.parse(dials()[0]?.text ?? '{}').stream_url,
+      callId: CALL_IDS[PERSON],
+      audio: caller,
+      script: {
+        steps: [
+          { say: { fromMs: 0, toMs: 2600 } },
+          { waitForBotReply: { timeoutMs: 4000 } },
+          { waitForBotReply: { silenceMs: 500, timeoutMs: 15_000 } },
+          { hangUp: {} },
+        ],
+      },
+      onEvent: ({ type }) => {
+        if (type === 'timeout') void event(PERSON, 'call.machine.detection.ended', { result: 'human' });
+      },
+    });
+
+    // The speech before the verdict reached the recognizer but never the model; then the greeting.
+    expect(deepgram.connections[0]?.sentMessages.some((message) => message.is_final === true)).toBe(true);
+    expect(openai.chatRequests).toEqual([]);
+    const spoken = elevenlabs.connections.flatMap((connection) =>
+      connection.contextHistory.map((context) => context.generatedText.trim()),
+    );
+    expect(spoken).toEqual([GREETING]);
+    expect(report.turns[0]?.answered).toBe(true); // by the greeting
+
+    await event(PERSON, 'call.hangup', { hangup_cause: 'normal_clearing', hangup_source: 'caller' });
+    expect((await finished)[0]).toMatchObject({ outcome: 'completed', answeredBy: 'human' });
+  });
 });
