@@ -93,6 +93,7 @@ export {
   type CallControlSessionEvents,
   type CallControlSessionInit,
   type CallState,
+  callContextOf,
 } from './webhooks/call-control-session.js';
 export { CALL_END_STATUSES, type CallEndStatus } from './webhooks/call-end-status.js';
 export { CallRegistry, type CallRegistryEvents, type CallRegistryOptions } from './webhooks/call-registry.js';
@@ -111,6 +112,7 @@ export {
 } from './webhooks/raw-body.js';
 export { RecentEventIds } from './webhooks/recent-event-ids.js';
 export {
+  type CallRecordingOptions,
   RecordingArchiver,
   type RecordingArchiverOptions,
   type RecordingToArchive,
@@ -131,6 +133,7 @@ export {
   type RecordingTransferRequest,
 } from './webhooks/recording-transfer.js';
 export { S3RecordingStorage, type S3RecordingStorageOptions } from './webhooks/s3-recording-storage.js';
+export { runWebhookCommand, type WebhookCommandContext } from './webhooks/webhook-command.js';
 export {
   rejectionStatus,
   rejectWebhook,

@@ -40,6 +40,17 @@ export interface CallContext {
   data?: Record<string, unknown>;
 }
 
+/**
+ * The {@link CallContext} fields of `source` (a dial request, a decoded `client_state`), leaving
+ * out its other fields and absent ones.
+ */
+export function callContextOf(source: CallContext): CallContext {
+  return {
+    ...(source.agent !== undefined ? { agent: source.agent } : {}),
+    ...(source.data !== undefined ? { data: source.data } : {}),
+  };
+}
+
 /** Where a call is in its life. */
 export type CallState = 'initiated' | 'ringing' | 'answered' | 'ended';
 

@@ -30,6 +30,15 @@ export interface RecordingArchiverOptions {
   logger?: Logger;
 }
 
+/** The `recording` option of a carrier's call controller: where to keep recordings, and download limits. */
+export interface CallRecordingOptions {
+  storage: RecordingStorage;
+  /** Largest recording downloaded, in bytes; default 512 MiB. */
+  maxBytes?: number;
+  /** Time limit of one download, in ms; default 300,000. */
+  downloadTimeoutMs?: number;
+}
+
 /** A finished recording to archive. */
 export interface RecordingToArchive {
   carrier: Carrier;
@@ -56,6 +65,29 @@ export class RecordingArchiver {
       logger: this.#logger,
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       ...(options.downloadTimeoutMs !== undefined ? { timeoutMs: options.downloadTimeoutMs } : {}),
+    });
+  }
+
+  /**
+   * The archiver of a call controller's `recording` option.
+   *
+   * @param recording - the option; undefined when the controller does not record.
+   * @param controller - the controller's registry, logger, and the clock and retry policy of downloads.
+   * @returns undefined without `recording`.
+   */
+  static forCallRecording(
+    recording: CallRecordingOptions | undefined,
+    controller: Pick<RecordingArchiverOptions, 'registry' | 'logger' | 'clock' | 'retry'>,
+  ): RecordingArchiver | undefined {
+    if (recording === undefined) return undefined;
+    return new RecordingArchiver({
+      storage: recording.storage,
+      registry: controller.registry,
+      logger: controller.logger,
+      clock: controller.clock,
+      retry: controller.retry,
+      maxBytes: recording.maxBytes,
+      downloadTimeoutMs: recording.downloadTimeoutMs,
     });
   }
 

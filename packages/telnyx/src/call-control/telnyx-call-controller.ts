@@ -26,10 +26,12 @@ import {
   type AnsweringMachineAction,
   type CallContext,
   type CallControlSession,
+  type CallRecordingOptions,
   CallRegistry,
+  callContextOf,
   type MachineDetectionResult,
   RecordingArchiver,
-  type RecordingStorage,
+  runWebhookCommand,
 } from '@voxline/telephony';
 import type { TelnyxWebhookEvent } from '../webhooks/telnyx-webhook-events.js';
 import { decodeClientState, type VoxlineClientState } from './client-state.js';
@@ -73,16 +75,11 @@ export interface TelnyxCallControllerOptions {
    */
   routeInbound?: (call: TelnyxInboundCall) => CallContext | false | Promise<CallContext | false>;
   /** Record answered calls and keep the recordings. Default: no recording. */
-  recording?: {
-    storage: RecordingStorage;
+  recording?: CallRecordingOptions & {
     /** Default `'dual'` (caller and agent on separate channels). */
     channels?: 'single' | 'dual';
     /** Default `'wav'`. */
     format?: 'wav' | 'mp3';
-    /** Largest recording downloaded, in bytes; default 512 MiB. */
-    maxBytes?: number;
-    /** Time limit of one download, in ms; default 300,000. */
-    downloadTimeoutMs?: number;
   };
   /**
    * What outbound calls do when a machine answers (per call in {@link TelnyxCallController.dialOutbound}).
@@ -146,21 +143,12 @@ export class TelnyxCallController {
     this.#logger = options.logger ?? defaultLogger();
     this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
     this.work = new AfterReplyWork(this.#logger);
-    const recording = options.recording;
-    this.#archiver =
-      recording === undefined
-        ? undefined
-        : new RecordingArchiver({
-            storage: recording.storage,
-            registry: this.registry,
-            logger: this.#logger,
-            ...(options.clock !== undefined ? { clock: options.clock } : {}),
-            ...(options.retry !== undefined ? { retry: options.retry } : {}),
-            ...(recording.maxBytes !== undefined ? { maxBytes: recording.maxBytes } : {}),
-            ...(recording.downloadTimeoutMs !== undefined
-              ? { downloadTimeoutMs: recording.downloadTimeoutMs }
-              : {}),
-          });
+    this.#archiver = RecordingArchiver.forCallRecording(options.recording, {
+      registry: this.registry,
+      logger: this.#logger,
+      clock: options.clock,
+      retry: options.retry,
+    });
   }
 
   /**
@@ -172,10 +160,7 @@ export class TelnyxCallController {
    */
   async dialOutbound(call: TelnyxOutboundCall): Promise<CallControlSession> {
     const reference = randomUUID();
-    const context: CallContext = {
-      ...(call.agent !== undefined ? { agent: call.agent } : {}),
-      ...(call.data !== undefined ? { data: call.data } : {}),
-    };
+    const context = callContextOf(call);
     const configured = call.answeringMachine ?? this.#options.answeringMachine;
     const action: AnsweringMachineAction =
       configured === undefined || configured === false ? 'continue' : configured;
@@ -515,7 +500,7 @@ export class TelnyxCallController {
       direction: state.direction ?? 'outbound',
       from: payload.from,
       to: payload.to,
-      context: contextOf(state),
+      context: callContextOf(state),
     });
   }
 
@@ -534,28 +519,13 @@ export class TelnyxCallController {
   }
 
   /** Runs a command for a webhook; logs a failure instead of throwing it (the webhook is answered). */
-  async #command(callId: string, command: string, run: () => Promise<unknown>): Promise<void> {
-    try {
-      await run();
-    } catch (error) {
-      const category = (error as { category?: unknown }).category;
-      this.#logger.error(
-        { carrier: 'telnyx', callId, command, category, err: error },
-        'call-control command failed',
-      );
-    }
+  #command(callId: string, command: string, run: () => Promise<unknown>): Promise<void> {
+    return runWebhookCommand({ carrier: 'telnyx', callId, command, logger: this.#logger }, run);
   }
 }
 
 function clientStateOf(session: CallControlSession): VoxlineClientState {
   return { reference: session.reference, direction: session.direction, ...session.context };
-}
-
-function contextOf(state: VoxlineClientState): CallContext {
-  return {
-    ...(state.agent !== undefined ? { agent: state.agent } : {}),
-    ...(state.data !== undefined ? { data: state.data } : {}),
-  };
 }
 
 /** Telnyx detection results (standard and premium) as {@link MachineDetectionResult}. */

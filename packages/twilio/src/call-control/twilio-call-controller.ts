@@ -25,9 +25,11 @@ import {
   type AnsweringMachineAction,
   type CallContext,
   type CallControlSession,
+  type CallRecordingOptions,
   CallRegistry,
+  callContextOf,
   RecordingArchiver,
-  type RecordingStorage,
+  runWebhookCommand,
   validatePublicUrlBase,
 } from '@voxline/telephony';
 import twilio from 'twilio';
@@ -76,12 +78,9 @@ export interface TwilioCallControllerOptions {
   /** Decides inbound calls: the route to take, or `false` to reject the call. Default: every call, empty context. */
   routeInbound?: (call: TwilioInboundCall) => TwilioRoute | false | Promise<TwilioRoute | false>;
   /** Record calls (dual channel) and keep the recordings. Default: no recording. */
-  recording?: {
-    storage: RecordingStorage;
+  recording?: CallRecordingOptions & {
     /** Default `'dual'`. */
     channels?: 'dual' | 'mono';
-    maxBytes?: number;
-    downloadTimeoutMs?: number;
   };
   /** What outbound calls do when a machine answers; default no detection (it is billed). */
   answeringMachine?: AnsweringMachineAction;
@@ -142,21 +141,12 @@ export class TwilioCallController {
     this.#logger = options.logger ?? defaultLogger();
     this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
     this.work = new AfterReplyWork(this.#logger);
-    const recording = options.recording;
-    this.#archiver =
-      recording === undefined
-        ? undefined
-        : new RecordingArchiver({
-            storage: recording.storage,
-            registry: this.registry,
-            logger: this.#logger,
-            ...(options.clock !== undefined ? { clock: options.clock } : {}),
-            ...(options.retry !== undefined ? { retry: options.retry } : {}),
-            ...(recording.maxBytes !== undefined ? { maxBytes: recording.maxBytes } : {}),
-            ...(recording.downloadTimeoutMs !== undefined
-              ? { downloadTimeoutMs: recording.downloadTimeoutMs }
-              : {}),
-          });
+    this.#archiver = RecordingArchiver.forCallRecording(options.recording, {
+      registry: this.registry,
+      logger: this.#logger,
+      clock: options.clock,
+      retry: options.retry,
+    });
   }
 
   /** The public URL of the status callbacks. */
@@ -231,10 +221,7 @@ export class TwilioCallController {
    */
   async dialOutbound(call: TwilioOutboundCall): Promise<CallControlSession> {
     const configured = call.answeringMachine ?? this.#options.answeringMachine;
-    const context: CallContext = {
-      ...(call.agent !== undefined ? { agent: call.agent } : {}),
-      ...(call.data !== undefined ? { data: call.data } : {}),
-    };
+    const context = callContextOf(call);
     const streamUrl = this.#streamUrlFor({ context, direction: 'outbound', from: call.from, to: call.to });
     const twiml = mediaStreamTwiml({
       url: streamUrl,
@@ -437,16 +424,9 @@ export class TwilioCallController {
     return url;
   }
 
-  async #command(callSid: string, command: string, run: () => Promise<unknown>): Promise<void> {
-    try {
-      await run();
-    } catch (error) {
-      const category = (error as { category?: unknown }).category;
-      this.#logger.error(
-        { carrier: 'twilio', callId: callSid, command, category, err: error },
-        'call command failed',
-      );
-    }
+  /** Runs a command for a callback; logs a failure instead of throwing it (the callback is answered). */
+  #command(callSid: string, command: string, run: () => Promise<unknown>): Promise<void> {
+    return runWebhookCommand({ carrier: 'twilio', callId: callSid, command, logger: this.#logger }, run);
   }
 }
 
