@@ -1,6 +1,6 @@
 /**
  * `voxline create-plugin <name>`: a new plugin package from the template (`templates/plugin` of
- * the Voxline repository), ready to build and test.
+ * this package), ready to build and test.
  *
  * The template is a working package whose names are placeholders: `plugin-name` (kebab case, in
  * file names and text), `PluginName` (Pascal case, in identifiers) and `VOXLINE_VERSION` (the
@@ -57,22 +57,17 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const PACKAGE_PREFIX = 'voxline-plugin-';
 
 /**
- * The plugin template: `templates/plugin` inside this package when published with it, else in the
- * repository that holds this package (a development checkout).
+ * The plugin template: `templates/plugin` inside this package (shipped with it).
  *
- * @throws CliError if neither exists.
+ * @throws CliError if it is missing (a broken install).
  */
 export function findPluginTemplate(): string {
   const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const candidates = [
-    join(packageRoot, 'templates', 'plugin'),
-    join(packageRoot, '..', '..', 'templates', 'plugin'),
-  ];
-  const found = candidates.find((candidate) => existsSync(join(candidate, 'package.json')));
-  if (found === undefined) {
-    throw new CliError(`the plugin template was not found (looked in ${candidates.join(' and ')})`);
+  const template = join(packageRoot, 'templates', 'plugin');
+  if (!existsSync(join(template, 'package.json'))) {
+    throw new CliError(`the plugin template was not found at ${template}: reinstall voxline`);
   }
-  return found;
+  return template;
 }
 
 /** This package's version (the Voxline release it belongs to). */
