@@ -1,9 +1,10 @@
 /**
  * ElevenLabsTTSService (the multi-context WebSocket service, with word timestamps) passes the TTS
- * conformance suite of @voxline/core/testing against the local fake, in sentence and token mode.
+ * conformance suite of @voxline/core/testing against the local fake, in sentence and token mode,
+ * and so does ElevenLabsHttpTTSService (the HTTP streaming fallback, without word timestamps).
  */
 import { describeConformance, ttsServiceConformance } from '@voxline/core/testing';
-import { ElevenLabsTTSService } from '@voxline/elevenlabs';
+import { ElevenLabsHttpTTSService, ElevenLabsTTSService } from '@voxline/elevenlabs';
 import { FakeElevenLabsServer } from '@voxline/elevenlabs/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 
@@ -26,3 +27,14 @@ for (const textMode of ['sentence', 'token'] as const) {
     { describe, it },
   );
 }
+
+describeConformance(
+  ttsServiceConformance({
+    name: 'ElevenLabsHttpTTSService conformance',
+    create: () =>
+      new ElevenLabsHttpTTSService({ apiKey: fake.apiKey, voiceId: 'voice-1', baseUrl: fake.httpUrl }),
+    sampleRate: 24_000,
+    wordTimestamps: false,
+  }),
+  { describe, it },
+);
