@@ -64,6 +64,7 @@ function memoryRows(
         [`at ${last.callMs / 60_000} min`]: mib(last[field]),
         'growth per hour of call': `${(growth / MiB / hours).toFixed(2)} MiB`,
         'after the call': mib(after[field]),
+        'every reading (MiB)': settled.map((reading) => mib(reading[field])).join(', '),
       },
     });
   }
@@ -120,7 +121,8 @@ rows.push({
 });
 
 notes.push(
-  'Every reading follows a full garbage collection (--expose-gc). p50 and p99 columns here are the median and the largest reading during the call (from the first reading after the call started); the growth per hour compares the first and the last of them.',
+  'Every reading follows a full garbage collection (--expose-gc). p50 and p99 columns here are the median and the largest reading during the call (from the first reading after the call started, every 10 min of call time in a full run); the growth per hour compares the first and the last of them.',
+  'The heap and external memory are what a leak would grow. RSS also holds memory V8 and the allocator keep reserved after a collection and return to the system when they choose, so it moves by tens of MiB between readings without a trend; read its column of readings rather than its growth.',
   'The call: Telnyx PCMU 8 kHz media of jfk-16k.wav (looped) into a TelephonyTransport + CallSession on a VirtualClock, pipeline at 16 kHz (input → Echo → paced output), marks echoed back; the recording variant adds AudioBufferProcessor (16 kHz mono, 1 s chunks) after the output, streaming to a WAV file in the temporary directory (deleted afterwards).',
   loadNote('at the end of the run'),
 );

@@ -65,7 +65,7 @@ export function peerEgress(
   };
 }
 
-/** The floor of every ingress path: JSON.parse and base64 decoding, nothing else. */
+/** What a naive ingress does first: JSON.parse and base64 decoding into a new Buffer, nothing else. */
 export function parseAndDecodeBase64(text: string): number {
   const message = JSON.parse(text) as { media?: { payload?: string } };
   return Buffer.from(message.media?.payload ?? '', 'base64').length;
