@@ -81,7 +81,7 @@ export class SileroVADAnalyzer extends VADAnalyzer {
    * reuse the loaded session.
    *
    * @throws {VADError} (rejected) `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` for a rate other than
-   *   8000/16000 Hz; `ERR_VAD_INVALID_PARAMS` for invalid {@link VADParams};
+   *   8000/16000 Hz; `ERR_VAD_INVALID_PARAMS` for invalid {@link @voxline/audio!VADParams};
    *   `ERR_VAD_LOAD_FAILED` if the model cannot be loaded.
    */
   static async create(options: SileroVADAnalyzerOptions): Promise<SileroVADAnalyzer> {

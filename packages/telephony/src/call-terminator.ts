@@ -22,7 +22,7 @@ export interface CallTerminator {
    * first) counts as success.
    *
    * @returns resolves once the carrier accepted the hang-up or said the call had already ended.
-   * @throws {@link CallTerminationError} when every attempt failed, a failure is permanent (e.g.
+   * @throws {@link @voxline/telephony!CallTerminationError} when every attempt failed, a failure is permanent (e.g.
    *   bad credentials), or `call` belongs to another carrier.
    */
   hangUp(call: CallInfo): Promise<void>;

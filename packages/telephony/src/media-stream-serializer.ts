@@ -111,7 +111,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
   /**
    * Decodes one carrier message.
    *
-   * @throws {@link SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
+   * @throws {@link @voxline/telephony!SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
    *   `unknown-event`, `media-before-start`, `invalid-base64` (not fatal: log and go on), and
    *   `unsupported-codec` at `start` (fatal: end the call).
    */
@@ -157,7 +157,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    * `OutputTransportMessageFrame`'s message through (a string as is, anything else as JSON).
    *
    * @returns the JSON text, or undefined for other frames and for audio too short to yield a sample.
-   * @throws {@link SerializerError} `not-started` for audio before `start`; `invalid-message` for
+   * @throws {@link @voxline/telephony!SerializerError} `not-started` for audio before `start`; `invalid-message` for
    *   audio that is not mono.
    */
   serialize(frame: Frame): string | undefined {
@@ -171,13 +171,13 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
     return undefined;
   }
 
-  /** The carrier's `mark` message. @throws {@link SerializerError} `not-started` before `start`. */
+  /** The carrier's `mark` message. @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`. */
   serializeMark(name: string): string {
     this.audio.requireStarted();
     return this.markMessage(name);
   }
 
-  /** The carrier's `clear` message. @throws {@link SerializerError} `not-started` before `start`. */
+  /** The carrier's `clear` message. @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`. */
   serializeClear(): string {
     this.audio.requireStarted();
     return this.clearMessage();
@@ -187,7 +187,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    * Reads the carrier's checked `start` message: starts {@link audio} with the formats it
    * announces and describes the call. Called once per stream.
    *
-   * @throws {@link SerializerError} `unsupported-codec` (fatal) for a format it cannot handle.
+   * @throws {@link @voxline/telephony!SerializerError} `unsupported-codec` (fatal) for a format it cannot handle.
    */
   protected abstract startCall(message: StartMessage): CallInfo;
 

@@ -95,7 +95,7 @@ export abstract class RetryingCallTerminator implements CallTerminator {
    * after it succeeded, further calls resolve at once without a request. After it failed, the next
    * call starts a new sequence (the call may still be up, so trying again is the caller's choice).
    *
-   * @throws {@link CallTerminationError} `wrong-carrier` if `call.carrier` is not this terminator's
+   * @throws {@link @voxline/telephony!CallTerminationError} `wrong-carrier` if `call.carrier` is not this terminator's
    *   carrier; `hang-up-failed` when a failure was permanent or every attempt failed (`cause` is the
    *   last SDK error).
    */

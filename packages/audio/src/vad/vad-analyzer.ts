@@ -9,7 +9,7 @@ import { type VADState, VADStateMachine } from './vad-state-machine.js';
 export interface VADAnalyzerOptions {
   /** Sample rate of the PCM that will be fed, in Hz. Each analyzer states which rates it supports. */
   sampleRate: number;
-  /** State machine tuning; missing fields take {@link DEFAULT_VAD_PARAMS}. */
+  /** State machine tuning; missing fields take {@link @voxline/audio!DEFAULT_VAD_PARAMS}. */
   params?: Partial<VADParams>;
   /**
    * Most audio, in ms, that may wait for analysis before `analyze` rejects with
@@ -33,7 +33,7 @@ const DEFAULT_MAX_BACKLOG_MS = 30_000;
 /**
  * Base class of voice activity detectors: feed mono 16-bit PCM in frames of any size, get the
  * speech confidence of each fixed-size analysis window and a quiet → starting → speaking →
- * stopping state machine (see {@link VADParams}).
+ * stopping state machine (see {@link @voxline/audio!VADParams}).
  *
  * The base class owns the windowing (an internal ring accumulator), the window level gate
  * (`minVolume`), the state machine and the audio clock. A subclass supplies the window size (to

@@ -32,7 +32,7 @@ export const carrierWebhookEnvironment = {
   twilio: ['PUBLIC_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'],
 } as const;
 
-/** What {@link carrierCallTerminators} and {@link registerCarrierWebhooks} found configured. */
+/** What `carrierCallTerminators` and {@link registerCarrierWebhooks} found configured. */
 export interface CarrierWebhookStatus {
   telnyx: { configured: boolean; missing: string[] };
   twilio: { configured: boolean; missing: string[] };

@@ -16,7 +16,7 @@ export interface AIServiceOptions {
   name?: string;
   /** Model name reported with every metric (e.g. `'nova-3'`, `'gpt-4o-mini'`). */
   model?: string;
-  /** How transient faults are retried; unset fields take {@link defaultRetryPolicy}'s values. */
+  /** How transient faults are retried; unset fields take {@link @voxline/core!defaultRetryPolicy}'s values. */
   retry?: Partial<RetryPolicy>;
   /** Mailbox capacity in frames; default the processor default (1024). */
   mailboxCapacity?: number;

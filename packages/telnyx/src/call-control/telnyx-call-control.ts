@@ -324,7 +324,8 @@ export class TelnyxCallControl {
   /**
    * Sends DTMF tones (`actions/send_dtmf`): `0-9`, `A-D`, `*`, `#`; `w` pauses 0.5 s, `W` 1 s.
    *
-   * @param durationMs - length of each tone, 100-500 ms; default Telnyx's (250).
+   * @param request - command options; `durationMs` is the length of each tone, 100-500 ms, default
+   *   Telnyx's (250).
    */
   async sendDtmf(
     callControlId: string,

@@ -125,7 +125,8 @@ export class TwilioCallController {
 
   /**
    * @throws {TypeError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
-   *   starting with `/`; {@link CallControlError} for a fixed `streamUrl` that is not `wss://` without a query.
+   *   starting with `/`; {@link @voxline/telephony!CallControlError} for a fixed `streamUrl` that is
+   *   not `wss://` without a query.
    */
   constructor(options: TwilioCallControllerOptions) {
     validatePublicUrlBase(options.webhookBaseUrl, 'webhookBaseUrl');
