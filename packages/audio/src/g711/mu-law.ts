@@ -11,6 +11,7 @@
  */
 
 import { OutputBufferTooSmallError } from '../errors.js';
+import { decodeWithTable } from './g711-table-decoder.js';
 
 /** Segment end points of the 14-bit magnitude, from g711.c `seg_uend`. */
 const SEGMENT_END = [0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff] as const;
@@ -120,24 +121,5 @@ export function encodeMuLaw(pcm: Int16Array, out?: Uint8Array): Uint8Array {
  * @throws {@link OutputBufferTooSmallError} if `out` is shorter than `codes`; `out` is left untouched.
  */
 export function decodeMuLaw(codes: Uint8Array, out?: Int16Array): Int16Array {
-  const length = codes.length;
-  let target: Int16Array;
-  if (out === undefined) {
-    target = new Int16Array(length);
-  } else if (out.length < length) {
-    throw new OutputBufferTooSmallError(length, out.length);
-  } else {
-    target = out;
-  }
-  const table = DECODE_TABLE;
-  // Unrolled by four: on V8 this is about a third faster than the plain loop for 160 codes.
-  let i = 0;
-  for (const end = length - 3; i < end; i += 4) {
-    target[i] = table[codes[i]!]!;
-    target[i + 1] = table[codes[i + 1]!]!;
-    target[i + 2] = table[codes[i + 2]!]!;
-    target[i + 3] = table[codes[i + 3]!]!;
-  }
-  for (; i < length; i++) target[i] = table[codes[i]!]!;
-  return target.length === length ? target : target.subarray(0, length);
+  return decodeWithTable(codes, DECODE_TABLE, out);
 }
