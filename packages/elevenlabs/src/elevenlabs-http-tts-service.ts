@@ -14,6 +14,7 @@ import { SentenceTTSService, ServiceError, type TTSAudioChunk, type TTSServiceOp
 import type { ElevenLabsVoiceSettings } from './elevenlabs-tts-service.js';
 import { outputFormatForPipeline, type RawOutputFormat, rawOutputEncoding } from './output-format.js';
 import { RawAudioDecoder } from './raw-audio-decoder.js';
+import { rejectOnAbort } from './reject-on-abort.js';
 
 /** Options of {@link ElevenLabsHttpTTSService}. */
 export interface ElevenLabsHttpTTSServiceOptions extends TTSServiceOptions {
@@ -80,7 +81,7 @@ export class ElevenLabsHttpTTSService extends SentenceTTSService {
     signal.addEventListener('abort', cancel, { once: true });
     try {
       for (;;) {
-        const { done, value } = await untilAborted(reader.read(), signal);
+        const { done, value } = await rejectOnAbort(reader.read(), signal);
         if (done) return;
         const audio = decoder.decode(value);
         if (audio.length > 0) yield { audio, sampleRate: encoding.sampleRate };
@@ -103,23 +104,4 @@ export class ElevenLabsHttpTTSService extends SentenceTTSService {
     });
     return this.client;
   }
-}
-
-/** `promise`, or a rejection with the abort reason as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

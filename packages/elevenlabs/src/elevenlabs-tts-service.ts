@@ -43,6 +43,7 @@ import {
   rawOutputEncoding,
 } from './output-format.js';
 import { RawAudioDecoder } from './raw-audio-decoder.js';
+import { rejectOnAbort } from './reject-on-abort.js';
 
 /** Voice settings, sent with each context's first message. */
 export interface ElevenLabsVoiceSettings {
@@ -266,7 +267,7 @@ export class ElevenLabsTTSService extends TTSService {
       connection = this.openSocket();
       this.connection = connection;
     }
-    await raceAbort(connection.ready, signal);
+    await rejectOnAbort(connection.ready, signal);
     return connection;
   }
 
@@ -435,23 +436,4 @@ export class ElevenLabsTTSService extends TTSService {
       timer.abort();
     }
   }
-}
-
-/** `promise`, or the abort reason of `signal` if it aborts first. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
