@@ -8,20 +8,10 @@
  *
  * Upstream frames entering from below are fanned out to every branch the same way.
  */
-import { EndFrame, StopFrame } from '../frames/control.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
-import { CancelFrame, StartFrame } from '../frames/system.js';
+import { isLifecycleFrame } from '../frames/lifecycle.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
 import { Pipeline } from './pipeline.js';
-
-function isLifecycleFrame(frame: Frame): boolean {
-  return (
-    frame instanceof StartFrame ||
-    frame instanceof EndFrame ||
-    frame instanceof StopFrame ||
-    frame instanceof CancelFrame
-  );
-}
 
 /** Collects what the branches emit in one direction and passes each frame on once. */
 class BranchMerger extends FrameProcessor {

@@ -30,16 +30,15 @@
 
 import { isAudioFrame } from '../frames/audio.js';
 import {
-  EndFrame,
   LLMFullResponseEndFrame,
   LLMFullResponseStartFrame,
-  StopFrame,
   TTSStartedFrame,
   TTSStoppedFrame,
 } from '../frames/control.js';
 import { LLMContextFrame, TTSSpeakFrame } from '../frames/data.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
-import { CancelFrame, ErrorFrame, StartFrame } from '../frames/system.js';
+import { isLifecycleFrame } from '../frames/lifecycle.js';
+import { ErrorFrame } from '../frames/system.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
 import { ServiceError } from './service-error.js';
 
@@ -58,15 +57,6 @@ export interface ServiceFallbackOptions {
   startsRequest?: (frame: Frame) => boolean;
   /** Most frames of one request kept for re-sending; default 512. Beyond it nothing is re-sent. */
   maxRequestFrames?: number;
-}
-
-function isLifecycleFrame(frame: Frame): boolean {
-  return (
-    frame instanceof StartFrame ||
-    frame instanceof EndFrame ||
-    frame instanceof StopFrame ||
-    frame instanceof CancelFrame
-  );
 }
 
 function defaultShouldSwitch(error: ErrorFrame): boolean {
