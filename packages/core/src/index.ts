@@ -129,6 +129,7 @@ export {
   FunctionRegistry,
   FunctionRegistryError,
   formatFunctionResult,
+  functionResultValue,
   parseFunctionArguments,
   type RequestedFunctionCall,
   type StandardSchemaResult,

@@ -49,6 +49,7 @@ import {
   FunctionCallResultFrame,
   FunctionRegistry,
   formatFunctionResult,
+  functionResultValue,
   InputAudioRawFrame,
   LLMContext,
   ServiceError,
@@ -493,14 +494,14 @@ export class OpenAIRealtimeService extends AIService {
       type: 'conversation.item.create',
       item: { type: 'function_call_output', call_id: call.id, output: formatFunctionResult(outcome) },
     });
-    const result =
-      outcome.status === 'ok'
-        ? outcome.result
-        : outcome.status === 'error'
-          ? { error: outcome.error }
-          : { cancelled: true };
     this.pushFrame(
-      new FunctionCallResultFrame(call.id, call.name, outcome.args, result, definition?.runLLM ?? true),
+      new FunctionCallResultFrame(
+        call.id,
+        call.name,
+        outcome.args,
+        functionResultValue(outcome),
+        definition?.runLLM ?? true,
+      ),
       FrameDirection.Downstream,
     );
     this.pendingFunctionOutputs--;

@@ -131,6 +131,15 @@ export function formatFunctionResult(outcome: FunctionCallOutcome): string {
   return JSON.stringify({ error: 'The call was cancelled because the user interrupted.' });
 }
 
+/**
+ * The `result` of the `FunctionCallResultFrame` for an outcome: the function's result, `{ error }`
+ * after a failure, or `{ cancelled: true }` after an interruption.
+ */
+export function functionResultValue(outcome: FunctionCallOutcome): unknown {
+  if (outcome.status === 'ok') return outcome.result;
+  return outcome.status === 'error' ? { error: outcome.error } : { cancelled: true };
+}
+
 /** Parses a model's JSON-encoded arguments; an empty string means no arguments (`{}`). */
 export function parseFunctionArguments(encoded: string): unknown {
   return encoded.trim() === '' ? {} : JSON.parse(encoded);

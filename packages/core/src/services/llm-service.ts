@@ -55,6 +55,7 @@ import {
   type FunctionCallOutcome,
   FunctionRegistry,
   formatFunctionResult,
+  functionResultValue,
   type RequestedFunctionCall,
 } from './function-registry.js';
 import { isAbortError, ServiceError } from './service-error.js';
@@ -273,12 +274,7 @@ export abstract class LLMService extends AIService {
     const content = formatFunctionResult(outcome);
     if (message !== undefined) message.content = content;
     else context.addMessage({ role: 'tool', tool_call_id: call.id, content });
-    const result =
-      outcome.status === 'ok'
-        ? outcome.result
-        : outcome.status === 'error'
-          ? { error: outcome.error }
-          : { cancelled: true };
+    const result = functionResultValue(outcome);
     this.pushDown(new FunctionCallResultFrame(call.id, call.name, outcome.args, result, runLLM));
     this.pushFrame(
       new FunctionCallResultFrame(call.id, call.name, outcome.args, result, runLLM),
