@@ -4,11 +4,12 @@
  * what held and what it cost.
  *
  * "Holds real time" means: every call connected and stayed up, no caller frame in the measured
- * window was dropped (jitter buffer concealment, inbound drops, output mailbox) or was still unsent
- * when the call hung up (it sits behind a pacing backlog: an event-loop stall longer than the 60 ms
- * lead leaves a backlog that an echo, whose input never pauses, cannot drain), and the p99 of the
- * latency the server added beyond the pacing schedule is at most 20 ms (definition in
- * benchmarks/lib/echo-latency.ts).
+ * window was dropped (jitter buffer concealment, inbound drops, output mailbox) or left unsent
+ * although its pacing slot came more than 20 ms before the hang-up, and the p99 of the latency the
+ * server added beyond the pacing schedule is at most 20 ms (definitions in
+ * benchmarks/lib/echo-latency.ts). Frames still queued for a later slot at the hang-up are not a
+ * failure: a burst of arrivals (a late timer in the carrier process) fills the carrier's queue,
+ * and an echo, whose input never pauses, keeps that backlog to the end by design.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runCarrierLoad } from '../lib/carrier-load.js';
@@ -33,11 +34,10 @@ export interface StepResult {
   framesMeasured: number;
   /** Caller frames dropped: concealed by the jitter buffer, dropped at input or by a full mailbox. */
   framesLost: number;
-  /**
-   * Caller frames in the window not yet echoed when the call hung up (0.5 s after they were
-   * written, or more): late rather than dropped, held behind a pacing backlog.
-   */
-  framesUnsent: number;
+  /** Caller frames never echoed although their pacing slot came well before the hang-up. */
+  framesOverdue: number;
+  /** Caller frames never echoed because the hang-up came before their slot (a pacing backlog). */
+  framesQueued: number;
   /** Server process CPU while streaming, in cores (1 = one core busy). */
   serverCores: number;
   /** Carrier process CPU while streaming, in cores. */
@@ -120,7 +120,8 @@ export async function runLoadStep(
   const jitter: number[] = [];
   let framesMeasured = 0;
   let framesLost = 0;
-  let framesUnsent = 0;
+  let framesOverdue = 0;
+  let framesQueued = 0;
   const byStream = new Map(server.calls.map((call) => [call.streamId, call]));
   const failedCalls = carrier.calls.filter((call) => call.failed).length;
   if (failedCalls > 0) failures.push(`${failedCalls} calls failed or were closed early`);
@@ -131,9 +132,17 @@ export async function runLoadStep(
       framesLost += carrierCall.sentAt.length;
       continue;
     }
-    const paired = echoLatency(call, carrierCall, skipFrames, windowEnd);
+    const paired = echoLatency(
+      call,
+      carrierCall,
+      skipFrames,
+      windowEnd,
+      carrier.streamEndedAt + 300,
+      ADDED_LATENCY_LIMIT_MS,
+    );
     framesMeasured += paired.frames;
-    framesUnsent += paired.missing;
+    framesOverdue += paired.overdue;
+    framesQueued += paired.queued;
     for (const value of paired.added) added.push(value);
     for (const value of paired.endToEnd) endToEnd.push(value);
     for (const value of paired.arrivalWait) arrivalWait.push(value);
@@ -146,7 +155,7 @@ export async function runLoadStep(
     framesLost += call.processors.reduce((sum, processor) => sum + processor.droppedFrames, 0);
   }
   if (framesLost > 0) failures.push(`${framesLost} frames dropped`);
-  if (framesUnsent > 0) failures.push(`${framesUnsent} frames not echoed by the hang-up`);
+  if (framesOverdue > 0) failures.push(`${framesOverdue} frames overdue at the hang-up`);
   const addedSummary = summarize(added);
   if (!(addedSummary.p99 <= ADDED_LATENCY_LIMIT_MS)) {
     failures.push(`p99 added latency ${addedSummary.p99.toFixed(1)} ms > ${ADDED_LATENCY_LIMIT_MS} ms`);
@@ -164,7 +173,8 @@ export async function runLoadStep(
     arrivalJitterP99: summarize(jitter).p99,
     framesMeasured,
     framesLost,
-    framesUnsent,
+    framesOverdue,
+    framesQueued,
     serverCores,
     carrierCores: carrier.cpuMs / streamedMs,
     rssPerCallMiB: (rss - baselineRss) / calls / 2 ** 20,

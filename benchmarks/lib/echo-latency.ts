@@ -30,8 +30,16 @@ export interface EchoLatency {
   added: number[];
   /** Caller frame reached the transport − written by the carrier (loopback, event-loop wait). */
   arrivalWait: number[];
-  /** Caller frames the carrier sent in the measured window that were never echoed. */
-  missing: number;
+  /**
+   * Caller frames in the window never echoed although their slot (had they been sent back to back
+   * on the schedule) came more than `toleranceMs` before the hang-up: the server fell behind.
+   */
+  overdue: number;
+  /**
+   * Caller frames in the window never echoed because the hang-up came before their slot: queued
+   * behind the pacing backlog, by design.
+   */
+  queued: number;
   /** Caller frames in the measured window. */
   frames: number;
 }
@@ -40,27 +48,36 @@ export interface EchoLatency {
  * @param skipFrames - frames at the start left out (pipeline start-up, JIT warm-up).
  * @param untilEpochMs - frames the carrier sent after this are left out (their echo may be cut
  *   off by the hang-up).
+ * @param hangUpEpochMs - when the carrier hung up (the server stops sending then).
+ * @param toleranceMs - how late an unsent frame's slot may be before the hang-up and still not
+ *   count as overdue (the added-latency limit).
  */
 export function echoLatency(
   server: CallTiming,
   carrier: CarrierCallReport,
   skipFrames: number,
   untilEpochMs: number,
+  hangUpEpochMs: number,
+  toleranceMs: number,
   leadMs = DEFAULT_LEAD_MS,
 ): EchoLatency {
-  const result: EchoLatency = { endToEnd: [], added: [], arrivalWait: [], missing: 0, frames: 0 };
+  const result: EchoLatency = { endToEnd: [], added: [], arrivalWait: [], overdue: 0, queued: 0, frames: 0 };
   let playoutEndAt = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < carrier.sentAt.length; k++) {
     const written = carrier.sentAt[k] as number;
     const sent = server.sentAt[k];
     const slot = playoutEndAt + 20 - leadMs;
-    if (sent !== undefined) playoutEndAt = Math.max(playoutEndAt, sent) + 20;
+    // An unsent frame is placed where the schedule would have sent it, so the frames after it
+    // keep their slots.
+    const due = Math.max(written, slot);
+    playoutEndAt = Math.max(playoutEndAt, sent ?? due) + 20;
     if (k < skipFrames || written > untilEpochMs) continue;
     result.frames++;
     const received = server.receivedAt[k];
     if (received !== undefined) result.arrivalWait.push(received - written);
     if (sent === undefined) {
-      result.missing++;
+      if (due + toleranceMs < hangUpEpochMs) result.overdue++;
+      else result.queued++;
       continue;
     }
     result.endToEnd.push(sent - written);

@@ -110,7 +110,14 @@ rows.push(
     'what has happened': 'the whole server path, pacing wait included',
   }),
 );
-const paired = echoLatency(call, carrierCall, skipFrames, carrier.streamEndedAt - 200);
+const paired = echoLatency(
+  call,
+  carrierCall,
+  skipFrames,
+  carrier.streamEndedAt - 200,
+  carrier.streamEndedAt + 300,
+  20,
+);
 rows.push(
   row('added beyond the pacing schedule (echo sent − max(frame written, its pacing slot))', paired.added, {
     'what has happened': 'what the server adds to what the 20 ms schedule requires',
