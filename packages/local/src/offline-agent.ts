@@ -9,7 +9,7 @@
  *   → UserTurnProcessor        turn start/end, barge-in
  *   → user context aggregator
  *   → TurnEchoResponder        a deterministic stand-in for an LLM
- *   → FliteTTSService          Flite `kal` voice, 8000 Hz
+ *   → FliteTTSService          Flite `kal` voice, 8000 Hz (the pipeline's output rate follows the voice)
  *   → transport.output()       paced 20 ms frames, marks, clear
  *   → assistant context aggregator
  * ```
@@ -26,7 +26,7 @@ import {
 import { SileroVADAnalyzer } from '@voxline/silero';
 import type { CallInfo } from '@voxline/telephony';
 import type { TelephonyTransport } from '@voxline/websocket';
-import { FliteSynthesizer, type FliteVoice } from './flite/flite-synthesizer.js';
+import { FLITE_VOICE_SAMPLE_RATES, FliteSynthesizer, type FliteVoice } from './flite/flite-synthesizer.js';
 import { FliteTTSService } from './flite/flite-tts-service.js';
 import { isPocketsphinxInstalled, PocketsphinxSTTService } from './pocketsphinx/pocketsphinx-stt-service.js';
 import { UntranscribedSpeechSTTService } from './pocketsphinx/untranscribed-speech-stt-service.js';
@@ -61,19 +61,29 @@ export interface OfflineAgent {
  * Silero model session serve every call of the process.
  */
 export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAgent {
-  const speechRecognition = (options.useSpeechRecognition ?? true) && isPocketsphinxInstalled();
+  const wanted = options.useSpeechRecognition ?? true;
+  const speechRecognition = wanted && isPocketsphinxInstalled();
   const notices = speechRecognition
     ? []
     : [
-        'speech recognition is off: pocketsphinx is not installed (Debian: apt-get install pocketsphinx pocketsphinx-en-us); ' +
-          'the agent still answers each turn, saying it could not make out the words',
+        wanted
+          ? 'speech recognition is off: pocketsphinx is not installed (Debian: apt-get install pocketsphinx pocketsphinx-en-us); ' +
+            'the agent still answers each turn, saying it could not make out the words'
+          : 'speech recognition is off (useSpeechRecognition: false); the agent answers each turn without the words',
       ];
   const synthesizer = new FliteSynthesizer();
+  const voice = options.voice ?? 'kal';
   const systemPrompt = options.systemPrompt ?? 'You are a phone agent. Answer each caller turn briefly.';
   return {
     name: 'offline',
     description: `Silero VAD, ${speechRecognition ? 'pocketsphinx STT' : 'no STT (pocketsphinx not installed)'}, a deterministic responder, Flite TTS`,
-    params: { audioInSampleRate: 16000, audioOutSampleRate: 8000, allowInterruptions: true },
+    // The output rate is the voice's own, so Flite's audio is never resampled in the pipeline (the
+    // serializer converts it to the carrier's rate once, at the edge).
+    params: {
+      audioInSampleRate: 16000,
+      audioOutSampleRate: FLITE_VOICE_SAMPLE_RATES[voice],
+      allowInterruptions: true,
+    },
     notices,
     speechRecognition,
     async createPipeline(_call, transport) {
@@ -90,7 +100,7 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
         new UserTurnProcessor({ endStrategies: [new VADTranscriptTurnEnd({ transcriptTimeoutMs: 20_000 })] }),
         user,
         new TurnEchoResponder(),
-        new FliteTTSService({ synthesizer, voice: options.voice ?? 'kal' }),
+        new FliteTTSService({ synthesizer, voice }),
         transport.output(),
         assistant,
       ];

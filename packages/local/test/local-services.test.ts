@@ -151,3 +151,19 @@ describe('PocketsphinxSTTService', () => {
     expect(errors[0]?.message).toMatch(/ENOENT|pocketsphinx-that-does-not-exist/);
   }, 60_000);
 });
+
+describe('createOfflineAgent', () => {
+  it('runs the pipeline at the output rate of the chosen voice', async () => {
+    const { createOfflineAgent } = await import('@voxline/local');
+    const narrow = createOfflineAgent({ voice: 'kal', useSpeechRecognition: false });
+    const wide = createOfflineAgent({ voice: 'slt', useSpeechRecognition: false });
+    try {
+      expect(narrow.params.audioOutSampleRate).toBe(8000);
+      expect(wide.params.audioOutSampleRate).toBe(16000);
+      expect(narrow.speechRecognition).toBe(false);
+      expect(narrow.notices[0]).toMatch(/speech recognition is off \(useSpeechRecognition: false\)/);
+    } finally {
+      await Promise.all([narrow.close(), wide.close()]);
+    }
+  });
+});
