@@ -17,7 +17,9 @@ import {
   RetryingCallTerminator,
   type RetryingCallTerminatorOptions,
 } from '@voxline/telephony';
-import Telnyx, { APIConnectionError, APIError } from 'telnyx';
+import type Telnyx from 'telnyx';
+import { APIConnectionError, APIError } from 'telnyx';
+import { telnyxClientFor } from './telnyx-client.js';
 
 /** Options of {@link TelnyxCallTerminator}. */
 export interface TelnyxCallTerminatorOptions extends RetryingCallTerminatorOptions {
@@ -59,14 +61,7 @@ export class TelnyxCallTerminator extends RetryingCallTerminator {
     if (!(requestTimeoutMs > 0))
       throw new RangeError(`requestTimeoutMs must be positive, got ${requestTimeoutMs}`);
     this.#requestTimeoutMs = requestTimeoutMs;
-    this.#client =
-      options.client ??
-      new Telnyx({
-        ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-        ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-        maxRetries: 0,
-        timeout: requestTimeoutMs,
-      });
+    this.#client = telnyxClientFor(options, requestTimeoutMs);
   }
 
   protected override async sendHangUp(call: CallInfo, requestId: string): Promise<void> {

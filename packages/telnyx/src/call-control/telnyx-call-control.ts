@@ -32,7 +32,8 @@ import {
   invalidCommand,
   sendWithRetry,
 } from '@voxline/telephony';
-import Telnyx from 'telnyx';
+import type Telnyx from 'telnyx';
+import { telnyxClientFor } from '../telnyx-client.js';
 import { encodeClientState, type VoxlineClientState } from './client-state.js';
 import { type TelnyxMediaStreamSettings, telnyxStreamFields } from './media-stream-settings.js';
 import { classifyTelnyxError, TELNYX_CALL_HAS_ENDED } from './telnyx-error-classification.js';
@@ -183,14 +184,7 @@ export class TelnyxCallControl {
     this.#clock = options.clock ?? realClock;
     this.#logger = options.logger ?? defaultLogger();
     this.#connectionId = options.connectionId;
-    this.#client =
-      options.client ??
-      new Telnyx({
-        ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-        ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-        maxRetries: 0,
-        timeout: timeoutMs,
-      });
+    this.#client = telnyxClientFor(options, timeoutMs);
   }
 
   /**
