@@ -17,6 +17,8 @@ import {
   type RetryingCallTerminatorOptions,
 } from '@voxline/telephony';
 import twilio from 'twilio';
+import { isNoAnswerError } from './call-control/twilio-error-classification.js';
+import { twilioClientFor } from './twilio-client.js';
 
 /** Options of {@link TwilioCallTerminator}. */
 export interface TwilioCallTerminatorOptions extends RetryingCallTerminatorOptions {
@@ -57,10 +59,7 @@ export class TwilioCallTerminator extends RetryingCallTerminator {
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!(requestTimeoutMs > 0))
       throw new RangeError(`requestTimeoutMs must be positive, got ${requestTimeoutMs}`);
-    // autoRetry stays off (the SDK's default), so the backoff policy here is the only one.
-    this.#client =
-      options.client ?? twilio(options.accountSid, options.authToken, { timeout: requestTimeoutMs });
-    if (options.apiBaseUrl !== undefined) this.#client.api.baseUrl = options.apiBaseUrl;
+    this.#client = twilioClientFor(options, requestTimeoutMs);
   }
 
   protected override async sendHangUp(call: CallInfo): Promise<void> {
@@ -76,14 +75,8 @@ export class TwilioCallTerminator extends RetryingCallTerminator {
       const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
       return { kind: retryable ? 'retryable' : 'permanent', description };
     }
-    // The SDK accepts every HTTP status, so an axios error is a transport failure: refused,
-    // reset, DNS or timeout.
-    if (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as { isAxiosError?: unknown }).isAxiosError === true
-    ) {
-      const { code, message } = error as { code?: string; message?: string };
+    if (isNoAnswerError(error)) {
+      const { code, message } = error;
       return { kind: 'retryable', description: `network error: ${code ?? ''} ${message ?? ''}`.trim() };
     }
     return { kind: 'permanent', description: error instanceof Error ? error.message : String(error) };

@@ -29,6 +29,7 @@ import {
   sendWithRetry,
 } from '@voxline/telephony';
 import twilio from 'twilio';
+import { twilioClientFor } from '../twilio-client.js';
 import { classifyTwilioError, TWILIO_NOT_FOUND } from './twilio-error-classification.js';
 
 /** Options of {@link TwilioCallControl}. */
@@ -122,9 +123,7 @@ export class TwilioCallControl {
     this.#policy = callControlRetryPolicy(options.retry);
     this.#clock = options.clock ?? realClock;
     this.#logger = options.logger ?? defaultLogger();
-    // autoRetry stays off (the SDK's default), so the policy here is the only one.
-    this.#client = options.client ?? twilio(options.accountSid, options.authToken, { timeout: timeoutMs });
-    if (options.apiBaseUrl !== undefined) this.#client.api.baseUrl = options.apiBaseUrl;
+    this.#client = twilioClientFor(options, timeoutMs);
   }
 
   /** The base URL of the core API requests go to (`https://api.twilio.com` unless set). */

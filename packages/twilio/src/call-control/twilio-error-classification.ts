@@ -14,6 +14,16 @@ import twilio from 'twilio';
 export const TWILIO_NOT_FOUND = 20404;
 
 /**
+ * Whether a `twilio` SDK error means the request got no answer (refused, reset, DNS, timeout): the
+ * SDK accepts every HTTP status, so such an error is one of axios's, with a Node error `code`.
+ */
+export function isNoAnswerError(error: unknown): error is { code?: string; message?: string } {
+  return (
+    typeof error === 'object' && error !== null && (error as { isAxiosError?: unknown }).isAxiosError === true
+  );
+}
+
+/**
  * Sorts an error thrown by a `twilio` SDK request.
  *
  * @param idempotent - whether the request may safely be sent twice. Twilio has no idempotency key
@@ -32,12 +42,8 @@ export function classifyTwilioError(error: unknown, idempotent: boolean): CallCo
     if (status >= 400 && status < 500) return { category: 'validation', ...base };
     return { category: 'api', ...base, ...(idempotent ? {} : { retryable: false }) };
   }
-  if (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { isAxiosError?: unknown }).isAxiosError === true
-  ) {
-    const { code, message } = error as { code?: string; message?: string };
+  if (isNoAnswerError(error)) {
+    const { code, message } = error;
     const refused = code === 'ECONNREFUSED';
     return {
       category: 'network',
