@@ -176,7 +176,12 @@ describe('DeepgramSTTService', () => {
 
   it('reconnects after a dropped connection, replays the audio of the gap and keeps word times continuous', async () => {
     fake = await FakeDeepgramServer.start({ utterances: JFK_UTTERANCES });
-    const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url, retry: fastRetry });
+    // The reconnect waits 200 ms, so the gap is long enough to be seen and to hold audio in.
+    const stt = new DeepgramSTTService({
+      apiKey: fake.apiKey,
+      baseUrl: fake.url,
+      retry: { ...fastRetry, initialDelayMs: 200, maxDelayMs: 200 },
+    });
     const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     const all = frames(jfk.samples, 16000);
     await waitUntil(() => stt.connectionState === 'open', 5000, 'the stream to open');
