@@ -47,7 +47,18 @@ export interface StepResult {
   rssMiB: number;
   /** Server event-loop delay: median of the p99s of 250 ms intervals, and the largest delay, in ms. */
   eventLoopDelay: { p99: number; max: number };
+  /**
+   * Share of wall time the main thread was busy while streaming (`performance.eventLoopUtilization`):
+   * near 1 the thread itself is saturated; well below 1 with late frames, the process was kept
+   * from running (other processes on the machine).
+   */
+  eventLoopUtilization: number;
   carrierSendLatenessP99Ms: number;
+}
+
+function loopTimes(): { loopActiveMs: number; loopIdleMs: number } {
+  const { active, idle } = performance.eventLoopUtilization();
+  return { loopActiveMs: active, loopIdleMs: idle };
 }
 
 interface Sample {
@@ -57,6 +68,9 @@ interface Sample {
   /** Event-loop delay over the 250 ms before the sample, in ms. */
   loopDelayP99: number;
   loopDelayMax: number;
+  /** Cumulative event-loop active and idle time, ms. */
+  loopActiveMs: number;
+  loopIdleMs: number;
 }
 
 /**
@@ -82,6 +96,7 @@ export async function runLoadStep(
       rss: process.memoryUsage().rss,
       loopDelayP99: loopDelay.percentile(99) / 1e6,
       loopDelayMax: loopDelay.max / 1e6,
+      ...loopTimes(),
     });
     loopDelay.reset();
   }, 250);
@@ -112,6 +127,11 @@ export async function runLoadStep(
       : Number.NaN;
   const loopDelayP99 = summarize(inWindow.map((sample) => sample.loopDelayP99)).p50;
   const loopDelayMax = summarize(inWindow.map((sample) => sample.loopDelayMax)).max;
+  const eventLoopUtilization =
+    first !== undefined && last !== undefined
+      ? (last.loopActiveMs - first.loopActiveMs) /
+        (last.loopActiveMs - first.loopActiveMs + last.loopIdleMs - first.loopIdleMs)
+      : Number.NaN;
 
   const failures: string[] = [];
   const added: number[] = [];
@@ -180,6 +200,7 @@ export async function runLoadStep(
     rssPerCallMiB: (rss - baselineRss) / calls / 2 ** 20,
     rssMiB: rss / 2 ** 20,
     eventLoopDelay: { p99: loopDelayP99, max: loopDelayMax },
+    eventLoopUtilization,
     carrierSendLatenessP99Ms: carrier.sendLateness.p99,
   };
 }

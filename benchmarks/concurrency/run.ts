@@ -66,6 +66,7 @@ function stepRow(variant: Variant, step: StepResult): BenchmarkRow {
       'CPU ms per call-second': ((step.serverCores * 1000) / step.calls).toFixed(2),
       'RSS MiB (per call)': `${step.rssMiB.toFixed(0)} (${mib(step.rssPerCallMiB)})`,
       'loop delay p99/max ms': `${step.eventLoopDelay.p99.toFixed(1)} / ${step.eventLoopDelay.max.toFixed(1)}`,
+      'loop utilization': step.eventLoopUtilization.toFixed(2),
       'carrier cores, send lateness p99 ms': `${step.carrierCores.toFixed(2)}, ${step.carrierSendLatenessP99Ms.toFixed(1)}`,
     },
   };
@@ -181,7 +182,7 @@ for (const variant of variants) {
 notes.push(
   `Each step: N calls connect (spread over up to 3 s), stream ${streamMs / 1000} s of audio at real time, hang up; the first ${warmupMs / 1000} s and the last 0.3 s are not measured. Server: one Node process (this one); carrier: a second process on the same 2 cores.`,
   `Added latency = echo handed to the server's socket − max(caller frame written by the carrier, the frame's pacing slot), from both processes' wall clocks (benchmarks/lib/echo-latency.ts); a step holds real time when all calls stay up, no frame in the window is dropped (jitter buffer concealment, input or mailbox drops) or left unsent although its slot came more than 20 ms before the hang-up (frames queued for later slots, behind a pacing backlog, are by design), and the p99 of added latency is ≤ ${ADDED_LATENCY_LIMIT_MS} ms. End-to-end includes the pacing wait by design (up to the 60 ms lead).`,
-  'Arrival wait = caller frame reached the transport − written by the carrier (loopback plus waiting for the event loop); arrival jitter = |interval between a call’s consecutive arrivals − 20 ms|. CPU: server process CPU time / wall time while streaming (1.00 = one core; JavaScript runs on one core, onnxruntime inference included). RSS per call: mean RSS while streaming minus the idle RSS before the step, over N.',
+  'Arrival wait = caller frame reached the transport − written by the carrier (loopback plus waiting for the event loop); arrival jitter = |interval between a call’s consecutive arrivals − 20 ms|. CPU: server process CPU time / wall time while streaming (1.00 = one core; JavaScript runs on one core, onnxruntime inference included; garbage collection and compilation threads add to it). Loop utilization: share of the time the main thread was busy (performance.eventLoopUtilization); near 1 the thread is saturated, well below 1 with late frames the process was kept from running by others. RSS per call: mean RSS while streaming minus the idle RSS before the step, over N.',
   'Search: calls double until a step fails (or halve until one holds when the first fails), then bisect (at most 3 times, to 10%). A failed step is run once more and counts as failed only if it fails again (another process can stall this one at any moment on a shared machine); both runs are listed.',
   loadNote('at the end of the run'),
 );
