@@ -5,7 +5,7 @@
  * AudioBufferProcessor streaming the call to a WAV file (the recording policy: audio goes to disk
  * as it is aligned, about one 1 s chunk per track stays in memory). The process's heap and RSS are
  * read after a full garbage collection before the call, every 10 minutes of call time, and after
- * the call. Then 60 short calls (10 s each), one after another, show what a finished call leaves
+ * the call. Then 200 short calls (5 s each), one after another, show what a finished call leaves
  * behind.
  *
  * Run: node --expose-gc --conditions=@voxline/source --import tsx benchmarks/memory/run.ts [--quick]
@@ -20,8 +20,8 @@ import { type MemoryReading, readMemory, runVirtualCall } from './virtual-call.j
 const quick = process.argv.includes('--quick');
 const callMs = quick ? 20_000 : 3_600_000;
 const checkpointEveryMs = quick ? 5_000 : 600_000;
-const shortCalls = quick ? 2 : 60;
-const shortCallMs = quick ? 3_000 : 10_000;
+const shortCalls = quick ? 2 : 200;
+const shortCallMs = quick ? 3_000 : 5_000;
 const MiB = 2 ** 20;
 
 if (!canCollectGarbage()) throw new Error('run with --expose-gc (benchmarks/run.ts passes it)');
@@ -101,8 +101,8 @@ for (let call = 0; call < shortCalls; call++) {
 }
 const retained = afterEach.map((reading) => (reading.heapUsed - baseline.heapUsed) / MiB);
 const lastRetained = afterEach.at(-1);
-// The first calls still grow caches and compiled code; the slope is taken after a sixth of them.
-const settledIndex = Math.floor(shortCalls / 6);
+// The first calls still grow caches and compiled code; the slope is taken after a quarter of them.
+const settledIndex = Math.floor(shortCalls / 4);
 const firstRetained = afterEach[settledIndex];
 rows.push({
   benchmark: 'memory',
