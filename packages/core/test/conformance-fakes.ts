@@ -91,12 +91,21 @@ export class ScriptedSTTService extends STTService {
 
 /** Says each word as a 120 ms tone, with its word timestamp. */
 export class ToneTTSService extends SentenceTTSService {
+  /** Audio the broken variant held back, to push behind the base's back in the next turn. */
+  private heldBackAudio: TTSAudioRawFrame | undefined;
+
   constructor(private readonly broken: { pushesLateAudio?: boolean } = {}) {
     super();
   }
 
   protected override async *synthesize(text: string, signal: AbortSignal): AsyncIterable<TTSAudioChunk> {
     const rate = this.sampleRate;
+    if (this.heldBackAudio !== undefined) {
+      // Broken: a turn's audio pushed after that turn was interrupted. Pushed as the next turn
+      // starts, so it surely comes out before that turn ends, however loaded the machine is.
+      this.pushFrame(this.heldBackAudio, FrameDirection.Downstream);
+      this.heldBackAudio = undefined;
+    }
     for (const word of text.split(/\s+/).filter((part) => part !== '')) {
       await tick(2);
       signal.throwIfAborted();
@@ -105,16 +114,11 @@ export class ToneTTSService extends SentenceTTSService {
         audio[index] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * index) / rate));
       }
       if (this.broken.pushesLateAudio) {
-        // Broken: audio pushed behind the base's back, after any interruption.
-        const contextId = this.activeContextId;
-        setTimeout(
-          () =>
-            this.pushFrame(
-              new TTSAudioRawFrame({ audio, sampleRate: rate, contextId }),
-              FrameDirection.Downstream,
-            ),
-          20,
-        );
+        this.heldBackAudio ??= new TTSAudioRawFrame({
+          audio,
+          sampleRate: rate,
+          contextId: this.activeContextId,
+        });
       }
       yield { audio, words: [{ word, startMs: 0, endMs: 120 }] };
     }

@@ -45,6 +45,11 @@ export interface TTSServiceConformanceOptions {
   wordTimestamps?: boolean;
   /** How long a check waits for each thing it expects, in ms of real time; default 15 000. */
   timeoutMs?: number;
+  /**
+   * How long the interruption check keeps listening for late audio of the interrupted turn after
+   * the next turn is spoken, in ms of real time; default 250.
+   */
+  lateAudioGraceMs?: number;
 }
 
 const DEFAULT_TEXT = 'Hello there. How can I help you today?';
@@ -56,6 +61,7 @@ const DEFAULT_LONG_TEXT =
 /** The conformance suite of a TTS service; see the module comment. */
 export function ttsServiceConformance(options: TTSServiceConformanceOptions): ConformanceSuite {
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const lateAudioGraceMs = options.lateAudioGraceMs ?? 250;
   const text = options.text ?? DEFAULT_TEXT;
   const longText = options.longText ?? DEFAULT_LONG_TEXT;
   const sampleRate = options.sampleRate;
@@ -281,6 +287,8 @@ export function ttsServiceConformance(options: TTSServiceConformanceOptions): Co
           () => pipeline.downstream(TTSStoppedFrame).some((frame) => frame.contextId !== interruptedContext),
           'the turn after the interruption to be spoken',
         );
+        // Late audio can trail the next turn (a provider socket still draining): keep listening.
+        await new Promise((resolve) => setTimeout(resolve, lateAudioGraceMs));
         const late = pipeline.output
           .slice(interruptionIndex + 1)
           .map((entry) => entry.frame)
