@@ -28,6 +28,12 @@
  * followed by the end mark. A shorter gap (a producer briefly slower than real time) is an underrun
  * within the utterance: the tail waits for the next audio rather than being padded with silence.
  *
+ * Gaps and missing echoes are found by one playback watcher per utterance, outside the mailbox
+ * loop: it sleeps until the next deadline (`utteranceGapMs` or `markEchoTimeoutMs` after the
+ * scheduled end of playback) and, when it wakes to find the deadline moved on because more audio
+ * was sent, sleeps again for the difference. Audio arriving frame by frame therefore costs no
+ * timer per frame: at most one wake-up per `utteranceGapMs` of speech.
+ *
  * Interruption (an {@link InterruptionFrame}): queued audio is dropped (the mailbox drops it; the
  * framer and the encoded frames waiting to be paced are discarded here), a `clear` is sent, echoes
  * of marks sent before it are ignored (the carrier returns them on clear), and a
@@ -137,8 +143,10 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private nextPositionMarkMs = 0;
   /** Audio was sent after the latest mark. */
   private unmarkedAudio = false;
-  /** Aborts the wait the mailbox loop does while output is idle (see `waitWhileIdle`). */
-  private idleWait: AbortController | undefined;
+  /** Stops the playback watcher of the open utterance (see `watchPlayback`). */
+  private watcherStop: AbortController | undefined;
+  /** Resolves the End/Stop frame's wait for the caller to have heard the end. */
+  private playbackEnded: (() => void) | undefined;
 
   /**
    * @throws RangeError if `leadMs` is outside 20..1000 or an interval is not positive.
@@ -206,12 +214,6 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     if (this.utteranceOpen && nothingAfter) this.stopSpeaking();
   }
 
-  override queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
-    // Anything for the mailbox loop ends its idle wait, so the frame is handled at once.
-    if (frame.kind !== 'system' && this.idleWait !== undefined) this.abortIdleWait();
-    super.queueFrame(frame, direction);
-  }
-
   protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
     if (direction === FrameDirection.Upstream) {
       this.pushFrame(frame, direction);
@@ -240,9 +242,6 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       if (!isAbortError(error) || frame instanceof OutputAudioRawFrame) throw error;
     }
     this.pushFrame(frame, FrameDirection.Downstream);
-    if (this.utteranceOpen && this.queuedFrames === 0 && !(frame instanceof EndFrame)) {
-      await this.waitWhileIdle();
-    }
   }
 
   private async playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> {
@@ -318,17 +317,30 @@ export class TelephonyOutputProcessor extends FrameProcessor {
 
   /** Sends the encoded frames waiting in the outbox, each at its time on the pacing schedule. */
   private async sendOutbox(signal: AbortSignal): Promise<void> {
-    while (this.outboxRead < this.outboxLength) {
-      const wait = this.playoutEndAt + OUTPUT_FRAME_MS - this.leadMs - this.clock.now();
-      if (wait > 0) await this.clock.sleep(wait, signal);
+    for (;;) {
+      const wait = this.sendDueFrames();
+      if (wait === 0) return;
+      await this.clock.sleep(wait, signal);
       // The sleep may have ended just before an interruption was handled.
       if (signal.aborted) throw abortError(signal);
+    }
+  }
+
+  /**
+   * Sends the outbox frames that are due now; returns 0 when the outbox is empty, else the ms to
+   * wait before the next one is due.
+   */
+  private sendDueFrames(): number {
+    while (this.outboxRead < this.outboxLength) {
+      const wait = this.playoutEndAt + OUTPUT_FRAME_MS - this.leadMs - this.clock.now();
+      if (wait > 0) return wait;
       const message = this.outbox[this.outboxRead] as string;
       this.outbox[this.outboxRead++] = undefined;
       this.sendAudioMessage(message);
     }
     this.outboxRead = 0;
     this.outboxLength = 0;
+    return 0;
   }
 
   private sendAudioMessage(message: string): void {
@@ -338,7 +350,8 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       if (this.utteranceOpen) counters.underruns++;
       this.playoutEndAt = now;
     }
-    if (!this.utteranceOpen) this.startUtterance();
+    const startsUtterance = !this.utteranceOpen;
+    if (startsUtterance) this.startUtterance();
     this.playoutEndAt += OUTPUT_FRAME_MS;
     this.totalSentMs += OUTPUT_FRAME_MS;
     this.channel.send(message);
@@ -354,6 +367,8 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       this.nextPositionMarkMs += this.markIntervalMs;
       this.sendMark();
     }
+    // Started once the frame is accounted for: the watcher reads the state on its first step.
+    if (startsUtterance) this.startWatcher();
   }
 
   private startUtterance(): void {
@@ -384,75 +399,92 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     if (this.unmarkedAudio) this.sendMark();
   }
 
+  /** True while audio of the open utterance waits for its end (a padded tail or the end mark). */
+  private get utteranceAudioUnfinished(): boolean {
+    return this.unmarkedAudio || (this.framer?.bufferedSamples ?? 0) > 0;
+  }
+
+  private startWatcher(): void {
+    this.watcherStop?.abort();
+    const stop = new AbortController();
+    this.watcherStop = stop;
+    this.watchPlayback(stop.signal).catch((error: unknown) => {
+      if (!isAbortError(error)) this.pushError(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  private stopWatcher(): void {
+    const stop = this.watcherStop;
+    if (stop === undefined) return;
+    this.watcherStop = undefined;
+    stop.abort();
+  }
+
   /**
-   * Run by the mailbox loop when nothing is queued and an utterance is open: waits until the
-   * carrier has had nothing to play for `utteranceGapMs`; if no audio came, ends the utterance's
-   * audio; then waits for the last mark's echo (or its timeout). A new frame, the echo, an
-   * interruption or a cancel ends the wait. One sleep per idle period, none per frame.
+   * Watches the open utterance until it stops: ends its audio after a gap of `utteranceGapMs`, and
+   * declares the bot stopped `markEchoTimeoutMs` after the end of playback if the last mark's echo
+   * has not come. Sleeps until the next deadline and re-reads it on waking, since audio sent in
+   * the meantime moves it.
    */
-  private async waitWhileIdle(): Promise<void> {
-    const controller = this.beginIdleWait();
-    try {
-      if (this.unmarkedAudio || (this.framer?.bufferedSamples ?? 0) > 0) {
-        await this.sleepUntil(this.playoutEndAt + this.utteranceGapMs, controller.signal);
-        await this.finishUtterance(controller.signal);
+  private async watchPlayback(signal: AbortSignal): Promise<void> {
+    while (this.utteranceOpen && !signal.aborted) {
+      const now = this.clock.now();
+      if (this.utteranceAudioUnfinished) {
+        const gapEndsAt = this.playoutEndAt + this.utteranceGapMs;
+        if (now < gapEndsAt) await this.clock.sleep(gapEndsAt - now, signal);
+        // Audio waiting in the mailbox or the outbox is on its way: the gap is not over.
+        else if (this.queuedFrames > 0 || this.outboxRead < this.outboxLength) {
+          await this.clock.sleep(OUTPUT_FRAME_MS, signal);
+        } else this.finishUtteranceNow();
+        continue;
       }
-      await this.awaitLastEcho(controller.signal);
-    } catch (error) {
-      if (!isAbortError(error)) throw error;
-    } finally {
-      if (this.idleWait === controller) this.idleWait = undefined;
+      const echoDueBy = this.playoutEndAt + this.markEchoTimeoutMs;
+      if (now < echoDueBy) {
+        await this.clock.sleep(echoDueBy - now, signal);
+        continue;
+      }
+      this.channel.counters.markEchoTimeouts++;
+      this.logger.warn(
+        { markEchoTimeoutMs: this.markEchoTimeoutMs, pendingMarks: this.tracker.pendingMarks },
+        'the last mark was not echoed in time: bot declared stopped',
+      );
+      this.stopSpeaking();
     }
+  }
+
+  /**
+   * Ends the utterance's audio after a gap: the padded tail and the end mark. Sent at once, since
+   * the carrier has had nothing to play for `utteranceGapMs`, far past the tail's send time.
+   */
+  private finishUtteranceNow(): void {
+    if (this.framer !== undefined && this.framer.bufferedSamples > 0) {
+      this.outboxRead = 0;
+      this.outboxLength = 0;
+      this.enqueueTail(this.framer);
+      this.sendDueFrames();
+    }
+    if (this.unmarkedAudio) this.sendMark();
   }
 
   /** For End/Stop: waits until the caller has heard the end (last mark echoed), or the timeout. */
-  private async waitForPlaybackEnd(): Promise<void> {
-    if (!this.utteranceOpen) return;
-    const controller = this.beginIdleWait();
-    try {
-      await this.awaitLastEcho(controller.signal);
-    } catch (error) {
-      if (!isAbortError(error)) throw error;
-    } finally {
-      if (this.idleWait === controller) this.idleWait = undefined;
-    }
-  }
-
-  private async awaitLastEcho(signal: AbortSignal): Promise<void> {
-    await this.sleepUntil(this.playoutEndAt + this.markEchoTimeoutMs, signal);
-    if (!this.utteranceOpen) return;
-    this.channel.counters.markEchoTimeouts++;
-    this.logger.warn(
-      { markEchoTimeoutMs: this.markEchoTimeoutMs, pendingMarks: this.tracker.pendingMarks },
-      'the last mark was not echoed in time: bot declared stopped',
-    );
-    this.stopSpeaking();
-  }
-
-  private beginIdleWait(): AbortController {
-    this.abortIdleWait();
-    const controller = new AbortController();
-    this.idleWait = controller;
-    return controller;
-  }
-
-  private abortIdleWait(): void {
-    const controller = this.idleWait;
-    if (controller === undefined) return;
-    this.idleWait = undefined;
-    controller.abort(new DOMException('Output resumed.', 'AbortError'));
-  }
-
-  private sleepUntil(at: number, signal: AbortSignal): Promise<void> {
-    const wait = at - this.clock.now();
-    if (wait > 0) return this.clock.sleep(wait, signal);
-    return signal.aborted ? Promise.reject(abortError(signal)) : Promise.resolve();
+  private waitForPlaybackEnd(): Promise<void> {
+    if (!this.utteranceOpen) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.playbackEnded = resolve;
+    });
   }
 
   private stopSpeaking(): void {
     this.utteranceOpen = false;
-    this.abortIdleWait();
+    this.stopWatcher();
     this.pushBothWays(BotStoppedSpeakingFrame);
+    this.endPlaybackWait();
+  }
+
+  private endPlaybackWait(): void {
+    const resolve = this.playbackEnded;
+    this.playbackEnded = undefined;
+    resolve?.();
   }
 
   private interrupt(frame: InterruptionFrame): void {
@@ -460,7 +492,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     const wasSpeaking = this.utteranceOpen;
     let interrupted: BotInterruptedFrame | undefined;
     try {
-      this.abortIdleWait();
+      this.stopWatcher();
       this.discardPendingAudio();
       if (wasSpeaking) {
         // Count from the start of the playing TTS context when there is one (word timestamps count
@@ -497,15 +529,17 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       }
       this.pushFrame(frame, FrameDirection.Downstream);
       if (wasSpeaking) this.pushBothWays(BotStoppedSpeakingFrame);
+      this.endPlaybackWait();
     }
   }
 
   /** Cancel: drop everything, send nothing more. */
   private reset(): void {
-    this.abortIdleWait();
+    this.stopWatcher();
     this.discardPendingAudio();
     this.utteranceOpen = false;
     this.unmarkedAudio = false;
+    this.endPlaybackWait();
   }
 
   private discardPendingAudio(): void {

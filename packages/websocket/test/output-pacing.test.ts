@@ -4,7 +4,7 @@
  */
 import { decodeMuLaw, encodeMuLaw } from '@voxline/audio';
 import { BotStartedSpeakingFrame, BotStoppedSpeakingFrame, TTSStoppedFrame } from '@voxline/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { concat, fromMuLawBase64, jfkAt8k } from './support/audio.js';
 import { audioFrame, startVirtualCall } from './support/virtual-call.js';
 
@@ -143,5 +143,29 @@ describe('output pacing', () => {
     await call.clock.advance(1000);
     expect(call.playback.marks.map((m) => m.at)).toEqual([40]);
     expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([100]);
+  });
+
+  it('sets no timer per frame when audio arrives frame by frame at real time', async () => {
+    // No mark echoes: the simulated carrier's own sleeps would be counted with ours.
+    const call = await startVirtualCall({ playback: { echoMarks: false } });
+    const speech = jfkAt8k(4);
+    const sleep = vi.spyOn(call.clock, 'sleep');
+    // 4 s of live audio (a pass-through stream), one 20 ms frame every 20 ms.
+    for (let offset = 0; offset < speech.length; offset += 160) {
+      call.queue(audioFrame(speech.slice(offset, offset + 160)));
+      await call.clock.advance(20);
+    }
+    const sleepsWhileSpeaking = sleep.mock.calls.length;
+    expect(call.playback.media).toHaveLength(200);
+    expect(call.transport.counters.underruns).toBe(0);
+    // Pacing never has to wait; the playback watcher wakes about once per 300 ms utterance gap.
+    expect(sleepsWhileSpeaking).toBeGreaterThan(0);
+    expect(sleepsWhileSpeaking).toBeLessThanOrEqual(Math.ceil(4000 / 300) + 1);
+    // And the watcher still finds the missing echo: the mark of the 4000th ms went with the last
+    // frame, and the bot is declared stopped 1500 ms after playback ends (at 4000 ms).
+    await call.clock.advance(2000);
+    expect(call.playback.marks.map((m) => m.at)).toEqual([980, 1980, 2980, 3980]);
+    expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([5500]);
+    expect(call.transport.counters.markEchoTimeouts).toBe(1);
   });
 });
