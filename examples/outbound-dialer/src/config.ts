@@ -2,7 +2,8 @@
  * The dialer's settings, read from the environment: those of the `telnyx-inbound` example plus
  * the dialling ones (see the README).
  */
-import { ConfigError, readTelnyxAgentConfig, type TelnyxAgentConfig } from '@voxline/example-telnyx-inbound';
+import { readTelnyxAgentConfig, type TelnyxAgentConfig } from '@voxline/example-telnyx-inbound';
+import { ConfigError } from '@voxline/example-voice-agent';
 import { outboundPersona } from './outbound-agent.js';
 
 export { ConfigError };

@@ -1,17 +1,17 @@
 /**
- * The agent of an outbound call: the voice pipeline of the `telnyx-inbound` example, made to talk
+ * The agent of an outbound call: the voice pipeline of the phone examples, made to talk
  * to people only. Until answering-machine detection has decided, whatever the other end says is
  * ignored (a voicemail greeting must not get an answer), and the agent's greeting waits for the
  * verdict: it is spoken when a person answered, never to a machine (the controller then stops the
  * stream and leaves the voicemail message itself).
  */
 import type { FrameProcessor } from '@voxline/core';
+import type { AgentPipelineRequest } from '@voxline/example-telnyx-inbound';
 import {
-  type AgentPipelineRequest,
   createVoiceAgentPipeline,
   type VoiceAgentPersona,
   type VoiceServices,
-} from '@voxline/example-telnyx-inbound';
+} from '@voxline/example-voice-agent';
 import type { CallControlSession, MachineDetectionResult } from '@voxline/telephony';
 
 /** The default persona of outbound calls. */

@@ -4,12 +4,8 @@
  * every dialled call, and the outbound agent.
  */
 import type { Logger } from '@voxline/core';
-import {
-  buildTelnyxAgentApp,
-  type TelnyxAgentApp,
-  type VoiceAgentPersona,
-  type VoiceServices,
-} from '@voxline/example-telnyx-inbound';
+import { buildTelnyxAgentApp, type TelnyxAgentApp } from '@voxline/example-telnyx-inbound';
+import type { VoiceAgentPersona, VoiceServices } from '@voxline/example-voice-agent';
 import { outboundAgentPipeline, outboundPersona } from './outbound-agent.js';
 
 /** Options of {@link buildOutboundDialerApp}. */

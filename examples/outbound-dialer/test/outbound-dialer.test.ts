@@ -10,15 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@voxline/core';
-import { FakeDeepgramServer, type ScriptedWord } from '@voxline/deepgram/testing';
-import { FakeElevenLabsServer } from '@voxline/elevenlabs/testing';
-import { type TelnyxAgentApp, type VoiceAgentPersona, WEBHOOK_PATH } from '@voxline/example-telnyx-inbound';
-import { FakeOpenAIServer } from '@voxline/openai/testing';
+import { type TelnyxAgentApp, WEBHOOK_PATH } from '@voxline/example-telnyx-inbound';
+import { TelnyxWebhookSender } from '@voxline/example-telnyx-inbound/testing';
+import type { VoiceAgentPersona } from '@voxline/example-voice-agent';
+import { CarrierApiStandIn, VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
 import { decodeClientState } from '@voxline/telnyx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallerAudio, simulateCall } from 'voxline';
-import { CarrierApiStandIn } from '../../telnyx-inbound/test/support/carrier-api-stand-in.js';
-import { TelnyxWebhookSender } from '../../telnyx-inbound/test/support/telnyx-webhook-sender.js';
 import { type DialResult, dialAll } from '../src/outbound-dialer.js';
 import { buildOutboundDialerApp } from '../src/outbound-dialer-app.js';
 
@@ -37,20 +35,8 @@ const VOICEMAIL = 'Hello, this is the team. Please call us back at your convenie
 const GREETING = 'Hi, this is the team calling.';
 const GOODBYE = 'Thanks for your time. Goodbye!';
 
-/** Words as Deepgram would time them, in seconds of the stream's audio. */
-function said(text: string, startSeconds: number, secondsPerWord: number): ScriptedWord[] {
-  return text.split(' ').map((punctuatedWord, index) => ({
-    word: punctuatedWord.toLowerCase().replace(/[^a-z']/g, ''),
-    punctuatedWord,
-    start: startSeconds + index * secondsPerWord,
-    end: startSeconds + (index + 1) * secondsPerWord - 0.05,
-  }));
-}
-
 describe('outbound-dialer example', () => {
-  let deepgram: FakeDeepgramServer;
-  let openai: FakeOpenAIServer;
-  let elevenlabs: FakeElevenLabsServer;
+  let fakes: VoiceServiceFakes;
   let telnyxApi: CarrierApiStandIn;
   let webhooks: TelnyxWebhookSender;
   let dialer: TelnyxAgentApp;
@@ -58,13 +44,7 @@ describe('outbound-dialer example', () => {
   const logger = createLogger({ level: 'silent' });
 
   beforeEach(async () => {
-    deepgram = await FakeDeepgramServer.start({
-      utterances: [{ words: said('And so my fellow Americans.', 0.4, 0.4) }],
-    });
-    openai = await FakeOpenAIServer.start({
-      chatReplies: [{ content: GOODBYE, toolCalls: [{ name: 'end_call', arguments: '{}' }] }],
-    });
-    elevenlabs = await FakeElevenLabsServer.start({ msPerCharacter: 20 });
+    fakes = await VoiceServiceFakes.start({ callerSays: 'And so my fellow Americans.', reply: GOODBYE });
     telnyxApi = await CarrierApiStandIn.start();
     telnyxApi.route('POST', /^\/v2\/calls$/, (request) => {
       const to = JSON.parse(request.text).to as string;
@@ -87,7 +67,7 @@ describe('outbound-dialer example', () => {
 
   afterEach(async () => {
     await dialer?.app.close();
-    await Promise.all([deepgram.stop(), openai.stop(), elevenlabs.stop(), telnyxApi.close()]);
+    await Promise.all([fakes.stop(), telnyxApi.close()]);
     await rm(recordingsDir, { recursive: true, force: true });
   });
 
@@ -100,11 +80,7 @@ describe('outbound-dialer example', () => {
         connectionId: '1494404757140276705',
         baseURL: `${telnyxApi.origin}/v2`,
       },
-      services: {
-        deepgram: { apiKey: deepgram.apiKey, baseUrl: deepgram.url },
-        openai: { apiKey: openai.apiKey, baseURL: openai.baseURL, model: 'gpt-4.1-mini' },
-        elevenlabs: { apiKey: elevenlabs.apiKey, voiceId: 'voice-test', baseUrl: elevenlabs.url },
-      },
+      services: fakes.services,
       persona,
       voicemailMessage: VOICEMAIL,
       recordingsDir,
@@ -178,7 +154,7 @@ describe('outbound-dialer example', () => {
     expect(report.turns[0]?.answered).toBe(true);
     expect(report.endedBy).toBe('agent');
     expect(commandsTo(PERSON)).toEqual(['record_start', 'hangup']);
-    const messages = (openai.chatRequests[0]?.body.messages ?? []) as unknown[];
+    const messages = (fakes.openai.chatRequests[0]?.body.messages ?? []) as unknown[];
     expect(messages.at(-1)).toEqual({
       role: 'user',
       content: 'And so my fellow Americans.',
@@ -220,7 +196,7 @@ describe('outbound-dialer example', () => {
         voicemailLeft: true,
       },
     ]);
-    expect(deepgram.connections).toHaveLength(1); // only the person's call ran a pipeline
+    expect(fakes.deepgram.connections).toHaveLength(1); // only the person's call ran a pipeline
   });
 
   it('holds the greeting until answering-machine detection says a person answered', async () => {
@@ -237,14 +213,14 @@ describe('outbound-dialer example', () => {
       script: { steps: [{ waitForBotReply: { silenceMs: 500, timeoutMs: 15_000 } }, { hangUp: {} }] },
     });
     // The pipeline runs (its recognizer is connected), yet says nothing before the verdict.
-    await deepgram.connection(0);
-    expect(elevenlabs.connections.flatMap((connection) => connection.contextHistory)).toEqual([]);
+    await fakes.deepgram.connection(0);
+    expect(fakes.elevenlabs.connections.flatMap((connection) => connection.contextHistory)).toEqual([]);
     await event(PERSON, 'call.machine.detection.ended', { result: 'human' });
 
     const report = await call;
     expect(report.protocolViolations).toEqual([]);
     expect(report.botAudioReceivedMs).toBeGreaterThanOrEqual(GREETING.length * 20);
-    const spoken = elevenlabs.connections.flatMap((connection) =>
+    const spoken = fakes.elevenlabs.connections.flatMap((connection) =>
       connection.contextHistory.map((context) => context.generatedText.trim()),
     );
     expect(spoken).toEqual([GREETING]);
@@ -280,9 +256,11 @@ describe('outbound-dialer example', () => {
     });
 
     // The speech before the verdict reached the recognizer but never the model; then the greeting.
-    expect(deepgram.connections[0]?.sentMessages.some((message) => message.is_final === true)).toBe(true);
-    expect(openai.chatRequests).toEqual([]);
-    const spoken = elevenlabs.connections.flatMap((connection) =>
+    expect(fakes.deepgram.connections[0]?.sentMessages.some((message) => message.is_final === true)).toBe(
+      true,
+    );
+    expect(fakes.openai.chatRequests).toEqual([]);
+    const spoken = fakes.elevenlabs.connections.flatMap((connection) =>
       connection.contextHistory.map((context) => context.generatedText.trim()),
     );
     expect(spoken).toEqual([GREETING]);

@@ -1,10 +1,8 @@
 /**
  * The Telnyx voice agent example, as building blocks for other examples (the outbound dialer runs
- * the same app with inbound answering off).
+ * the same app with inbound answering off). The agent itself is `@voxline/example-voice-agent`.
  */
-export { ConfigError, readPort, readTelnyxAgentConfig, type TelnyxAgentConfig } from './config.js';
-export { END_CALL_FUNCTION, EndCallProcessor, registerEndCallFunction } from './end-call-function.js';
-export { type GreetingOptions, GreetingProcessor } from './greeting-processor.js';
+export { readTelnyxAgentConfig, type TelnyxAgentConfig } from './config.js';
 export {
   type AgentPipelineRequest,
   buildTelnyxAgentApp,
@@ -14,11 +12,3 @@ export {
   WEBHOOK_PATH,
 } from './telnyx-agent-app.js';
 export { UnknownCallError } from './unknown-call-error.js';
-export {
-  createVoiceAgentPipeline,
-  defaultPersona,
-  type VoiceAgentPersona,
-  type VoiceAgentPipelineOptions,
-  type VoiceServices,
-  voiceAgentParams,
-} from './voice-agent-pipeline.js';

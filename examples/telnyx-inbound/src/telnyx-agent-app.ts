@@ -9,13 +9,20 @@
  *
  * A call's life: `call.initiated` → the controller answers it with streaming to `/telnyx/media`
  * (bidirectional RTP, PCMU) → `call.answered` → carrier recording starts (dual channel) → the
- * stream's `start` → the voice pipeline runs (see `voice-agent-pipeline.ts`) → the model calls
+ * stream's `start` → the voice pipeline runs (see `createVoiceAgentPipeline` in `@voxline/example-voice-agent`) → the model calls
  * `end_call` after its goodbye → the pipeline ends once the goodbye has played → the transport's
  * `TelnyxCallTerminator` hangs up → `call.recording.saved` → the recording is downloaded to
  * `<recordingsDir>/<call reference>/`, next to the pipeline's own `pipeline.wav`.
  */
 import { join } from 'node:path';
 import type { FrameProcessor, Logger } from '@voxline/core';
+import {
+  createVoiceAgentPipeline,
+  defaultPersona,
+  type VoiceAgentPersona,
+  type VoiceServices,
+  voiceAgentParams,
+} from '@voxline/example-voice-agent';
 import {
   type AnsweringMachineAction,
   type CallControlSession,
@@ -30,13 +37,6 @@ import {
 import { type TelephonyTransport, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { UnknownCallError } from './unknown-call-error.js';
-import {
-  createVoiceAgentPipeline,
-  defaultPersona,
-  type VoiceAgentPersona,
-  type VoiceServices,
-  voiceAgentParams,
-} from './voice-agent-pipeline.js';
 
 /** Route of the Call Control webhooks: set the application's webhook URL to `https://<host>/telnyx/webhook`. */
 export const WEBHOOK_PATH = '/telnyx/webhook';
@@ -69,7 +69,7 @@ export interface TelnyxAgentAppOptions {
   services: VoiceServices;
   /** The default pipeline's persona; default {@link defaultPersona}. */
   persona?: VoiceAgentPersona;
-  /** Builds one call's processors; default the cloud voice agent of `voice-agent-pipeline.ts`. */
+  /** Builds one call's processors; default `createVoiceAgentPipeline` of `@voxline/example-voice-agent`. */
   agentPipeline?: (request: AgentPipelineRequest) => Promise<FrameProcessor[]>;
   /**
    * The public base URL Telnyx reaches this server at, `https://voice.example.com`. Default: the

@@ -10,22 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWav, rmsDbfs } from '@voxline/audio';
 import { createLogger } from '@voxline/core';
-import { FakeDeepgramServer, type ScriptedWord } from '@voxline/deepgram/testing';
-import { FakeElevenLabsServer } from '@voxline/elevenlabs/testing';
-import { FakeOpenAIServer } from '@voxline/openai/testing';
+import { defaultPersona, type VoiceAgentPersona } from '@voxline/example-voice-agent';
+import { CarrierApiStandIn, VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
 import { decodeClientState } from '@voxline/telnyx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallerAudio, simulateCall } from 'voxline';
-import {
-  buildTelnyxAgentApp,
-  defaultPersona,
-  MEDIA_PATH,
-  type TelnyxAgentApp,
-  type VoiceAgentPersona,
-  WEBHOOK_PATH,
-} from '../src/index.js';
-import { CarrierApiStandIn } from './support/carrier-api-stand-in.js';
-import { TelnyxWebhookSender } from './support/telnyx-webhook-sender.js';
+import { buildTelnyxAgentApp, MEDIA_PATH, type TelnyxAgentApp, WEBHOOK_PATH } from '../src/index.js';
+import { TelnyxWebhookSender } from '../src/testing/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const jfkPath = join(repoRoot, '..', 'shared', 'data', 'jfk-16k.wav');
@@ -35,33 +26,15 @@ const CALL_ID = 'v3:u5OAKGEPT3Dx8SwLkkCN3qYrWAt0lnBY8ZdN7eWM6sbrMyiGp9Cmm5';
 const GREETING = 'Hello, thanks for calling.';
 const GOODBYE = 'Thank you for calling. Goodbye!';
 
-/** Words as Deepgram would time them, in seconds of the stream's audio. */
-function said(text: string, startSeconds: number, secondsPerWord: number): ScriptedWord[] {
-  return text.split(' ').map((punctuatedWord, index) => ({
-    word: punctuatedWord.toLowerCase().replace(/[^a-z']/g, ''),
-    punctuatedWord,
-    start: startSeconds + index * secondsPerWord,
-    end: startSeconds + (index + 1) * secondsPerWord - 0.05,
-  }));
-}
-
 describe('telnyx-inbound example', () => {
-  let deepgram: FakeDeepgramServer;
-  let openai: FakeOpenAIServer;
-  let elevenlabs: FakeElevenLabsServer;
+  let fakes: VoiceServiceFakes;
   let telnyxApi: CarrierApiStandIn;
   let webhooks: TelnyxWebhookSender;
   let agent: TelnyxAgentApp;
   let recordingsDir: string;
 
   beforeEach(async () => {
-    deepgram = await FakeDeepgramServer.start({
-      utterances: [{ words: said('And so my fellow Americans.', 0.4, 0.4) }],
-    });
-    openai = await FakeOpenAIServer.start({
-      chatReplies: [{ content: GOODBYE, toolCalls: [{ name: 'end_call', arguments: '{}' }] }],
-    });
-    elevenlabs = await FakeElevenLabsServer.start({ msPerCharacter: 20 });
+    fakes = await VoiceServiceFakes.start({ callerSays: 'And so my fellow Americans.', reply: GOODBYE });
     telnyxApi = await CarrierApiStandIn.start();
     recordingsDir = await mkdtemp(join(tmpdir(), 'voxline-telnyx-inbound-'));
     webhooks = new TelnyxWebhookSender(() => `${origin()}${WEBHOOK_PATH}`);
@@ -72,11 +45,7 @@ describe('telnyx-inbound example', () => {
     agent = await buildTelnyxAgentApp({
       logger: createLogger({ level: 'silent' }),
       telnyx: { apiKey: 'KEY_test', publicKey: webhooks.publicKey, baseURL: `${telnyxApi.origin}/v2` },
-      services: {
-        deepgram: { apiKey: deepgram.apiKey, baseUrl: deepgram.url },
-        openai: { apiKey: openai.apiKey, baseURL: openai.baseURL, model: 'gpt-4.1-mini' },
-        elevenlabs: { apiKey: elevenlabs.apiKey, voiceId: 'voice-test', baseUrl: elevenlabs.url },
-      },
+      services: fakes.services,
       persona,
       recordingsDir,
     });
@@ -99,7 +68,7 @@ describe('telnyx-inbound example', () => {
 
   afterEach(async () => {
     await agent?.app.close();
-    await Promise.all([deepgram.stop(), openai.stop(), elevenlabs.stop(), telnyxApi.close()]);
+    await Promise.all([fakes.stop(), telnyxApi.close()]);
     await rm(recordingsDir, { recursive: true, force: true });
   });
 
@@ -116,10 +85,7 @@ describe('telnyx-inbound example', () => {
     client_state: null,
     ...extra,
   });
-  const spokenTexts = () =>
-    elevenlabs.connections.flatMap((connection) =>
-      connection.contextHistory.map((context) => context.generatedText.trim()),
-    );
+  const spokenTexts = () => fakes.spokenTexts();
   const actions = (name: string) =>
     telnyxApi.requestsTo('POST', new RegExp(`^/v2/calls/${CALL_ID.replace(':', '.')}/actions/${name}$`));
 
@@ -168,14 +134,14 @@ describe('telnyx-inbound example', () => {
     expect(actions('hangup')).toHaveLength(1);
 
     // What the model saw, and what was spoken.
-    expect(openai.violations).toEqual([]);
-    const request = openai.chatRequests[0]?.body as { messages: unknown[]; tools: unknown[] };
+    expect(fakes.openai.violations).toEqual([]);
+    const request = fakes.openai.chatRequests[0]?.body as { messages: unknown[]; tools: unknown[] };
     expect(request.messages).toEqual([
       { role: 'system', content: 'You are a test agent.' },
       { role: 'user', content: 'And so my fellow Americans.' },
     ]);
     expect(request.tools).toMatchObject([{ type: 'function', function: { name: 'end_call' } }]);
-    expect(openai.pendingReplies).toBe(0);
+    expect(fakes.openai.pendingReplies).toBe(0);
     expect(spokenTexts()).toEqual([GOODBYE]);
 
     // The carrier reports the hang-up, then its recording, which is downloaded next to the
@@ -246,6 +212,6 @@ describe('telnyx-inbound example', () => {
     });
     expect(report.endedBy).toBe('agent');
     expect(report.botAudioReceivedMs).toBe(0);
-    expect(deepgram.connections).toEqual([]);
+    expect(fakes.deepgram.connections).toEqual([]);
   });
 });

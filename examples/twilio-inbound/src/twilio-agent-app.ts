@@ -12,7 +12,7 @@
  * URL Twilio requested before anything else runs.
  *
  * A call's life: the voice webhook → `<Connect><Stream url="wss://…/twilio/media">` with the call's
- * `<Parameter>`s → the stream's `start` → the voice pipeline runs (see `voice-agent-pipeline.ts`)
+ * `<Parameter>`s → the stream's `start` → the voice pipeline runs (see `createVoiceAgentPipeline` in `@voxline/example-voice-agent`)
  * and the stream's `stream-started` callback starts Twilio's dual-channel recording → the model
  * calls `end_call` after its goodbye → the pipeline ends once the goodbye has played → the
  * transport's `TwilioCallTerminator` hangs up (`Status=completed`) → the `completed` recording
@@ -21,6 +21,13 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '@voxline/core';
+import {
+  createVoiceAgentPipeline,
+  defaultPersona,
+  type VoiceAgentPersona,
+  type VoiceServices,
+  voiceAgentParams,
+} from '@voxline/example-voice-agent';
 import { LocalDirectoryRecordingStorage } from '@voxline/telephony';
 import {
   TwilioCallControl,
@@ -31,13 +38,6 @@ import {
 } from '@voxline/twilio';
 import { voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  createVoiceAgentPipeline,
-  defaultPersona,
-  type VoiceAgentPersona,
-  type VoiceServices,
-  voiceAgentParams,
-} from './voice-agent-pipeline.js';
 
 /** The number's "A call comes in" webhook: `https://<host>/twilio/voice`. */
 export const VOICE_PATH = '/twilio/voice';

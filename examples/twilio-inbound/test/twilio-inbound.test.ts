@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWav, rmsDbfs } from '@voxline/audio';
 import { createLogger } from '@voxline/core';
-import { FakeDeepgramServer, type ScriptedWord } from '@voxline/deepgram/testing';
-import { FakeElevenLabsServer } from '@voxline/elevenlabs/testing';
-import { FakeOpenAIServer } from '@voxline/openai/testing';
+import type { VoiceAgentPersona } from '@voxline/example-voice-agent';
+import { CarrierApiStandIn, VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
 import { computeTwilioSignature } from '@voxline/twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallerAudio, SimulatorError, simulateCall } from 'voxline';
@@ -24,8 +23,6 @@ import {
   type TwilioAgentApp,
   VOICE_PATH,
 } from '../src/twilio-agent-app.js';
-import type { VoiceAgentPersona } from '../src/voice-agent-pipeline.js';
-import { CarrierApiStandIn } from './support/carrier-api-stand-in.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const jfkPath = join(repoRoot, '..', 'shared', 'data', 'jfk-16k.wav');
@@ -41,32 +38,14 @@ const CALL_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${CALL_SID}.json`;
 const GREETING = 'Hello, thanks for calling.';
 const GOODBYE = 'Thank you for calling. Goodbye!';
 
-/** Words as Deepgram would time them, in seconds of the stream's audio. */
-function said(text: string, startSeconds: number, secondsPerWord: number): ScriptedWord[] {
-  return text.split(' ').map((punctuatedWord, index) => ({
-    word: punctuatedWord.toLowerCase().replace(/[^a-z']/g, ''),
-    punctuatedWord,
-    start: startSeconds + index * secondsPerWord,
-    end: startSeconds + (index + 1) * secondsPerWord - 0.05,
-  }));
-}
-
 describe('twilio-inbound example', () => {
-  let deepgram: FakeDeepgramServer;
-  let openai: FakeOpenAIServer;
-  let elevenlabs: FakeElevenLabsServer;
+  let fakes: VoiceServiceFakes;
   let twilioApi: CarrierApiStandIn;
   let agent: TwilioAgentApp;
   let recordingsDir: string;
 
   beforeEach(async () => {
-    deepgram = await FakeDeepgramServer.start({
-      utterances: [{ words: said('And so my fellow Americans.', 0.4, 0.4) }],
-    });
-    openai = await FakeOpenAIServer.start({
-      chatReplies: [{ content: GOODBYE, toolCalls: [{ name: 'end_call', arguments: '{}' }] }],
-    });
-    elevenlabs = await FakeElevenLabsServer.start({ msPerCharacter: 20 });
+    fakes = await VoiceServiceFakes.start({ callerSays: 'And so my fellow Americans.', reply: GOODBYE });
     twilioApi = await CarrierApiStandIn.start();
     // What Twilio answers to creating a recording, and to updating a call.
     twilioApi.fallback = { status: 201, body: { sid: RECORDING_SID, call_sid: CALL_SID } };
@@ -79,7 +58,7 @@ describe('twilio-inbound example', () => {
 
   afterEach(async () => {
     await agent?.app.close();
-    await Promise.all([deepgram.stop(), openai.stop(), elevenlabs.stop(), twilioApi.close()]);
+    await Promise.all([fakes.stop(), twilioApi.close()]);
     await rm(recordingsDir, { recursive: true, force: true });
   });
 
@@ -88,11 +67,7 @@ describe('twilio-inbound example', () => {
     agent = await buildTwilioAgentApp({
       logger: createLogger({ level: 'silent' }),
       twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: twilioApi.origin },
-      services: {
-        deepgram: { apiKey: deepgram.apiKey, baseUrl: deepgram.url },
-        openai: { apiKey: openai.apiKey, baseURL: openai.baseURL, model: 'gpt-4.1-mini' },
-        elevenlabs: { apiKey: elevenlabs.apiKey, voiceId: 'voice-test', baseUrl: elevenlabs.url },
-      },
+      services: fakes.services,
       persona,
       publicUrl: PUBLIC_URL,
       recordingsDir,
@@ -185,12 +160,12 @@ describe('twilio-inbound example', () => {
       `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
     );
 
-    expect(openai.violations).toEqual([]);
-    expect(openai.chatRequests[0]?.body.messages).toEqual([
+    expect(fakes.openai.violations).toEqual([]);
+    expect(fakes.openai.chatRequests[0]?.body.messages).toEqual([
       { role: 'system', content: 'You are a test agent.' },
       { role: 'user', content: 'And so my fellow Americans.' },
     ]);
-    expect(openai.pendingReplies).toBe(0);
+    expect(fakes.openai.pendingReplies).toBe(0);
 
     // Twilio's recording is downloaded (with the account's credentials) next to the pipeline's own.
     const carrierRecording = await readFile(jfkPath);
@@ -226,7 +201,7 @@ describe('twilio-inbound example', () => {
       steps: [{ waitForBotReply: { silenceMs: 500, timeoutMs: 15_000 } }, { hangUp: {} }],
     });
     expect(report.protocolViolations).toEqual([]);
-    const spoken = elevenlabs.connections.flatMap((connection) =>
+    const spoken = fakes.elevenlabs.connections.flatMap((connection) =>
       connection.contextHistory.map((context) => context.generatedText.trim()),
     );
     expect(spoken).toEqual([GREETING]);
@@ -251,7 +226,7 @@ describe('twilio-inbound example', () => {
     });
     await expect(unsigned).rejects.toThrow(SimulatorError);
     await expect(unsigned).rejects.toThrow(/HTTP 401/);
-    expect(deepgram.connections).toEqual([]);
+    expect(fakes.deepgram.connections).toEqual([]);
     expect(twilioApi.requests).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A carrier's REST API on 127.0.0.1 at a random port, for the examples' tests: the official SDKs
+ * A carrier's REST API on 127.0.0.1 at a random port, for the phone examples' tests: the official SDKs
  * are pointed at it with their base-URL options, so they make real requests over a real socket.
  * It records every request and answers from routes (or a fallback).
  */
@@ -32,8 +32,11 @@ export class CarrierApiStandIn {
   readonly #routes: { method: string; path: RegExp; responder: Responder }[] = [];
   readonly #server: Server;
   readonly #received = new EventEmitter();
-  /** The answer when no route matches; set it to what the carrier answers most commands with. */
-  fallback: ApiAnswer = { status: 200, body: {} };
+  /**
+   * The answer when no route matches; default Telnyx's command acknowledgement. Set it to what
+   * the carrier answers most commands with (Twilio: the created or updated resource).
+   */
+  fallback: ApiAnswer = { status: 200, body: { data: { result: 'ok' } } };
 
   private constructor() {
     this.#server = createServer((request, response) => void this.#handle(request, response));
