@@ -1,5 +1,6 @@
 import { decodeMuLaw, encodeMuLaw } from '@voxline/audio';
 import type { InputAudioRawFrame } from '@voxline/core';
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   base64DecodedLength,
@@ -15,7 +16,6 @@ import {
   SerializerError,
   telephonyCodec,
 } from '../src/index.js';
-import { RecordingClock, RecordingLogger } from './support/hang-up-harness.js';
 import { bestCorrelation, concat, jfk16k, resample } from './support/recordings.js';
 
 function codeOf(action: () => unknown): string | undefined {

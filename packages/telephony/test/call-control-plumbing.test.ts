@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { resolveRetryPolicy } from '@voxline/core';
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CallControlError,
@@ -20,8 +21,7 @@ import {
   S3RecordingStorage,
   sendWithRetry,
 } from '../src/index.js';
-import { CarrierApiStandIn, listenOnLoopback } from './support/call-control-harness.js';
-import { RecordingClock, RecordingLogger } from './support/hang-up-harness.js';
+import { CarrierApiStandIn, listenOnLoopback } from '../src/testing/index.js';
 import { jfkPath } from './support/recordings.js';
 
 describe('RecentEventIds', () => {

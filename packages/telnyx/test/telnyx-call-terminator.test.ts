@@ -1,10 +1,7 @@
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { type CallInfo, CallTerminationError } from '@voxline/telephony';
+import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  FakeCarrierApi,
-  RecordingClock,
-  RecordingLogger,
-} from '../../telephony/test/support/hang-up-harness.js';
 import { TelnyxCallTerminator } from '../src/index.js';
 
 const CALL_CONTROL_ID = 'v3:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ';
@@ -37,13 +34,13 @@ const ALREADY_ENDED = {
 const SERVER_ERROR = { status: 500, body: { errors: [{ code: '10007', title: 'Unexpected error' }] } };
 
 describe('TelnyxCallTerminator against a local stand-in for the Call Control API', () => {
-  let api: FakeCarrierApi;
+  let api: CarrierApiStandIn;
   let clock: RecordingClock;
   let logger: RecordingLogger;
   let terminator: TelnyxCallTerminator;
 
   beforeEach(async () => {
-    api = await FakeCarrierApi.start();
+    api = await CarrierApiStandIn.start();
     api.fallback = { status: 200, body: { data: { result: 'ok' } } };
     clock = new RecordingClock();
     logger = new RecordingLogger();
@@ -65,10 +62,10 @@ describe('TelnyxCallTerminator against a local stand-in for the Call Control API
     expect(api.requests).toHaveLength(1);
     const [request] = api.requests;
     expect(request?.method).toBe('POST');
-    expect(decodeURIComponent(request?.url ?? '')).toBe(`/v2/calls/${CALL_CONTROL_ID}/actions/hangup`);
+    expect(request?.path).toBe(`/v2/calls/${CALL_CONTROL_ID}/actions/hangup`);
     expect(request?.headers.authorization).toBe('Bearer KEY0123_test');
     expect(request?.headers['content-type']).toContain('application/json');
-    const body = JSON.parse(request?.body ?? '');
+    const body = JSON.parse(request?.text ?? '');
     expect(Object.keys(body)).toEqual(['command_id']);
     expect(body.command_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(logger.records.find((record) => record.message === 'call hung up')?.fields).toMatchObject({
@@ -102,7 +99,7 @@ describe('TelnyxCallTerminator against a local stand-in for the Call Control API
 
     expect(api.requests).toHaveLength(3);
     expect(clock.sleeps).toEqual([250, 500]);
-    const commandIds = api.requests.map((request) => JSON.parse(request.body).command_id);
+    const commandIds = api.requests.map((request) => JSON.parse(request.text).command_id);
     expect(new Set(commandIds).size).toBe(1);
     const warnings = logger.records.filter((record) => record.level === 'warn');
     expect(warnings).toHaveLength(2);

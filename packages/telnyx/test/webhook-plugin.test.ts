@@ -2,22 +2,22 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import {
   type CallControlEvent,
   type CallControlSession,
   LocalDirectoryRecordingStorage,
   type StoredRecording,
 } from '@voxline/telephony';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type ApiRequest,
   CarrierApiStandIn,
-  Gate,
   type LoopbackServer,
   listenOnLoopback,
-} from '../../telephony/test/support/call-control-harness.js';
-import { RecordingClock, RecordingLogger } from '../../telephony/test/support/hang-up-harness.js';
-import { jfkPath } from '../../telephony/test/support/recordings.js';
+  ResponseGate,
+} from '@voxline/telephony/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   decodeClientState,
   encodeClientState,
@@ -26,6 +26,8 @@ import {
   type TelnyxCallControllerOptions,
   telnyxWebhooks,
 } from '../src/index.js';
+
+const jfkPath = fileURLToPath(new URL('../../../../shared/data/jfk-16k.wav', import.meta.url));
 
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 /** The base64 raw 32-byte key, as Mission Control shows it. */
@@ -290,7 +292,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
 
   it('answers 200 before the controller talks to Telnyx (a slow API never makes Telnyx retry)', async () => {
     await start();
-    const gate = new Gate();
+    const gate = new ResponseGate();
     api.route('POST', /\/actions\/answer$/, async () => {
       await gate.wait();
       return { status: 200, body: { data: { result: 'ok' } } };

@@ -1,7 +1,7 @@
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { CallControlError } from '@voxline/telephony';
+import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CarrierApiStandIn } from '../../telephony/test/support/call-control-harness.js';
-import { RecordingClock, RecordingLogger } from '../../telephony/test/support/hang-up-harness.js';
 import {
   mediaStreamTwiml,
   TwilioCallControl,

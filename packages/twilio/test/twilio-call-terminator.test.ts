@@ -1,10 +1,7 @@
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { type CallInfo, CallTerminationError } from '@voxline/telephony';
+import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  FakeCarrierApi,
-  RecordingClock,
-  RecordingLogger,
-} from '../../telephony/test/support/hang-up-harness.js';
 import { TwilioCallTerminator } from '../src/index.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -50,13 +47,13 @@ const SERVER_ERROR = {
 };
 
 describe('TwilioCallTerminator against a local stand-in for the REST API', () => {
-  let api: FakeCarrierApi;
+  let api: CarrierApiStandIn;
   let clock: RecordingClock;
   let logger: RecordingLogger;
   let terminator: TwilioCallTerminator;
 
   beforeEach(async () => {
-    api = await FakeCarrierApi.start();
+    api = await CarrierApiStandIn.start();
     api.fallback = COMPLETED_CALL;
     clock = new RecordingClock();
     logger = new RecordingLogger();
@@ -79,12 +76,12 @@ describe('TwilioCallTerminator against a local stand-in for the REST API', () =>
     expect(api.requests).toHaveLength(1);
     const [request] = api.requests;
     expect(request?.method).toBe('POST');
-    expect(request?.url).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${CALL_SID}.json`);
+    expect(request?.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${CALL_SID}.json`);
     expect(request?.headers.authorization).toBe(
       `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
     );
     expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(request?.body).toBe('Status=completed');
+    expect(request?.text).toBe('Status=completed');
     expect(logger.records.find((record) => record.message === 'call hung up')?.fields).toMatchObject({
       carrier: 'twilio',
       callId: CALL_SID,
@@ -120,7 +117,7 @@ describe('TwilioCallTerminator against a local stand-in for the REST API', () =>
     });
     await terminator.hangUp(twilioCall());
     expect(api.requests).toHaveLength(3);
-    expect(api.requests.every((request) => request.body === 'Status=completed')).toBe(true);
+    expect(api.requests.every((request) => request.text === 'Status=completed')).toBe(true);
     expect(clock.sleeps).toEqual([250, 500]);
     const warnings = logger.records.filter((record) => record.level === 'warn');
     expect(warnings.map((record) => record.fields.callId)).toEqual([CALL_SID, CALL_SID]);

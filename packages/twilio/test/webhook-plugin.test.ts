@@ -1,20 +1,20 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import {
   type CallControlEvent,
   LocalDirectoryRecordingStorage,
   type StoredRecording,
 } from '@voxline/telephony';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CarrierApiStandIn,
-  Gate,
   type LoopbackServer,
   listenOnLoopback,
-} from '../../telephony/test/support/call-control-harness.js';
-import { RecordingClock, RecordingLogger } from '../../telephony/test/support/hang-up-harness.js';
-import { jfkPath } from '../../telephony/test/support/recordings.js';
+  ResponseGate,
+} from '@voxline/telephony/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   computeTwilioSignature,
   TwilioCallControl,
@@ -23,6 +23,8 @@ import {
   type TwilioWebhooksOptions,
   twilioWebhooks,
 } from '../src/index.js';
+
+const jfkPath = fileURLToPath(new URL('../../../../shared/data/jfk-16k.wav', import.meta.url));
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'auth-token-for-tests';
@@ -168,7 +170,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
   });
 
   it('connects the caller without routeInbound when it takes longer than responseTimeoutMs', async () => {
-    const gate = new Gate();
+    const gate = new ResponseGate();
     await start(
       {
         routeInbound: async () => {
@@ -284,7 +286,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
 
   it('answers 200 before starting the recording (a slow API never makes Twilio retry)', async () => {
     await start();
-    const gate = new Gate();
+    const gate = new ResponseGate();
     api.route('POST', /\/Recordings\.json$/, async () => {
       await gate.wait();
       return { status: 201, body: { sid: RECORDING_SID } };

@@ -1,3 +1,4 @@
+import { RecordingLogger } from '@voxline/core/testing';
 import type { CallControlSession } from '@voxline/telephony';
 import {
   computeTwilioSignature,
@@ -7,7 +8,6 @@ import {
 } from '@voxline/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { captureLogger } from './support/capture-logger.js';
 import { twilioMessages } from './support/carrier-messages.js';
 import { EchoProcessor, startServer, type TestServer } from './support/loopback.js';
 
@@ -53,14 +53,14 @@ describe('Twilio media-stream upgrade verification in the WebSocket plugin', () 
       control: new TwilioCallControl({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }),
       streamUrl: PUBLIC_STREAM_URL,
       webhookBaseUrl: 'https://voice.example.com',
-      logger: captureLogger(),
+      logger: new RecordingLogger(),
     });
     server = await startServer({
       path: '/twilio',
       verifyUpgrade: twilioMediaStreamVerifier({
         authToken: AUTH_TOKEN,
         publicUrl: 'https://voice.example.com',
-        logger: captureLogger(),
+        logger: new RecordingLogger(),
       }),
       createPipeline: (call, transport) => {
         // The running pipeline finds its call's control session by the call id of the stream.

@@ -1,6 +1,5 @@
 /**
- * Test helpers of the phone examples: the voice services as local fakes, and a stand-in for a
- * carrier's REST API.
+ * Test helpers of the phone examples: the voice services as local fakes. (The carrier's REST API
+ * stand-in is `CarrierApiStandIn` of `@voxline/telephony/testing`.)
  */
-export { type ApiAnswer, type ApiRequest, CarrierApiStandIn } from './carrier-api-stand-in.js';
 export { said, VoiceServiceFakes, type VoiceServiceFakesOptions } from './voice-service-fakes.js';

@@ -57,6 +57,8 @@ export {
   vadAnalyzerConformance,
 } from './conformance/vad-analyzer-conformance.js';
 export { FrameRecorder, type RecordedFrame } from './frame-recorder.js';
+export { RecordingClock } from './recording-clock.js';
+export { type LogRecord, RecordingLogger } from './recording-logger.js';
 export {
   type FrameClass,
   frameNames,

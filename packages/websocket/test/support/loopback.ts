@@ -12,11 +12,11 @@ import {
   OutputAudioRawFrame,
   realClock,
 } from '@voxline/core';
+import { type LogRecord, RecordingLogger } from '@voxline/core/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { type CallSession, type VoxlineTelephonyOptions, voxlineTelephony } from '../../src/index.js';
 import { toMuLawBase64 } from './audio.js';
-import { captureLogger, type LogRecord } from './capture-logger.js';
 import type { CarrierMessages } from './carrier-messages.js';
 import { SimulatedPlayback } from './simulated-playback.js';
 import { FakeTerminator } from './virtual-call.js';
@@ -52,7 +52,7 @@ export async function startServer(
   configure?: (app: FastifyInstance) => PromiseLike<unknown>,
 ): Promise<TestServer> {
   const app = Fastify({ logger: false });
-  const logger = captureLogger();
+  const logger = new RecordingLogger();
   const sessions: CallSession[] = [];
   const terminators = {
     twilio: new FakeTerminator(realClock, 'twilio'),

@@ -9,7 +9,7 @@ import {
   OutputAudioRawFrame,
   VirtualClock,
 } from '@voxline/core';
-import { FrameRecorder } from '@voxline/core/testing';
+import { FrameRecorder, type LogRecord, RecordingLogger } from '@voxline/core/testing';
 import type { CallInfo, CallTerminator } from '@voxline/telephony';
 import { TwilioFrameSerializer } from '@voxline/twilio';
 import {
@@ -19,7 +19,6 @@ import {
   TelephonyTransport,
   type TelephonyTransportOptions,
 } from '../../src/index.js';
-import { captureLogger, type LogRecord } from './capture-logger.js';
 import { type CarrierMessages, twilioMessages } from './carrier-messages.js';
 import { SimulatedPlayback, type SimulatedPlaybackOptions } from './simulated-playback.js';
 
@@ -116,7 +115,7 @@ export function audioFrame(samples: Int16Array): OutputAudioRawFrame {
 export async function startVirtualCall(options: VirtualCallOptions = {}): Promise<VirtualCall> {
   const clock = new VirtualClock();
   const socket = new FakeSocket(clock);
-  const logger = captureLogger();
+  const logger = new RecordingLogger();
   const messages = twilioMessages();
   const transport = new TelephonyTransport(socket, {
     serializers: { twilio: () => new TwilioFrameSerializer() },

@@ -1,46 +1,57 @@
 /**
- * Test doubles for the call-control plane: a local HTTP server that plays a carrier's REST API (the
- * official SDKs are pointed at it with their base-URL options, so they make real requests over a
- * real socket), gates that hold a request until the test lets it go, and a real fastify server on
- * loopback for inbound webhooks.
+ * A carrier's REST API on loopback, for tests of call control through the official SDKs: point
+ * `telnyx` (`baseURL`) or `twilio` (the client's API origin) at {@link CarrierApiStandIn.origin}
+ * and they make real HTTP requests over a real socket. It records every request and answers from
+ * routes, then a script, then a fallback. It knows nothing of any carrier's resources: a test says
+ * what the carrier would answer.
  */
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
 
 /** One request the stand-in received. */
 export interface ApiRequest {
+  /** `GET`, `POST`, … */
   method: string;
   /** Path and query as sent, percent-decoded. */
   path: string;
   headers: IncomingMessage['headers'];
+  /** The raw body. */
   body: Buffer;
   /** The body as UTF-8 text. */
   text: string;
 }
 
-/** An answer: a status with a JSON (object) or binary (Buffer) body, or a dropped connection. */
+/**
+ * An answer: a status with a JSON (any value but a Buffer) or binary (`Buffer`) body and extra
+ * headers, or `'drop-connection'` to destroy the socket without answering (a network failure).
+ */
 export type ApiAnswer =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | 'drop-connection';
 
-/** Decides the answer to a request; may wait (e.g. on a gate). */
+/** Decides the answer to a request; may wait (e.g. until the test lets it go). */
 export type ApiResponder = (request: ApiRequest) => ApiAnswer | Promise<ApiAnswer>;
 
-/** A carrier REST API on 127.0.0.1 at a random port. */
+/** See the module comment. Start one with {@link CarrierApiStandIn.start}; `close()` it after. */
 export class CarrierApiStandIn {
+  /** Every request received, in order of arrival. */
   readonly requests: ApiRequest[] = [];
+  /**
+   * The answer when no route matches and the script is empty; default
+   * `{ status: 200, body: { data: { result: 'ok' } } }`, Telnyx's acknowledgement of a command.
+   */
+  fallback: ApiAnswer = { status: 200, body: { data: { result: 'ok' } } };
   readonly #routes: { method: string; path: RegExp; responder: ApiResponder }[] = [];
   readonly #script: ApiAnswer[] = [];
+  readonly #received = new EventEmitter();
   readonly #server: Server;
-  /** The answer when no route matches and the script is empty. */
-  fallback: ApiAnswer = { status: 200, body: { data: { result: 'ok' } } };
 
   private constructor() {
     this.#server = createServer((request, response) => void this.#handle(request, response));
   }
 
+  /** Listens on 127.0.0.1 at a free port. */
   static async start(): Promise<CarrierApiStandIn> {
     const api = new CarrierApiStandIn();
     api.#server.listen(0, '127.0.0.1');
@@ -54,7 +65,7 @@ export class CarrierApiStandIn {
     return `http://127.0.0.1:${port}`;
   }
 
-  /** Answers requests matching `method` and `path` with `responder` (before the script). */
+  /** Answers requests matching `method` and `path` with `responder` (routes come before the script). */
   route(method: string, path: RegExp, responder: ApiResponder): void {
     this.#routes.push({ method, path, responder });
   }
@@ -64,11 +75,44 @@ export class CarrierApiStandIn {
     this.#script.push(...answers);
   }
 
-  /** Requests whose path matches. */
-  requestsTo(path: RegExp): ApiRequest[] {
-    return this.requests.filter((request) => path.test(request.path));
+  /** Requests whose path matches `path` (any method). */
+  requestsTo(path: RegExp): ApiRequest[];
+  /** Requests whose method is `method` and whose path matches `path`. */
+  requestsTo(method: string, path: RegExp): ApiRequest[];
+  requestsTo(methodOrPath: string | RegExp, path?: RegExp): ApiRequest[] {
+    if (typeof methodOrPath !== 'string') {
+      return this.requests.filter((request) => methodOrPath.test(request.path));
+    }
+    const pattern = path as RegExp;
+    return this.requests.filter((request) => request.method === methodOrPath && pattern.test(request.path));
   }
 
+  /**
+   * Resolves with the matching requests once there are `count` of them.
+   *
+   * @param count default 1.
+   * @param timeoutMs default 10 000.
+   * @throws Error (rejects) if fewer than `count` arrived within `timeoutMs`.
+   */
+  waitFor(method: string, path: RegExp, count = 1, timeoutMs = 10_000): Promise<ApiRequest[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const matching = this.requestsTo(method, path);
+        if (matching.length < count) return;
+        clearTimeout(timer);
+        this.#received.off('request', check);
+        resolve(matching);
+      };
+      const timer = setTimeout(() => {
+        this.#received.off('request', check);
+        reject(new Error(`fewer than ${count} ${method} ${path} requests within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#received.on('request', check);
+      check();
+    });
+  }
+
+  /** Stops listening and drops open connections. */
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     this.#server.close();
@@ -87,6 +131,7 @@ export class CarrierApiStandIn {
       text: body.toString('utf8'),
     };
     this.requests.push(recorded);
+    this.#received.emit('request');
     const route = this.#routes.find(
       (candidate) => candidate.method === recorded.method && candidate.path.test(recorded.path),
     );
@@ -108,49 +153,4 @@ export class CarrierApiStandIn {
     response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
   }
-}
-
-/** A promise the test resolves: holds a stand-in's answer until `open()`. */
-export class Gate {
-  readonly #opened: Promise<void>;
-  #open!: () => void;
-  /** Resolves when something waits on the gate. */
-  readonly reached: Promise<void>;
-  #reach!: () => void;
-
-  constructor() {
-    this.#opened = new Promise((resolve) => {
-      this.#open = resolve;
-    });
-    this.reached = new Promise((resolve) => {
-      this.#reach = resolve;
-    });
-  }
-
-  /** Waits until the gate is opened. */
-  wait(): Promise<void> {
-    this.#reach();
-    return this.#opened;
-  }
-
-  open(): void {
-    this.#open();
-  }
-}
-
-/** A fastify server listening on 127.0.0.1 at a random port. */
-export interface LoopbackServer {
-  app: FastifyInstance;
-  /** `http://127.0.0.1:<port>` */
-  origin: string;
-  close(): Promise<void>;
-}
-
-/** Builds a fastify app, lets `setup` register plugins, and listens on loopback. */
-export async function listenOnLoopback(setup: (app: FastifyInstance) => unknown): Promise<LoopbackServer> {
-  const app = Fastify({ logger: false });
-  await setup(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
-  return { app, origin: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
