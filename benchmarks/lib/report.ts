@@ -1,11 +1,12 @@
 /**
  * Shared reporting for benchmarks: percentiles, the machine a result was measured on, and the
- * JSON + markdown files under benchmarks/results/.
+ * JSON, markdown and SVG chart files under benchmarks/results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderChartSvg } from './chart.js';
 
 /** One measured case. Times in the row's `unit`. */
 export interface BenchmarkRow {
@@ -66,8 +67,8 @@ function formatNumber(value: number): string {
 export const resultsDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /**
- * Writes `<name>.json` and `<name>.md` under benchmarks/results (or `<name>.quick.*` for smoke
- * runs, which are not results) and prints the markdown table.
+ * Writes `<name>.json`, `<name>.md` and the chart `<name>.svg` under benchmarks/results (or
+ * `<name>.quick.*` for smoke runs, which are not results) and prints the markdown table.
  */
 export async function writeResults(
   name: string,
@@ -80,6 +81,8 @@ export async function writeResults(
     join(resultsDirectory, `${name}${suffix}.json`),
     `${JSON.stringify({ ...report, machine }, null, 2)}\n`,
   );
+  const chartFile = `${name}${suffix}.svg`;
+  writeFileSync(join(resultsDirectory, chartFile), await renderChartSvg(report.title, report.rows));
   const extraKeys = [...new Set(report.rows.flatMap((row) => Object.keys(row.extra ?? {})))];
   const lines = [
     `# ${report.title}`,
@@ -87,6 +90,8 @@ export async function writeResults(
     `Measured ${machine.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}${report.quick ? ' — quick smoke run, not a result' : ''}.`,
     '',
     ...report.notes.map((note) => `- ${note}`),
+    '',
+    `![${report.title}](${chartFile})`,
     '',
     `| case | p50 | p99 | unit | samples | ${[...extraKeys, 'comparison'].join(' | ')} |`,
     `|---|---:|---:|---|---:|${[...extraKeys, 'comparison'].map(() => '---').join('|')}|`,
