@@ -274,7 +274,7 @@ const notes = [
   `Each call timed on its own with performance.now() after ${warmupCalls} warm-up calls, less the median cost of the two clock reads; ${timedCalls} calls per Voxline row, ${peerTimedCalls} per peer row with a resampler. Audio: jfk-16k.wav at the carrier's rate, one distinct message per call with increasing chunk numbers.`,
   'bytes allocated/frame: growth of the V8 heap plus ArrayBuffer backing stores over windows of 200 calls with no garbage collection inside (full GC before each window, --expose-gc), median over windows. Voxline ingress allocates the frame, its one Int16Array and the parsed message; egress the base64 text and the JSON string.',
   'Peers: JSON.parse + Buffer base64 + alawmulaw 6.0.0 (+ libsamplerate-js sinc-fastest / speex-resampler-wasm quality 4, its default / @livekit/rtc-node MEDIUM, its default; adapters in benchmarks/lib/peer-resamplers.ts; quality compared in benchmarks/codecs), producing the same frames and messages, without a jitter buffer. @livekit/rtc-node releases resampled audio in ~100 ms blocks, so its per-frame figures are the mean cost of a call and p50 is a call that returned nothing.',
-  'Targets (p50): ≤ 2 µs per frame for an 8 kHz pipeline, ≤ 6 µs when resampling, set where JSON.parse + base64 alone (the reference row) costs ~0.9 µs.',
+  'Targets (p50): ≤ 2 µs per frame for an 8 kHz pipeline, ≤ 6 µs when resampling, which include JSON.parse + base64 of the message: the reference row measures those alone on the machine of the run.',
   loadNote('at the start of the run'),
 ];
 
