@@ -91,6 +91,15 @@ export interface TelephonyOutputOptions {
    * TTS audio in 20 ms chunks, more in larger chunks).
    */
   queueCapacity?: number;
+  /**
+   * For live audio only — `OutputAudioRawFrame`s that are not `TTSAudioRawFrame`s, such as an echo
+   * or a bridged call's audio — the most audio in ms that may wait in the output queue: beyond it
+   * the oldest live frames are dropped (`counters.liveAudioDroppedMs`) until the stream is back
+   * within it, so a stall (a garbage-collection pause, a slow producer catching up) does not stay
+   * in the call as permanent delay. Default: off (never drop), because a burst of prerecorded
+   * audio pushed as plain `OutputAudioRawFrame`s is meant to be played whole. Must be at least 20.
+   */
+  liveAudioMaxBacklogMs?: number;
 }
 
 /** What the output processor needs from its transport. */
@@ -120,6 +129,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private readonly speakingIntervalMs: number;
   private readonly utteranceGapMs: number;
   private readonly markEchoTimeoutMs: number;
+  private readonly liveAudioMaxBacklogMs: number;
   private readonly tracker = new PlaybackTracker();
 
   private framer: AudioFramer | undefined;
@@ -149,7 +159,8 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private playbackEnded: (() => void) | undefined;
 
   /**
-   * @throws RangeError if `leadMs` is outside 20..1000 or an interval is not positive.
+   * @throws RangeError if `leadMs` is outside 20..1000, an interval is not positive, or
+   *   `liveAudioMaxBacklogMs` is below 20.
    */
   constructor(
     private readonly channel: OutputChannel,
@@ -161,6 +172,12 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     this.speakingIntervalMs = options.speakingIntervalMs ?? 200;
     this.utteranceGapMs = options.utteranceGapMs ?? 300;
     this.markEchoTimeoutMs = options.markEchoTimeoutMs ?? 1500;
+    this.liveAudioMaxBacklogMs = options.liveAudioMaxBacklogMs ?? Number.POSITIVE_INFINITY;
+    if (!(this.liveAudioMaxBacklogMs >= OUTPUT_FRAME_MS)) {
+      throw new RangeError(
+        `liveAudioMaxBacklogMs must be at least ${OUTPUT_FRAME_MS}, got ${options.liveAudioMaxBacklogMs}`,
+      );
+    }
     if (!(this.leadMs >= OUTPUT_FRAME_MS && this.leadMs <= 1000)) {
       throw new RangeError(`leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`);
     }
@@ -231,8 +248,10 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private async processOrdered(frame: Frame): Promise<void> {
     const signal = this.signal;
     try {
-      if (frame instanceof OutputAudioRawFrame) await this.playAudio(frame, signal);
-      else if (frame instanceof TTSStoppedFrame) await this.finishUtterance(signal);
+      if (frame instanceof OutputAudioRawFrame) {
+        if (this.isLiveAudioBehind(frame)) return;
+        await this.playAudio(frame, signal);
+      } else if (frame instanceof TTSStoppedFrame) await this.finishUtterance(signal);
       else if (frame instanceof EndFrame || frame instanceof StopFrame) {
         await this.finishUtterance(signal);
         await this.waitForPlaybackEnd();
@@ -242,6 +261,22 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       if (!isAbortError(error) || frame instanceof OutputAudioRawFrame) throw error;
     }
     this.pushFrame(frame, FrameDirection.Downstream);
+  }
+
+  /**
+   * True when `frame` is live audio and the live audio queued behind it exceeds
+   * `liveAudioMaxBacklogMs`: the frame is then dropped (and counted), the oldest first, until the
+   * stream is back within the limit. The backlog is estimated as the frames in the mailbox times
+   * this frame's duration: live audio comes in frames of one size.
+   */
+  private isLiveAudioBehind(frame: OutputAudioRawFrame): boolean {
+    if (this.liveAudioMaxBacklogMs === Number.POSITIVE_INFINITY || frame instanceof TTSAudioRawFrame) {
+      return false;
+    }
+    const frameMs = (frame.audio.length / frame.numChannels / frame.sampleRate) * 1000;
+    if (this.queuedFrames * frameMs <= this.liveAudioMaxBacklogMs) return false;
+    this.channel.counters.liveAudioDroppedMs += frameMs;
+    return true;
   }
 
   private async playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> {

@@ -59,6 +59,8 @@ export interface TransportCounters {
   markEchoTimeouts: number;
   /** Output frames the serializer could not encode (it returned nothing), dropped. */
   unserializableFrames: number;
+  /** Live (non-TTS) output audio dropped to catch up with real time (`liveAudioMaxBacklogMs`), in ms. */
+  liveAudioDroppedMs: number;
   /** Messages not sent because the socket was already closing or closed. */
   sendsAfterClose: number;
 }
@@ -101,6 +103,7 @@ export function createTransportCounters(): TransportCounters {
     underruns: 0,
     markEchoTimeouts: 0,
     unserializableFrames: 0,
+    liveAudioDroppedMs: 0,
     sendsAfterClose: 0,
   };
 }

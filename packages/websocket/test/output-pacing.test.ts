@@ -3,7 +3,13 @@
  * lead, no drift, no bursts, and TTS chunks of any size re-chunked losslessly.
  */
 import { decodeMuLaw, encodeMuLaw } from '@voxline/audio';
-import { BotStartedSpeakingFrame, BotStoppedSpeakingFrame, TTSStoppedFrame } from '@voxline/core';
+import {
+  BotStartedSpeakingFrame,
+  BotStoppedSpeakingFrame,
+  type OutputAudioRawFrame,
+  TTSAudioRawFrame,
+  TTSStoppedFrame,
+} from '@voxline/core';
 import { describe, expect, it, vi } from 'vitest';
 import { concat, fromMuLawBase64, jfkAt8k } from './support/audio.js';
 import { audioFrame, startVirtualCall } from './support/virtual-call.js';
@@ -167,5 +173,51 @@ describe('output pacing', () => {
     expect(call.playback.marks.map((m) => m.at)).toEqual([980, 1980, 2980, 3980]);
     expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([5500]);
     expect(call.transport.counters.markEchoTimeouts).toBe(1);
+  });
+
+  describe('live audio after a stall (liveAudioMaxBacklogMs)', () => {
+    /** 600 ms of speech as thirty 20 ms frames, all queued at once, as after a 600 ms stall. */
+    function burstOfFrames(make: (samples: Int16Array) => OutputAudioRawFrame): OutputAudioRawFrame[] {
+      const speech = jfkAt8k(1.6).subarray(8000);
+      return Array.from({ length: 30 }, (_, k) => make(speech.slice(k * 160, (k + 1) * 160)));
+    }
+
+    it('drops the oldest live frames until at most the limit waits, and plays the rest', async () => {
+      const call = await startVirtualCall({ transport: { liveAudioMaxBacklogMs: 100 } });
+      const frames = burstOfFrames(audioFrame);
+      call.queue(...frames);
+      await call.clock.advance(2000);
+      // Frame k (1-based) finds 30 - k frames behind it: it is dropped while they exceed 100 ms.
+      expect(call.transport.counters.liveAudioDroppedMs).toBe(24 * 20);
+      const payloads = call.playback.media.map((m) => fromMuLawBase64(m.payload));
+      expect(payloads).toHaveLength(6);
+      expect(concat(payloads)).toEqual(muLawRoundTrip(concat(frames.slice(24).map((frame) => frame.audio))));
+    });
+
+    it('never drops TTS audio, which comes in bursts by design', async () => {
+      const call = await startVirtualCall({ transport: { liveAudioMaxBacklogMs: 100 } });
+      call.queue(
+        ...burstOfFrames(
+          (samples) => new TTSAudioRawFrame({ audio: samples, sampleRate: 8000, contextId: 'reply-1' }),
+        ),
+      );
+      await call.clock.advance(2000);
+      expect(call.playback.media).toHaveLength(30);
+      expect(call.transport.counters.liveAudioDroppedMs).toBe(0);
+    });
+
+    it('drops nothing by default', async () => {
+      const call = await startVirtualCall();
+      call.queue(...burstOfFrames(audioFrame));
+      await call.clock.advance(2000);
+      expect(call.playback.media).toHaveLength(30);
+      expect(call.transport.counters.liveAudioDroppedMs).toBe(0);
+    });
+
+    it('refuses a limit under one frame', async () => {
+      await expect(startVirtualCall({ transport: { liveAudioMaxBacklogMs: 10 } })).rejects.toThrow(
+        RangeError,
+      );
+    });
   });
 });
