@@ -1,17 +1,16 @@
 /**
  * Speech-to-text with CMU pocketsphinx, offline, through its command-line program
  * `pocketsphinx_continuous` (Debian packages `pocketsphinx` and `pocketsphinx-en-us`, BSD-2).
- * The program is run as a separate process per speech segment, so nothing of it is bundled.
+ * The program is run as a separate process per speech segment, so nothing of it is bundled; the
+ * next segment's process is always started ahead, so its model has loaded before it is needed.
  *
  * Accuracy is that of a 2015 small-vocabulary engine on telephone audio: rough. It is here so an
  * agent runs with no network and no keys; use a cloud STT for real calls.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { StreamResampler, writeWav } from '@voxline/audio';
+import { spawnSync } from 'node:child_process';
+import { StreamResampler } from '@voxline/audio';
 import { SegmentedSTTService, type SegmentedSTTServiceOptions, type Transcript } from '@voxline/core';
+import { PocketsphinxProcess } from './pocketsphinx-process.js';
 
 /** The transcript of a segment pocketsphinx recognized no words in. */
 export const UNRECOGNIZED_SPEECH = '(speech heard; no words recognized)';
@@ -35,9 +34,10 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
 
 /**
  * A {@link SegmentedSTTService} on pocketsphinx. Each segment is converted to 16000 Hz (the
- * en-US model's rate), written to a temporary WAV file and recognized by a new
- * `pocketsphinx_continuous -infile` process; its printed hypotheses are the transcript. The
- * process is killed when the pipeline is cancelled.
+ * en-US model's rate) and recognized by its own `pocketsphinx_continuous` process, started ahead
+ * of time (one spare waits from the pipeline's start, and a new one starts whenever the spare is
+ * taken); its printed hypotheses are the transcript. Processes are killed when the pipeline ends
+ * or is cancelled.
  *
  * @throws ServiceError-classified Error (rejected from `transcribe`) if the program is missing or
  *   fails; check {@link isPocketsphinxInstalled} first.
@@ -45,13 +45,18 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
 export class PocketsphinxSTTService extends SegmentedSTTService {
   private readonly program: string;
   private readonly extraArguments: readonly string[];
-  private readonly directory = mkdtempSync(join(tmpdir(), 'voxline-pocketsphinx-'));
-  private segments = 0;
+  /** The process the next segment goes to, already loading its model. */
+  private spare: PocketsphinxProcess | undefined;
 
   constructor(options: PocketsphinxSTTServiceOptions = {}) {
     super(options);
     this.program = options.program ?? POCKETSPHINX_PROGRAM;
     this.extraArguments = options.extraArguments ?? [];
+  }
+
+  protected override async connect(signal: AbortSignal): Promise<void> {
+    await super.connect(signal);
+    this.spare ??= this.startProcess();
   }
 
   protected override async transcribe(
@@ -68,50 +73,29 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
       audio.set(head);
       audio.set(tail, head.length);
     }
-    const path = join(this.directory, `segment-${++this.segments}.wav`);
-    writeWav({ samples: audio, sampleRate: 16000, numChannels: 1 }, path);
-    try {
-      const text = await this.recognize(path, signal);
-      // Speech the VAD heard but the recognizer could not make out still gets a reply.
-      return { text: text.length > 0 ? text : UNRECOGNIZED_SPEECH, language: 'en-US' };
-    } finally {
-      rmSync(path, { force: true });
-    }
+    const recognizer = this.spare ?? this.startProcess();
+    this.spare = this.startProcess();
+    const text = await recognizer.recognize(audio, signal);
+    // Speech the VAD heard but the recognizer could not make out still gets a reply.
+    return { text: text.length > 0 ? text : UNRECOGNIZED_SPEECH, language: 'en-US' };
+  }
+
+  protected override async disconnect(): Promise<void> {
+    await super.disconnect();
+    this.stopSpare();
   }
 
   override async cleanup(): Promise<void> {
     await super.cleanup();
-    rmSync(this.directory, { recursive: true, force: true });
+    this.stopSpare();
   }
 
-  private recognize(path: string, signal: AbortSignal): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.program, ['-infile', path, '-logfn', '/dev/null', ...this.extraArguments], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        signal,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on('error', (error) => reject(error));
-      child.on('close', (code) => {
-        if (code !== 0) {
-          reject(new Error(`${this.program} exited with code ${code}: ${stderr.trim().slice(0, 300)}`));
-          return;
-        }
-        resolve(
-          stdout
-            .split('\n')
-            .map((line) => line.trim())
-            .filter((line) => line.length > 0)
-            .join(' '),
-        );
-      });
-    });
+  private startProcess(): PocketsphinxProcess {
+    return new PocketsphinxProcess(this.program, this.extraArguments);
+  }
+
+  private stopSpare(): void {
+    this.spare?.kill();
+    this.spare = undefined;
   }
 }
