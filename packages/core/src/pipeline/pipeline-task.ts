@@ -251,6 +251,8 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
   onDownstreamFrame(frame: Frame): void {
     this.noteActivity(frame);
     this.emit('frame', frame, FrameDirection.Downstream);
+    // Audio and other data frames end nothing: spare them the class tests.
+    if (frame.kind === 'data') return;
     if (frame instanceof EndFrame) this.markFinished('end', frame.reason);
     else if (frame instanceof StopFrame) this.markFinished('stop', undefined);
     else if (frame instanceof CancelFrame) this.markFinished('cancel', frame.reason);

@@ -191,7 +191,8 @@ export abstract class FrameProcessor {
   queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (this.mailbox === undefined) {
       // The inline hot path, kept free of extra calls: a hop is this method and processFrame.
-      if (frame instanceof StartFrame) this.params = frame.params;
+      // The kind test first: it spares data frames a walk up their prototype chain.
+      if (frame.kind === 'system' && frame instanceof StartFrame) this.params = frame.params;
       try {
         const result = this.processFrame(frame, direction);
         if (result !== undefined) result.catch((error: unknown) => this.onProcessError(error, frame));
@@ -265,7 +266,7 @@ export abstract class FrameProcessor {
   }
 
   private handleFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
-    if (frame instanceof StartFrame) this.params = frame.params;
+    if (frame.kind === 'system' && frame instanceof StartFrame) this.params = frame.params;
     try {
       const result = this.processFrame(frame, direction);
       if (result !== undefined) return result.catch((error: unknown) => this.onProcessError(error, frame));
@@ -322,7 +323,8 @@ export abstract class FrameProcessor {
       const frame = mailbox.shift() as Frame;
       const pending = this.handleFrame(frame, direction);
       if (pending !== undefined) await pending;
-      if (frame instanceof EndFrame && direction === FrameDirection.Downstream) return;
+      if (frame.kind === 'control' && frame instanceof EndFrame && direction === FrameDirection.Downstream)
+        return;
     }
   }
 
