@@ -8,21 +8,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger } from '@voxline/core';
 import { type TelnyxAgentApp, WEBHOOK_PATH } from '@voxline/example-telnyx-inbound';
 import { TelnyxWebhookSender } from '@voxline/example-telnyx-inbound/testing';
 import type { VoiceAgentPersona } from '@voxline/example-voice-agent';
-import { VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
+import { jfkCaller, sayOneSentenceThenListen, VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { decodeClientState } from '@voxline/telnyx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallerAudio, simulateCall } from 'voxline';
+import { simulateCall } from 'voxline';
 import { type DialResult, dialAll } from '../src/outbound-dialer.js';
 import { buildOutboundDialerApp } from '../src/outbound-dialer-app.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const caller = CallerAudio.fromWavFile(join(repoRoot, '..', 'shared', 'data', 'jfk-16k.wav'));
+const caller = jfkCaller();
 
 const FROM = '+13125550100';
 const PERSON = '+13125550111';
@@ -142,14 +140,7 @@ describe('outbound-dialer example', () => {
       url: personDial.stream_url,
       callId: CALL_IDS[PERSON],
       audio: caller,
-      script: {
-        steps: [
-          { say: { fromMs: 0, toMs: 2600 } },
-          { waitForBotReply: { timeoutMs: 15_000 } },
-          { pause: { ms: 8000 } },
-          { hangUp: {} },
-        ],
-      },
+      script: sayOneSentenceThenListen,
     });
     expect(report.protocolViolations).toEqual([]);
     expect(report.turns[0]?.answered).toBe(true);

@@ -7,21 +7,23 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readWav, rmsDbfs } from '@voxline/audio';
 import { createLogger } from '@voxline/core';
 import { defaultPersona, type VoiceAgentPersona } from '@voxline/example-voice-agent';
-import { VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
+import {
+  JFK_RECORDING_PATH,
+  jfkCaller,
+  sayOneSentenceThenListen,
+  VoiceServiceFakes,
+} from '@voxline/example-voice-agent/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { decodeClientState } from '@voxline/telnyx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallerAudio, simulateCall } from 'voxline';
+import { simulateCall } from 'voxline';
 import { buildTelnyxAgentApp, MEDIA_PATH, type TelnyxAgentApp, WEBHOOK_PATH } from '../src/index.js';
 import { TelnyxWebhookSender } from '../src/testing/index.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const jfkPath = join(repoRoot, '..', 'shared', 'data', 'jfk-16k.wav');
-const caller = CallerAudio.fromWavFile(jfkPath);
+const caller = jfkCaller();
 
 const CALL_ID = 'v3:u5OAKGEPT3Dx8SwLkkCN3qYrWAt0lnBY8ZdN7eWM6sbrMyiGp9Cmm5';
 const GREETING = 'Hello, thanks for calling.';
@@ -118,14 +120,7 @@ describe('telnyx-inbound example', () => {
       url: answerBody.stream_url as string,
       callId: CALL_ID,
       audio: caller,
-      script: {
-        steps: [
-          { say: { fromMs: 0, toMs: 2600 } },
-          { waitForBotReply: { timeoutMs: 15_000 } },
-          { pause: { ms: 8000 } },
-          { hangUp: {} },
-        ],
-      },
+      script: sayOneSentenceThenListen,
     });
     expect(report.protocolViolations).toEqual([]);
     expect(report.turns[0]?.answered).toBe(true);
@@ -147,7 +142,7 @@ describe('telnyx-inbound example', () => {
 
     // The carrier reports the hang-up, then its recording, which is downloaded next to the
     // pipeline's own.
-    const carrierRecording = await readFile(jfkPath);
+    const carrierRecording = await readFile(JFK_RECORDING_PATH);
     telnyxApi.route('GET', /^\/recordings\/rec-1\.wav/, () => ({
       status: 200,
       body: carrierRecording,

@@ -8,15 +8,19 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readWav, rmsDbfs } from '@voxline/audio';
 import { createLogger } from '@voxline/core';
 import type { VoiceAgentPersona } from '@voxline/example-voice-agent';
-import { VoiceServiceFakes } from '@voxline/example-voice-agent/testing';
+import {
+  JFK_RECORDING_PATH,
+  jfkCaller,
+  sayOneSentenceThenListen,
+  VoiceServiceFakes,
+} from '@voxline/example-voice-agent/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { computeTwilioSignature } from '@voxline/twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallerAudio, SimulatorError, simulateCall } from 'voxline';
+import { SimulatorError, simulateCall } from 'voxline';
 import {
   buildTwilioAgentApp,
   MEDIA_PATH,
@@ -25,9 +29,7 @@ import {
   VOICE_PATH,
 } from '../src/twilio-agent-app.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const jfkPath = join(repoRoot, '..', 'shared', 'data', 'jfk-16k.wav');
-const caller = CallerAudio.fromWavFile(jfkPath);
+const caller = jfkCaller();
 
 const PUBLIC_URL = 'https://voice.example.test';
 const MEDIA_URL = `wss://voice.example.test${MEDIA_PATH}`;
@@ -142,14 +144,7 @@ describe('twilio-inbound example', () => {
     const [recordingStart] = twilioApi.requestsTo('POST', /\/Calls\/CA[0-9a-f]{32}\/Recordings\.json$/);
     expect(new URLSearchParams(recordingStart?.text).get('RecordingChannels')).toBe('dual');
 
-    const report = await callMediaStream({
-      steps: [
-        { say: { fromMs: 0, toMs: 2600 } },
-        { waitForBotReply: { timeoutMs: 15_000 } },
-        { pause: { ms: 8000 } },
-        { hangUp: {} },
-      ],
-    });
+    const report = await callMediaStream(sayOneSentenceThenListen);
     expect(report.protocolViolations).toEqual([]);
     expect(report.turns[0]?.answered).toBe(true);
     expect(report.endedBy).toBe('agent');
@@ -169,7 +164,7 @@ describe('twilio-inbound example', () => {
     expect(fakes.openai.pendingReplies).toBe(0);
 
     // Twilio's recording is downloaded (with the account's credentials) next to the pipeline's own.
-    const carrierRecording = await readFile(jfkPath);
+    const carrierRecording = await readFile(JFK_RECORDING_PATH);
     twilioApi.route('GET', new RegExp(`/Recordings/${RECORDING_SID}\\.wav$`), () => ({
       status: 200,
       body: carrierRecording,
