@@ -117,6 +117,23 @@ interface Measured {
   bytesPerFrame: number;
 }
 
+/**
+ * Calls `call(index)` `warmup` times, then times `timed` calls, then measures the bytes allocated
+ * per call over the allocation windows. The index keeps counting across the three phases, so a
+ * call that consumes input `index` (a prepared carrier message) never sees one twice.
+ */
+function measureCalls(call: (index: number) => void, timed = timedCalls, warmup = warmupCalls): Measured {
+  timeEachCall(call, warmup);
+  const durations = timeEachCall(call, timed, warmup);
+  const offset = warmup + timed;
+  const bytesPerFrame = bytesPerCall(
+    (index) => call(offset + index),
+    allocationWindowCalls,
+    allocationWindows,
+  );
+  return { durations, bytesPerFrame };
+}
+
 function measureVoxlineIngress(path: PathCase): Measured {
   const stream = new CarrierStream(path.carrier, path.codec, path.carrierRate);
   const serializer = startedSerializer(path, stream);
@@ -128,15 +145,7 @@ function measureVoxlineIngress(path: PathCase): Measured {
     const { frames } = serializer.deserialize(messages[index] as string);
     sink += frames.length;
   };
-  timeEachCall(deserialize, warmupCalls);
-  const durations = timeEachCall(deserialize, timedCalls, warmupCalls);
-  const offset = warmupCalls + timedCalls;
-  const bytesPerFrame = bytesPerCall(
-    (index) => deserialize(offset + index),
-    allocationWindowCalls,
-    allocationWindows,
-  );
-  return { durations, bytesPerFrame };
+  return measureCalls(deserialize);
 }
 
 function measureVoxlineEgress(path: PathCase): Measured {
@@ -146,10 +155,7 @@ function measureVoxlineEgress(path: PathCase): Measured {
   const serialize = (index: number) => {
     sink += serializer.serialize(frames[index % frames.length] as OutputAudioRawFrame)?.length ?? 0;
   };
-  timeEachCall(serialize, warmupCalls);
-  const durations = timeEachCall(serialize, timedCalls, warmupCalls);
-  const bytesPerFrame = bytesPerCall(serialize, allocationWindowCalls, allocationWindows);
-  return { durations, bytesPerFrame };
+  return measureCalls(serialize);
 }
 
 async function measurePeerIngress(
@@ -169,16 +175,9 @@ async function measurePeerIngress(
     const frame: InputAudioRawFrame | undefined = ingress(messages[index] as string);
     sink += frame?.audio.length ?? 0;
   };
-  timeEachCall(run, warmup);
-  const durations = timeEachCall(run, calls, warmup);
-  const offset = warmup + calls;
-  const bytesPerFrame = bytesPerCall(
-    (index) => run(offset + index),
-    allocationWindowCalls,
-    allocationWindows,
-  );
+  const measured = measureCalls(run, calls, warmup);
   resampler?.close();
-  return { durations, bytesPerFrame };
+  return measured;
 }
 
 async function measurePeerEgress(
@@ -197,11 +196,9 @@ async function measurePeerEgress(
   const run = (index: number) => {
     sink += egress(frames[index % frames.length] as OutputAudioRawFrame)?.length ?? 0;
   };
-  timeEachCall(run, warmup);
-  const durations = timeEachCall(run, calls, warmup);
-  const bytesPerFrame = bytesPerCall(run, allocationWindowCalls, allocationWindows);
+  const measured = measureCalls(run, calls, warmup);
   resampler?.close();
-  return { durations, bytesPerFrame };
+  return measured;
 }
 
 function measureFloor(): Measured {
@@ -213,15 +210,7 @@ function measureFloor(): Measured {
   const run = (index: number) => {
     sink += parseAndDecodeBase64(messages[index] as string);
   };
-  timeEachCall(run, warmupCalls);
-  const durations = timeEachCall(run, timedCalls, warmupCalls);
-  const offset = warmupCalls + timedCalls;
-  const bytesPerFrame = bytesPerCall(
-    (index) => run(offset + index),
-    allocationWindowCalls,
-    allocationWindows,
-  );
-  return { durations, bytesPerFrame };
+  return measureCalls(run);
 }
 
 function targetOf(path: PathCase): number {
