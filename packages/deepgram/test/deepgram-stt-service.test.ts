@@ -176,17 +176,13 @@ describe('DeepgramSTTService', () => {
 
   it('reconnects after a dropped connection, replays the audio of the gap and keeps word times continuous', async () => {
     fake = await FakeDeepgramServer.start({ utterances: JFK_UTTERANCES });
-    // The reconnect waits 200 ms, so the gap is long enough to be seen and to hold audio in.
-    const stt = new DeepgramSTTService({
-      apiKey: fake.apiKey,
-      baseUrl: fake.url,
-      retry: { ...fastRetry, initialDelayMs: 200, maxDelayMs: 200 },
-    });
+    const stt = new DeepgramSTTService({ apiKey: fake.apiKey, baseUrl: fake.url, retry: fastRetry });
     const pipeline = new RecordingPipeline([stt], { params: { audioInSampleRate: 16000 } }).start();
     const all = frames(jfk.samples, 16000);
     await waitUntil(() => stt.connectionState === 'open', 5000, 'the stream to open');
     pipeline.queue(...all.slice(0, 140)); // 2.8 s
     const first = await fake.connection(0);
+    await waitUntil(() => first.audioByteCount === 140 * 640, 5000, 'the first 2.8 s to arrive');
     await waitUntil(() => finals(pipeline).length === 1, 5000, 'the first utterance');
 
     // The second stream starts 2.8 s into the recording: its words are 2.8 s earlier.
@@ -199,9 +195,16 @@ describe('DeepgramSTTService', () => {
         })),
       },
     ]);
+    // The reconnect starts at once; holding its handshake keeps the gap open for as long as the
+    // test needs, however loaded the machine is.
+    const releaseHandshake = fake.holdHandshakes();
     first.drop();
-    await waitUntil(() => stt.connectionState !== 'open', 5000, 'the drop to be noticed');
+    const server = fake;
+    await waitUntil(() => server.heldHandshakeCount === 1, 5000, 'the reconnect handshake');
+    expect(stt.connectionState).toBe('connecting');
     pipeline.queue(...all.slice(140, 190)); // 1 s while reconnecting: held, then replayed
+    await waitUntil(() => pipeline.downstream(InputAudioRawFrame).length === 190, 5000, 'the gap audio');
+    releaseHandshake();
     const second = await fake.connection(1);
     await waitUntil(() => stt.connectionState === 'open', 5000, 'the stream to reopen');
     pipeline.queue(...all.slice(190));

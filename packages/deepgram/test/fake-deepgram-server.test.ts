@@ -114,6 +114,27 @@ describe('FakeDeepgramServer through @deepgram/sdk', () => {
     expect(fake.rejections.map((rejection) => rejection.status)).toEqual([401, 400, 400]);
   });
 
+  it('holds handshakes until released, then accepts them in order', async () => {
+    const server = await FakeDeepgramServer.start();
+    fake = server;
+    const client = new DeepgramClient({ apiKey: server.apiKey, baseUrl: server.url });
+    const release = server.holdHandshakes();
+    let opened = false;
+    const opening = openStream(client, { encoding: 'linear16', sample_rate: 16000 }).then((stream) => {
+      opened = true;
+      return stream;
+    });
+    await until(() => server.heldHandshakeCount === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(opened).toBe(false);
+    expect(server.connections).toHaveLength(0);
+    release();
+    const stream = await opening;
+    expect(server.heldHandshakeCount).toBe(0);
+    expect(server.connections).toHaveLength(1);
+    stream.socket.close();
+  });
+
   it('closes with DATA-0000 when raw audio arrives without an encoding', async () => {
     fake = await FakeDeepgramServer.start();
     const client = new DeepgramClient({ apiKey: fake.apiKey, baseUrl: fake.url });

@@ -24,7 +24,8 @@
  * Transcripts are scripted (`utterances`: words with audio times); the fake reveals them as the
  * audio it receives passes each word, with interim results, `speech_final` after the endpointing
  * silence, `UtteranceEnd`, `SpeechStarted`, `from_finalize` results and empty finals during
- * silence. Faults: {@link FakeDeepgramServer.rejectNextHandshakes}, and
+ * silence. Faults: {@link FakeDeepgramServer.rejectNextHandshakes},
+ * {@link FakeDeepgramServer.holdHandshakes} (a handshake that hangs until the test lets it go), and
  * {@link FakeDeepgramConnection.drop} / `close` on any live stream.
  */
 import { randomUUID } from 'node:crypto';
@@ -62,6 +63,12 @@ interface PendingRejection {
   message: string;
 }
 
+interface HeldHandshake {
+  request: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+}
+
 /** See the module comment. */
 export class FakeDeepgramServer {
   /** Every stream accepted so far, in order. */
@@ -75,6 +82,7 @@ export class FakeDeepgramServer {
   private readonly accessTokens: readonly string[];
   private utterances: readonly ScriptedUtterance[];
   private readonly pendingRejections: PendingRejection[] = [];
+  private heldHandshakes: HeldHandshake[] | undefined;
   private readonly connectionWaiters: ((connection: FakeDeepgramConnection) => void)[] = [];
   private readonly clock: Clock;
 
@@ -122,6 +130,26 @@ export class FakeDeepgramServer {
     for (let index = 0; index < count; index++) this.pendingRejections.push({ status, message });
   }
 
+  /**
+   * Holds every upgrade request from now on without answering it, as a congested network or an
+   * overloaded service does, until the returned function is called; the held requests then go on
+   * in arrival order. Lets a test keep a client in its connecting state for as long as it needs
+   * instead of racing a loopback handshake that takes a millisecond.
+   */
+  holdHandshakes(): () => void {
+    const held: HeldHandshake[] = [];
+    this.heldHandshakes = held;
+    return () => {
+      if (this.heldHandshakes === held) this.heldHandshakes = undefined;
+      for (const { request, socket, head } of held.splice(0)) this.onUpgrade(request, socket, head);
+    };
+  }
+
+  /** How many upgrade requests {@link holdHandshakes} is holding now. */
+  get heldHandshakeCount(): number {
+    return this.heldHandshakes?.length ?? 0;
+  }
+
   /** Resolves with the `index`-th stream (0-based) once it has been accepted. */
   connection(index: number): Promise<FakeDeepgramConnection> {
     const existing = this.connections[index];
@@ -137,12 +165,17 @@ export class FakeDeepgramServer {
 
   /** Closes every stream and stops listening. */
   async stop(): Promise<void> {
+    for (const { socket } of this.heldHandshakes?.splice(0) ?? []) socket.destroy();
     for (const connection of this.connections) connection.drop();
     this.webSockets.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.heldHandshakes !== undefined) {
+      this.heldHandshakes.push({ request, socket, head });
+      return;
+    }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/v1/listen') {
       this.refuse(socket, request, 404, 'NOT_FOUND', `No such endpoint: ${url.pathname}`);
