@@ -12,18 +12,28 @@
  *     slept (their timer lateness removed);
  *   time to first audio with no artificial latency = first audio out − the end of the user turn
  *     (`UserStoppedSpeakingFrame` leaving the turn processor) (target ≤ 5 ms).
- * Stage rows split the path with the frames that carry it (turn-timeline-observer.ts).
+ * Stage rows split the path with the frames that carry it (turn-timeline-observer.ts). A reference
+ * row times the LLM request through the `openai` SDK alone on the same fake (openai-sdk-reference.ts),
+ * after the calls and back to back, so the SDK is at least as warm and the process as awake as in
+ * them: the LLM stage minus that reference bounds from above what Voxline adds to the stage.
  *
  * Run: node --expose-gc --conditions=@voxline/source --import tsx benchmarks/voice-to-voice/run.ts [--quick]
  */
 import { loadNote, summarize } from '../lib/measure.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
+import { measureOpenAISdkAlone } from './openai-sdk-reference.js';
 import { type FakeLatencies, runVoiceAgentCall, type TurnMeasurement } from './voice-agent-call.js';
 
 const quick = process.argv.includes('--quick');
 /** Turns per call; the first is a warm-up (first requests open connections, code is not yet optimized). */
 const turns = quick ? 2 : 41;
 const WARMUP_TURNS = 1;
+/**
+ * Spacing of the SDK-alone reference requests, in ms: one frame period, so the process never
+ * idles between them. An idle process on a VM wakes late (requests 1 s apart measured 7 ms p50
+ * against 2-3 ms back to back), which the agent's process, busy every 20 ms, does not pay.
+ */
+const REFERENCE_SPACING_MS = 20;
 const TARGET_MS = 5;
 
 const variants: { name: string; latencies: FakeLatencies }[] = [
@@ -36,6 +46,8 @@ const variants: { name: string; latencies: FakeLatencies }[] = [
 
 const notes: string[] = [loadNote('at the start of the run')];
 const rows: BenchmarkRow[] = [];
+/** The no-latency LLM stage, per turn, for the comparison with the SDK-alone reference. */
+let llmStageWithoutLatency: number[] = [];
 
 function row(label: string, values: number[], extra: Record<string, string | number> = {}): BenchmarkRow {
   const summary = summarize(values.filter((value) => Number.isFinite(value)));
@@ -169,13 +181,25 @@ for (const variant of variants) {
     ],
   ];
   for (const [text, later, earlier, includes] of stages) {
-    rows.push(
-      row(label(text), difference(answered, later, earlier), {
-        'what is subtracted': `includes ${includes}`,
-      }),
-    );
+    const values = difference(answered, later, earlier);
+    if (llmMs === 0 && text === 'stage: end of turn → first LLM text') llmStageWithoutLatency = values;
+    rows.push(row(label(text), values, { 'what is subtracted': `includes ${includes}` }));
   }
 }
+
+const sdkAlone = await measureOpenAISdkAlone(turns - WARMUP_TURNS, WARMUP_TURNS, REFERENCE_SPACING_MS);
+const stageP50 = summarize(llmStageWithoutLatency.filter((value) => Number.isFinite(value))).p50;
+const sdkAloneP50 = summarize(sdkAlone).p50;
+rows.push({
+  ...row(
+    'reference: the same LLM request through the openai SDK alone (create() → first text chunk)',
+    sdkAlone,
+    {
+      'what is subtracted': `no pipeline; ${turns - WARMUP_TURNS} requests ${REFERENCE_SPACING_MS} ms apart after a warm-up, after the calls`,
+    },
+  ),
+  ratio: `no-latency LLM stage p50 − this p50 = ${(stageP50 - sdkAloneP50).toFixed(2)} ms (Voxline's share of the stage, at most)`,
+});
 
 notes.push(
   'Each turn: the caller says 0.7 s of jfk-16k.wav (one VAD segment) as Telnyx PCMU 8 kHz frames fed at real time into a TelephonyTransport; Silero VAD (stopSecs 0.2 → 6 windows of 32 ms), DeepgramSTTService (endpointing off: the final answers the Finalize sent at the VAD stop), UserTurnProcessor with VADTranscriptTurnEnd({ minSilenceMs: 0 }), context aggregators, OpenAILLMService, ElevenLabsTTSService (one sentence, "All right."), the telephony output at 16 kHz → µ-law 8 kHz. The fakes run in this process and answer over real loopback sockets through the official SDKs.',
