@@ -1,14 +1,16 @@
 /**
  * The output half of a telephony transport: the last processor of a call's pipeline. It takes
- * the agent's audio, re-chunks it into 20 ms frames, sends them to the carrier at real time with
- * a small lead, follows playback with marks, and turns interruptions into a `clear`.
+ * the agent's audio, re-chunks it into frames of `mediaMessageMs` (default 20 ms), one per `media`
+ * message, sends them to the carrier at real time with a small lead, follows playback with marks,
+ * and turns interruptions into a `clear`.
  *
  * Pacing. Each frame is sent when the audio already queued at the carrier has shrunk to
- * `leadMs - 20`, so after every send at most `leadMs` of audio waits at the carrier (default 60:
- * three frames go at once when an utterance starts, then one every 20 ms). The schedule is
- * absolute: `playoutEndAt`, the clock time at which the carrier will have played everything sent,
- * grows by exactly 20 ms per frame, and the one sleep before a frame lasts until
- * `playoutEndAt + 20 - leadMs`; late wake-ups do not accumulate into drift. Pacing counts the audio
+ * `leadMs - mediaMessageMs`, so after every send at most `leadMs` of audio waits at the carrier
+ * (defaults 60 and 20: three frames go at once when an utterance starts, then one every 20 ms).
+ * The schedule is absolute: `playoutEndAt`, the clock time at which the carrier will have played
+ * everything sent, grows by exactly one frame's duration per frame, and the one sleep before a
+ * frame lasts until `playoutEndAt + mediaMessageMs - leadMs`; late wake-ups do not accumulate into
+ * drift. Pacing counts the audio
  * written, not the bytes the serializer produced, so a serializer that resamples or encodes cannot
  * make output drain faster than real time (Pipecat issue #5592), and a producer that falls behind
  * costs a gap at the carrier, counted as an underrun, never a burst (issue #3315).
@@ -24,7 +26,7 @@
  * An utterance ends at a `TTSStoppedFrame` or an End/Stop frame (exactly where its audio ends), or
  * at a gap: when the carrier has had nothing to play for `utteranceGapMs` (300) and no audio came
  * (then `BotStoppedSpeakingFrame` comes that much after the audio ended: a gap is only known once
- * it has lasted). At the end, the buffered tail (under 20 ms) is zero-padded to a frame, sent, and
+ * it has lasted). At the end, the buffered tail (under one frame) is zero-padded to a frame, sent, and
  * followed by the end mark. A shorter gap (a producer briefly slower than real time) is an underrun
  * within the utterance: the tail waits for the next audio rather than being padded with silence.
  *
@@ -61,8 +63,11 @@ import type { TelephonySerializer } from '@voxline/telephony';
 import { PlaybackTracker } from './playback-tracker.js';
 import type { TransportCounters } from './transport-counters.js';
 
-/** Duration in ms of every audio frame sent to the carrier. */
+/** Default duration in ms of the audio in each `media` message sent to the carrier. */
 export const OUTPUT_FRAME_MS = 20;
+
+/** Largest `mediaMessageMs` accepted, in ms. */
+const MAX_MEDIA_MESSAGE_MS = 200;
 
 /** Pacing and playback-tracking options of a {@link TelephonyOutputProcessor}. */
 export interface TelephonyOutputOptions {
@@ -72,6 +77,17 @@ export interface TelephonyOutputOptions {
    * already at the carrier when the caller barges in (a `clear` discards it, so it is not heard).
    */
   leadMs?: number;
+  /**
+   * Duration in ms of the audio in each `media` message: a multiple of 20 from 20 to 200, at most
+   * `leadMs`; default 20 (what both carriers send). Longer messages cost fewer messages, socket
+   * writes and pacing wake-ups per second of speech — 40 halves them, and is what Pipecat's output
+   * transports send by default (`audio_out_10ms_chunks = 4`, `pipecat/transports/base_output.py`)
+   * — at the price of up to one message's worth of extra latency for live (non-TTS) audio, which
+   * waits for a whole message to fill. Telnyx accepts 20 ms to 30 s per message in RTP mode
+   * (https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket);
+   * Twilio documents no limit.
+   */
+  mediaMessageMs?: number;
   /** A playback-position mark is sent every this many ms of audio; default 1000. */
   markIntervalMs?: number;
   /** A `BotSpeakingFrame` goes out every this many ms of audio sent; default 200. */
@@ -125,6 +141,7 @@ function isAbortError(error: unknown): boolean {
 /** The output processor; see the module comment. Put it last in the pipeline (`transport.output()`). */
 export class TelephonyOutputProcessor extends FrameProcessor {
   private readonly leadMs: number;
+  private readonly mediaMessageMs: number;
   private readonly markIntervalMs: number;
   private readonly speakingIntervalMs: number;
   private readonly utteranceGapMs: number;
@@ -159,8 +176,9 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private playbackEnded: (() => void) | undefined;
 
   /**
-   * @throws RangeError if `leadMs` is outside 20..1000, an interval is not positive, or
-   *   `liveAudioMaxBacklogMs` is below 20.
+   * @throws RangeError if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
+   *   from 20 to 200 or exceeds `leadMs`, an interval is not positive, or `liveAudioMaxBacklogMs`
+   *   is below 20.
    */
   constructor(
     private readonly channel: OutputChannel,
@@ -168,6 +186,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   ) {
     super({ name: 'TelephonyOutput', mode: 'queued', mailboxCapacity: options.queueCapacity ?? 4096 });
     this.leadMs = options.leadMs ?? 60;
+    this.mediaMessageMs = options.mediaMessageMs ?? OUTPUT_FRAME_MS;
     this.markIntervalMs = options.markIntervalMs ?? 1000;
     this.speakingIntervalMs = options.speakingIntervalMs ?? 200;
     this.utteranceGapMs = options.utteranceGapMs ?? 300;
@@ -180,6 +199,19 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     }
     if (!(this.leadMs >= OUTPUT_FRAME_MS && this.leadMs <= 1000)) {
       throw new RangeError(`leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`);
+    }
+    const messageMs = this.mediaMessageMs;
+    if (
+      !Number.isInteger(messageMs / OUTPUT_FRAME_MS) ||
+      messageMs < OUTPUT_FRAME_MS ||
+      messageMs > MAX_MEDIA_MESSAGE_MS
+    ) {
+      throw new RangeError(
+        `mediaMessageMs must be a multiple of ${OUTPUT_FRAME_MS} from ${OUTPUT_FRAME_MS} to ${MAX_MEDIA_MESSAGE_MS}, got ${messageMs}`,
+      );
+    }
+    if (messageMs > this.leadMs) {
+      throw new RangeError(`mediaMessageMs (${messageMs}) must not exceed leadMs (${this.leadMs})`);
     }
     for (const [name, value] of [
       ['markIntervalMs', this.markIntervalMs],
@@ -285,7 +317,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     const framer = this.framerFor(frame);
     if (frame instanceof TTSAudioRawFrame && frame.contextId !== this.playingContextId) {
       // Everything framed before this frame has been sent but the framer's partial frame, so the
-      // context's first sample leaves at this position (to within one 20 ms frame).
+      // context's first sample leaves at this position (to within one frame).
       this.playingContextId = frame.contextId;
       this.contextStartMs = this.totalSentMs + (framer.bufferedSamples / framer.sampleRate) * 1000;
     }
@@ -307,14 +339,14 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     const framer = new AudioFramer({
       sampleRate: frame.sampleRate,
       numChannels: frame.numChannels,
-      frameMs: OUTPUT_FRAME_MS,
+      frameMs: this.mediaMessageMs,
       reuseFrameBuffer: true,
     });
     this.framer = framer;
     return framer;
   }
 
-  /** Encodes each complete 20 ms frame as it leaves the framer (the buffer is reused by the framer). */
+  /** Encodes each complete frame as it leaves the framer (the buffer is reused by the framer). */
   private readonly onFramedAudio = (pcm: Int16Array): void => {
     let frame = this.framedAudio;
     if (frame === undefined || frame.audio !== pcm) {
@@ -367,7 +399,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    */
   private sendDueFrames(): number {
     while (this.outboxRead < this.outboxLength) {
-      const wait = this.playoutEndAt + OUTPUT_FRAME_MS - this.leadMs - this.clock.now();
+      const wait = this.playoutEndAt + this.mediaMessageMs - this.leadMs - this.clock.now();
       if (wait > 0) return wait;
       const message = this.outbox[this.outboxRead] as string;
       this.outbox[this.outboxRead++] = undefined;
@@ -387,11 +419,11 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     }
     const startsUtterance = !this.utteranceOpen;
     if (startsUtterance) this.startUtterance();
-    this.playoutEndAt += OUTPUT_FRAME_MS;
-    this.totalSentMs += OUTPUT_FRAME_MS;
+    this.playoutEndAt += this.mediaMessageMs;
+    this.totalSentMs += this.mediaMessageMs;
     this.channel.send(message);
     counters.audioFramesSent++;
-    counters.audioMsSent += OUTPUT_FRAME_MS;
+    counters.audioMsSent += this.mediaMessageMs;
     this.unmarkedAudio = true;
     const utteranceMs = this.totalSentMs - this.utteranceStartMs;
     if (utteranceMs > this.nextSpeakingReportMs) {

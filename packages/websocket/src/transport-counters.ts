@@ -39,7 +39,7 @@ export interface TransportCounters {
   carrierErrors: number;
   /** Inbound frames dropped because the pipeline was not running (before start overflow, after end). */
   inboundFramesDropped: number;
-  /** 20 ms audio frames sent to the carrier. */
+  /** Audio `media` messages sent to the carrier (20 ms each unless `mediaMessageMs` says otherwise). */
   audioFramesSent: number;
   /** Audio sent to the carrier, in ms. */
   audioMsSent: number;

@@ -1,18 +1,21 @@
 /**
- * Golden tests of output pacing, on the VirtualClock: 20 ms frames at real time with a bounded
- * lead, no drift, no bursts, and TTS chunks of any size re-chunked losslessly.
+ * Golden tests of output pacing, on the VirtualClock: 20 ms frames (or longer media messages) at
+ * real time with a bounded lead, no drift, no bursts, and TTS chunks of any size re-chunked
+ * losslessly.
  */
 import { decodeMuLaw, encodeMuLaw } from '@voxline/audio';
 import {
+  BotInterruptedFrame,
   BotStartedSpeakingFrame,
   BotStoppedSpeakingFrame,
+  InterruptionFrame,
   type OutputAudioRawFrame,
   TTSAudioRawFrame,
   TTSStoppedFrame,
 } from '@voxline/core';
 import { describe, expect, it, vi } from 'vitest';
 import { concat, fromMuLawBase64, jfkAt8k } from './support/audio.js';
-import { audioFrame, startVirtualCall } from './support/virtual-call.js';
+import { audioFrame, startVirtualCall, type VirtualCall } from './support/virtual-call.js';
 
 /** Splits PCM into chunks of irregular sizes, as a streaming TTS delivers it. */
 function irregularChunks(pcm: Int16Array): Int16Array[] {
@@ -32,6 +35,24 @@ function muLawRoundTrip(pcm: Int16Array): Int16Array {
   return decodeMuLaw(encodeMuLaw(pcm));
 }
 
+/**
+ * Checks the carrier got exactly `messages` payloads of `samplesPerMessage` samples each which,
+ * in order, are `speech` zero-padded to the last message's end.
+ */
+function expectPaddedPayloads(
+  call: VirtualCall,
+  speech: Int16Array,
+  messages: number,
+  samplesPerMessage: number,
+): void {
+  const payloads = call.playback.media.map((m) => fromMuLawBase64(m.payload));
+  expect(payloads).toHaveLength(messages);
+  expect(payloads.every((p) => p.length === samplesPerMessage)).toBe(true);
+  const expected = new Int16Array(messages * samplesPerMessage);
+  expected.set(muLawRoundTrip(speech));
+  expect(concat(payloads)).toEqual(muLawRoundTrip(expected));
+}
+
 describe('output pacing', () => {
   it('sends 20 ms frames at real time: three at once (60 ms lead), then one every 20 ms', async () => {
     const call = await startVirtualCall();
@@ -40,7 +61,6 @@ describe('output pacing', () => {
     await call.clock.advance(3000);
 
     const media = call.playback.media;
-    expect(media).toHaveLength(100);
     expect(media.map((m) => m.at)).toEqual(media.map((_, k) => Math.max(0, 20 * k - 40)));
     // After every send the carrier holds at most the 60 ms lead, and it does hold it (no gap).
     expect(Math.max(...media.map((m) => m.queuedMs))).toBe(60);
@@ -48,9 +68,7 @@ describe('output pacing', () => {
     // 50 frames per second in any full second of the stream.
     expect(media.filter((m) => m.at >= 200 && m.at < 1200)).toHaveLength(50);
     // Every payload is one 20 ms frame, and together they are the input, in order.
-    const payloads = media.map((m) => fromMuLawBase64(m.payload));
-    expect(payloads.every((p) => p.length === 160)).toBe(true);
-    expect(concat(payloads)).toEqual(muLawRoundTrip(speech));
+    expectPaddedPayloads(call, speech, 100, 160);
     expect(call.transport.counters.underruns).toBe(0);
   });
 
@@ -87,11 +105,7 @@ describe('output pacing', () => {
     const speech = jfkAt8k(1.01); // 8080 samples: 50 frames and 80 samples
     call.queue(audioFrame(speech), new TTSStoppedFrame());
     await call.clock.advance(2000);
-    const payloads = call.playback.media.map((m) => fromMuLawBase64(m.payload));
-    expect(payloads).toHaveLength(51);
-    const expected = new Int16Array(51 * 160);
-    expected.set(muLawRoundTrip(speech));
-    expect(concat(payloads)).toEqual(muLawRoundTrip(expected));
+    expectPaddedPayloads(call, speech, 51, 160);
     expect(call.playback.media[50]?.at).toBe(960);
   });
 
@@ -218,6 +232,66 @@ describe('output pacing', () => {
       await expect(startVirtualCall({ transport: { liveAudioMaxBacklogMs: 10 } })).rejects.toThrow(
         RangeError,
       );
+    });
+  });
+
+  describe('longer media messages (mediaMessageMs)', () => {
+    it('sends 40 ms messages at real time: two at once, then one every 40 ms, never over the lead', async () => {
+      const call = await startVirtualCall({ transport: { mediaMessageMs: 40 } });
+      const speech = jfkAt8k(2); // 16000 samples: exactly 50 messages of 320
+      call.queue(...irregularChunks(speech).map(audioFrame));
+      await call.clock.advance(3000);
+
+      const media = call.playback.media;
+      // The second goes once the first has 20 ms left (60 ms lead − 40 ms), then every 40 ms.
+      expect(media.map((m) => m.at)).toEqual(media.map((_, k) => Math.max(0, 40 * k - 20)));
+      expect(Math.max(...media.map((m) => m.queuedMs))).toBe(60);
+      expect(media.filter((m) => m.at >= 200 && m.at < 1200)).toHaveLength(25);
+      expectPaddedPayloads(call, speech, 50, 320);
+      expect(call.transport.counters.audioFramesSent).toBe(50);
+      expect(call.transport.counters.audioMsSent).toBe(2000);
+      expect(call.transport.counters.underruns).toBe(0);
+    });
+
+    it('pads the tail to a whole message, marks the end and stops speaking when it is heard', async () => {
+      const call = await startVirtualCall({ transport: { mediaMessageMs: 40 } });
+      const speech = jfkAt8k(1.01); // 8080 samples: 25 messages and 80 samples
+      call.queue(audioFrame(speech), new TTSStoppedFrame());
+      await call.clock.advance(3000);
+      expectPaddedPayloads(call, speech, 26, 320);
+      expect(call.playback.media[25]?.at).toBe(980);
+      // The position mark goes with the message that completes 1000 ms of audio (at 940), the end
+      // mark with the padded tail (at 980), and the bot stops when the carrier echoes the end mark,
+      // i.e. when the tail has played (1040 ms of audio from 0).
+      expect(call.playback.marks.map((m) => m.at)).toEqual([940, 980]);
+      expect(call.upstream(BotStartedSpeakingFrame)).toHaveLength(1);
+      expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([1040]);
+    });
+
+    it('clears on interruption and reports what was heard, as with 20 ms messages', async () => {
+      const call = await startVirtualCall({ transport: { mediaMessageMs: 40 } });
+      call.queue(audioFrame(jfkAt8k(2)));
+      await call.clock.advance(510);
+      call.queue(new InterruptionFrame());
+      await call.clock.advance(2000);
+      expect(call.playback.clears).toEqual([510]);
+      // Messages due by 510 ms: at 0, 20, 60, ... 500, i.e. 14 of 40 ms.
+      expect(call.playback.media).toHaveLength(14);
+      const interrupted = call.upstream(BotInterruptedFrame);
+      expect(interrupted.map((e) => [e.frame.heardMs, e.frame.sentMs, e.at])).toEqual([[510, 560, 510]]);
+      expect(call.upstream(BotStoppedSpeakingFrame).map((e) => e.at)).toEqual([510]);
+    });
+
+    it('refuses a duration that is not a multiple of 20 ms up to 200 ms, or longer than the lead', async () => {
+      for (const mediaMessageMs of [0, 10, 30, 220]) {
+        await expect(startVirtualCall({ transport: { mediaMessageMs } })).rejects.toThrow(RangeError);
+      }
+      await expect(startVirtualCall({ transport: { mediaMessageMs: 80 } })).rejects.toThrow(
+        /must not exceed leadMs/,
+      );
+      await expect(
+        startVirtualCall({ transport: { mediaMessageMs: 80, leadMs: 120 } }),
+      ).resolves.toBeDefined();
     });
   });
 });
