@@ -13,9 +13,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runCarrierLoad } from '../lib/carrier-load.js';
-import { echoLatency } from '../lib/echo-latency.js';
+import { DEFAULT_LEAD_MS, echoLatency } from '../lib/echo-latency.js';
 import { type EchoServer, jitterStatsOf } from '../lib/echo-server.js';
 import { collectGarbage, cpuTimeMs, epochMs, summarize } from '../lib/measure.js';
+import type { BenchmarkRow } from '../lib/report.js';
 
 /** Limit on the p99 of added latency for a step to hold real time, in ms. */
 export const ADDED_LATENCY_LIMIT_MS = 20;
@@ -159,6 +160,8 @@ export async function runLoadStep(
       windowEnd,
       carrier.streamEndedAt + 300,
       ADDED_LATENCY_LIMIT_MS,
+      DEFAULT_LEAD_MS,
+      server.mediaMessageMs,
     );
     framesMeasured += paired.frames;
     framesOverdue += paired.overdue;
@@ -202,5 +205,31 @@ export async function runLoadStep(
     eventLoopDelay: { p99: loopDelayP99, max: loopDelayMax },
     eventLoopUtilization,
     carrierSendLatenessP99Ms: carrier.sendLateness.p99,
+  };
+}
+
+/** One result row for a step: added latency as p50/p99, everything else the step measured as columns. */
+export function stepRow(benchmark: string, label: string, step: StepResult): BenchmarkRow {
+  const mib = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+  return {
+    benchmark,
+    case: label,
+    unit: 'ms added',
+    p50: step.added.p50,
+    p99: step.added.p99,
+    samples: step.framesMeasured,
+    extra: {
+      'held real time': step.held ? 'yes' : `no: ${step.failures.join('; ')}`,
+      'end-to-end p50/p99 ms': `${step.endToEnd.p50.toFixed(1)} / ${step.endToEnd.p99.toFixed(1)}`,
+      'arrival wait p99 ms': step.arrivalWait.p99.toFixed(1),
+      'queued behind the pacing backlog at hang-up (frames)': step.framesQueued,
+      'arrival jitter p99 ms': step.arrivalJitterP99.toFixed(1),
+      'server cores': step.serverCores.toFixed(2),
+      'CPU ms per call-second': ((step.serverCores * 1000) / step.calls).toFixed(2),
+      'RSS MiB (per call)': `${step.rssMiB.toFixed(0)} (${mib(step.rssPerCallMiB)})`,
+      'loop delay p99/max ms': `${step.eventLoopDelay.p99.toFixed(1)} / ${step.eventLoopDelay.max.toFixed(1)}`,
+      'loop utilization': step.eventLoopUtilization.toFixed(2),
+      'carrier cores, send lateness p99 ms': `${step.carrierCores.toFixed(2)}, ${step.carrierSendLatenessP99Ms.toFixed(1)}`,
+    },
   };
 }

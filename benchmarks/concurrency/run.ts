@@ -22,7 +22,7 @@
 import { type EchoServer, startEchoServer } from '../lib/echo-server.js';
 import { loadNote } from '../lib/measure.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
-import { ADDED_LATENCY_LIMIT_MS, runLoadStep, type StepResult } from './load-step.js';
+import { ADDED_LATENCY_LIMIT_MS, runLoadStep, type StepResult, stepRow } from './load-step.js';
 
 const quick = process.argv.includes('--quick');
 const streamMs = quick ? 2_000 : 12_000;
@@ -47,37 +47,12 @@ const MAX_BISECTIONS = 3;
 const notes: string[] = [loadNote('at the start of the run')];
 const rows: BenchmarkRow[] = [];
 
-function stepRow(variant: Variant, step: StepResult): BenchmarkRow {
-  const mib = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
-  return {
-    benchmark: 'concurrency',
-    case: `${variant.name}, ${step.calls} calls`,
-    unit: 'ms added',
-    p50: step.added.p50,
-    p99: step.added.p99,
-    samples: step.framesMeasured,
-    extra: {
-      'held real time': step.held ? 'yes' : `no: ${step.failures.join('; ')}`,
-      'end-to-end p50/p99 ms': `${step.endToEnd.p50.toFixed(1)} / ${step.endToEnd.p99.toFixed(1)}`,
-      'arrival wait p99 ms': step.arrivalWait.p99.toFixed(1),
-      'queued behind the pacing backlog at hang-up (frames)': step.framesQueued,
-      'arrival jitter p99 ms': step.arrivalJitterP99.toFixed(1),
-      'server cores': step.serverCores.toFixed(2),
-      'CPU ms per call-second': ((step.serverCores * 1000) / step.calls).toFixed(2),
-      'RSS MiB (per call)': `${step.rssMiB.toFixed(0)} (${mib(step.rssPerCallMiB)})`,
-      'loop delay p99/max ms': `${step.eventLoopDelay.p99.toFixed(1)} / ${step.eventLoopDelay.max.toFixed(1)}`,
-      'loop utilization': step.eventLoopUtilization.toFixed(2),
-      'carrier cores, send lateness p99 ms': `${step.carrierCores.toFixed(2)}, ${step.carrierSendLatenessP99Ms.toFixed(1)}`,
-    },
-  };
-}
-
 async function search(variant: Variant, server: EchoServer): Promise<void> {
   const steps: StepResult[] = [];
   const measure = async (calls: number) => {
     const step = await runLoadStep(server, calls, streamMs, warmupMs);
     steps.push(step);
-    rows.push(stepRow(variant, step));
+    rows.push(stepRow('concurrency', `${variant.name}, ${step.calls} calls`, step));
     console.log(
       `${variant.name}: ${calls} calls ${step.held ? 'held' : `failed (${step.failures.join('; ')})`}, p99 added ${step.added.p99.toFixed(1)} ms, ${step.serverCores.toFixed(2)} cores`,
     );

@@ -4,23 +4,29 @@
  * Times are wall-clock epoch ms from both processes (see `epochMs`): the carrier stamps a media
  * message just before writing it to its socket (on loopback that is when it reaches the server's
  * socket), the server stamps it when its transport gets it (after any wait for the event loop),
- * and stamps the echo when it hands it to the socket. The k-th echo is the k-th caller frame: the
- * echo is 1:1 and the pipeline conceals nothing on an in-order stream.
+ * and stamps the echo when it hands it to the socket. With 20 ms media messages the k-th echo is
+ * the k-th caller frame: the echo is 1:1 and the pipeline conceals nothing on an in-order stream.
+ * With longer messages (`mediaMessageMs` = m × 20) echo message j carries caller frames
+ * j·m … j·m + m − 1, and can leave only once the last of them is in.
  *
- * The output paces audio (TelephonyOutputProcessor): a frame may not be sent before its slot,
- * `playoutEndAt + 20 - leadMs`, where `playoutEndAt` is when the carrier will have played what was
- * sent (`max(playoutEndAt, now) + 20` after each send). After any burst of arrivals the queue at
+ * The output paces audio (TelephonyOutputProcessor): a message may not be sent before its slot,
+ * `playoutEndAt + mediaMessageMs - leadMs`, where `playoutEndAt` is when the carrier will have
+ * played what was sent (`max(playoutEndAt, now) + mediaMessageMs` after each send). After any burst of arrivals the queue at
  * the carrier is full and, with input arriving exactly as fast as output drains, frames then wait
  * up to `leadMs` for their slot for the rest of the call: that wait is the design, not load. So
  * the latency the server *adds* is measured against the earliest moment the design allows:
  *
- *   added = echo handed to the socket − max(caller frame written by the carrier, the frame's slot)
+ *   added = echo handed to the socket − max(last caller frame of the message written by the
+ *           carrier, the message's slot)
  */
 import type { CarrierCallReport } from './carrier-load-client.js';
 import type { CallTiming } from './echo-server.js';
 
 /** The default lead of the telephony output, in ms. */
 export const DEFAULT_LEAD_MS = 60;
+
+/** Duration of each caller frame the carrier sends, in ms. */
+const CALLER_FRAME_MS = 20;
 
 /** Per-frame figures of one echo call, in ms. */
 export interface EchoLatency {
@@ -60,28 +66,36 @@ export function echoLatency(
   hangUpEpochMs: number,
   toleranceMs: number,
   leadMs = DEFAULT_LEAD_MS,
+  mediaMessageMs = CALLER_FRAME_MS,
 ): EchoLatency {
   const result: EchoLatency = { endToEnd: [], added: [], arrivalWait: [], overdue: 0, queued: 0, frames: 0 };
+  const framesPerMessage = mediaMessageMs / CALLER_FRAME_MS;
   let playoutEndAt = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < carrier.sentAt.length; k++) {
-    const written = carrier.sentAt[k] as number;
-    const sent = server.sentAt[k];
-    const slot = playoutEndAt + 20 - leadMs;
-    // An unsent frame is placed where the schedule would have sent it, so the frames after it
+  for (let message = 0; (message + 1) * framesPerMessage <= carrier.sentAt.length; message++) {
+    const firstFrame = message * framesPerMessage;
+    const lastFrame = firstFrame + framesPerMessage - 1;
+    // A message can leave once its last caller frame is in, and not before its slot.
+    const complete = carrier.sentAt[lastFrame] as number;
+    const sent = server.sentAt[message];
+    const slot = playoutEndAt + mediaMessageMs - leadMs;
+    // An unsent message is placed where the schedule would have sent it, so the messages after it
     // keep their slots.
-    const due = Math.max(written, slot);
-    playoutEndAt = Math.max(playoutEndAt, sent ?? due) + 20;
-    if (k < skipFrames || written > untilEpochMs) continue;
-    result.frames++;
-    const received = server.receivedAt[k];
-    if (received !== undefined) result.arrivalWait.push(received - written);
-    if (sent === undefined) {
-      if (due + toleranceMs < hangUpEpochMs) result.overdue++;
-      else result.queued++;
-      continue;
+    const due = Math.max(complete, slot);
+    playoutEndAt = Math.max(playoutEndAt, sent ?? due) + mediaMessageMs;
+    for (let k = firstFrame; k <= lastFrame; k++) {
+      const written = carrier.sentAt[k] as number;
+      if (k < skipFrames || written > untilEpochMs) continue;
+      result.frames++;
+      const received = server.receivedAt[k];
+      if (received !== undefined) result.arrivalWait.push(received - written);
+      if (sent === undefined) {
+        if (due + toleranceMs < hangUpEpochMs) result.overdue++;
+        else result.queued++;
+        continue;
+      }
+      result.endToEnd.push(sent - written);
+      result.added.push(sent - due);
     }
-    result.endToEnd.push(sent - written);
-    result.added.push(sent - Math.max(written, slot));
   }
   return result;
 }

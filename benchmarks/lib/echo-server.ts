@@ -25,6 +25,8 @@ export interface EchoServerOptions {
   vad: boolean;
   /** Pipeline sample rate in Hz, both ways; 16000 (Silero's rate) unless told. */
   pipelineRate?: 8000 | 16000;
+  /** Audio per outbound `media` message in ms (the transport's `mediaMessageMs`); default 20. */
+  mediaMessageMs?: number;
   /** Observers of every hop of every call's pipeline. */
   observers?: readonly FrameObserver[];
   /** Record which caller frame each echoed frame came from (for observers). */
@@ -53,6 +55,8 @@ export interface CallTiming {
 export interface EchoServer {
   /** The media-stream WebSocket URL, e.g. `ws://127.0.0.1:40123/media`. */
   readonly url: string;
+  /** Audio per outbound `media` message, in ms. */
+  readonly mediaMessageMs: number;
   /** Every call so far, in connection order. */
   readonly calls: CallTiming[];
   /** Sessions still running. */
@@ -65,6 +69,7 @@ export interface EchoServer {
 /** Starts an echo server on 127.0.0.1 with an OS-assigned port. */
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
   const pipelineRate = options.pipelineRate ?? 16000;
+  const mediaMessageMs = options.mediaMessageMs ?? 20;
   const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'error' });
   if (options.vad) await SileroVADAnalyzer.preload();
   const calls: CallTiming[] = [];
@@ -75,6 +80,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
   await app.register(voxlineTelephony, {
     path: '/media',
     carrier: 'telnyx',
+    mediaMessageMs,
     logger,
     params: { audioInSampleRate: pipelineRate, audioOutSampleRate: pipelineRate },
     taskOptions: { observers: options.observers ?? [] },
@@ -127,6 +133,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     url: `ws://127.0.0.1:${port}/media`,
+    mediaMessageMs,
     calls,
     openSessions,
     clearCalls() {
