@@ -10,10 +10,10 @@
  * The schedule is absolute: `playoutEndAt`, the clock time at which the carrier will have played
  * everything sent, grows by exactly one frame's duration per frame, and the one sleep before a
  * frame lasts until `playoutEndAt + mediaMessageMs - leadMs`; late wake-ups do not accumulate into
- * drift. Pacing counts the audio
- * written, not the bytes the serializer produced, so a serializer that resamples or encodes cannot
- * make output drain faster than real time (Pipecat issue #5592), and a producer that falls behind
- * costs a gap at the carrier, counted as an underrun, never a burst (issue #3315).
+ * drift. Pacing counts the audio written, not the bytes the serializer produced, so a serializer
+ * that resamples or encodes cannot make output drain faster than real time (Pipecat issue #5592),
+ * and a producer that falls behind costs a gap at the carrier, counted as an underrun, never a
+ * burst (issue #3315).
  *
  * Speaking state follows playback (Pipecat issue #5662):
  * - `BotStartedSpeakingFrame` when the first frame of an utterance is sent;
@@ -26,9 +26,10 @@
  * An utterance ends at a `TTSStoppedFrame` or an End/Stop frame (exactly where its audio ends), or
  * at a gap: when the carrier has had nothing to play for `utteranceGapMs` (300) and no audio came
  * (then `BotStoppedSpeakingFrame` comes that much after the audio ended: a gap is only known once
- * it has lasted). At the end, the buffered tail (under one frame) is zero-padded to a frame, sent, and
- * followed by the end mark. A shorter gap (a producer briefly slower than real time) is an underrun
- * within the utterance: the tail waits for the next audio rather than being padded with silence.
+ * it has lasted). At the end, the buffered tail (under one frame) is zero-padded to a frame, sent,
+ * and followed by the end mark. A shorter gap (a producer briefly slower than real time) is an
+ * underrun within the utterance: the tail waits for the next audio rather than being padded with
+ * silence.
  *
  * Gaps and missing echoes are found by one playback watcher per utterance, outside the mailbox
  * loop: it sleeps until the next deadline (`utteranceGapMs` or `markEchoTimeoutMs` after the
