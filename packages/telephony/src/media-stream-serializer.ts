@@ -24,6 +24,7 @@ import {
   type CallInfo,
   type Carrier,
   type DeserializedMessage,
+  type MediaFormat,
   type SerializerAudioParams,
   SerializerError,
   type TelephonySerializer,
@@ -199,6 +200,22 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
 
   /** The `clear` message; called after `start`. */
   protected abstract clearMessage(): string;
+
+  /**
+   * Starts the call's audio: `inbound` as the carrier sends it, `outbound` as it takes it back. A
+   * format it cannot handle (G722, OPUS, AMR-WB) is refused with a fatal {@link SerializerError}
+   * that names `call`, so the transport can still hang the call up.
+   *
+   * @throws {SerializerError} `unsupported-codec`, fatal, with `call`.
+   */
+  protected startAudio(call: CallInfo, inbound: MediaFormat, outbound: MediaFormat): void {
+    try {
+      this.audio.start(inbound, outbound);
+    } catch (error) {
+      if (!(error instanceof SerializerError) || error.call !== undefined) throw error;
+      throw new SerializerError(error.code, error.message, error.fatal, call);
+    }
+  }
 
   /** An event of the carrier's own (not one of the shared ones); undefined for an unknown event. */
   protected deserializeOtherEvent(_message: CarrierMessage): DeserializedMessage | undefined {

@@ -8,7 +8,8 @@
  *   order is configurable because Telnyx does not document it and field reports disagree.
  *
  * Carriers also announce G722, OPUS and AMR-WB; those are not implemented and are refused at
- * `start` (decoding them as G.711 would play noise).
+ * `start` (decoding them as G.711 would play noise), with an error naming the call so that the
+ * transport hangs it up (see `MediaStreamSerializer.startAudio`).
  */
 import {
   decodeALaw,

@@ -170,6 +170,11 @@ export class SerializerError extends Error {
     message: string,
     /** True when the call cannot go on (e.g. an unsupported codec at `start`). */
     readonly fatal = false,
+    /**
+     * The call whose `start` was refused, when its ids were read before the refusal (an unsupported
+     * codec): the stream is unusable but the phone call is up, so the transport hangs it up.
+     */
+    readonly call?: CallInfo,
   ) {
     super(message);
     this.name = 'SerializerError';

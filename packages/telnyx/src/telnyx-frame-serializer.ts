@@ -210,9 +210,7 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
       sampleRate: outboundSampleRate,
       channels: 1,
     };
-    // Refuses G722, OPUS, AMR-WB (fatal) before anything is decoded as the wrong codec.
-    this.audio.start(mediaFormat, outboundMediaFormat);
-    return {
+    const call: CallInfo = {
       carrier: 'telnyx',
       callId: start.call_control_id,
       streamId: message.stream_id,
@@ -229,6 +227,9 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
         mediaFormatAnnounced: start.media_format !== undefined,
       },
     };
+    // Refuses G722, OPUS, AMR-WB (fatal, naming the call) before anything is decoded as the wrong codec.
+    this.startAudio(call, mediaFormat, outboundMediaFormat);
+    return call;
   }
 }
 

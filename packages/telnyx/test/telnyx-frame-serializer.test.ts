@@ -455,6 +455,8 @@ describe('TelnyxFrameSerializer: bad input', () => {
       const target = serializer();
       const error = errorOf(() => target.deserialize(start({ encoding, sample_rate: 16000, channels: 1 })));
       expect(error).toMatchObject({ code: 'unsupported-codec', fatal: true });
+      // The error names the call, so the transport can hang it up.
+      expect(error).toMatchObject({ call: { carrier: 'telnyx', callId: CALL_CONTROL_ID } });
       expect(error.message).toContain(encoding.toUpperCase());
       expect(target.call).toBeUndefined();
       expectError(() => target.deserialize(media(1, payloads('PCMU')[0]!)), 'media-before-start');

@@ -105,6 +105,16 @@ export class TwilioFrameSerializer extends MediaStreamSerializer<TwilioStartMess
 
   protected override startCall(message: TwilioStartMessage): CallInfo {
     const { start } = message;
+    const tracks = start.tracks ?? ['inbound'];
+    const call: CallInfo = {
+      carrier: 'twilio',
+      callId: start.callSid,
+      streamId: message.streamSid,
+      customParameters: { ...start.customParameters },
+      mediaFormat: { ...PCMU_8000 },
+      outboundMediaFormat: { ...PCMU_8000 },
+      extra: { accountSid: start.accountSid, tracks },
+    };
     const announced = start.mediaFormat;
     if (
       announced !== undefined &&
@@ -112,25 +122,17 @@ export class TwilioFrameSerializer extends MediaStreamSerializer<TwilioStartMess
         announced.sampleRate !== TWILIO_SAMPLE_RATE ||
         announced.channels !== 1)
     ) {
+      // Named with the call, so the transport still hangs it up.
       throw new SerializerError(
         'unsupported-codec',
         `Twilio streams ${announced.encoding} at ${announced.sampleRate} Hz with ${announced.channels} channel(s); only ${TWILIO_ENCODING} at 8000 Hz mono is supported`,
         true,
+        call,
       );
     }
-    const mediaFormat = { ...PCMU_8000 };
-    this.audio.start(mediaFormat, { ...PCMU_8000 });
-    const tracks = start.tracks ?? ['inbound'];
+    this.startAudio(call, { ...PCMU_8000 }, { ...PCMU_8000 });
     if (tracks.some((track) => normalizeTrack(track) !== 'inbound')) this.audio.stopReordering();
     this.#streamSidJson = JSON.stringify(message.streamSid);
-    return {
-      carrier: 'twilio',
-      callId: start.callSid,
-      streamId: message.streamSid,
-      customParameters: { ...start.customParameters },
-      mediaFormat,
-      outboundMediaFormat: { ...PCMU_8000 },
-      extra: { accountSid: start.accountSid, tracks },
-    };
+    return call;
   }
 }

@@ -274,6 +274,10 @@ describe('TwilioFrameSerializer: bad input', () => {
   ])('refuses a media format other than µ-law 8 kHz mono at start (fatal): %o', (format) => {
     const target = serializer();
     expectError(() => target.deserialize(start(format)), 'unsupported-codec', true);
+    // The error names the call, so the transport can hang it up.
+    expect(() => target.deserialize(start(format))).toThrow(
+      expect.objectContaining({ call: expect.objectContaining({ carrier: 'twilio', callId: CALL_SID }) }),
+    );
     expectError(() => target.deserialize(media(1, wire[0]!)), 'media-before-start');
   });
 

@@ -9,6 +9,7 @@
  * | the carrier sends `stop` (caller hung up) | cancelled at once      | no (the call is over)    | 1000       |
  * | the socket closes without `stop`       | cancelled at once         | yes (else the call could stay up, silent) | — |
  * | bad input closes the socket            | cancelled at once         | yes, if the call started | 1003/1008/1009/1011 |
+ * | `start` announces a codec we cannot decode | never built           | yes                      | 1003       |
  * | server shutdown                        | ended gracefully, bounded | yes, once                | 1001       |
  *
  * The hang-up goes through the carrier's REST API (closing the socket does not end a phone call:
@@ -80,6 +81,8 @@ export class CallSession {
   private endedBy: CallOutcome['endedBy'] | undefined;
   private fatalError = false;
   private hangUpDone: Promise<boolean> | undefined;
+  /** The call whose `start` the serializer refused: no pipeline runs, but it is hung up. */
+  private refusedCall: CallInfo | undefined;
   private isFinished = false;
   private readonly startTimeout = new AbortController();
 
@@ -99,6 +102,7 @@ export class CallSession {
         this.finish(this.task?.hasFinished ? 'cancel' : undefined);
       });
     });
+    transport.on('refusedCall', (call) => this.hangUpRefused(call));
     transport.on('stop', () => this.endBy('carrier', 'the carrier stopped the stream'));
     transport.on('closing', (code, reason) => {
       if (code !== CloseCode.Normal && code !== CloseCode.GoingAway) this.endBy('error', reason);
@@ -158,8 +162,9 @@ export class CallSession {
       this.task.cancel(reason);
       return;
     }
-    // The pipeline is being built: runCall sees `endedBy` once it is.
-    if (this.transport.call !== undefined && !this.isFinished) return;
+    // The pipeline is being built (runCall sees `endedBy` once it is), or a refused call is being
+    // hung up (which finishes the session).
+    if ((this.transport.call !== undefined || this.refusedCall !== undefined) && !this.isFinished) return;
     this.transport.close(CloseCode.Normal, reason);
     this.finish(undefined);
   }
@@ -226,6 +231,19 @@ export class CallSession {
     this.finish(reason, hungUp);
   }
 
+  /** The serializer refused the stream at `start`: hang the call up, then the session is over. */
+  private hangUpRefused(call: CallInfo): void {
+    if (this.isFinished || this.hangUpDone !== undefined) return;
+    this.startTimeout.abort();
+    this.endedBy ??= 'error';
+    this.refusedCall = call;
+    this.transport.logger.warn(
+      { callId: call.callId },
+      'the stream was refused at start: hanging the call up',
+    );
+    this.hangUpOnce().then((hungUp) => this.finish(undefined, hungUp));
+  }
+
   /** Hangs the call up through the matching terminator, once; resolves whether a hang-up was made. */
   private hangUpOnce(): Promise<boolean> {
     this.hangUpDone ??= this.hangUp();
@@ -233,7 +251,7 @@ export class CallSession {
   }
 
   private async hangUp(): Promise<boolean> {
-    const call = this.transport.call;
+    const call = this.transport.call ?? this.refusedCall;
     if (call === undefined) return false;
     const configured = this.options.terminator;
     const terminators = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];

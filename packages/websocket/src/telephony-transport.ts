@@ -98,6 +98,11 @@ export type TelephonyTransportEvents = {
   start: [call: CallInfo];
   /** The carrier sent `stop`: the caller hung up, or the stream was stopped. */
   stop: [];
+  /**
+   * The call's `start` was refused (a codec it cannot handle): the socket is closing with 1003,
+   * but the phone call is up, so it should be hung up. Emitted just before `closing`.
+   */
+  refusedCall: [call: CallInfo];
   /** An inbound message was refused; `detail` says why in words. */
   rejected: [reason: InputRejectionReason, detail: string];
   /** The bot was interrupted while its audio played (the frame also goes through the pipeline). */
@@ -399,6 +404,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
       result = serializer.deserialize(text);
     } catch (error) {
       if (!(error instanceof SerializerError)) throw error;
+      if (error.fatal && error.call !== undefined) this.emit('refusedCall', error.call);
       const code = error.fatal
         ? error.code === 'unsupported-codec'
           ? CloseCode.UnsupportedData

@@ -98,6 +98,22 @@ describe('bad input over a loopback WebSocket', () => {
     expect(server.terminators.telnyx.calls.filter((c) => c.callId === messages.callId)).toHaveLength(1);
   });
 
+  it('refuses a codec it cannot decode at start: closes with 1003 and hangs the call up', async () => {
+    const messages = telnyxMessages('v3:g722-call');
+    const client = await CarrierClient.connect(server.url, messages);
+    client.send(messages.connected());
+    client.send(
+      messages
+        .start()
+        .replace('"encoding":"PCMU","sample_rate":8000', '"encoding":"G722","sample_rate":16000'),
+    );
+    expect((await client.closed).code).toBe(CloseCode.UnsupportedData);
+    await waitFor(() => server.terminators.telnyx.calls.some((c) => c.callId === messages.callId));
+    expect(server.terminators.telnyx.calls.filter((c) => c.callId === messages.callId)).toHaveLength(1);
+    const record = server.logs.find((r) => r.fields.reason === 'unsupported-codec');
+    expect(record?.level).toBe('warn');
+  });
+
   it('closes with 1009 on a message over the size limit', async () => {
     const messages = twilioMessages('CA22222222222222222222222222222222');
     const client = await CarrierClient.connect(server.url, messages);
