@@ -14,6 +14,7 @@ import { VADProcessor } from '@voxline/audio';
 import { createLogger, type FrameObserver, type FrameProcessor } from '@voxline/core';
 import { SileroVADAnalyzer } from '@voxline/silero';
 import type { TelephonySerializer } from '@voxline/telephony';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import { type CallSession, type TelephonyTransport, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EchoProcessor } from './echo-processor.js';
@@ -80,6 +81,8 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
   await app.register(voxlineTelephony, {
     path: '/media',
     carrier: 'telnyx',
+    // The benchmark's own load client is the carrier, on loopback.
+    verifiers: trustingStreamVerifiers(['telnyx']),
     mediaMessageMs,
     logger,
     params: { audioInSampleRate: pipelineRate, audioOutSampleRate: pipelineRate },

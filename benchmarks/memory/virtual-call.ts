@@ -15,6 +15,7 @@
  */
 import { AudioBufferProcessor } from '@voxline/audio';
 import { createLogger, type FrameProcessor, VirtualClock } from '@voxline/core';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import {
   CallSession,
   defaultSerializerFactories,
@@ -91,6 +92,8 @@ export async function runVirtualCall(options: VirtualCallOptions): Promise<Virtu
     logger: createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'error' }),
   });
   const session = new CallSession(transport, {
+    // The benchmark plays the carrier itself.
+    verifiers: trustingStreamVerifiers(),
     params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
     createPipeline: (_call, callTransport) => {
       const processors: FrameProcessor[] = [

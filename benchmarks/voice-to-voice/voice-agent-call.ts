@@ -36,6 +36,7 @@ import { FakeElevenLabsServer } from '@voxline/elevenlabs/testing';
 import { OpenAILLMService } from '@voxline/openai';
 import { FakeOpenAIServer } from '@voxline/openai/testing';
 import { SileroVADAnalyzer } from '@voxline/silero';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import {
   CallSession,
   defaultSerializerFactories,
@@ -172,6 +173,8 @@ export async function runVoiceAgentCall(turns: number, latencies: FakeLatencies)
     endpointingMs: false,
   });
   const session = new CallSession(transport, {
+    // The benchmark plays the carrier itself.
+    verifiers: trustingStreamVerifiers(),
     params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
     taskOptions: { observers: [timeline] },
     createPipeline: async (_call, callTransport) => {

@@ -54,8 +54,8 @@ export async function createAgentPipeline(
 // #endregion agent
 
 // #region server
-import { TelnyxCallTerminator } from '@voxline/telnyx';
-import { TwilioCallTerminator } from '@voxline/twilio';
+import { TelnyxCallTerminator, TelnyxMediaStreamVerifier } from '@voxline/telnyx';
+import { TwilioCallTerminator, TwilioMediaStreamVerifier } from '@voxline/twilio';
 import { voxlineTelephony } from '@voxline/websocket';
 import Fastify from 'fastify';
 
@@ -66,6 +66,12 @@ export async function startAgent(): Promise<void> {
     carrier: 'auto', // Telnyx and Twilio on one endpoint, told apart by their first messages
     params: agentParams,
     createPipeline: createAgentPipeline,
+    // Each stream must prove it is the carrier's, for a call of ours, before its pipeline runs.
+    verifiers: [
+      new TelnyxMediaStreamVerifier({ tokenSecret: process.env.VOXLINE_STREAM_SECRET! }),
+      new TwilioMediaStreamVerifier({ authToken: process.env.TWILIO_AUTH_TOKEN! }),
+    ],
+    publicUrl: process.env.PUBLIC_URL,
     // Ending the pipeline hangs the call up at the carrier, once.
     terminator: [new TelnyxCallTerminator(), new TwilioCallTerminator()],
     handleSignals: true, // SIGTERM: calls end gracefully, then the server closes

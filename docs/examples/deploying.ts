@@ -4,6 +4,7 @@
  */
 // #region server
 import type { FrameProcessor } from '@voxline/core';
+import type { MediaStreamVerifier } from '@voxline/telephony';
 import { type CallPipelineFactory, type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 
@@ -11,6 +12,8 @@ export interface VoiceServerOptions {
   /** Port to listen on; 0 picks a free one. */
   port: number;
   createPipeline: CallPipelineFactory;
+  /** How each carrier's streams prove themselves (e.g. `TwilioMediaStreamVerifier`). */
+  verifiers: readonly MediaStreamVerifier[];
 }
 
 /** A media-stream server with a health check; SIGTERM ends its calls gracefully, then closes it. */
@@ -20,6 +23,7 @@ export async function startVoiceServer(options: VoiceServerOptions): Promise<Fas
   await app.register(voxlineTelephony, {
     path: '/media',
     createPipeline: options.createPipeline,
+    verifiers: options.verifiers,
     onSession: (session) => {
       calls.add(session);
       void session.finished.then(() => calls.delete(session));
@@ -41,7 +45,10 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 
 /** One worker process per core, sharing the port; a worker that dies is replaced. */
-export async function runOnEveryCore(createPipeline: CallPipelineFactory): Promise<void> {
+export async function runOnEveryCore(
+  createPipeline: CallPipelineFactory,
+  verifiers: readonly MediaStreamVerifier[],
+): Promise<void> {
   if (cluster.isPrimary) {
     for (let index = 0; index < availableParallelism(); index++) cluster.fork();
     cluster.on('exit', (worker, code) => {
@@ -50,7 +57,7 @@ export async function runOnEveryCore(createPipeline: CallPipelineFactory): Promi
     });
     return;
   }
-  await startVoiceServer({ port: Number(process.env.PORT ?? 8080), createPipeline });
+  await startVoiceServer({ port: Number(process.env.PORT ?? 8080), createPipeline, verifiers });
 }
 // #endregion cluster
 

@@ -1,45 +1,54 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, expect, it } from 'vitest';
-import { telnyxBearerTokenVerifier } from './telephony-telnyx-media-token.js';
+import type { CallInfo } from '@voxline/telephony';
+import { CallRegistry } from '@voxline/telephony';
+import { telnyxStreamAuthToken } from '@voxline/telnyx';
+import { expect, it } from 'vitest';
+import { telnyxStreamProof } from './telephony-telnyx-media-token.js';
 
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-});
+const secret = 'a-long-random-secret-of-the-deployment';
 
-/** A route guarded the way voxlineTelephony guards its upgrade route (`preValidation`). */
-async function guardedApp(token: string): Promise<FastifyInstance> {
-  app = Fastify();
-  app.get('/telnyx', { preValidation: telnyxBearerTokenVerifier(token) }, async () => ({
-    status: 'upgraded',
-  }));
-  await app.ready();
-  return app;
+function telnyxCall(callId: string): CallInfo {
+  return {
+    carrier: 'telnyx',
+    callId,
+    streamId: 'stream-1',
+    customParameters: {},
+    mediaFormat: { encoding: 'PCMU', sampleRate: 8000, channels: 1 },
+    extra: {},
+  };
 }
 
-it('the telephony guide: the Telnyx stream token lets the upgrade through', async () => {
-  const server = await guardedApp('s3cret-stream-token');
-  const response = await server.inject({
-    url: '/telnyx',
-    headers: { authorization: 'Bearer s3cret-stream-token' },
-  });
-  expect(response.statusCode).toBe(200);
-  expect(response.json()).toEqual({ status: 'upgraded' });
+function upgradeWith(token: string | undefined) {
+  return {
+    url: 'wss://voice.example.com/telnyx',
+    headers: token === undefined ? {} : { 'x-telnyx-streaming-auth-token': token },
+    remoteAddress: '192.0.2.10',
+  };
+}
+
+it('the telephony guide: the per-call token proves a Telnyx stream on any instance', () => {
+  const { verifier } = telnyxStreamProof(new CallRegistry(), secret);
+  const call = telnyxCall('v3:call-answered-elsewhere');
+  const token = telnyxStreamAuthToken(secret, call.callId);
+  expect(verifier.verify(call, upgradeWith(token))).toEqual({ verified: true });
 });
 
-it('the telephony guide: a missing, wrong or differently long token is refused with 401', async () => {
-  const server = await guardedApp('s3cret-stream-token');
-  for (const authorization of [
+it("the telephony guide: a missing token, another call's token or another secret's token is refused", () => {
+  const { verifier } = telnyxStreamProof(new CallRegistry(), secret);
+  const call = telnyxCall('v3:some-call-a-stranger-named');
+  for (const token of [
     undefined,
-    'Bearer wrong-stream-token',
-    'Bearer s3cret',
-    's3cret-stream-token',
+    telnyxStreamAuthToken(secret, 'v3:another-call'),
+    telnyxStreamAuthToken('another-secret', call.callId),
+    'x'.repeat(43),
   ]) {
-    const response = await server.inject({
-      url: '/telnyx',
-      headers: authorization === undefined ? {} : { authorization },
-    });
-    expect(response.statusCode, String(authorization)).toBe(401);
-    expect(response.json()).toEqual({ error: 'unauthorized' });
+    expect(verifier.verify(call, upgradeWith(token)).verified, String(token)).toBe(false);
   }
+});
+
+it('the telephony guide: a call our webhooks answered needs no token', () => {
+  const registry = new CallRegistry();
+  registry.open({ carrier: 'telnyx', callId: 'v3:answered-here', direction: 'inbound' });
+  const { verifier, controller } = telnyxStreamProof(registry, secret);
+  expect(controller.streamTokenSecret).toBe(secret);
+  expect(verifier.verify(telnyxCall('v3:answered-here'), upgradeWith(undefined))).toEqual({ verified: true });
 });

@@ -1,29 +1,26 @@
 /**
- * The Telnyx media WebSocket check of the telephony guide: Telnyx sends the stream's `authToken`
- * as `Authorization: Bearer <token>` on the upgrade; this hook refuses upgrades without it.
- * telephony-telnyx-media-token.test.ts runs it.
+ * The Telnyx media-stream check of the telephony guide: a stream runs the agent only when its call
+ * is one our signed webhooks answered, or when its upgrade carries the per-call token we gave
+ * Telnyx. telephony-telnyx-media-token.test.ts runs it.
  */
-// #region verify-upgrade
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+// #region verify-stream
+import type { CallRegistry } from '@voxline/telephony';
+import { type TelnyxCallControllerOptions, TelnyxMediaStreamVerifier } from '@voxline/telnyx';
 
-/** A `verifyUpgrade` hook: 401 before the upgrade unless the bearer token is `token`. */
-export function telnyxBearerTokenVerifier(token: string) {
-  // Compare fixed-length digests, so neither the comparison time nor a length check reveals the token.
-  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const received = createHash('sha256')
-      .update(request.headers.authorization ?? '')
-      .digest();
-    if (timingSafeEqual(received, expected)) return undefined;
-    return reply.code(401).send({ error: 'unauthorized' });
+/**
+ * The controller options and the media route's verifier that share one secret: the controller
+ * answers each call with `stream_auth_token` = HMAC-SHA256(secret, call_control_id), Telnyx sends
+ * it back in the upgrade's `x-telnyx-streaming-auth-token` header, and the verifier checks it on
+ * whichever instance the stream reaches.
+ */
+export function telnyxStreamProof(registry: CallRegistry, secret: string) {
+  const controller: Pick<TelnyxCallControllerOptions, 'registry' | 'streamTokenSecret'> = {
+    registry,
+    streamTokenSecret: secret,
   };
+  const verifier = new TelnyxMediaStreamVerifier({ registry, tokenSecret: secret });
+  return { controller, verifier };
 }
 
-// With the controller's `stream: { url, codec: 'PCMU', authToken: process.env.TELNYX_STREAM_TOKEN }`:
-//   await app.register(voxlineTelephony, {
-//     path: '/telnyx',
-//     verifyUpgrade: telnyxBearerTokenVerifier(process.env.TELNYX_STREAM_TOKEN!),
-//     ...
-//   });
-// #endregion verify-upgrade
+// await app.register(voxlineTelephony, { path: '/telnyx', verifiers: [proof.verifier], ... });
+// #endregion verify-stream

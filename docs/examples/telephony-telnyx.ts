@@ -11,6 +11,7 @@ import {
   TelnyxCallController,
   TelnyxCallTerminator,
   TelnyxFrameSerializer,
+  TelnyxMediaStreamVerifier,
   telnyxWebhooks,
 } from '@voxline/telnyx';
 import { voxlineTelephony } from '@voxline/websocket';
@@ -41,6 +42,8 @@ export async function startTelnyxAgent(agents: Agents): Promise<TelnyxCallContro
   // 2. Media: the WebSocket Telnyx streams to. The serializer's codec matches `stream.codec`.
   await app.register(voxlineTelephony, {
     path: '/telnyx',
+    // Only streams of calls the controller answered run a pipeline (or are ever hung up).
+    verifiers: [new TelnyxMediaStreamVerifier({ registry: calls.registry })],
     serializers: { telnyx: () => new TelnyxFrameSerializer({ outboundEncoding: 'PCMU' }) },
     terminator: new TelnyxCallTerminator({ apiKey: process.env.TELNYX_API_KEY }),
     createPipeline: (call, transport) => {

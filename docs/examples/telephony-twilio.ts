@@ -10,6 +10,7 @@ import {
   TwilioCallControl,
   TwilioCallController,
   TwilioCallTerminator,
+  TwilioMediaStreamVerifier,
   twilioMediaStreamVerifier,
   twilioWebhooks,
 } from '@voxline/twilio';
@@ -39,6 +40,8 @@ export async function startTwilioAgent(agents: Agents): Promise<TwilioCallContro
   await app.register(voxlineTelephony, {
     path: '/twilio',
     verifyUpgrade: twilioMediaStreamVerifier({ authToken, publicUrl: 'https://voice.example.com' }),
+    verifiers: [new TwilioMediaStreamVerifier({ authToken })],
+    publicUrl: 'https://voice.example.com',
     terminator: new TwilioCallTerminator({ accountSid, authToken }),
     createPipeline: (call, transport) => {
       const session = calls.registry.get(call.callId); // call.callId is the CallSid

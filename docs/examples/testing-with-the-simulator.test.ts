@@ -3,9 +3,11 @@
  * here the offline agent, so it runs anywhere (speech recognition off: no pocketsphinx needed).
  */
 // #region test
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOfflineAgent } from '@voxline/local';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import { voxlineTelephony } from '@voxline/websocket';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -21,6 +23,8 @@ beforeAll(async () => {
     carrier: 'telnyx',
     params: agent.params,
     createPipeline: agent.createPipeline,
+    // The simulator on loopback is the carrier here.
+    verifiers: trustingStreamVerifiers(['telnyx']),
   });
   url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
 });

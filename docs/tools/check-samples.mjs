@@ -12,7 +12,9 @@
 // the repository (tsconfig.json includes docs/examples) and the ones that need no network run as
 // tests (docs/examples/*.test.ts), so a sample that no longer compiles, or no longer matches the
 // code that does, fails here. Exit code 0 when every sample matches, 1 otherwise.
-import { readdirSync, readFileSync } from 'node:fs';
+//
+// `--write` copies each differing region into its page instead (run it after changing an example).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,13 +38,16 @@ function readRegion(file, name) {
     .trim();
 }
 
+const write = process.argv.includes('--write');
 const problems = [];
 let checked = 0;
+let written = 0;
 for (const name of readdirSync(docs)
   .filter((file) => file.endsWith('.md'))
   .sort()) {
   const path = join(docs, name);
   const lines = readFileSync(path, 'utf8').split('\n');
+  const replacements = [];
   for (let index = 0; index < lines.length; index++) {
     const fence = lines[index].match(FENCE);
     if (fence === null || !['ts', 'typescript', 'js', 'javascript'].includes(fence[1])) {
@@ -59,6 +64,7 @@ for (const name of readdirSync(docs)
       .join('\n')
       .trim();
     const marker = (lines[index - 1] ?? '').trim().match(MARKER);
+    const fenceAt = index;
     index = end;
     if (marker === null) {
       problems.push(
@@ -78,11 +84,22 @@ for (const name of readdirSync(docs)
       problems.push(
         `${at}: ${file} has no region '${region}' (// #region ${region} ... // #endregion ${region})`,
       );
+    else if (expected !== sample && write) replacements.push({ first: fenceAt + 1, last: end, expected });
     else if (expected !== sample)
-      problems.push(`${at}: the sample differs from ${file}#${region}; copy the region into the page`);
+      problems.push(
+        `${at}: the sample differs from ${file}#${region}; copy the region into the page (or run with --write)`,
+      );
     else checked++;
   }
+  if (replacements.length > 0) {
+    for (const { first, last, expected } of replacements.reverse()) {
+      lines.splice(first, last - first, ...expected.split('\n'));
+    }
+    writeFileSync(path, lines.join('\n'));
+    written += replacements.length;
+  }
 }
+if (written > 0) console.log(`${written} documentation sample(s) rewritten from their examples.`);
 
 if (problems.length > 0) {
   console.error(problems.join('\n'));

@@ -13,6 +13,12 @@ export interface OfflineAgentConfig {
   voice: FliteVoice;
   /** Directory that receives one stereo WAV per call (caller left, agent right); unset: no recording. */
   recordingsDir: string | undefined;
+  /** `VOXLINE_STREAM_SECRET`: Telnyx streams must carry their call's token under it. */
+  streamSecret: string | undefined;
+  /** `TWILIO_AUTH_TOKEN`: Twilio streams must be signed with it. */
+  twilioAuthToken: string | undefined;
+  /** `VOXLINE_ALLOW_UNVERIFIED_STREAMS=true`: serve streams nothing verifies (local development only). */
+  allowUnverifiedStreams: boolean;
 }
 
 /** An environment variable with a value the server cannot use; the message names it. */
@@ -29,10 +35,11 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads `HOST` (default 127.0.0.1), `PORT` (default 8765), `VOICE` (default `kal`) and
- * `RECORDINGS_DIR` (optional).
+ * Reads `HOST` (default 127.0.0.1), `PORT` (default 8765), `VOICE` (default `kal`),
+ * `RECORDINGS_DIR` (optional), and how media streams are verified: `VOXLINE_STREAM_SECRET`,
+ * `TWILIO_AUTH_TOKEN`, or `VOXLINE_ALLOW_UNVERIFIED_STREAMS=true` for local development.
  *
- * @throws ConfigError for a port that is not 0-65535 or an unknown voice.
+ * @throws ConfigError for a port that is not 0-65535, an unknown voice, or no way to verify streams.
  */
 export function readConfig(env: NodeJS.ProcessEnv): OfflineAgentConfig {
   const port = Number(env.PORT ?? '8765');
@@ -44,10 +51,23 @@ export function readConfig(env: NodeJS.ProcessEnv): OfflineAgentConfig {
     const voices = Object.keys(FLITE_VOICE_SAMPLE_RATES).join(', ');
     throw new ConfigError('VOICE', `VOICE must be one of ${voices}, got '${voice}'`);
   }
+  const streamSecret = env.VOXLINE_STREAM_SECRET || undefined;
+  const twilioAuthToken = env.TWILIO_AUTH_TOKEN || undefined;
+  const allowUnverifiedStreams = env.VOXLINE_ALLOW_UNVERIFIED_STREAMS === 'true';
+  if (streamSecret === undefined && twilioAuthToken === undefined && !allowUnverifiedStreams) {
+    throw new ConfigError(
+      'VOXLINE_STREAM_SECRET',
+      'set VOXLINE_STREAM_SECRET (Telnyx stream tokens) or TWILIO_AUTH_TOKEN (Twilio signatures) so ' +
+        'media streams can be verified, or VOXLINE_ALLOW_UNVERIFIED_STREAMS=true for local development only',
+    );
+  }
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
     voice: voice as FliteVoice,
     recordingsDir: env.RECORDINGS_DIR || undefined,
+    streamSecret,
+    twilioAuthToken,
+    allowUnverifiedStreams,
   };
 }

@@ -22,6 +22,9 @@ const app = await buildOfflineAgentApp({
   voice: config.voice,
   ...(config.recordingsDir !== undefined ? { recordingsDir: config.recordingsDir } : {}),
   handleSignals: true,
+  ...(config.streamSecret !== undefined ? { streamSecret: config.streamSecret } : {}),
+  ...(config.twilioAuthToken !== undefined ? { twilioAuthToken: config.twilioAuthToken } : {}),
+  allowUnverifiedStreams: config.allowUnverifiedStreams,
 });
 await app.listen({ host: config.host, port: config.port });
 logger.info(

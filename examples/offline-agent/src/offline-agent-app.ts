@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { AudioBufferProcessor } from '@voxline/audio';
 import type { FrameProcessor, Logger } from '@voxline/core';
 import { createOfflineAgent, type FliteVoice } from '@voxline/local';
-import type { CallInfo } from '@voxline/telephony';
+import type { CallInfo, MediaStreamVerifier } from '@voxline/telephony';
+import { TelnyxMediaStreamVerifier } from '@voxline/telnyx';
+import { TwilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallPipelineFactory, type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 
@@ -26,6 +28,16 @@ export interface OfflineAgentAppOptions {
   recordingsDir?: string;
   /** End calls gracefully and close on SIGTERM/SIGINT; default false (tests close the app themselves). */
   handleSignals?: boolean;
+  /**
+   * Verify Telnyx streams by their `x-telnyx-streaming-auth-token` (a token per call id under this
+   * secret; see `telnyxStreamAuthToken`), and Twilio streams by their signature when
+   * `twilioAuthToken` is given. One of them, or `allowUnverifiedStreams`, is required.
+   */
+  streamSecret?: string;
+  /** Twilio's auth token: Twilio streams must be signed with it. */
+  twilioAuthToken?: string;
+  /** Serve streams nothing verifies (local development only). Default false. */
+  allowUnverifiedStreams?: boolean;
 }
 
 /** Builds the app (routes registered, not listening yet); closing it ends calls and the agent. */
@@ -46,10 +58,18 @@ export async function buildOfflineAgentApp(options: OfflineAgentAppOptions): Pro
     return insertAfter(processors, transport.output(), recorder);
   };
 
+  const verifiers: MediaStreamVerifier[] = [];
+  if (options.streamSecret)
+    verifiers.push(new TelnyxMediaStreamVerifier({ tokenSecret: options.streamSecret }));
+  if (options.twilioAuthToken)
+    verifiers.push(new TwilioMediaStreamVerifier({ authToken: options.twilioAuthToken }));
+
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   const calls = new Set<CallSession>();
   const media = {
     createPipeline,
+    verifiers,
+    allowUnverifiedStreams: options.allowUnverifiedStreams ?? false,
     params: agent.params,
     logger,
     handleSignals: options.handleSignals ?? false,

@@ -22,7 +22,11 @@ describe('offline agent example', () => {
 
   beforeEach(async () => {
     recordingsDir = await mkdtemp(join(tmpdir(), 'voxline-offline-agent-'));
-    app = await buildOfflineAgentApp({ logger: createLogger({ level: 'silent' }), recordingsDir });
+    app = await buildOfflineAgentApp({
+      logger: createLogger({ level: 'silent' }),
+      recordingsDir,
+      streamSecret: 'offline-agent-test-secret',
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -39,6 +43,7 @@ describe('offline agent example', () => {
     const report = await simulateCall({
       carrier: 'telnyx',
       url: `ws://127.0.0.1:${port}/telnyx`,
+      credentials: { telnyxStreamSecret: 'offline-agent-test-secret' },
       audio: CallerAudio.fromWavFile(jfkPath),
       script: {
         steps: [

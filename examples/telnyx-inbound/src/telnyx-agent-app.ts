@@ -32,6 +32,7 @@ import {
   TelnyxCallControl,
   TelnyxCallController,
   TelnyxCallTerminator,
+  TelnyxMediaStreamVerifier,
   telnyxWebhooks,
 } from '@voxline/telnyx';
 import { type TelephonyTransport, voxlineTelephony } from '@voxline/websocket';
@@ -130,6 +131,8 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
   await app.register(voxlineTelephony, {
     path: MEDIA_PATH,
     carrier: 'telnyx',
+    // Only streams of calls our signed webhooks answered run the agent (and may be hung up).
+    verifiers: [new TelnyxMediaStreamVerifier({ registry: calls.registry })],
     params: voiceAgentParams,
     terminator: new TelnyxCallTerminator({ ...api, logger }),
     logger,

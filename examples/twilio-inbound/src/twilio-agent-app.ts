@@ -33,6 +33,7 @@ import {
   TwilioCallControl,
   TwilioCallController,
   TwilioCallTerminator,
+  TwilioMediaStreamVerifier,
   twilioMediaStreamVerifier,
   twilioWebhooks,
 } from '@voxline/twilio';
@@ -106,6 +107,8 @@ export async function buildTwilioAgentApp(options: TwilioAgentAppOptions): Promi
     path: MEDIA_PATH,
     carrier: 'twilio',
     verifyUpgrade: twilioMediaStreamVerifier({ authToken: twilio.authToken, publicUrl, logger }),
+    verifiers: [new TwilioMediaStreamVerifier({ authToken: twilio.authToken })],
+    publicUrl,
     params: voiceAgentParams,
     terminator: new TwilioCallTerminator({ ...credentials, logger }),
     logger,

@@ -4,7 +4,12 @@
 
 // Serving agents
 export type { VoiceAgent } from './agents/voice-agent.js';
-export { type AgentServer, type AgentServerOptions, startAgentServer } from './server/agent-server.js';
+export {
+  type AgentServer,
+  type AgentServerOptions,
+  startAgentServer,
+  UnverifiedStreamsError,
+} from './server/agent-server.js';
 export {
   type CarrierWebhookStatus,
   carrierWebhookEnvironment,

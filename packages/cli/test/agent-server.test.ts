@@ -1,7 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { createLogger } from '@voxline/core';
+import type { CallSession } from '@voxline/websocket';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AgentServer, startAgentServer, type VoiceAgent } from 'voxline';
+import {
+  type AgentServer,
+  CallerAudio,
+  simulateCall,
+  startAgentServer,
+  UnverifiedStreamsError,
+  type VoiceAgent,
+} from 'voxline';
 import WebSocket from 'ws';
 
 /** An agent whose pipeline just connects input to output (echo). */
@@ -19,6 +28,8 @@ const telnyxPublicKey = (
   .subarray(12)
   .toString('base64');
 
+const jfkPath = fileURLToPath(new URL('../../../../shared/data/jfk-16k.wav', import.meta.url));
+
 describe('the voxline serve server', () => {
   let server: AgentServer | undefined;
   afterEach(async () => {
@@ -31,7 +42,8 @@ describe('the voxline serve server', () => {
       agent: echoAgent,
       port: 0,
       logger: createLogger({ level: 'silent' }),
-      env: {},
+      // No carrier credentials; the stream secret only verifies Telnyx media streams.
+      env: { VOXLINE_STREAM_SECRET: 'stream-secret' },
     });
     const health = await fetch(`${server.baseUrl}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', agent: 'echo', calls: 0 });
@@ -77,5 +89,44 @@ describe('the voxline serve server', () => {
       socket.on('error', () => {});
     });
     expect(status).toBe(401);
+  });
+
+  it('will not start with no way to verify media streams, unless unverified streams are allowed', async () => {
+    const options = { agent: echoAgent, port: 0, logger: createLogger({ level: 'silent' }), env: {} };
+    await expect(startAgentServer(options)).rejects.toBeInstanceOf(UnverifiedStreamsError);
+    server = await startAgentServer({ ...options, allowUnverifiedStreams: true });
+    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('with Twilio credentials, the shared /ws route refuses an unsigned Twilio stream and runs a signed one', async () => {
+    const sessions: CallSession[] = [];
+    server = await startAgentServer({
+      agent: echoAgent,
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      env: { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'test-token' },
+      onSession: (session) => sessions.push(session),
+    });
+    const url = `${server.webSocketUrl}/ws`;
+    const audio = CallerAudio.fromWavFile(jfkPath);
+    const script = () => ({ steps: [{ say: { fromMs: 0, toMs: 600 } }, { hangUp: {} }] });
+    const unsigned = await simulateCall({ carrier: 'twilio', url, audio, script: script() });
+    // The server closed the unverified stream at once: no pipeline ran.
+    expect(unsigned.endedBy).toBe('agent');
+    expect(await sessions[0]?.finished).toEqual({
+      pipeline: undefined,
+      hungUp: false,
+      endedBy: 'unverified',
+    });
+    const signed = await simulateCall({
+      carrier: 'twilio',
+      url,
+      audio,
+      script: script(),
+      credentials: { twilioAuthToken: 'test-token' },
+    });
+    expect(signed.endedBy).toBe('caller');
+    expect(sessions[1]?.verified).toBe(true);
+    expect(await sessions[1]?.finished).toMatchObject({ pipeline: 'cancel', endedBy: 'carrier' });
   });
 });

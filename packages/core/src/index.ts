@@ -120,6 +120,11 @@ export {
   type ProcessorSetup,
 } from './processors/frame-processor.js';
 export { DEFAULT_MAILBOX_CAPACITY, Mailbox, type MailboxOverflowPolicy } from './processors/mailbox.js';
+export {
+  RepeatedLogLimiter,
+  type RepeatedLogLimiterOptions,
+  type RepeatedLogVerdict,
+} from './repeated-log-limiter.js';
 export { AIService, type AIServiceOptions } from './services/ai-service.js';
 // ---- AI services (STT, LLM, TTS), fallback, function calling ----
 export {

@@ -17,6 +17,15 @@ export { InboundAudioPath, type InboundAudioPathOptions } from './inbound-audio-
 export { base64DecodedLength, decodeBase64Payload, normalizeTrack } from './media-payload.js';
 export { MediaStreamAudio, type MediaStreamAudioOptions } from './media-stream-audio.js';
 export { type MediaStreamMessageSchemas, MediaStreamSerializer } from './media-stream-serializer.js';
+// Proving a media stream is the carrier's, for a call we established
+export {
+  headerValue,
+  type MediaStreamUpgrade,
+  type MediaStreamVerdict,
+  type MediaStreamVerifier,
+  streamRefused,
+  streamVerified,
+} from './media-stream-verifier.js';
 export {
   type CarrierMessage,
   maxMessageLengthFor,

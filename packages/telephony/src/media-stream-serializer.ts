@@ -47,6 +47,9 @@ export interface MediaStreamMessageSchemas<StartMessage> {
   stop: ZodType<unknown>;
 }
 
+/** The events of a started stream that name it; one naming another stream is refused. */
+const STREAM_EVENTS: ReadonlySet<string> = new Set(['media', 'dtmf', 'mark', 'stop']);
+
 /** See the module comment. `StartMessage` is the carrier's checked `start` message. */
 export abstract class MediaStreamSerializer<StartMessage> implements TelephonySerializer {
   abstract readonly carrier: Carrier;
@@ -113,11 +116,24 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    * Decodes one carrier message.
    *
    * @throws {@link @voxline/telephony!SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
-   *   `unknown-event`, `media-before-start`, `invalid-base64` (not fatal: log and go on), and
+   *   `unknown-event`, `media-before-start`, `invalid-base64`, `stream-mismatch` (a message after
+   *   `start` naming another stream) (not fatal: log and go on), and
    *   `unsupported-codec` at `start` (fatal: end the call).
    */
   deserialize(message: string): DeserializedMessage {
     const parsed = parseCarrierMessage(message, this.#maxMessageLength);
+    const call = this.#call;
+    if (call !== undefined && STREAM_EVENTS.has(parsed.event)) {
+      // One socket carries one stream: a message naming another stream is not this call's, whoever
+      // sent it, and must not reach its pipeline.
+      const streamId = this.streamIdOf(parsed);
+      if (streamId !== undefined && streamId !== call.streamId) {
+        throw new SerializerError(
+          'stream-mismatch',
+          `${parsed.event} message for another stream than this call's (${JSON.stringify(streamId).slice(0, 64)})`,
+        );
+      }
+    }
     switch (parsed.event) {
       case 'media':
         return this.audio.media(parsed);
@@ -215,6 +231,15 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
       if (!(error instanceof SerializerError) || error.call !== undefined) throw error;
       throw new SerializerError(error.code, error.message, error.fatal, call);
     }
+  }
+
+  /**
+   * The stream id a message names (Telnyx `stream_id`, Twilio `streamSid`, both at the top level),
+   * or undefined when it names none; messages after `start` naming another stream are refused.
+   * Default: undefined (no check).
+   */
+  protected streamIdOf(_message: CarrierMessage): unknown {
+    return undefined;
   }
 
   /** An event of the carrier's own (not one of the shared ones); undefined for an unknown event. */

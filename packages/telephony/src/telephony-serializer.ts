@@ -161,7 +161,8 @@ export type SerializerErrorCode =
   | 'payload-too-large'
   | 'unknown-event'
   | 'not-started'
-  | 'unknown-carrier';
+  | 'unknown-carrier'
+  | 'stream-mismatch';
 
 /** A carrier message the serializer cannot use; `code` says why. */
 export class SerializerError extends Error {

@@ -40,6 +40,11 @@ export {
   telnyxMachineResult,
 } from './call-control/telnyx-call-controller.js';
 export { classifyTelnyxError, TELNYX_CALL_HAS_ENDED } from './call-control/telnyx-error-classification.js';
+export {
+  isTelnyxStreamAuthToken,
+  TELNYX_STREAM_AUTH_TOKEN_HEADER,
+  telnyxStreamAuthToken,
+} from './call-control/telnyx-stream-auth-token.js';
 // Hanging up
 export {
   TELNYX_CALL_ALREADY_ENDED,
@@ -48,6 +53,10 @@ export {
 } from './telnyx-call-terminator.js';
 // Media streams
 export { TelnyxFrameSerializer, type TelnyxFrameSerializerOptions } from './telnyx-frame-serializer.js';
+export {
+  TelnyxMediaStreamVerifier,
+  type TelnyxMediaStreamVerifierOptions,
+} from './telnyx-media-stream-verifier.js';
 // Webhook security
 export {
   type TelnyxWebhookInput,

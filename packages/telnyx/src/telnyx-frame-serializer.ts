@@ -179,6 +179,11 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
     return '{"event":"clear"}';
   }
 
+  /** `stream_id`, at the top level of every Telnyx message. */
+  protected override streamIdOf(message: CarrierMessage): unknown {
+    return message.stream_id;
+  }
+
   /** `error` → event with code/title/detail. */
   protected override deserializeOtherEvent(message: CarrierMessage): DeserializedMessage | undefined {
     if (message.event !== 'error') return undefined;

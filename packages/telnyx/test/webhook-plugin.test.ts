@@ -331,6 +331,24 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it('checks a text/plain body against its real bytes, never against an empty body', async () => {
+    await start();
+    const body = envelope('call.initiated', callPayload({ direction: 'incoming' }));
+    // Signed over an empty body: the check sees the real bytes and refuses it.
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const overEmpty = await post(body, {
+      headers: { 'content-type': 'text/plain' },
+      timestamp,
+      signature: signature('', timestamp),
+    });
+    expect(overEmpty).toMatchObject({ status: 401, body: { reason: 'bad-signature' } });
+    expect(api.requests).toHaveLength(0);
+    // Signed over the bytes sent: the signature, not the content type, says it is Telnyx's.
+    const overBytes = await post(body, { headers: { 'content-type': 'text/plain' } });
+    expect(overBytes).toEqual({ status: 200, body: { status: 'accepted' } });
+    await controller.idle();
+  });
+
   describe('refuses, before any handler runs', () => {
     beforeEach(async () => {
       await start();

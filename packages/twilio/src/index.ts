@@ -36,7 +36,9 @@ export {
 export { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from './twilio-frame-serializer.js';
 export {
   type MediaStreamUpgradeHook,
+  TwilioMediaStreamVerifier,
   type TwilioMediaStreamVerifierOptions,
+  type TwilioStreamVerifierOptions,
   twilioMediaStreamVerifier,
 } from './webhooks/twilio-media-stream-verifier.js';
 // Webhook security

@@ -14,6 +14,7 @@
  */
 import {
   type CallInfo,
+  type CarrierMessage,
   type MediaFormat,
   MediaStreamSerializer,
   normalizeTrack,
@@ -85,6 +86,11 @@ export class TwilioFrameSerializer extends MediaStreamSerializer<TwilioStartMess
         stop: twilioStopMessage,
       },
     );
+  }
+
+  /** `streamSid`, at the top level of every Twilio message. */
+  protected override streamIdOf(message: CarrierMessage): unknown {
+    return message.streamSid;
   }
 
   /** `{"event":"media","streamSid":...,"media":{"payload":...}}` (µ-law, 8000 Hz). */

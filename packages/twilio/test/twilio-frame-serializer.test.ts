@@ -290,7 +290,7 @@ describe('TwilioFrameSerializer: bad input', () => {
     expectError(() => target.deserialize('{"event":"transcription"}'), 'unknown-event');
     expectError(() => target.deserialize('{"event":"connected","version":"1.0.0"}'), 'invalid-message');
     expectError(
-      () => target.deserialize('{"event":"media","streamSid":"MZ1","media":{"payload":null}}'),
+      () => target.deserialize(`{"event":"media","streamSid":"${STREAM_SID}","media":{"payload":null}}`),
       'invalid-message',
     );
     expectError(

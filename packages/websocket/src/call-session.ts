@@ -9,8 +9,17 @@
  * | the carrier sends `stop` (caller hung up) | cancelled at once      | no (the call is over)    | 1000       |
  * | the socket closes without `stop`       | cancelled at once         | yes (else the call could stay up, silent) | — |
  * | bad input closes the socket            | cancelled at once         | yes, if the call started | 1003/1008/1009/1011 |
- * | `start` announces a codec we cannot decode | never built           | yes                      | 1003       |
+ * | `start` announces a codec we cannot decode | never built           | yes, if verified         | 1003       |
+ * | the stream fails verification          | never built               | no                       | 1008       |
+ * | no media for `mediaInactivityTimeoutMs`| cancelled at once         | yes, once                | 1008       |
  * | server shutdown                        | ended gracefully, bounded | yes, once                | 1001       |
+ *
+ * Verification comes first: once `start` names the call, the {@link MediaStreamVerifier} of its
+ * carrier must accept the stream before anything else happens. A refused stream gets no pipeline
+ * and, above all, no hang-up: a stranger's socket that names a real call id must never make us end
+ * that call with our credentials. With `allowUnverifiedStreams` (local development only), an
+ * unverified stream gets a pipeline, but still no carrier command: every "yes" above becomes "no"
+ * for it.
  *
  * The hang-up goes through the carrier's REST API (closing the socket does not end a phone call:
  * Pipecat issues #308, #482, #728), after the final audio was heard (issue #1461), and a hang-up of
@@ -26,7 +35,13 @@ import {
   type PipelineTaskOptions,
   type TaskEndReason,
 } from '@voxline/core';
-import type { CallInfo, CallTerminator } from '@voxline/telephony';
+import type {
+  CallInfo,
+  CallTerminator,
+  MediaStreamUpgrade,
+  MediaStreamVerdict,
+  MediaStreamVerifier,
+} from '@voxline/telephony';
 import { CloseCode } from './close-codes.js';
 import type { TelephonyTransport } from './telephony-transport.js';
 
@@ -50,8 +65,28 @@ export interface CallSessionOptions {
   params?: Partial<PipelineParams> | ((call: CallInfo) => Partial<PipelineParams>);
   /** Further task options (idle timeout, observers, heartbeats). */
   taskOptions?: Omit<PipelineTaskOptions, 'params' | 'clock' | 'logger'>;
+  /**
+   * Prove each stream before its pipeline runs: the verifier whose `carrier` matches the call's is
+   * asked (e.g. `TwilioMediaStreamVerifier`, `TelnyxMediaStreamVerifier`). A stream with no
+   * verifier for its carrier, or refused by it, is closed with 1008 and never hung up. Default:
+   * none, which refuses every stream unless `allowUnverifiedStreams` is set.
+   */
+  verifiers?: readonly MediaStreamVerifier[];
+  /**
+   * Local development only: run a pipeline for streams no verifier accepted (but never send a
+   * carrier command, such as a hang-up, for their calls). Logged as a warning for every such
+   * stream. Default false.
+   */
+  allowUnverifiedStreams?: boolean;
   /** Close the connection (1008) if no `start` arrives within this many ms of connecting; default 10000. */
   startTimeoutMs?: number;
+  /**
+   * End the call (pipeline cancelled, call hung up, socket closed with 1008) when no media message
+   * arrived for this many ms after `start`. Carriers send a media message every 20 ms for the
+   * whole call, silence included, so a long gap means a dead or hostile peer. Default 15000;
+   * 0 turns the check off.
+   */
+  mediaInactivityTimeoutMs?: number;
   /** Give up waiting for the carrier to accept a hang-up after this many ms; default 10000. */
   hangUpTimeoutMs?: number;
 }
@@ -63,7 +98,7 @@ export interface CallOutcome {
   /** Whether the call was hung up through the terminator (successfully or not). */
   hungUp: boolean;
   /** Who ended the call. */
-  endedBy: 'pipeline' | 'carrier' | 'connection' | 'shutdown' | 'error';
+  endedBy: 'pipeline' | 'carrier' | 'connection' | 'shutdown' | 'error' | 'inactivity' | 'unverified';
 }
 
 function isLinked(processor: FrameProcessor): boolean {
@@ -85,10 +120,22 @@ export class CallSession {
   private refusedCall: CallInfo | undefined;
   private isFinished = false;
   private readonly startTimeout = new AbortController();
+  /** Ends the media-inactivity watch. */
+  private readonly inactivityWatch = new AbortController();
+  /** The verifier's verdict on the stream, once `start` was read (undefined before). */
+  private verdict: Promise<MediaStreamVerdict> | undefined;
+  private isVerified = false;
 
+  /**
+   * @param transport - the connection.
+   * @param options - see {@link CallSessionOptions}.
+   * @param upgrade - what the WebSocket upgrade request showed, for the verifiers; default an
+   *   empty request (no headers), which no carrier's verifier accepts.
+   */
   constructor(
     readonly transport: TelephonyTransport,
     private readonly options: CallSessionOptions,
+    private readonly upgrade: MediaStreamUpgrade = { url: '', headers: {}, remoteAddress: undefined },
   ) {
     this.clock = transport.clock;
     this.finished = new Promise((resolve) => {
@@ -96,19 +143,33 @@ export class CallSession {
     });
     transport.on('start', (call) => {
       this.startTimeout.abort();
-      this.runCall(call).catch((error: unknown) => {
+      const params = this.applyAudioParams(call);
+      this.verifyThenRun(call, params).catch((error: unknown) => {
         transport.logger.error({ err: error }, 'the call failed');
         transport.close(CloseCode.InternalError, 'internal error');
         this.finish(this.task?.hasFinished ? 'cancel' : undefined);
       });
     });
-    transport.on('refusedCall', (call) => this.hangUpRefused(call));
+    transport.on('refusedCall', (call) => {
+      this.hangUpRefused(call).catch((error: unknown) => {
+        transport.logger.error({ err: error }, 'the refused call could not be ended');
+        this.finish(undefined);
+      });
+    });
     transport.on('stop', () => this.endBy('carrier', 'the carrier stopped the stream'));
     transport.on('closing', (code, reason) => {
       if (code !== CloseCode.Normal && code !== CloseCode.GoingAway) this.endBy('error', reason);
     });
     transport.on('closed', () => this.endBy('connection', 'the connection closed'));
     this.watchStart();
+  }
+
+  /**
+   * True once the stream's verifier accepted it (see {@link CallSessionOptions.verifiers}): only
+   * then may carrier commands go to its call.
+   */
+  get verified(): boolean {
+    return this.isVerified;
   }
 
   /**
@@ -157,6 +218,7 @@ export class CallSession {
 
   private endBy(who: CallOutcome['endedBy'], reason: string): void {
     this.startTimeout.abort();
+    this.inactivityWatch.abort();
     this.endedBy ??= who;
     if (this.task !== undefined) {
       this.task.cancel(reason);
@@ -169,19 +231,109 @@ export class CallSession {
     this.finish(undefined);
   }
 
-  private async runCall(call: CallInfo): Promise<void> {
-    if (this.task !== undefined || this.isFinished) return;
-    const transport = this.transport;
-    let task: PipelineTask;
+  /**
+   * Asks the verifier of the call's carrier about the stream, once; a throw or rejection counts as
+   * a refusal.
+   */
+  private verify(call: CallInfo): Promise<MediaStreamVerdict> {
+    this.verdict ??= (async (): Promise<MediaStreamVerdict> => {
+      const verifier = this.options.verifiers?.find((item) => item.carrier === call.carrier);
+      if (verifier === undefined) {
+        return { verified: false, reason: `no ${call.carrier} stream verifier is configured` };
+      }
+      try {
+        return await verifier.verify(call, this.upgrade);
+      } catch (error) {
+        this.transport.logger.error({ err: error }, 'the stream verifier failed');
+        return { verified: false, reason: 'the stream verifier failed' };
+      }
+    })();
+    return this.verdict;
+  }
+
+  /**
+   * Sets the call's pipeline rates on the serializer synchronously, inside the handling of
+   * `start`: the serializer holds no audio yet, so changing its rates loses nothing (later, while
+   * the stream is verified and the pipeline built, audio arrives already at the right rate).
+   * Returns the parameters, or the error the `params` function threw.
+   */
+  private applyAudioParams(
+    call: CallInfo,
+  ): { params: Partial<PipelineParams> | undefined } | { error: unknown } {
     try {
-      // Synchronously, inside the handling of `start`: the serializer holds no audio yet, so
-      // changing its rates loses nothing.
       const params =
         typeof this.options.params === 'function' ? this.options.params(call) : this.options.params;
-      transport.setAudioParams({
+      this.transport.setAudioParams({
         inputSampleRate: params?.audioInSampleRate ?? defaultPipelineParams.audioInSampleRate,
         outputSampleRate: params?.audioOutSampleRate ?? defaultPipelineParams.audioOutSampleRate,
       });
+      return { params };
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  private async verifyThenRun(
+    call: CallInfo,
+    params: ReturnType<CallSession['applyAudioParams']>,
+  ): Promise<void> {
+    const verdict = await this.verify(call);
+    const logger = this.transport.logger;
+    if (verdict.verified) this.isVerified = true;
+    else if (this.options.allowUnverifiedStreams === true) {
+      logger.warn(
+        { reason: verdict.reason, remoteAddress: this.upgrade.remoteAddress },
+        'UNVERIFIED media stream accepted (allowUnverifiedStreams is for local development only); no carrier command will be sent for this call',
+      );
+    } else {
+      logger.warn(
+        { reason: verdict.reason, remoteAddress: this.upgrade.remoteAddress },
+        'unverified media stream refused',
+      );
+      this.endedBy ??= 'unverified';
+      this.transport.close(CloseCode.PolicyViolation, 'unverified stream');
+      this.finish(undefined);
+      return;
+    }
+    this.watchMediaInactivity();
+    await this.runCall(call, params);
+  }
+
+  /**
+   * Ends the call when no media arrives for `mediaInactivityTimeoutMs`: one sleep per timeout
+   * period (not per frame), re-armed for the rest of the period after each media message.
+   */
+  private watchMediaInactivity(): void {
+    const timeoutMs = this.options.mediaInactivityTimeoutMs ?? 15_000;
+    if (timeoutMs === 0) return;
+    const signal = this.inactivityWatch.signal;
+    const transport = this.transport;
+    const check = (): void => {
+      if (signal.aborted || this.isFinished || !transport.isOpen) return;
+      const silentForMs = this.clock.now() - transport.lastMediaAt;
+      if (silentForMs >= timeoutMs) {
+        transport.logger.warn({ timeoutMs }, 'no media from the carrier in time: ending the call');
+        // Named before closing: the close cancels the pipeline through the `closing` listener.
+        this.endedBy ??= 'inactivity';
+        transport.close(CloseCode.PolicyViolation, `no media for ${timeoutMs} ms`);
+        return;
+      }
+      this.clock.sleep(timeoutMs - silentForMs, signal).then(check, () => {});
+    };
+    this.clock.sleep(timeoutMs, signal).then(check, () => {});
+  }
+
+  private async runCall(
+    call: CallInfo,
+    prepared: ReturnType<CallSession['applyAudioParams']>,
+  ): Promise<void> {
+    if (this.task !== undefined || this.isFinished) return;
+    const transport = this.transport;
+    let task: PipelineTask;
+    let params: Partial<PipelineParams> | undefined;
+    try {
+      if ('error' in prepared) throw prepared.error;
+      params = prepared.params;
       const built = await this.options.createPipeline(call, transport);
       const pipeline = Array.isArray(built) ? new Pipeline(built) : (built as FrameProcessor);
       if (!isLinked(transport.input()) || !isLinked(transport.output())) {
@@ -231,17 +383,25 @@ export class CallSession {
     this.finish(reason, hungUp);
   }
 
-  /** The serializer refused the stream at `start`: hang the call up, then the session is over. */
-  private hangUpRefused(call: CallInfo): void {
+  /**
+   * The serializer refused the stream at `start` (a codec it cannot decode): hang the call up if
+   * the stream is verified, then the session is over.
+   */
+  private async hangUpRefused(call: CallInfo): Promise<void> {
     if (this.isFinished || this.hangUpDone !== undefined) return;
     this.startTimeout.abort();
     this.endedBy ??= 'error';
     this.refusedCall = call;
+    const verdict = await this.verify(call);
+    if (verdict.verified) this.isVerified = true;
     this.transport.logger.warn(
-      { callId: call.callId },
-      'the stream was refused at start: hanging the call up',
+      { callId: call.callId, verified: verdict.verified },
+      verdict.verified
+        ? 'the stream was refused at start: hanging the call up'
+        : 'an unverified stream was refused at start: not hanging up a call we cannot prove is ours',
     );
-    this.hangUpOnce().then((hungUp) => this.finish(undefined, hungUp));
+    const hungUp = await this.hangUpOnce();
+    this.finish(undefined, hungUp);
   }
 
   /** Hangs the call up through the matching terminator, once; resolves whether a hang-up was made. */
@@ -253,6 +413,13 @@ export class CallSession {
   private async hangUp(): Promise<boolean> {
     const call = this.transport.call ?? this.refusedCall;
     if (call === undefined) return false;
+    // Never a carrier command for a call whose stream did not prove it is ours (see the module comment).
+    if (!this.isVerified) {
+      this.transport.logger.info(
+        'the stream was not verified: the call is not hung up, only its stream closed',
+      );
+      return false;
+    }
     const configured = this.options.terminator;
     const terminators = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];
     const terminator = (terminators as readonly CallTerminator[]).find(
@@ -286,6 +453,7 @@ export class CallSession {
     if (this.isFinished) return;
     this.isFinished = true;
     this.startTimeout.abort();
+    this.inactivityWatch.abort();
     this.resolveFinished({ pipeline: reason, hungUp, endedBy: this.endedBy ?? 'connection' });
   }
 }

@@ -16,13 +16,20 @@ export const CloseCode = {
   UnsupportedData: 1003,
   /**
    * 1008: policy violation: a message flood (the per-connection rate limit was exhausted), a
-   * stream that is not a served carrier's, or a protocol error the call cannot survive.
+   * stream that is not a served carrier's, a stream that failed verification, no `start` or no
+   * media in time, or a protocol error the call cannot survive.
    */
   PolicyViolation: 1008,
   /** 1009: a message larger than the size limit. */
   MessageTooBig: 1009,
   /** 1011: an internal error: the pipeline could not be created, or the transport failed. */
   InternalError: 1011,
+  /**
+   * 1013: try again later: the server's or the remote address's connection limit is reached
+   * (registered in the IANA WebSocket close code registry,
+   * https://www.iana.org/assignments/websocket/websocket.xhtml#close-code-number).
+   */
+  TryAgainLater: 1013,
 } as const;
 
 /** One of the {@link CloseCode} values. */

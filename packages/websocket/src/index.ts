@@ -12,10 +12,12 @@ export {
 } from './call-session.js';
 export { CloseCode } from './close-codes.js';
 export { defaultSerializerFactories } from './default-serializer-factories.js';
+export { EventLoopStallMonitor, processStallMonitor } from './event-loop-stall-monitor.js';
 export {
   defaultMessageRateLimit,
   type MessageRateLimit,
   MessageRateLimiter,
+  type StallClock,
 } from './message-rate-limiter.js';
 export { type MarkEchoResult, PlaybackTracker } from './playback-tracker.js';
 export { TelephonyInputProcessor } from './telephony-input-processor.js';
@@ -37,4 +39,9 @@ export {
   type InputRejectionReason,
   type TransportCounters,
 } from './transport-counters.js';
-export { type VoxlineTelephonyOptions, voxlineTelephony } from './voxline-telephony-plugin.js';
+export {
+  defaultConnectionLimits,
+  type TelephonyConnectionLimits,
+  type VoxlineTelephonyOptions,
+  voxlineTelephony,
+} from './voxline-telephony-plugin.js';

@@ -5,6 +5,10 @@
  * DTMF and lifecycle messages; a connection far above that is broken or hostile. The bucket holds
  * `burst` tokens, refills at `messagesPerSecond`, and each message takes one. It keeps no timer:
  * the refill is computed from the clock when a message arrives.
+ *
+ * It judges the client's sending, not our reading: when our event loop stalled (see
+ * `EventLoopStallMonitor`), what the client sent meanwhile arrives at once, so the bucket may hold
+ * `messagesPerSecond` tokens per second of stall beyond `burst`, until they are used.
  */
 import type { Clock } from '@voxline/core';
 
@@ -25,17 +29,30 @@ export const defaultMessageRateLimit: Readonly<MessageRateLimit> = Object.freeze
   burst: 400,
 });
 
+/** Where a limiter learns how long the event loop stalled; see `EventLoopStallMonitor`. */
+export interface StallClock {
+  /** Stalled time in ms since some start; only grows. */
+  stallMs(): number;
+}
+
+const noStalls: StallClock = { stallMs: () => 0 };
+
 /** A token bucket; see the module comment. */
 export class MessageRateLimiter {
   private tokens: number;
   private lastRefillAt: number;
+  private lastStallMs: number;
 
   /**
+   * @param limit - the rates.
+   * @param clock - the clock messages are timed with.
+   * @param stalls - how long the event loop stalled; default: never (no stall credit).
    * @throws RangeError if `messagesPerSecond` or `burst` is not a positive number.
    */
   constructor(
     private readonly limit: Readonly<MessageRateLimit>,
     private readonly clock: Clock,
+    private readonly stalls: StallClock = noStalls,
   ) {
     if (!(limit.messagesPerSecond > 0)) {
       throw new RangeError(`messagesPerSecond must be positive, got ${limit.messagesPerSecond}`);
@@ -43,6 +60,7 @@ export class MessageRateLimiter {
     if (!(limit.burst >= 1)) throw new RangeError(`burst must be at least 1, got ${limit.burst}`);
     this.tokens = limit.burst;
     this.lastRefillAt = clock.now();
+    this.lastStallMs = stalls.stallMs();
   }
 
   /** Takes a token for one message; false when the bucket is empty (the message is over the limit). */
@@ -50,10 +68,14 @@ export class MessageRateLimiter {
     const now = this.clock.now();
     const elapsedMs = now - this.lastRefillAt;
     if (elapsedMs > 0) {
-      this.tokens = Math.min(
-        this.limit.burst,
-        this.tokens + (elapsedMs * this.limit.messagesPerSecond) / 1000,
-      );
+      const perMs = this.limit.messagesPerSecond / 1000;
+      const stallMs = this.stalls.stallMs();
+      const stalledMs = Math.min(elapsedMs, stallMs - this.lastStallMs);
+      this.lastStallMs = stallMs;
+      // The bucket may exceed `burst` by what was sent while we could not read; tokens above
+      // `burst` are never taken away, only used.
+      const capacity = Math.max(this.limit.burst, this.tokens) + stalledMs * perMs;
+      this.tokens = Math.min(capacity, this.tokens + elapsedMs * perMs);
       this.lastRefillAt = now;
     }
     if (this.tokens < 1) return false;

@@ -17,8 +17,15 @@
  * 4. the carrier is detected from the first message(s) (`carrier: 'auto'`); a stream that is no
  *    served carrier's closes the socket with 1008;
  * 5. the serializer's verdict: a non-fatal {@link SerializerError} (malformed JSON, wrong types,
- *    invalid base64, media before start, an oversized payload, an unknown event) drops that
- *    message and the call goes on; a fatal one (an unsupported codec) closes the socket (1003).
+ *    invalid base64, media before start, an oversized payload, an unknown event, another stream's
+ *    id) drops that message and the call goes on; a fatal one (an unsupported codec) closes the
+ *    socket (1003);
+ * 6. real time: inbound audio may run ahead of the time since `start` by at most
+ *    `inboundAudioBurstMs` (default 1000 ms); audio beyond that is dropped (`audio-over-real-time`)
+ *    and the call goes on. A caller cannot make the agent hear faster than it speaks.
+ *
+ * Checks 1 and 6 judge what the client sent, not how late we read it: time in which our event loop
+ * was stalled is added to their allowance (see {@link EventLoopStallMonitor}).
  *
  * Nothing a peer sends can throw out of {@link TelephonyTransport.receive}; an unexpected failure
  * closes this connection with 1011 and affects no other.
@@ -28,8 +35,11 @@ import {
   type Clock,
   defaultLogger,
   defaultPipelineParams,
+  type Frame,
+  InputAudioRawFrame,
   type Logger,
   maskPhoneNumber,
+  RepeatedLogLimiter,
   realClock,
   TypedEventEmitter,
 } from '@voxline/core';
@@ -45,10 +55,12 @@ import {
   type TelephonySerializer,
 } from '@voxline/telephony';
 import { CloseCode } from './close-codes.js';
+import { processStallMonitor } from './event-loop-stall-monitor.js';
 import {
   defaultMessageRateLimit,
   type MessageRateLimit,
   MessageRateLimiter,
+  type StallClock,
 } from './message-rate-limiter.js';
 import { TelephonyInputProcessor } from './telephony-input-processor.js';
 import { type TelephonyOutputOptions, TelephonyOutputProcessor } from './telephony-output-processor.js';
@@ -86,7 +98,15 @@ export interface TelephonyTransportOptions extends TelephonyOutputOptions {
   maxMessageBytes?: number;
   /** Inbound message rate limit; default 200 messages/s with bursts of 400. */
   rateLimit?: Partial<MessageRateLimit>;
-  /** The clock for pacing and rate limiting; default the real clock. */
+  /**
+   * How far, in ms, inbound audio may run ahead of the time since `start` (a carrier catching up
+   * after a network hiccup) before the excess is dropped; default 1000.
+   */
+  inboundAudioBurstMs?: number;
+  /**
+   * The clock for pacing and rate limiting; default the real clock. With another clock, the limits
+   * get no event-loop stall credit (stalls are measured in real time).
+   */
   clock?: Clock;
   /** Logger; default the Voxline logger. Records carry the connection id, then the call id. */
   logger?: Logger;
@@ -162,6 +182,15 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   private state: 'open' | 'closing' | 'closed' = 'open';
   private currentCall: CallInfo | undefined;
   private stopReceived = false;
+  private readonly stalls: StallClock;
+  private readonly inboundAudioBurstMs: number;
+  /** When `start` was read (clock ms), and the stall time then: the origin of the real-time check. */
+  private audioOriginAt = 0;
+  private audioOriginStallMs = 0;
+  /** Inbound audio accepted since `start`, in ms. */
+  private inboundAudioMs = 0;
+  private lastMediaTime = 0;
+  private readonly carrierErrorLogLimiter = new RepeatedLogLimiter();
 
   /**
    * @throws RangeError for invalid limits or output options.
@@ -183,8 +212,18 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
     if (!(this.maxMessageBytes >= 1024)) {
       throw new RangeError(`maxMessageBytes must be at least 1024, got ${this.maxMessageBytes}`);
     }
+    this.inboundAudioBurstMs = options.inboundAudioBurstMs ?? 1000;
+    if (!(this.inboundAudioBurstMs >= 0)) {
+      throw new RangeError(`inboundAudioBurstMs must be at least 0, got ${this.inboundAudioBurstMs}`);
+    }
     this.rateLimit = { ...defaultMessageRateLimit, ...options.rateLimit };
-    this.rateLimiter = new MessageRateLimiter(this.rateLimit, this.clock);
+    if (this.clock === realClock) {
+      processStallMonitor.acquire();
+      this.stalls = processStallMonitor;
+    } else {
+      this.stalls = { stallMs: () => 0 };
+    }
+    this.rateLimiter = new MessageRateLimiter(this.rateLimit, this.clock, this.stalls);
     this.inputProcessor = new TelephonyInputProcessor((count) => {
       this.counters.inboundFramesDropped += count;
     });
@@ -235,6 +274,11 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   /** True once the carrier sent `stop`. */
   get carrierStopped(): boolean {
     return this.stopReceived;
+  }
+
+  /** When the last media message (or `start`) was read, in clock ms; 0 before `start`. */
+  get lastMediaAt(): number {
+    return this.lastMediaTime;
   }
 
   /** True until the transport or the peer started closing the socket. */
@@ -340,6 +384,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   handleSocketClose(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    if (this.stalls === processStallMonitor) processStallMonitor.release();
     this.currentLogger.info({ closeCode: code, reason }, 'connection closed');
     this.emit('closed', code, reason);
   }
@@ -414,9 +459,12 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
       return;
     }
     const event = result.event;
+    let frames = result.frames;
     switch (event.type) {
       case 'media':
         this.counters.mediaMessages++;
+        this.lastMediaTime = this.clock.now();
+        if (frames.length > 0 && !this.withinRealTime(frames)) frames = [];
         break;
       case 'start':
         this.onStart(event.call);
@@ -428,25 +476,59 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
         this.stopReceived = true;
         this.currentLogger.info('the carrier stopped the stream');
         break;
-      case 'error':
+      case 'error': {
         this.counters.carrierErrors++;
-        this.currentLogger.warn(
-          { carrierCode: event.code, title: event.title, detail: event.detail },
-          'the carrier reported an error',
-        );
+        const verdict = this.carrierErrorLogLimiter.admit(String(event.code), this.clock.now());
+        if (verdict === 'log') {
+          this.currentLogger.warn(
+            { carrierCode: event.code, title: event.title, detail: event.detail },
+            'the carrier reported an error',
+          );
+        } else if (verdict !== 'skip') {
+          this.currentLogger.warn(
+            { carrierCode: event.code, repeated: verdict.suppressed },
+            'the carrier reported the same error again',
+          );
+        }
         break;
+      }
       case 'ignored':
         this.refuse('ignored', event.reason);
         break;
       default:
         break;
     }
-    if (result.frames.length > 0) this.inputProcessor.deliver(result.frames);
+    if (frames.length > 0) this.inputProcessor.deliver(frames);
     if (event.type === 'start') this.emit('start', event.call);
     else if (event.type === 'stop') this.emit('stop');
   }
 
+  /**
+   * Whether the audio in `frames` keeps the inbound stream within real time plus the burst
+   * allowance (check 6 of the module comment); counts it when it does, refuses it when not.
+   */
+  private withinRealTime(frames: readonly Frame[]): boolean {
+    let ms = 0;
+    for (const frame of frames) {
+      if (frame instanceof InputAudioRawFrame) ms += (frame.audio.length * 1000) / frame.sampleRate;
+    }
+    const elapsedMs = this.clock.now() - this.audioOriginAt;
+    const allowanceMs = this.inboundAudioBurstMs + (this.stalls.stallMs() - this.audioOriginStallMs);
+    if (this.inboundAudioMs + ms <= elapsedMs + allowanceMs) {
+      this.inboundAudioMs += ms;
+      return true;
+    }
+    this.refuse(
+      'audio-over-real-time',
+      `inbound audio ${Math.round(this.inboundAudioMs + ms)} ms is ahead of the ${Math.round(elapsedMs)} ms since start by more than ${this.inboundAudioBurstMs} ms`,
+    );
+    return false;
+  }
+
   private onStart(call: CallInfo): void {
+    this.audioOriginAt = this.clock.now();
+    this.audioOriginStallMs = this.stalls.stallMs();
+    this.lastMediaTime = this.audioOriginAt;
     this.currentCall = call;
     const bindings: Record<string, unknown> = { callId: call.callId, streamId: call.streamId };
     if (call.from !== undefined) bindings.from = maskPhoneNumber(call.from);

@@ -13,6 +13,8 @@ import type { SerializerErrorCode } from '@voxline/telephony';
  *   with 1003.
  * - `message-too-large`: a message over `maxMessageBytes`; the socket is closed with 1009.
  * - `rate-limited`: the connection exhausted its message rate limit; the socket is closed with 1008.
+ * - `audio-over-real-time`: media beyond real time plus the burst allowance (a caller sending audio
+ *   faster than it can be spoken); the audio is dropped and the call goes on.
  * - `ignored`: a well-formed message the serializer had no use for (another track's media, a
  *   duplicate `connected`, ...); the call goes on.
  */
@@ -21,6 +23,7 @@ export type InputRejectionReason =
   | 'binary-message'
   | 'message-too-large'
   | 'rate-limited'
+  | 'audio-over-real-time'
   | 'ignored';
 
 /** Counters of one connection; see the module comment. Durations are in ms. */
@@ -75,9 +78,11 @@ const rejectionReasons: readonly InputRejectionReason[] = [
   'unknown-event',
   'not-started',
   'unknown-carrier',
+  'stream-mismatch',
   'binary-message',
   'message-too-large',
   'rate-limited',
+  'audio-over-real-time',
   'ignored',
 ];
 

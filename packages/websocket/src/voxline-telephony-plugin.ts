@@ -7,22 +7,47 @@
  * await app.register(voxlineTelephony, {
  *   path: '/telnyx',
  *   carrier: 'telnyx',
+ *   verifiers: [new TelnyxMediaStreamVerifier({ registry: controller.registry })],
  *   terminator: new TelnyxCallTerminator({ apiKey }),
  *   createPipeline: (call, transport) => [transport.input(), stt, llm, tts, transport.output()],
  * });
  * await app.listen({ port: 8080 });
  * ```
  *
+ * A public URL is hostile ground, so the endpoint defends itself:
+ *
+ * - every stream is verified before its pipeline runs (`verifiers`; see {@link CallSession}), and
+ *   registering an endpoint with no verifier throws unless `allowUnverifiedStreams` opts in, for
+ *   local development only, with a warning at registration and for every such stream;
+ * - at most `limits.maxSessions` connections per server and `limits.maxSessionsPerAddress` per
+ *   remote address are served; one more is closed at once with 1013 (try again later);
+ * - the transport's message-rate, message-size and real-time checks, the start timeout and the
+ *   media-inactivity timeout bound what one connection can cost.
+ *
  * The plugin registers `@fastify/websocket` (once per server, with `maxPayload` set to
  * `maxMessageBytes`) unless it is already registered, and adds its route and hooks to the instance
  * it is registered on (it is not encapsulated), so several endpoints can be registered on one
- * server. On `fastify.close()` every call is ended gracefully (see {@link CallSession.shutdown})
- * before sockets close; with `handleSignals`, SIGTERM and SIGINT call `fastify.close()`.
+ * server. On `fastify.close()` the server first stops accepting WebSocket upgrades (a late one
+ * gets HTTP 503), then every call is ended gracefully (see {@link CallSession.shutdown}, bounded by
+ * `shutdownTimeoutMs`), then sockets close; a peer that does not answer the close handshake within
+ * 1 s (one that stopped reading) is cut off, so shutdown always ends. With `handleSignals`, SIGTERM
+ * and SIGINT call `fastify.close()`.
  */
 import fastifyWebsocket from '@fastify/websocket';
 import { defaultPipelineParams, type Logger } from '@voxline/core';
-import type { SerializerFactories } from '@voxline/telephony';
-import type { FastifyInstance, FastifyPluginAsync, preValidationAsyncHookHandler } from 'fastify';
+import {
+  type MediaStreamUpgrade,
+  type PublicUrlOption,
+  publicWebSocketUrlOf,
+  type SerializerFactories,
+} from '@voxline/telephony';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyRequest,
+  preValidationAsyncHookHandler,
+} from 'fastify';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { CallSession, type CallSessionOptions } from './call-session.js';
 import { CloseCode } from './close-codes.js';
 import { defaultSerializerFactories } from './default-serializer-factories.js';
@@ -49,14 +74,45 @@ export interface VoxlineTelephonyOptions
    * Checks the WebSocket upgrade request before the connection is accepted: a fastify
    * `preValidation` hook on the route. To refuse, send a reply (e.g. 401) and return it; the
    * request then never becomes a WebSocket. Use `twilioMediaStreamVerifier` from `@voxline/twilio`
-   * to accept only connections signed by Twilio. Default: no check.
+   * to refuse unsigned upgrades early on a Twilio-only route. This is an early filter only: a
+   * stream still needs a `verifiers` entry to be verified. Default: no check.
    */
   verifyUpgrade?: preValidationAsyncHookHandler;
+  /**
+   * The public base URL carriers connect to (`https://voice.example.com`), or a function of the
+   * request, used to rebuild the `wss://` URL a carrier signed ({@link MediaStreamUpgrade.url}).
+   * Default: from the request's protocol and host.
+   */
+  publicUrl?: PublicUrlOption;
+  /** Connection limits; see {@link TelephonyConnectionLimits}. */
+  limits?: Partial<TelephonyConnectionLimits>;
 }
+
+/** How many media connections one server serves at once. Shared by every endpoint on the server. */
+export interface TelephonyConnectionLimits {
+  /** Connections per server; default 1000. */
+  maxSessions: number;
+  /**
+   * Connections per remote IP address; default 200. A carrier's media servers are few, so keep
+   * this well above your busiest expected load from one of them.
+   */
+  maxSessionsPerAddress: number;
+}
+
+/** The default connection limits: 1000 per server, 200 per remote address. */
+export const defaultConnectionLimits: Readonly<TelephonyConnectionLimits> = Object.freeze({
+  maxSessions: 1000,
+  maxSessionsPerAddress: 200,
+});
+
+/** How long a peer has to answer our close handshake at shutdown before its socket is cut, in ms. */
+const SHUTDOWN_CLOSE_GRACE_MS = 1000;
 
 /** The calls of one HTTP server, shared by every registration of the plugin on it. */
 interface ServerCalls {
   readonly sessions: Set<CallSession>;
+  /** Open connections per remote address. */
+  readonly perAddress: Map<string, number>;
   closing: boolean;
   shutdown: Promise<void> | undefined;
   signalsHandled: boolean;
@@ -67,7 +123,13 @@ const callsByServer = new WeakMap<object, ServerCalls>();
 function callsOf(fastify: FastifyInstance): ServerCalls {
   let calls = callsByServer.get(fastify.server);
   if (calls === undefined) {
-    calls = { sessions: new Set(), closing: false, shutdown: undefined, signalsHandled: false };
+    calls = {
+      sessions: new Set(),
+      perAddress: new Map(),
+      closing: false,
+      shutdown: undefined,
+      signalsHandled: false,
+    };
     callsByServer.set(fastify.server, calls);
   }
   return calls;
@@ -81,6 +143,49 @@ function shutdownCalls(calls: ServerCalls, timeoutMs: number): Promise<void> {
   return calls.shutdown;
 }
 
+/**
+ * Stops accepting WebSocket upgrades on `server`: upgrade listeners are removed, and a late
+ * upgrade is answered with HTTP 503 and closed, so it can neither start a call nor hold the close.
+ */
+function refuseLateUpgrades(server: FastifyInstance['server']): void {
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (_request, socket) => {
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+}
+
+/**
+ * Closes every socket of `server` with 1001, waits up to {@link SHUTDOWN_CLOSE_GRACE_MS} for the
+ * close handshakes, then terminates the sockets still open (peers that stopped reading).
+ */
+async function closeAllSockets(server: WebSocketServer): Promise<void> {
+  const open = [...server.clients];
+  for (const client of open) client.close(CloseCode.GoingAway, 'server shutting down');
+  const closed = open.map(
+    (client: WebSocket) =>
+      new Promise<void>((resolve) => {
+        if (client.readyState === client.CLOSED) resolve();
+        else client.once('close', () => resolve());
+      }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SHUTDOWN_CLOSE_GRACE_MS);
+  });
+  await Promise.race([Promise.all(closed), grace]);
+  clearTimeout(timer);
+  for (const client of server.clients) client.terminate();
+}
+
+/** What a verifier gets to know of the upgrade request. */
+function upgradeOf(request: FastifyRequest, publicUrl: PublicUrlOption | undefined): MediaStreamUpgrade {
+  return {
+    url: publicWebSocketUrlOf(request, publicUrl),
+    headers: request.headers,
+    remoteAddress: request.ip,
+  };
+}
+
 function validate(options: VoxlineTelephonyOptions): void {
   if (typeof options?.path !== 'string' || !options.path.startsWith('/')) {
     throw new TypeError(
@@ -92,6 +197,23 @@ function validate(options: VoxlineTelephonyOptions): void {
       'voxlineTelephony: createPipeline must be a function (call, transport) => processors',
     );
   }
+  if (
+    (options.verifiers === undefined || options.verifiers.length === 0) &&
+    !options.allowUnverifiedStreams
+  ) {
+    throw new TypeError(
+      `voxlineTelephony: ${options.path} has no stream verifiers, so anyone could start calls on it; ` +
+        'pass verifiers (TwilioMediaStreamVerifier, TelnyxMediaStreamVerifier, ...), or ' +
+        'allowUnverifiedStreams: true for local development only',
+    );
+  }
+  const limits = options.limits ?? {};
+  for (const name of ['maxSessions', 'maxSessionsPerAddress'] as const) {
+    const value = limits[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new RangeError(`voxlineTelephony: limits.${name} must be a positive integer, got ${value}`);
+    }
+  }
 }
 
 const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, options) => {
@@ -99,6 +221,13 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
   const calls = callsOf(fastify);
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const logger = (options.logger ?? fastify.log) as Logger;
+  const limits = { ...defaultConnectionLimits, ...options.limits };
+  if (options.allowUnverifiedStreams) {
+    logger.warn(
+      { path: options.path },
+      'UNVERIFIED media streams are accepted on this endpoint (allowUnverifiedStreams): anyone who finds the URL can start calls; use it for local development only',
+    );
+  }
   const serializers = options.serializers ?? defaultSerializerFactories();
   const staticParams = typeof options.params === 'function' ? undefined : options.params;
   const audioParams = {
@@ -115,9 +244,9 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
         request.log.debug({ err: error }, 'websocket error');
       },
       async preClose(this: FastifyInstance) {
+        refuseLateUpgrades(this.server);
         await shutdownCalls(callsOf(this), shutdownTimeoutMs);
-        for (const client of this.websocketServer.clients)
-          client.close(CloseCode.GoingAway, 'server shutting down');
+        await closeAllSockets(this.websocketServer);
         this.websocketServer.close();
       },
     });
@@ -152,9 +281,20 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
     websocket: true as const,
     ...(options.verifyUpgrade !== undefined ? { preValidation: options.verifyUpgrade } : {}),
   };
-  fastify.get(options.path, routeOptions, (socket) => {
+  fastify.get(options.path, routeOptions, (socket, request) => {
     if (calls.closing) {
       socket.close(CloseCode.GoingAway, 'server shutting down');
+      return;
+    }
+    const address = request.ip;
+    const fromAddress = calls.perAddress.get(address) ?? 0;
+    if (calls.sessions.size >= limits.maxSessions || fromAddress >= limits.maxSessionsPerAddress) {
+      const full = calls.sessions.size >= limits.maxSessions ? 'server' : 'address';
+      logger.warn(
+        { remoteAddress: address, sessions: calls.sessions.size, fromAddress, limits },
+        `connection refused: the ${full} connection limit is reached`,
+      );
+      socket.close(CloseCode.TryAgainLater, `too many connections (${full} limit)`);
       return;
     }
     let transport: TelephonyTransport;
@@ -168,9 +308,15 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
     socket.on('message', (data, isBinary) => transport.receive(data, isBinary));
     socket.on('error', (error) => transport.handleSocketError(error));
     socket.on('close', (code, reason) => transport.handleSocketClose(code, reason.toString()));
-    const session = new CallSession(transport, options);
+    const session = new CallSession(transport, options, upgradeOf(request, options.publicUrl));
     calls.sessions.add(session);
-    void session.finished.then(() => calls.sessions.delete(session));
+    calls.perAddress.set(address, fromAddress + 1);
+    void session.finished.then(() => {
+      calls.sessions.delete(session);
+      const left = (calls.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) calls.perAddress.set(address, left);
+      else calls.perAddress.delete(address);
+    });
     try {
       options.onSession?.(session);
     } catch (error) {

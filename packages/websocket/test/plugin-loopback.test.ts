@@ -9,6 +9,7 @@ import {
   OutputAudioRawFrame,
   StartFrame,
 } from '@voxline/core';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { CloseCode, voxlineTelephony } from '../src/index.js';
@@ -32,6 +33,7 @@ describe('voxlineTelephony plugin', () => {
       app.register(voxlineTelephony, {
         path: '/telnyx',
         carrier: 'telnyx',
+        verifiers: trustingStreamVerifiers(['telnyx']),
         params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
         createPipeline: (_call, transport) => [transport.input(), new EchoProcessor(), transport.output()],
       }),

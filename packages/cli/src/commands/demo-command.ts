@@ -7,6 +7,7 @@
  * recording and report were written, and exits 0 only if the call completed with a bot reply to
  * each turn.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger } from '@voxline/core';
@@ -50,7 +51,15 @@ export async function demoCommand(options: DemoOptions, output: CommandOutput): 
   const agent = await loadAgent('offline');
   for (const notice of agent.notices) output.warn(`note: ${notice}`);
   const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'warn' });
-  const server = await startAgentServer({ agent, port: 0, logger });
+  // The demo's caller proves its stream the way Telnyx does, with a per-call token under a secret
+  // only this process knows, so the demo runs the same verified path as a deployment.
+  const streamSecret = randomBytes(32).toString('base64url');
+  const server = await startAgentServer({
+    agent,
+    port: 0,
+    logger,
+    env: { ...process.env, VOXLINE_STREAM_SECRET: streamSecret },
+  });
   output.line(`Offline agent listening on ${server.webSocketUrl}`);
   try {
     const report = await runSimulation(
@@ -61,6 +70,7 @@ export async function demoCommand(options: DemoOptions, output: CommandOutput): 
         script: demoScript,
         record: join(directory, 'call.wav'),
         report: join(directory, 'report.json'),
+        credentials: { telnyxStreamSecret: streamSecret },
       },
       output,
     );

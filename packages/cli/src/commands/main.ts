@@ -11,7 +11,7 @@ import { simulateCommand } from './simulate-command.js';
 import { type CommandOutput, processOutput } from './terminal-output.js';
 
 const usage = `Usage:
-  voxline serve --agent <offline|cloud> [--host 127.0.0.1] [--port 8765]
+  voxline serve --agent <offline|cloud> [--host 127.0.0.1] [--port 8765] [--allow-unverified-streams]
   voxline simulate --carrier <telnyx|twilio> --url ws://… --input caller.wav
                    [--script turns.json] [--record call.wav] [--report report.json]
   voxline demo [--input caller.wav] [--output-dir dir]
@@ -42,6 +42,7 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
         dir: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
+        'allow-unverified-streams': { type: 'boolean' },
       },
       strict: true,
     }));
@@ -58,7 +59,15 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
   try {
     switch (command) {
       case 'serve':
-        return await serveCommand({ agent: text('agent'), host: text('host'), port: text('port') }, out);
+        return await serveCommand(
+          {
+            agent: text('agent'),
+            host: text('host'),
+            port: text('port'),
+            allowUnverifiedStreams: values['allow-unverified-streams'] === true,
+          },
+          out,
+        );
       case 'simulate':
         return await simulateCommand(
           {

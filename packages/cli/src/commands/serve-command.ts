@@ -4,7 +4,7 @@
  */
 import { createLogger } from '@voxline/core';
 import { loadAgent } from '../agents/agent-registry.js';
-import { startAgentServer } from '../server/agent-server.js';
+import { startAgentServer, UnverifiedStreamsError } from '../server/agent-server.js';
 import { CliError } from './cli-error.js';
 import type { CommandOutput } from './terminal-output.js';
 
@@ -13,6 +13,8 @@ export interface ServeOptions {
   agent: string | undefined;
   host?: string;
   port?: string;
+  /** Serve media streams that cannot be verified (local development only). */
+  allowUnverifiedStreams?: boolean;
 }
 
 /** Parses a TCP port. */
@@ -37,10 +39,19 @@ export async function serveCommand(options: ServeOptions, output: CommandOutput)
       port: parsePort(options.port, 8765),
       logger,
       handleSignals: true,
+      allowUnverifiedStreams: options.allowUnverifiedStreams === true,
     });
   } catch (error) {
     await agent.close?.();
-    throw new CliError(`cannot start the server: ${(error as Error).message}`);
+    throw new CliError(
+      `cannot start the server: ${(error as Error).message}`,
+      error instanceof UnverifiedStreamsError ? 2 : 1,
+    );
+  }
+  if (options.allowUnverifiedStreams) {
+    output.warn(
+      'warning: unverified media streams are accepted (--allow-unverified-streams): anyone who finds this server can start calls; use it for local development only',
+    );
   }
   output.line(`Agent '${agent.name}' (${agent.description})`);
   output.line(

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { NotWavFileError } from '@voxline/audio';
 import { type CallReport, formatTurnTable } from '../simulator/call-report.js';
 import { type CallScript, CallScriptError, parseCallScript } from '../simulator/call-script.js';
-import { SimulatorError, simulateCall } from '../simulator/call-simulator.js';
+import { type CallSimulatorOptions, SimulatorError, simulateCall } from '../simulator/call-simulator.js';
 import { CallerAudio } from '../simulator/caller-audio.js';
 import type { SimulatedCarrier } from '../simulator/carrier-messages.js';
 import { CliError } from './cli-error.js';
@@ -71,6 +71,8 @@ export async function runSimulation(
     script?: CallScript;
     record?: string;
     report?: string;
+    /** Proves the stream to a server that verifies streams; see `CallSimulatorOptions.credentials`. */
+    credentials?: CallSimulatorOptions['credentials'];
   },
   output: CommandOutput,
 ): Promise<CallReport> {
@@ -83,6 +85,7 @@ export async function runSimulation(
       audio: options.audio,
       ...(options.script ? { script: options.script } : {}),
       ...(options.record ? { recordPath: options.record } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
       onEvent: (event) => output.line(formatSimulatorEvent(event)),
     });
   } catch (error) {
@@ -102,8 +105,26 @@ export async function runSimulation(
   return report;
 }
 
-/** The `simulate` command. */
-export async function simulateCommand(options: SimulateOptions, output: CommandOutput): Promise<number> {
+/**
+ * The stream credentials the simulator presents, from the environment the server reads too:
+ * `VOXLINE_STREAM_SECRET` (Telnyx stream tokens) and `TWILIO_AUTH_TOKEN` (Twilio signatures).
+ */
+export function simulatorCredentials(env: NodeJS.ProcessEnv): CallSimulatorOptions['credentials'] {
+  return {
+    ...(env.VOXLINE_STREAM_SECRET ? { telnyxStreamSecret: env.VOXLINE_STREAM_SECRET } : {}),
+    ...(env.TWILIO_AUTH_TOKEN ? { twilioAuthToken: env.TWILIO_AUTH_TOKEN } : {}),
+  };
+}
+
+/**
+ * The `simulate` command. Reads `VOXLINE_STREAM_SECRET` and `TWILIO_AUTH_TOKEN` from `env` to
+ * prove its stream to a server that verifies streams (see {@link simulatorCredentials}).
+ */
+export async function simulateCommand(
+  options: SimulateOptions,
+  output: CommandOutput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const carrier = parseCarrier(options.carrier);
   if (!options.url)
     throw new CliError('--url is required (the agent WebSocket, e.g. ws://127.0.0.1:8765/telnyx)', 2);
@@ -118,6 +139,7 @@ export async function simulateCommand(options: SimulateOptions, output: CommandO
       ...(script ? { script } : {}),
       ...(options.record ? { record: options.record } : {}),
       ...(options.report ? { report: options.report } : {}),
+      credentials: simulatorCredentials(env),
     },
     output,
   );

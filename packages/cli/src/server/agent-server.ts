@@ -13,17 +13,39 @@
  *
  * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
  * agent ends are hung up at the carrier.
+ *
+ * Every media route verifies each stream before its pipeline runs (see `carrierStreamVerifiers`):
+ * Telnyx streams by the call registry or a `VOXLINE_STREAM_SECRET` token, Twilio streams by their
+ * signed upgrade. With nothing to verify by, the server refuses to start unless
+ * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
  */
 import type { Logger } from '@voxline/core';
+import { CallRegistry } from '@voxline/telephony';
 import { twilioMediaStreamVerifier } from '@voxline/twilio';
-import { type CallSession, voxlineTelephony } from '@voxline/websocket';
+import { type CallSession, type TelephonyConnectionLimits, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
 import {
   type CarrierWebhookStatus,
   carrierCallTerminators,
+  carrierStreamVerifiers,
   registerCarrierWebhooks,
 } from './carrier-webhooks.js';
+
+/** Why the server would not start: no way to verify media streams, and no opt-out. */
+export class UnverifiedStreamsError extends Error {
+  readonly code = 'unverified-streams';
+
+  constructor() {
+    super(
+      'no media stream can be verified: set TELNYX_API_KEY, TELNYX_PUBLIC_KEY and PUBLIC_URL ' +
+        '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), or ' +
+        'VOXLINE_STREAM_SECRET (Telnyx stream tokens); or allow unverified streams for local ' +
+        'development only (--allow-unverified-streams)',
+    );
+    this.name = 'UnverifiedStreamsError';
+  }
+}
 
 /** Options of {@link startAgentServer}. */
 export interface AgentServerOptions {
@@ -40,6 +62,13 @@ export interface AgentServerOptions {
   handleSignals?: boolean;
   /** Where carrier credentials are read; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Serve media streams no verifier accepts (local development only: anyone who finds the URL can
+   * start calls; no carrier command is sent for such calls). Default false.
+   */
+  allowUnverifiedStreams?: boolean;
+  /** Media connection limits; default `defaultConnectionLimits` of @voxline/websocket. */
+  limits?: Partial<TelephonyConnectionLimits>;
 }
 
 /** A running server. */
@@ -59,16 +88,29 @@ export interface AgentServer {
   readonly closed: Promise<void>;
 }
 
-/** Starts the server; resolves once it listens. */
+/**
+ * Starts the server; resolves once it listens.
+ *
+ * @throws {UnverifiedStreamsError} when no stream verifier can be built from `env` and
+ *   `allowUnverifiedStreams` is not set.
+ */
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const { agent, logger } = options;
+  const env = options.env ?? process.env;
+  const registry = new CallRegistry({ logger });
+  const verifiers = carrierStreamVerifiers(env, registry);
+  const allowUnverifiedStreams = options.allowUnverifiedStreams ?? false;
+  if (verifiers.length === 0 && !allowUnverifiedStreams) throw new UnverifiedStreamsError();
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
   });
   const sessions = new Set<CallSession>();
-  const env = options.env ?? process.env;
   const common = {
     createPipeline: agent.createPipeline,
+    verifiers,
+    allowUnverifiedStreams,
+    ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
     terminator: carrierCallTerminators(env),
     params: agent.params,
     logger,
@@ -95,7 +137,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       : {}),
   });
   await app.register(voxlineTelephony, { ...common, path: '/ws', carrier: 'auto' });
-  const webhooks = await registerCarrierWebhooks(app, env);
+  const webhooks = await registerCarrierWebhooks(app, env, registry);
   app.get('/healthz', async () => ({ status: 'ok', agent: agent.name, calls: sessions.size }));
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => {

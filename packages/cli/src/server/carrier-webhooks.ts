@@ -11,17 +11,19 @@
  * With the variables set, the carrier's call terminator is used to hang calls up when the agent
  * ends them. See docs/telephony.md for the carrier console settings.
  */
-import type { CallTerminator } from '@voxline/telephony';
+import { CallRegistry, type CallTerminator, type MediaStreamVerifier } from '@voxline/telephony';
 import {
   TelnyxCallControl,
   TelnyxCallController,
   TelnyxCallTerminator,
+  TelnyxMediaStreamVerifier,
   telnyxWebhooks,
 } from '@voxline/telnyx';
 import {
   TwilioCallControl,
   TwilioCallController,
   TwilioCallTerminator,
+  TwilioMediaStreamVerifier,
   twilioWebhooks,
 } from '@voxline/twilio';
 import type { FastifyInstance } from 'fastify';
@@ -60,16 +62,50 @@ export function carrierCallTerminators(env: NodeJS.ProcessEnv): CallTerminator[]
   return terminators;
 }
 
+/**
+ * The media-stream verifiers the environment allows, sharing `registry` with the Telnyx
+ * controller:
+ *
+ * - Telnyx: with Telnyx configured, a stream whose call our signed webhooks answered (the
+ *   registry); with `VOXLINE_STREAM_SECRET`, also a stream carrying that secret's token for its
+ *   call (answered calls get the token; the simulator sends it too);
+ * - Twilio: with `TWILIO_AUTH_TOKEN`, a stream whose upgrade Twilio signed.
+ */
+export function carrierStreamVerifiers(
+  env: NodeJS.ProcessEnv,
+  registry: CallRegistry,
+): MediaStreamVerifier[] {
+  const status = carrierWebhookStatus(env);
+  const verifiers: MediaStreamVerifier[] = [];
+  const secret = env.VOXLINE_STREAM_SECRET || undefined;
+  if (status.telnyx.configured || secret !== undefined) {
+    verifiers.push(
+      new TelnyxMediaStreamVerifier({
+        ...(status.telnyx.configured ? { registry } : {}),
+        ...(secret !== undefined ? { tokenSecret: secret } : {}),
+      }),
+    );
+  }
+  if (env.TWILIO_AUTH_TOKEN) {
+    verifiers.push(new TwilioMediaStreamVerifier({ authToken: env.TWILIO_AUTH_TOKEN }));
+  }
+  return verifiers;
+}
+
 function webSocketBase(publicUrl: string): string {
   const url = new URL(publicUrl);
   url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
   return url.toString().replace(/\/$/, '');
 }
 
-/** Registers the webhook routes on `app`; returns which carriers are configured. */
+/**
+ * Registers the webhook routes on `app`; returns which carriers are configured. The Telnyx
+ * controller opens its calls in `registry` (share it with {@link carrierStreamVerifiers}).
+ */
 export async function registerCarrierWebhooks(
   app: FastifyInstance,
   env: NodeJS.ProcessEnv,
+  registry: CallRegistry = new CallRegistry(),
 ): Promise<CarrierWebhookStatus> {
   const status = carrierWebhookStatus(env);
   const notConfigured =
@@ -84,6 +120,8 @@ export async function registerCarrierWebhooks(
     });
     const controller = new TelnyxCallController({
       control,
+      registry,
+      ...(env.VOXLINE_STREAM_SECRET ? { streamTokenSecret: env.VOXLINE_STREAM_SECRET } : {}),
       stream: { url: `${webSocketBase(env.PUBLIC_URL as string)}/telnyx`, codec: 'PCMU' },
     });
     await app.register(telnyxWebhooks, {

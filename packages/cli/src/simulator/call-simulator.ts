@@ -14,6 +14,8 @@
  */
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw, rmsDbfs, WavFileWriter } from '@voxline/audio';
 import { type Clock, realClock } from '@voxline/core';
+import { TELNYX_STREAM_AUTH_TOKEN_HEADER, telnyxStreamAuthToken } from '@voxline/telnyx';
+import { computeTwilioSignature } from '@voxline/twilio';
 import WebSocket from 'ws';
 import type { CallReport, TurnReport } from './call-report.js';
 import { type CallScript, type CallScriptStep, defaultCallScript } from './call-script.js';
@@ -51,6 +53,14 @@ export interface CallSimulatorOptions {
   customParameters?: Record<string, string>;
   /** Extra headers on the WebSocket upgrade (e.g. a signature). */
   headers?: Record<string, string>;
+  /**
+   * Prove the stream as the carrier does, so a server that verifies streams accepts it: for
+   * Telnyx, `telnyxStreamSecret` sends the `x-telnyx-streaming-auth-token` header with the token
+   * of the call id under that secret (as the server's `VOXLINE_STREAM_SECRET`); for Twilio,
+   * `twilioAuthToken` signs the upgrade with `X-Twilio-Signature` over `signedUrl` (default
+   * `url`: set it to the public URL the server rebuilds when it runs behind a proxy).
+   */
+  credentials?: { telnyxStreamSecret?: string; twilioAuthToken?: string; signedUrl?: string };
   /** Write the dual-channel recording here. */
   recordPath?: string;
   /** Called for every call event, for a live view. */
@@ -126,7 +136,8 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     ? await WavFileWriter.open(options.recordPath, { sampleRate: 8000, numChannels: 2 })
     : undefined;
   // Listeners go on before the socket opens: an agent may speak in the same packet as the upgrade.
-  const { socket, opened } = openSocket(options.url, options.headers ?? {}, options.connectTimeoutMs ?? 5000);
+  const headers = { ...credentialHeaders(options, ids.callId), ...options.headers };
+  const { socket, opened } = openSocket(options.url, headers, options.connectTimeoutMs ?? 5000);
 
   const playback = new CarrierPlayback();
   const turns: TurnReport[] = [];
@@ -418,6 +429,21 @@ function validateUrl(url: string): void {
   }
 }
 
+/** The upgrade headers that prove the stream (see {@link CallSimulatorOptions.credentials}). */
+function credentialHeaders(options: CallSimulatorOptions, callId: string): Record<string, string> {
+  const credentials = options.credentials;
+  if (credentials === undefined) return {};
+  if (options.carrier === 'telnyx' && credentials.telnyxStreamSecret) {
+    return {
+      [TELNYX_STREAM_AUTH_TOKEN_HEADER]: telnyxStreamAuthToken(credentials.telnyxStreamSecret, callId),
+    };
+  }
+  if (options.carrier === 'twilio' && credentials.twilioAuthToken) {
+    const signed = credentials.signedUrl ?? options.url;
+    return { 'x-twilio-signature': computeTwilioSignature(credentials.twilioAuthToken, signed) };
+  }
+  return {};
+}
 function openSocket(
   url: string,
   headers: Record<string, string>,

@@ -47,6 +47,7 @@ import {
 } from '../frames/system.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import type { FrameObserver } from '../observers/frame-observer.js';
+import { RepeatedLogLimiter } from '../repeated-log-limiter.js';
 import { DEFAULT_MAILBOX_CAPACITY, Mailbox, type MailboxOverflowPolicy } from './mailbox.js';
 
 /** How a processor runs `processFrame`; see the module comment. */
@@ -91,6 +92,8 @@ export abstract class FrameProcessor {
 
   /** The pipeline clock (the real clock until setup). */
   protected clock: Clock = realClock;
+  /** Limits the logging of repeated errors, created at the first error. */
+  private errorLogLimiter: RepeatedLogLimiter | undefined;
   /** The task's logger, bound to this processor's name after setup. */
   protected logger: Logger;
   /** Parameters from the {@link StartFrame}; the defaults until it arrives. */
@@ -248,11 +251,23 @@ export abstract class FrameProcessor {
 
   /**
    * Reports an error: logs it and pushes an {@link ErrorFrame} upstream. A fatal error makes the
-   * task cancel the pipeline.
+   * task cancel the pipeline. A non-fatal error whose message repeats is logged in full three
+   * times, then as one record per 10 s with the count held back (see {@link RepeatedLogLimiter}).
    */
   pushError(error: Error | string, options: { fatal?: boolean } = {}): void {
     const frame = new ErrorFrame(error, { fatal: options.fatal ?? false, processor: this.name });
-    this.logger.error({ err: frame.error, fatal: frame.fatal }, `error in ${this.name}: ${frame.message}`);
+    // The same error repeating (a broken peer, a backlog) is logged in full a few times, then as
+    // a count per interval; every ErrorFrame is still pushed.
+    this.errorLogLimiter ??= new RepeatedLogLimiter();
+    const verdict = frame.fatal ? 'log' : this.errorLogLimiter.admit(frame.message, this.clock.now());
+    if (verdict === 'log') {
+      this.logger.error({ err: frame.error, fatal: frame.fatal }, `error in ${this.name}: ${frame.message}`);
+    } else if (verdict !== 'skip') {
+      this.logger.error(
+        { repeated: verdict.suppressed },
+        `error in ${this.name} repeated ${verdict.suppressed} more times: ${frame.message}`,
+      );
+    }
     this.pushFrame(frame, FrameDirection.Upstream);
   }
 

@@ -20,7 +20,9 @@ export interface RawBodyOptions {
 }
 
 /**
- * Makes JSON and form bodies arrive as the raw `Buffer` in `request.body` on `instance`.
+ * Makes every body arrive as the raw `Buffer` in `request.body` on `instance`: JSON and form bodies,
+ * and those of any other type (`text/plain`, none at all), so a signature is always checked over
+ * the bytes that were sent, never over an empty body that fastify's own text parser left behind.
  *
  * Call it inside an encapsulated plugin (a plain `app.register(async (scope) => ...)`), so other
  * routes of the server keep fastify's normal JSON parsing.
@@ -32,14 +34,13 @@ export function keepRawBodies(instance: FastifyInstance, options: RawBodyOptions
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
     throw new RangeError(`bodyLimit must be a positive integer of bytes, got ${bodyLimit}`);
   }
-  for (const type of RAW_BODY_CONTENT_TYPES) {
+  for (const type of [...RAW_BODY_CONTENT_TYPES, 'text/plain']) {
     if (instance.hasContentTypeParser(type)) instance.removeContentTypeParser(type);
   }
-  instance.addContentTypeParser(
-    [...RAW_BODY_CONTENT_TYPES],
-    { parseAs: 'buffer', bodyLimit },
-    (_request, body, done) => done(null, body),
-  );
+  const keepBytes = (_request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void) =>
+    done(null, body);
+  instance.addContentTypeParser([...RAW_BODY_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit }, keepBytes);
+  instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, keepBytes);
 }
 
 /**

@@ -29,7 +29,11 @@ export interface TelnyxMediaStreamSettings {
   samplingRate?: TelnyxStreamSamplingRate;
   /** Which audio Telnyx sends us: the caller's (`inbound_track`, default) or both. */
   track?: 'inbound_track' | 'both_tracks';
-  /** A token Telnyx sends in the WebSocket upgrade's `Authorization: Bearer` header, for our server to check. */
+  /**
+   * `stream_auth_token`: a token (at most 4000 characters) Telnyx sends back in the WebSocket
+   * upgrade's `x-telnyx-streaming-auth-token` header, for our server to check (see
+   * `TelnyxMediaStreamVerifier`; https://developers.telnyx.com/api-reference/call-commands/streaming-start).
+   */
   authToken?: string;
 }
 

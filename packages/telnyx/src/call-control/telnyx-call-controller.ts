@@ -38,6 +38,7 @@ import { decodeClientState, type VoxlineClientState } from './client-state.js';
 import { telnyxHangupStatus } from './hangup-cause.js';
 import type { TelnyxMediaStreamSettings } from './media-stream-settings.js';
 import type { TelnyxCallControl, TelnyxMachineDetection } from './telnyx-call-control.js';
+import { telnyxStreamAuthToken } from './telnyx-stream-auth-token.js';
 
 /** An inbound call, as `routeInbound` sees it. */
 export interface TelnyxInboundCall {
@@ -68,6 +69,12 @@ export interface TelnyxCallControllerOptions {
   stream: TelnyxMediaStreamSettings | ((call: TelnyxStreamTarget) => TelnyxMediaStreamSettings);
   /** The sessions; default a new registry. Share it with the code that builds pipelines. */
   registry?: CallRegistry;
+  /**
+   * When set, inbound calls are answered with a `stream_auth_token` derived from this secret and
+   * the call's id ({@link telnyxStreamAuthToken}), so a `TelnyxMediaStreamVerifier` with the same
+   * `tokenSecret` can prove the stream on any instance. Default: no token (the registry proves it).
+   */
+  streamTokenSecret?: string;
   /**
    * Decides inbound calls: return the context (e.g. `{ agent: 'support' }`) to answer with, or
    * `false` to leave the call alone (another application may answer it; else it rings out).
@@ -301,7 +308,7 @@ export class TelnyxCallController {
     );
     await this.#command(callId, 'answer', () =>
       this.control.answer(callId, {
-        stream: this.#streamFor(session),
+        stream: this.#withAuthToken(this.#streamFor(session), callId),
         clientState: clientStateOf(session),
       }),
     );
@@ -511,6 +518,12 @@ export class TelnyxCallController {
       occurredAt: event.occurredAt,
       direction,
     };
+  }
+
+  #withAuthToken(stream: TelnyxMediaStreamSettings, callId: string): TelnyxMediaStreamSettings {
+    const secret = this.#options.streamTokenSecret;
+    if (secret === undefined || secret === '' || stream.authToken !== undefined) return stream;
+    return { ...stream, authToken: telnyxStreamAuthToken(secret, callId) };
   }
 
   #streamFor(target: TelnyxStreamTarget): TelnyxMediaStreamSettings {

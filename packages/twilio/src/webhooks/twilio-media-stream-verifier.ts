@@ -3,17 +3,22 @@
  *
  * Twilio signs the WebSocket upgrade request of a `<Stream>` with `X-Twilio-Signature`: the
  * HMAC-SHA1 of the `wss://` URL it connected to (the `<Stream url>`), with no parameters, keyed
- * with the auth token (Twilio error 31930; protocols.md §2.3). Without this check, anyone who finds
- * the URL can open a "call" and run the agent (and its paid STT, LLM and TTS) at will.
+ * with the auth token (https://www.twilio.com/docs/api/errors/31930). Without this check, anyone
+ * who finds the URL can open a "call" and run the agent (and its paid STT, LLM and TTS) at will.
  *
- * The check runs as a fastify `preValidation` hook on the WebSocket route, before the connection is
- * upgraded; a refused request gets an HTTP 401 with `{"error":"webhook-rejected","reason":...}`
- * and never becomes a WebSocket:
+ * Two ways to use it, both with the same check:
+ *
+ * - {@link TwilioMediaStreamVerifier}, a `MediaStreamVerifier` the transport asks at `start`
+ *   (`voxlineTelephony({ verifiers: [...] })`); it works on a route shared by several carriers;
+ * - {@link twilioMediaStreamVerifier}, a fastify `preValidation` hook for a Twilio-only route: a
+ *   refused request gets an HTTP 401 with `{"error":"webhook-rejected","reason":...}` and never
+ *   becomes a WebSocket.
  *
  * ```ts
  * await app.register(voxlineTelephony, {
  *   path: '/twilio',
  *   verifyUpgrade: twilioMediaStreamVerifier({ authToken, publicUrl: 'https://voice.example.com' }),
+ *   verifiers: [new TwilioMediaStreamVerifier({ authToken })],
  *   createPipeline,
  * });
  * ```
@@ -21,9 +26,16 @@
 import type { Logger } from '@voxline/core';
 import { defaultLogger } from '@voxline/core';
 import {
+  type CallInfo,
+  headerValue,
+  type MediaStreamUpgrade,
+  type MediaStreamVerdict,
+  type MediaStreamVerifier,
   type PublicUrlOption,
   publicWebSocketUrlOf,
   rejectWebhook,
+  streamRefused,
+  streamVerified,
   validatePublicUrlBase,
 } from '@voxline/telephony';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -49,23 +61,77 @@ export type MediaStreamUpgradeHook = (
   reply: FastifyReply,
 ) => Promise<FastifyReply | undefined>;
 
+function checkAuthToken(authToken: unknown, where: string): asserts authToken is string {
+  if (typeof authToken !== 'string' || authToken === '')
+    throw new TypeError(`${where}: authToken is required`);
+}
+
+/** Why an upgrade with `signature` to `url` is not Twilio's, or undefined when it is. */
+function signatureProblem(
+  authToken: string,
+  url: string,
+  signature: string | undefined,
+): 'missing-signature' | 'bad-signature' | undefined {
+  if (!signature) return 'missing-signature';
+  return validateTwilioSignature({ authToken, url, signature }) ? undefined : 'bad-signature';
+}
+
 /**
  * The hook that refuses WebSocket upgrades not signed by Twilio.
  *
  * @throws {TypeError} for an empty `authToken` or a `publicUrl` base that is not an http(s) URL.
  */
 export function twilioMediaStreamVerifier(options: TwilioMediaStreamVerifierOptions): MediaStreamUpgradeHook {
-  if (typeof options.authToken !== 'string' || options.authToken === '') {
-    throw new TypeError('twilioMediaStreamVerifier: authToken is required');
-  }
+  checkAuthToken(options?.authToken, 'twilioMediaStreamVerifier');
   if (typeof options.publicUrl === 'string') validatePublicUrlBase(options.publicUrl);
   const logger = options.logger ?? defaultLogger();
   return async (request, reply) => {
     const header = request.headers['x-twilio-signature'];
     const signature = Array.isArray(header) ? header[0] : header;
-    if (!signature) return rejectWebhook(reply, 'missing-signature', logger, 'twilio');
     const url = publicWebSocketUrlOf(request, options.publicUrl);
-    const valid = validateTwilioSignature({ authToken: options.authToken, url, signature });
-    return valid ? undefined : rejectWebhook(reply, 'bad-signature', logger, 'twilio');
+    const problem = signatureProblem(options.authToken, url, signature);
+    return problem === undefined ? undefined : rejectWebhook(reply, problem, logger, 'twilio');
   };
+}
+
+/** Options of {@link TwilioMediaStreamVerifier}. */
+export interface TwilioStreamVerifierOptions {
+  /** The account's auth token. */
+  authToken: string;
+  /**
+   * The account SID; when given, a stream whose `start` names another account is refused too (an
+   * auth token belongs to one account, so this only catches misconfiguration).
+   */
+  accountSid?: string;
+}
+
+/**
+ * The Twilio `MediaStreamVerifier`: the upgrade's `X-Twilio-Signature` must sign
+ * `MediaStreamUpgrade.url` (the public `wss://` URL; set the route's `publicUrl` behind a proxy).
+ */
+export class TwilioMediaStreamVerifier implements MediaStreamVerifier {
+  readonly carrier = 'twilio';
+  readonly #authToken: string;
+  readonly #accountSid: string | undefined;
+
+  /** @throws {TypeError} for an empty `authToken`. */
+  constructor(options: TwilioStreamVerifierOptions) {
+    checkAuthToken(options?.authToken, 'TwilioMediaStreamVerifier');
+    this.#authToken = options.authToken;
+    this.#accountSid = options.accountSid;
+  }
+
+  verify(call: CallInfo, upgrade: MediaStreamUpgrade): MediaStreamVerdict {
+    if (call.carrier !== 'twilio') return streamRefused(`not a Twilio stream (${call.carrier})`);
+    const problem = signatureProblem(
+      this.#authToken,
+      upgrade.url,
+      headerValue(upgrade, 'x-twilio-signature'),
+    );
+    if (problem !== undefined) return streamRefused(problem);
+    if (this.#accountSid !== undefined && call.extra.accountSid !== this.#accountSid) {
+      return streamRefused('the stream names another account');
+    }
+    return streamVerified;
+  }
 }

@@ -13,6 +13,7 @@ import {
   realClock,
 } from '@voxline/core';
 import { type LogRecord, RecordingLogger } from '@voxline/core/testing';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { type CallSession, type VoxlineTelephonyOptions, voxlineTelephony } from '../../src/index.js';
@@ -62,6 +63,8 @@ export async function startServer(
     path: '/media',
     logger,
     terminator: [terminators.twilio, terminators.telnyx],
+    // The test is the carrier here; verification has its own tests.
+    verifiers: trustingStreamVerifiers(),
     params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
     createPipeline: (_call, transport) => [transport.input(), new EchoProcessor(), transport.output()],
     onSession: (session) => sessions.push(session),
@@ -106,8 +109,12 @@ export class CarrierClient {
     });
   }
 
-  static async connect(url: string, messages: CarrierMessages): Promise<CarrierClient> {
-    const socket = new WebSocket(url);
+  static async connect(
+    url: string,
+    messages: CarrierMessages,
+    headers: Record<string, string> = {},
+  ): Promise<CarrierClient> {
+    const socket = new WebSocket(url, { headers });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -11,6 +11,7 @@ import {
 } from '@voxline/core';
 import { FrameRecorder, type LogRecord, RecordingLogger } from '@voxline/core/testing';
 import type { CallInfo, CallTerminator } from '@voxline/telephony';
+import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import { TwilioFrameSerializer } from '@voxline/twilio';
 import {
   CallSession,
@@ -136,6 +137,10 @@ export async function startVirtualCall(options: VirtualCallOptions = {}): Promis
   const bottom = new FrameRecorder('test::bottom');
   const session = new CallSession(transport, {
     createPipeline: (_call, t) => [top, t.input(), ...(options.middle ?? []), t.output(), bottom],
+    // The test is the carrier here; verification has its own tests.
+    verifiers: trustingStreamVerifiers(),
+    // The simulated caller sends no media unless a test does; the inactivity check has its own tests.
+    mediaInactivityTimeoutMs: 0,
     terminator,
     params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
     ...options.session,
