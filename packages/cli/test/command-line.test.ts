@@ -345,6 +345,15 @@ describe('voxline simulate --script: an invalid script is refused before connect
   });
 });
 
+describe('--json', () => {
+  it('still selects the machine-readable output of a command', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'voxline-json-')), 'plugin');
+    const { code, stdout } = await voxline(['create-plugin', 'acme', '--dir', directory, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ packageName: 'voxline-plugin-acme', directory });
+  });
+});
+
 describe('the voxline executable', () => {
   /** Runs packages/cli/src/bin.ts in its own process: the exit code the shell sees. */
   const bin = (args: string[]) =>

@@ -66,49 +66,6 @@ type CommandRunner = (
   run: (output: CommandOutput) => Promise<number>,
 ) => Promise<void>;
 
-function helpHint(commandName: string): string {
-  return `Run 'voxline${commandName ? ` ${commandName}` : ''} --help' for usage.`;
-}
-
-/** A help section after the options: a heading and `term  description` items. */
-interface HelpSection {
-  title: string;
-  items: [term: string, description: string][];
-}
-
-const environmentSection = (group: EnvironmentGroup): HelpSection => ({
-  title: group.title,
-  items: group.variables.map((variable) => [variable.name, variable.description]),
-});
-
-/**
- * Help text for `addHelpText('after', …)`: the sections, laid out and wrapped the way commander
- * lays out the options (one aligned term column, descriptions wrapped to the terminal).
- */
-function helpSections(...sections: HelpSection[]): (context: AddHelpTextContext) => string {
-  return (context) => {
-    const helper = context.command.createHelp();
-    const stream = context.error ? process.stderr : process.stdout;
-    helper.prepareContext({ helpWidth: stream.isTTY ? stream.columns : undefined });
-    const width = helper.helpWidth ?? 80;
-    const termWidth = Math.max(
-      0,
-      ...sections.flatMap((section) => section.items.map(([term]) => term.length)),
-    );
-    const text = sections.map((section) => {
-      const heading = helper.boxWrap(`${section.title}:${section.items.length === 0 ? ' none' : ''}`, width);
-      const items = section.items.map(([term, description]) =>
-        helper.formatItem(term, termWidth, description, helper),
-      );
-      return [heading, ...items].join('\n');
-    });
-    return `\n${text.join('\n\n')}`;
-  };
-}
-
-const jsonOption = (): Option =>
-  new Option('--json', 'print one JSON document on stdout instead of text (warnings stay on stderr)');
-
 /** The whole command line: the program, its commands, their options and help texts. */
 function createProgram(runCommand: CommandRunner): Command {
   const program = new Command('voxline')
@@ -323,4 +280,52 @@ function addCreatePluginCommand(program: Command, runCommand: CommandRunner): vo
         ),
       ),
     );
+}
+
+/** Where the help is, after a usage mistake. */
+function helpHint(commandName: string): string {
+  return `Run 'voxline${commandName ? ` ${commandName}` : ''} --help' for usage.`;
+}
+
+/** A help section after the options: a heading and `term  description` items. */
+interface HelpSection {
+  title: string;
+  items: [term: string, description: string][];
+}
+
+function environmentSection(group: EnvironmentGroup): HelpSection {
+  return {
+    title: group.title,
+    items: group.variables.map((variable) => [variable.name, variable.description]),
+  };
+}
+
+/**
+ * Help text for `addHelpText('after', …)`: the sections, laid out and wrapped the way commander
+ * lays out the options (one aligned term column, descriptions wrapped to the terminal).
+ */
+function helpSections(...sections: HelpSection[]): (context: AddHelpTextContext) => string {
+  return (context) => {
+    const helper = context.command.createHelp();
+    const stream = context.error ? process.stderr : process.stdout;
+    helper.prepareContext({ helpWidth: stream.isTTY ? stream.columns : undefined });
+    const width = helper.helpWidth ?? 80;
+    const termWidth = Math.max(
+      0,
+      ...sections.flatMap((section) => section.items.map(([term]) => term.length)),
+    );
+    const text = sections.map((section) => {
+      const heading = helper.boxWrap(`${section.title}:${section.items.length === 0 ? ' none' : ''}`, width);
+      const items = section.items.map(([term, description]) =>
+        helper.formatItem(term, termWidth, description, helper),
+      );
+      return [heading, ...items].join('\n');
+    });
+    return `\n${text.join('\n\n')}`;
+  };
+}
+
+/** `--json`, which every command takes. */
+function jsonOption(): Option {
+  return new Option('--json', 'print one JSON document on stdout instead of text (warnings stay on stderr)');
 }
