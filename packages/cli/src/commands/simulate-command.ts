@@ -40,7 +40,12 @@ export function loadCallerAudio(path: string): CallerAudio {
   }
 }
 
-/** Reads and validates a call script file. */
+/**
+ * Reads and validates a call script file, before any connection is made.
+ *
+ * @throws CliError: exit 1 for a file that cannot be read, exit 2 (a usage mistake) for one that
+ *   is not JSON or not a valid script (the message names the step and field).
+ */
 export function loadCallScript(path: string): CallScript {
   let text: string;
   try {
@@ -51,8 +56,8 @@ export function loadCallScript(path: string): CallScript {
   try {
     return parseCallScript(JSON.parse(text));
   } catch (error) {
-    if (error instanceof CallScriptError) throw new CliError(`${path}: ${error.message}`);
-    throw new CliError(`${path} is not valid JSON`);
+    if (error instanceof CallScriptError) throw new CliError(`${path}: ${error.message}`, 2);
+    throw new CliError(`${path} is not valid JSON`, 2);
   }
 }
 
