@@ -96,6 +96,18 @@ describe('the voxline serve server', () => {
     await expect(startAgentServer(options)).rejects.toBeInstanceOf(UnverifiedStreamsError);
     server = await startAgentServer({ ...options, allowUnverifiedStreams: true });
     expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    // With a carrier's credentials, never an unverified route beside them.
+    await expect(
+      startAgentServer({
+        ...options,
+        allowUnverifiedStreams: true,
+        env: {
+          TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+          TWILIO_AUTH_TOKEN: 't',
+          PUBLIC_URL: 'https://x.example',
+        },
+      }),
+    ).rejects.toThrow(/refused while carrier credentials are configured/);
   });
 
   it('with Twilio credentials, the shared /ws route refuses an unsigned Twilio stream and runs a signed one', async () => {

@@ -25,8 +25,10 @@ describe('RepeatedLogLimiter', () => {
 });
 
 class FailingProcessor extends FrameProcessor {
+  private samples = 100_000;
   fail(): void {
-    this.pushError(new Error('VAD backlog would reach 999999 samples'));
+    // The same failure with another number each time, as a growing backlog reports it.
+    this.pushError(new Error(`VAD backlog would reach ${this.samples++} samples`));
   }
 }
 

@@ -29,19 +29,24 @@ import {
   type CarrierWebhookStatus,
   carrierCallTerminators,
   carrierStreamVerifiers,
+  carrierWebhookStatus,
   registerCarrierWebhooks,
 } from './carrier-webhooks.js';
 
-/** Why the server would not start: no way to verify media streams, and no opt-out. */
+/**
+ * Why the server would not start: no way to verify media streams and no opt-out, or the opt-out
+ * next to carrier credentials.
+ */
 export class UnverifiedStreamsError extends Error {
   readonly code = 'unverified-streams';
 
-  constructor() {
+  constructor(message?: string) {
     super(
-      'no media stream can be verified: set TELNYX_API_KEY, TELNYX_PUBLIC_KEY and PUBLIC_URL ' +
-        '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), or ' +
-        'VOXLINE_STREAM_SECRET (Telnyx stream tokens); or allow unverified streams for local ' +
-        'development only (--allow-unverified-streams)',
+      message ??
+        'no media stream can be verified: set TELNYX_API_KEY, TELNYX_PUBLIC_KEY and PUBLIC_URL ' +
+          '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), or ' +
+          'VOXLINE_STREAM_SECRET (Telnyx stream tokens); or allow unverified streams for local ' +
+          'development only (--allow-unverified-streams)',
     );
     this.name = 'UnverifiedStreamsError';
   }
@@ -101,6 +106,13 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const verifiers = carrierStreamVerifiers(env, registry);
   const allowUnverifiedStreams = options.allowUnverifiedStreams ?? false;
   if (verifiers.length === 0 && !allowUnverifiedStreams) throw new UnverifiedStreamsError();
+  const configured = carrierWebhookStatus(env);
+  if (allowUnverifiedStreams && (configured.telnyx.configured || configured.twilio.configured)) {
+    // With a carrier's credentials this server takes real calls: never next to an open door.
+    throw new UnverifiedStreamsError(
+      'unverified media streams are refused while carrier credentials are configured: drop --allow-unverified-streams',
+    );
+  }
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
   });

@@ -75,6 +75,15 @@ export interface ProcessorSetup {
   observers: readonly FrameObserver[];
 }
 
+/**
+ * What makes two errors "the same" for log limiting: the error's `code` when it has one, else its
+ * message with the numbers taken out ("backlog would reach 123 samples" repeats with other numbers).
+ */
+function repeatKeyOf(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : `${error.name}: ${error.message.replace(/\d+/g, '#')}`;
+}
+
 let lastProcessorId = 0;
 
 function isAbortError(error: unknown): boolean {
@@ -259,7 +268,9 @@ export abstract class FrameProcessor {
     // The same error repeating (a broken peer, a backlog) is logged in full a few times, then as
     // a count per interval; every ErrorFrame is still pushed.
     this.errorLogLimiter ??= new RepeatedLogLimiter();
-    const verdict = frame.fatal ? 'log' : this.errorLogLimiter.admit(frame.message, this.clock.now());
+    const verdict = frame.fatal
+      ? 'log'
+      : this.errorLogLimiter.admit(repeatKeyOf(frame.error), this.clock.now());
     if (verdict === 'log') {
       this.logger.error({ err: frame.error, fatal: frame.fatal }, `error in ${this.name}: ${frame.message}`);
     } else if (verdict !== 'skip') {
