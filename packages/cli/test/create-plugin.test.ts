@@ -5,7 +5,8 @@
  * The generated package is given a `node_modules` as `npm install` would: `@voxline/core` links to
  * this repository's package (compiled to `dist/` first, as it is published) and the tools link to
  * the repository's. Its build and tests run in their own processes, from its own directory.
- * scripts/check-outside-repo.mjs does the same with a real `npm install`, outside the repository.
+ * It is created inside this repository; scripts/check-outside-repo.mjs does the same with a real
+ * `npm install`, outside the repository.
  */
 import { execFile } from 'node:child_process';
 import {
@@ -17,7 +18,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -64,7 +64,11 @@ let scratch: string;
 /** A folder of packed packages holding the packed @voxline/core, as pack-packages.mjs makes it. */
 let packages: string;
 beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'voxline-create-plugin-'));
+  // Inside the repository (its git-ignored .voxline/), as `npm run voxline -- create-plugin` puts
+  // it: the plugin's tests must run on its own Vitest configuration, not the repository's.
+  // scripts/check-outside-repo.mjs covers a plugin outside.
+  mkdirSync(join(root, '.voxline'), { recursive: true });
+  scratch = mkdtempSync(join(root, '.voxline', 'create-plugin-test-'));
   packages = join(scratch, 'packages');
   // The published shape of @voxline/core: dist/ (incremental: quick when already built), packed.
   await run(process.execPath, [tsc, '-b', join(root, 'packages', 'core', 'tsconfig.json')], { cwd: root });
@@ -90,7 +94,7 @@ describe('voxline create-plugin', () => {
     const directory = join(scratch, 'acme-echo');
     const output = capture();
     expect(await main(['create-plugin', 'acme-echo', '--dir', directory], output)).toBe(0);
-    expect(output.lines[0]).toBe(`Created voxline-plugin-acme-echo in ${directory} (10 files).`);
+    expect(output.lines[0]).toBe(`Created voxline-plugin-acme-echo in ${directory} (11 files).`);
 
     const tarball = join(packages, coreTarballName(coreVersion));
     expect(existsSync(tarball)).toBe(true);
