@@ -127,6 +127,8 @@ describe('voxline --help, -h and help: exit 0, on stdout', () => {
         'kebab case',
         '--dir <directory>',
         './voxline-plugin-<name>',
+        '--packages <directory>',
+        'VOXLINE_PACKAGES',
         '--json',
       ],
     ],
@@ -349,8 +351,19 @@ describe('voxline simulate --script: an invalid script is refused before connect
 
 describe('--json', () => {
   it('still selects the machine-readable output of a command', async () => {
-    const directory = join(mkdtempSync(join(tmpdir(), 'voxline-json-')), 'plugin');
-    const { code, stdout } = await voxline(['create-plugin', 'acme', '--dir', directory, '--json']);
+    const scratch = mkdtempSync(join(tmpdir(), 'voxline-json-'));
+    const directory = join(scratch, 'plugin');
+    // The plugin's @voxline/core comes from a folder of packed packages; only its path is written.
+    writeFileSync(join(scratch, `voxline-core-${packageVersion}.tgz`), '');
+    const { code, stdout } = await voxline([
+      'create-plugin',
+      'acme',
+      '--dir',
+      directory,
+      '--packages',
+      scratch,
+      '--json',
+    ]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ packageName: 'voxline-plugin-acme', directory });
   });

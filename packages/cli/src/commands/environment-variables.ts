@@ -39,9 +39,6 @@ export function logLevelVariables(defaultLevel: string): EnvironmentGroup {
   };
 }
 
-/** For a command that reads none. */
-export const noEnvironmentVariables: EnvironmentGroup = { title: 'Environment variables', variables: [] };
-
 const carrierDescriptions: Record<(typeof carrierWebhookEnvironment)['telnyx' | 'twilio'][number], string> = {
   PUBLIC_URL:
     "this server's public https:// address as the carrier reaches it; the media-stream URLs (wss://…/telnyx, wss://…/twilio) and Twilio's signature checks are derived from it",
@@ -76,6 +73,18 @@ export const simulatorCredentialVariables: EnvironmentGroup = {
     {
       name: 'TWILIO_AUTH_TOKEN',
       description: 'as a Twilio caller: sign the WebSocket upgrade with X-Twilio-Signature',
+    },
+  ],
+};
+
+/** Where `create-plugin` finds the packed Voxline packages. */
+export const pluginPackagesVariables: EnvironmentGroup = {
+  title: 'Environment variables',
+  variables: [
+    {
+      name: 'VOXLINE_PACKAGES',
+      description:
+        'a folder of packed Voxline packages (node scripts/pack-packages.mjs); --packages takes precedence',
     },
   ],
 };

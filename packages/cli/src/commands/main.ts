@@ -22,7 +22,7 @@ import {
   cloudAgentVariables,
   type EnvironmentGroup,
   logLevelVariables,
-  noEnvironmentVariables,
+  pluginPackagesVariables,
   simulatorCredentialVariables,
   streamVerificationVariables,
 } from './environment-variables.js';
@@ -293,13 +293,23 @@ function addCreatePluginCommand(program: Command, runCommand: CommandRunner): vo
         'where to create it; must not exist or be empty (default: ./voxline-plugin-<name>)',
       ),
     )
+    .addOption(
+      new Option(
+        '--packages <directory>',
+        "a folder of packed Voxline packages (node scripts/pack-packages.mjs) the plugin's @voxline/core comes from (default: VOXLINE_PACKAGES, else the checkout's .voxline/packages)",
+      ),
+    )
     .addOption(jsonOption())
     .showHelpAfterError(helpHint('create-plugin'))
-    .addHelpText('after', helpSections(environmentSection(noEnvironmentVariables)))
-    .action((name: string | undefined, flags: { dir?: string; json?: boolean }) =>
+    .addHelpText('after', helpSections(environmentSection(pluginPackagesVariables)))
+    .action((name: string | undefined, flags: { dir?: string; packages?: string; json?: boolean }) =>
       runCommand('create-plugin', flags, (output) =>
         createPluginCommand(
-          { ...(name !== undefined ? { name } : {}), ...(flags.dir ? { directory: flags.dir } : {}) },
+          {
+            ...(name !== undefined ? { name } : {}),
+            ...(flags.dir ? { directory: flags.dir } : {}),
+            ...(flags.packages ? { packages: flags.packages } : {}),
+          },
           output,
         ),
       ),
