@@ -3,7 +3,7 @@
  *
  * Twilio signs the WebSocket upgrade request of a `<Stream>` with `X-Twilio-Signature`: the
  * HMAC-SHA1 of the `wss://` URL it connected to (the `<Stream url>`), with no parameters, keyed
- * with the auth token (Twilio error 31930; protocols.md §2.3). Without this check, anyone who finds
+ * with the auth token (Twilio error 31930, https://www.twilio.com/docs/api/errors/31930). Without this check, anyone who finds
  * the URL can open a "call" and run the agent (and its paid STT, LLM and TTS) at will.
  *
  * The check runs as a fastify `preValidation` hook on the WebSocket route, before the connection is
