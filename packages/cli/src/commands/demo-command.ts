@@ -49,7 +49,7 @@ export async function demoCommand(options: DemoOptions, output: CommandOutput): 
 
   const agent = await loadAgent('offline');
   for (const notice of agent.notices) output.warn(`note: ${notice}`);
-  const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ defaultLevel: 'warn' });
   const server = await startAgentServer({ agent, port: 0, logger });
   output.line(`Offline agent listening on ${server.webSocketUrl}`);
   try {

@@ -3,6 +3,7 @@
  * line and a non-zero exit code.
  */
 import { parseArgs } from 'node:util';
+import { LogLevelError } from '@voxline/core';
 import { CliError } from './cli-error.js';
 import { createPluginCommand } from './create-plugin-command.js';
 import { demoCommand } from './demo-command.js';
@@ -96,6 +97,10 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
     if (error instanceof CliError) {
       process.stderr.write(`voxline: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof LogLevelError) {
+      process.stderr.write(`voxline: ${error.message}\n`);
+      return 2;
     }
     process.stderr.write(`voxline: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

@@ -1,0 +1,54 @@
+/**
+ * The server's start-up checks, on the real entry point (`npm start`): a bad `RECORDINGS_DIR` or
+ * `VOXLINE_LOG_LEVEL` stops it at once with one line naming the variable, before any call.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const example = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function start(env: NodeJS.ProcessEnv) {
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=@voxline/source', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: example,
+      env: { ...process.env, VOXLINE_LOG_LEVEL: 'silent', PORT: '0', ...env },
+      timeout: 30_000,
+    },
+  );
+  return { code: result.status, stderr: result.stderr.toString().trim() };
+}
+
+describe('offline-agent start-up', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'voxline-offline-startup-'));
+
+  it('refuses a RECORDINGS_DIR that does not exist, saying how to fix it', () => {
+    const missing = join(directory, 'no-such-dir');
+    expect(start({ RECORDINGS_DIR: missing })).toEqual({
+      code: 2,
+      stderr: `offline-agent: RECORDINGS_DIR: recordings directory ${missing} does not exist: create it (mkdir -p ${missing}) or choose another one`,
+    });
+  });
+
+  it('refuses a RECORDINGS_DIR that is a file', () => {
+    const file = join(directory, 'recordings.txt');
+    writeFileSync(file, '');
+    expect(start({ RECORDINGS_DIR: file })).toEqual({
+      code: 2,
+      stderr: `offline-agent: RECORDINGS_DIR: recordings directory ${file} is a file, not a directory`,
+    });
+  });
+
+  it('refuses a VOXLINE_LOG_LEVEL that is not a level', () => {
+    expect(start({ VOXLINE_LOG_LEVEL: 'loud' })).toEqual({
+      code: 2,
+      stderr:
+        "offline-agent: VOXLINE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got 'loud'",
+    });
+  });
+});
