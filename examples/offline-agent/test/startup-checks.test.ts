@@ -18,13 +18,14 @@ function start(env: NodeJS.ProcessEnv) {
     {
       cwd: example,
       env: { ...process.env, VOXLINE_LOG_LEVEL: 'silent', PORT: '0', ...env },
-      timeout: 30_000,
+      timeout: 80_000,
     },
   );
   return { code: result.status, stderr: result.stderr.toString().trim() };
 }
 
-describe('offline-agent start-up', () => {
+// Each start loads the example's whole import graph under tsx: seconds on a busy machine.
+describe('offline-agent start-up', { timeout: 90_000 }, () => {
   const directory = mkdtempSync(join(tmpdir(), 'voxline-offline-startup-'));
 
   it('refuses a RECORDINGS_DIR that does not exist, saying how to fix it', () => {

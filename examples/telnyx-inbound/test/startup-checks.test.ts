@@ -26,17 +26,18 @@ const environment = {
   PORT: '0',
 };
 
-/** Starts the server; a started server is killed after 30 s, a refused one exits at once. */
+/** Starts the server; a started server is killed after 80 s, a refused one exits at once. */
 function start(env: NodeJS.ProcessEnv, cwd = example) {
   const result = spawnSync(
     process.execPath,
     ['--conditions=@voxline/source', '--import', tsx, join(example, 'src', 'main.ts')],
-    { cwd, env: { ...process.env, ...environment, ...env }, timeout: 30_000 },
+    { cwd, env: { ...process.env, ...environment, ...env }, timeout: 80_000 },
   );
   return { code: result.status, stderr: result.stderr.toString().trim() };
 }
 
-describe('telnyx-inbound start-up', () => {
+// Each start loads the example's whole import graph under tsx: seconds on a busy machine.
+describe('telnyx-inbound start-up', { timeout: 90_000 }, () => {
   const directory = mkdtempSync(join(tmpdir(), 'voxline-telnyx-startup-'));
 
   it('refuses a RECORDINGS_DIR that does not exist rather than creating a mistyped path', () => {
