@@ -131,14 +131,14 @@ describe('AudioResamplerProcessor', () => {
     expect(sameSamples(concat(audio), direct(eightK, 8000, 16000).body)).toBe(true);
   });
 
-  it('drops audio it cannot resample, reporting each format once, and refuses an unsupported target', async () => {
+  it('drops audio it cannot resample, reporting a bad format once while it lasts, and refuses an unsupported target', async () => {
     const odd = (audio: Int16Array) => new InputAudioRawFrame({ audio, sampleRate: 11025 });
     const stereo = new OutputAudioRawFrame({ audio: new Int16Array(640), sampleRate: 16000, numChannels: 2 });
     const good = new InputAudioRawFrame({ audio: frames16k[0]!, sampleRate: 16000 });
     const { downstream, upstream } = await runProcessor(
       new AudioResamplerProcessor({ targetSampleRate: 8000 }),
       {
-        frames: [odd(new Int16Array(220)), odd(new Int16Array(220)), stereo, good],
+        frames: [odd(new Int16Array(220)), odd(new Int16Array(220)), stereo, good, odd(new Int16Array(220))],
         sendEndFrame: false,
       },
     );
@@ -149,6 +149,8 @@ describe('AudioResamplerProcessor', () => {
         /dropped input audio of 11025 Hz \(supported: 8000, 16000, 22050, 24000, 44100, 48000 Hz\)/,
       ),
       expect.stringMatching(/dropped output audio of 2 channels \(it resamples mono audio only\)/),
+      // Reported again: the stream was fine in between.
+      expect.stringMatching(/dropped input audio of 11025 Hz/),
     ]);
     expect(() => new AudioResamplerProcessor({ targetSampleRate: 11025 })).toThrow(InvalidAudioArgumentError);
   });

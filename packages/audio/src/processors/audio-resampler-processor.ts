@@ -50,7 +50,7 @@ interface ResampledStream {
  * Errors: the constructor throws {@link InvalidAudioArgumentError} when `targetSampleRate` is not
  * one of {@link RESAMPLER_SAMPLE_RATES}. A frame at another unsupported rate, or with more than one
  * channel, cannot be resampled: it is dropped and reported upstream as a non-fatal
- * `InvalidAudioArgumentError` (once per stream until its format changes), since forwarding it at
+ * `InvalidAudioArgumentError` (once for a run of such frames in a stream), since forwarding it at
  * the wrong rate would play it at the wrong speed.
  */
 export class AudioResamplerProcessor extends FrameProcessor {
@@ -130,6 +130,8 @@ export class AudioResamplerProcessor extends FrameProcessor {
       this.#refuse(kind, `${frame.numChannels} channels`, 'it resamples mono audio only');
       return undefined;
     }
+    if (kind === 'input') this.#refusedInput = '';
+    else this.#refusedOutput = '';
     return stream.resampler === undefined ? frame.audio : stream.resampler.process(frame.audio);
   }
 
