@@ -4,7 +4,7 @@
  *
  * Voxline writes into reused buffers (its `out` parameter); `alawmulaw` returns a new array per call,
  * which is how it is used. It is loaded with `require`: its ESM entry does not expose `mulaw` under
- * Node (reference/protocols.md §6.2).
+ * Node (`alawmulaw` 6.0.0: `import * as` gives no `mulaw` export).
  */
 import { createRequire } from 'node:module';
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '@voxline/audio';

@@ -71,7 +71,7 @@ export interface EchoServer {
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
   const pipelineRate = options.pipelineRate ?? 16000;
   const mediaMessageMs = options.mediaMessageMs ?? 20;
-  const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'error' });
+  const logger = createLogger({ defaultLevel: 'error' });
   if (options.vad) await SileroVADAnalyzer.preload();
   const calls: CallTiming[] = [];
   const openSessions = new Set<CallSession>();

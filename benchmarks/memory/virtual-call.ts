@@ -89,7 +89,7 @@ export async function runVirtualCall(options: VirtualCallOptions): Promise<Virtu
     serializers: defaultSerializerFactories(),
     audioParams: { inputSampleRate: 16000, outputSampleRate: 16000 },
     clock,
-    logger: createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'error' }),
+    logger: createLogger({ defaultLevel: 'error' }),
   });
   const session = new CallSession(transport, {
     // The benchmark plays the carrier itself.

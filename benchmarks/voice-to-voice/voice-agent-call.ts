@@ -142,7 +142,7 @@ export async function runVoiceAgentCall(turns: number, latencies: FakeLatencies)
     clock: ttsClock,
   });
 
-  const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'error' });
+  const logger = createLogger({ defaultLevel: 'error' });
   const timeline = new TurnTimelineObserver();
   const vadStops: { stopMs: number; decidedAtMs: number }[] = [];
   const mediaSentAt: number[] = [];

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { passThroughPipeline, startVoiceServer } from './deploying.js';
 
 it('the deploying guide: /healthz answers while serving; once closed, no new connection is accepted', async () => {
-  process.env.LOG_LEVEL ??= 'warn';
+  process.env.VOXLINE_LOG_LEVEL ??= 'warn';
   const app = await startVoiceServer({
     port: 0,
     createPipeline: passThroughPipeline,

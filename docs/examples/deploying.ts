@@ -3,7 +3,7 @@
  * one process per core. deploying.test.ts starts it on a free port and checks the health route.
  */
 // #region server
-import type { FrameProcessor } from '@voxline/core';
+import { type FrameProcessor, resolveLogLevel } from '@voxline/core';
 import type { MediaStreamVerifier } from '@voxline/telephony';
 import { type CallPipelineFactory, type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -18,7 +18,7 @@ export interface VoiceServerOptions {
 
 /** A media-stream server with a health check; SIGTERM ends its calls gracefully, then closes it. */
 export async function startVoiceServer(options: VoiceServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const app = Fastify({ logger: { level: resolveLogLevel() } }); // VOXLINE_LOG_LEVEL, default info
   const calls = new Set<CallSession>();
   await app.register(voxlineTelephony, {
     path: '/media',

@@ -1,6 +1,7 @@
 /**
- * The simulator guide's test: a real call, over a loopback WebSocket, against an agent server —
- * here the offline agent, so it runs anywhere (speech recognition off: no pocketsphinx needed).
+ * The simulator guide's tests: real calls, over a loopback WebSocket, against an agent server —
+ * here the offline agent, so they run anywhere (speech recognition off: no pocketsphinx needed).
+ * The second runs the guide's call script, `turns.json`, as the command line would.
  */
 // #region test
 
@@ -60,4 +61,36 @@ it('answers the caller, and speaks only what a carrier accepts', async () => {
   expect(report.turns[0]?.answered).toBe(true);
   expect(report.turns[0]?.botAudioHeardMs).toBeGreaterThan(0);
 }, 30_000);
+
 // #endregion test
+
+import { readFileSync } from 'node:fs';
+import { parseCallScript, type SimulatorEvent } from 'voxline';
+
+// The guide's call script (docs/examples/turns.json): the caller speaks, talks over the bot's
+// reply, waits for the next reply, presses keys and hangs up.
+it('runs the guide call script to the end, with the barge-in observed', async () => {
+  const script = parseCallScript(
+    JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'turns.json'), 'utf8')),
+  );
+  const events: SimulatorEvent[] = [];
+  const report = await simulateCall({
+    carrier: 'telnyx',
+    url: `${url}/telnyx`,
+    audio: CallerAudio.fromWavFile(recording),
+    script,
+    onEvent: (event) => events.push(event),
+  });
+  expect(events.filter((event) => event.type === 'timeout')).toEqual([]);
+  expect(report.protocolViolations).toEqual([]);
+  expect(report.endedBy).toBe('caller');
+  expect(report.turns.map((turn) => turn.kind)).toEqual(['say', 'barge-in']);
+  const [first, bargeIn] = report.turns;
+  // The caller spoke over the reply after 800 ms of it, so it heard at least that much but not
+  // the whole reply; the agent cleared its audio and then answered the barge-in.
+  expect(first?.botAudioHeardMs).toBeGreaterThanOrEqual(800);
+  expect(bargeIn?.interruptionToClearMs).toBeDefined();
+  expect(report.agentMessages.clear).toBeGreaterThanOrEqual(1);
+  expect(bargeIn?.answered).toBe(true);
+  expect(events.filter((event) => event.type === 'dtmf').map((event) => event.detail)).toEqual(['1', '#']);
+}, 60_000);

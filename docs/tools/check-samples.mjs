@@ -8,7 +8,12 @@
 //   ```
 //
 // and must equal that region (the lines between `// #region server` and `// #endregion server`,
-// with their common indentation removed). The example files are type-checked with the rest of
+// with their common indentation removed). A ```json block preceded by a marker without a region,
+//
+//   <!-- sample: examples/turns.json -->
+//
+// must equal that whole file (JSON has no comments to mark a region); a JSON file under
+// docs/examples is loaded by a test there, so the sample is run, not only parsed. The example files are type-checked with the rest of
 // the repository (tsconfig.json includes docs/examples) and the ones that need no network run as
 // tests (docs/examples/*.test.ts), so a sample that no longer compiles, or no longer matches the
 // code that does, fails here. Exit code 0 when every sample matches, 1 otherwise.
@@ -20,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = /^<!--\s*sample:\s*(\S+?)#([\w-]+)\s*-->$/;
+const WHOLE_FILE_MARKER = /^<!--\s*sample:\s*(\S+?\.json)\s*-->$/;
 const FENCE = /^```(\w*)\s*$/;
 
 /** The lines of region `name` of `file`, dedented; undefined when the file has no such region. */
@@ -50,6 +56,28 @@ for (const name of readdirSync(docs)
   const replacements = [];
   for (let index = 0; index < lines.length; index++) {
     const fence = lines[index].match(FENCE);
+    const wholeFile = fence?.[1] === 'json' ? (lines[index - 1] ?? '').trim().match(WHOLE_FILE_MARKER) : null;
+    if (wholeFile) {
+      const at = `${relative(process.cwd(), path)}:${index + 1}`;
+      let end = index + 1;
+      while (end < lines.length && !/^```\s*$/.test(lines[end])) end++;
+      const sample = lines
+        .slice(index + 1, end)
+        .join('\n')
+        .trim();
+      index = end;
+      let expected;
+      try {
+        expected = readFileSync(join(docs, wholeFile[1]), 'utf8').trim();
+      } catch {
+        problems.push(`${at}: ${wholeFile[1]} does not exist`);
+        continue;
+      }
+      if (expected !== sample)
+        problems.push(`${at}: the sample differs from ${wholeFile[1]}; copy the file into the page`);
+      else checked++;
+      continue;
+    }
     if (fence === null || !['ts', 'typescript', 'js', 'javascript'].includes(fence[1])) {
       // Skip over non-TypeScript blocks whole, so their contents are not read as fences.
       if (fence !== null) while (++index < lines.length && !FENCE.test(lines[index]));

@@ -2,6 +2,7 @@
  * The server's settings, read from the environment (see the README for the variables).
  */
 import { FLITE_VOICE_SAMPLE_RATES, type FliteVoice } from '@voxline/local';
+import { checkRecordingsDirectory, RecordingsDirectoryError } from '@voxline/telephony';
 
 /** What the server runs with. */
 export interface OfflineAgentConfig {
@@ -70,4 +71,20 @@ export function readConfig(env: NodeJS.ProcessEnv): OfflineAgentConfig {
     twilioAuthToken,
     allowUnverifiedStreams,
   };
+}
+
+/**
+ * Checks at start-up that `RECORDINGS_DIR`, when set, is an existing directory this process can
+ * write to, so a bad value is reported before the first call rather than when its recording fails.
+ *
+ * @throws ConfigError naming `RECORDINGS_DIR` when the directory is missing, a file, or not writable.
+ */
+export async function checkRecordingsDir(config: OfflineAgentConfig): Promise<void> {
+  if (config.recordingsDir === undefined) return;
+  try {
+    await checkRecordingsDirectory(config.recordingsDir);
+  } catch (error) {
+    if (!(error instanceof RecordingsDirectoryError)) throw error;
+    throw new ConfigError('RECORDINGS_DIR', `RECORDINGS_DIR: ${error.message}`);
+  }
 }

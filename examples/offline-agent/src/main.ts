@@ -2,17 +2,18 @@
  * Runs the offline agent server: `npm start` (see the README for the environment variables).
  * SIGTERM or SIGINT ends the calls in progress gracefully, then exits; a second signal exits at once.
  */
-import { createLogger } from '@voxline/core';
-import { ConfigError, readConfig } from './config.js';
+import { createLogger, type Logger, LogLevelError } from '@voxline/core';
+import { ConfigError, checkRecordingsDir, readConfig } from './config.js';
 import { buildOfflineAgentApp } from './offline-agent-app.js';
 
-const logger = createLogger({ name: 'offline-agent' });
-
+let logger: Logger;
 let config: ReturnType<typeof readConfig>;
 try {
+  logger = createLogger({ name: 'offline-agent' });
   config = readConfig(process.env);
+  await checkRecordingsDir(config);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof LogLevelError)) throw error;
   console.error(`offline-agent: ${error.message}`);
   process.exit(2);
 }

@@ -3,10 +3,10 @@
  * the dialling ones (see the README).
  */
 import { readTelnyxAgentConfig, type TelnyxAgentConfig } from '@voxline/example-telnyx-inbound';
-import { ConfigError } from '@voxline/example-voice-agent';
+import { ConfigError, checkRecordingsDirectoryVariable } from '@voxline/example-voice-agent';
 import { outboundPersona } from './outbound-agent.js';
 
-export { ConfigError };
+export { ConfigError, checkRecordingsDirectoryVariable };
 
 /** What the dialer runs with. */
 export interface DialerConfig extends TelnyxAgentConfig {

@@ -7,21 +7,23 @@
  * second one ends them now (each is hung up after what the agent was saying) and exits; a third
  * exits at once.
  */
-import { createLogger } from '@voxline/core';
-import { ConfigError, readDialerConfig } from './config.js';
+import { createLogger, type Logger, LogLevelError } from '@voxline/core';
+import { ConfigError, checkRecordingsDirectoryVariable, readDialerConfig } from './config.js';
 import { DialListError, readDialList } from './dial-list.js';
 import { dialAll } from './outbound-dialer.js';
 import { buildOutboundDialerApp } from './outbound-dialer-app.js';
 
-const logger = createLogger({ name: 'outbound-dialer' });
-
+let logger: Logger;
 let config: ReturnType<typeof readDialerConfig>;
 let numbers: string[];
 try {
+  logger = createLogger({ name: 'outbound-dialer' });
   config = readDialerConfig(process.env);
+  await checkRecordingsDirectoryVariable(process.env, config.recordingsDir);
   numbers = await readDialList(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof ConfigError || error instanceof DialListError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof DialListError || error instanceof LogLevelError))
+    throw error;
   console.error(`outbound-dialer: ${error.message}`);
   process.exit(2);
 }

@@ -4,6 +4,7 @@
 
 import {
   ConfigError,
+  checkRecordingsDirectoryVariable,
   readPort,
   readVoiceAgentPersona,
   readVoiceServices,
@@ -14,7 +15,7 @@ import {
 } from '@voxline/example-voice-agent';
 import { telnyxPublicKey } from '@voxline/telnyx';
 
-export { ConfigError };
+export { ConfigError, checkRecordingsDirectoryVariable };
 
 /** What the server runs with. */
 export interface TelnyxAgentConfig {

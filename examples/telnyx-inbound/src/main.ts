@@ -3,17 +3,18 @@
  * SIGTERM or SIGINT ends the calls in progress gracefully (each is hung up after what the agent
  * was saying), then exits; a second signal exits at once.
  */
-import { createLogger } from '@voxline/core';
-import { ConfigError, readTelnyxAgentConfig } from './config.js';
+import { createLogger, type Logger, LogLevelError } from '@voxline/core';
+import { ConfigError, checkRecordingsDirectoryVariable, readTelnyxAgentConfig } from './config.js';
 import { buildTelnyxAgentApp, MEDIA_PATH, WEBHOOK_PATH } from './telnyx-agent-app.js';
 
-const logger = createLogger({ name: 'telnyx-inbound' });
-
+let logger: Logger;
 let config: ReturnType<typeof readTelnyxAgentConfig>;
 try {
+  logger = createLogger({ name: 'telnyx-inbound' });
   config = readTelnyxAgentConfig(process.env);
+  await checkRecordingsDirectoryVariable(process.env, config.recordingsDir);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof LogLevelError)) throw error;
   console.error(`telnyx-inbound: ${error.message}`);
   process.exit(2);
 }

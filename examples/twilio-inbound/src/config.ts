@@ -3,6 +3,7 @@
  */
 import {
   ConfigError,
+  checkRecordingsDirectoryVariable,
   readPort,
   readVoiceAgentPersona,
   readVoiceServices,
@@ -12,7 +13,7 @@ import {
   type VoiceServices,
 } from '@voxline/example-voice-agent';
 
-export { ConfigError };
+export { ConfigError, checkRecordingsDirectoryVariable };
 
 /** What the server runs with. */
 export interface TwilioAgentConfig {

@@ -3,17 +3,18 @@
  * SIGTERM or SIGINT ends the calls in progress gracefully (each is hung up after what the agent
  * was saying), then exits; a second signal exits at once.
  */
-import { createLogger } from '@voxline/core';
-import { ConfigError, readTwilioAgentConfig } from './config.js';
+import { createLogger, type Logger, LogLevelError } from '@voxline/core';
+import { ConfigError, checkRecordingsDirectoryVariable, readTwilioAgentConfig } from './config.js';
 import { buildTwilioAgentApp, MEDIA_PATH, STATUS_PATH, VOICE_PATH } from './twilio-agent-app.js';
 
-const logger = createLogger({ name: 'twilio-inbound' });
-
+let logger: Logger;
 let config: ReturnType<typeof readTwilioAgentConfig>;
 try {
+  logger = createLogger({ name: 'twilio-inbound' });
   config = readTwilioAgentConfig(process.env);
+  await checkRecordingsDirectoryVariable(process.env, config.recordingsDir);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof LogLevelError)) throw error;
   console.error(`twilio-inbound: ${error.message}`);
   process.exit(2);
 }

@@ -6,6 +6,7 @@ export { END_CALL_FUNCTION, EndCallProcessor, registerEndCallFunction } from './
 export { type GreetingOptions, GreetingProcessor } from './greeting-processor.js';
 export {
   ConfigError,
+  checkRecordingsDirectoryVariable,
   readPort,
   readVoiceAgentPersona,
   readVoiceServices,

@@ -2,6 +2,7 @@
  * The environment variables every phone example reads the same way: the three services' keys,
  * the persona, the port. Each example adds its carrier's own variables (see its README).
  */
+import { checkRecordingsDirectory, RecordingsDirectoryError } from '@voxline/telephony';
 import { defaultPersona, type VoiceAgentPersona, type VoiceServices } from './voice-agent-pipeline.js';
 
 /** Environment variables a server cannot run without, or cannot use; the message names them all. */
@@ -62,6 +63,28 @@ export function readVoiceAgentPersona(env: NodeJS.ProcessEnv): VoiceAgentPersona
     systemPrompt: env.SYSTEM_PROMPT || defaultPersona.systemPrompt,
     greeting: env.GREETING === undefined ? defaultPersona.greeting : env.GREETING || undefined,
   };
+}
+
+/**
+ * Checks at start-up that the recordings directory can be written, so a bad `RECORDINGS_DIR` is
+ * reported before the first call rather than when a recording fails to save. The default
+ * directory (`RECORDINGS_DIR` unset) is created when missing; a directory named in
+ * `RECORDINGS_DIR` must exist, so a mistyped path is reported, not created.
+ *
+ * @param directory - the directory the server will use (`RECORDINGS_DIR` or its default).
+ * @returns the absolute path.
+ * @throws ConfigError naming `RECORDINGS_DIR` when the directory is missing, a file, or not writable.
+ */
+export async function checkRecordingsDirectoryVariable(
+  env: NodeJS.ProcessEnv,
+  directory: string,
+): Promise<string> {
+  try {
+    return await checkRecordingsDirectory(directory, { createIfMissing: !env.RECORDINGS_DIR });
+  } catch (error) {
+    if (!(error instanceof RecordingsDirectoryError)) throw error;
+    throw new ConfigError(['RECORDINGS_DIR'], `RECORDINGS_DIR: ${error.message}`);
+  }
 }
 
 /** @throws ConfigError unless `value` is an integer 0-65535 (or undefined or empty: `fallback`). */

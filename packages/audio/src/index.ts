@@ -60,6 +60,10 @@ export {
   type AudioEncoderProcessorOptions,
 } from './processors/audio-encoder-processor.js';
 export {
+  AudioResamplerProcessor,
+  type AudioResamplerProcessorOptions,
+} from './processors/audio-resampler-processor.js';
+export {
   DTMFDetectorProcessor,
   type DTMFDetectorProcessorOptions,
 } from './processors/dtmf-detector-processor.js';

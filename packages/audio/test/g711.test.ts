@@ -93,7 +93,8 @@ describe('G.711 against CPython audioop (bit-exact)', () => {
   });
 });
 
-describe('G.711 known values (protocols.md §6.1)', () => {
+// Known values of the Sun Microsystems reference g711.c (the one CPython's audioop uses).
+describe('G.711 known values', () => {
   it('µ-law: silence is 0xFF, 0xFF and 0x7F decode to 0, range is ±32124', () => {
     expect(encodeMuLawSample(0)).toBe(0xff);
     expect(decodeMuLawSample(0xff)).toBe(0);

@@ -22,8 +22,8 @@ const jfk = CallerAudio.fromWavFile(join(root, '..', 'shared', 'data', 'jfk-16k.
 /**
  * A tiny agent speaking the Twilio/Telnyx agent side by hand: it records what the caller says
  * and, 400 ms after the caller goes quiet, answers with the caller's own speech (echo), followed
- * by a mark. Caller speech while it answers makes it send `clear`. Everything it receives is kept
- * for assertions.
+ * by a mark; the key 0 it answers with 1.5 s of a 440 Hz tone, like an IVR menu. Caller speech
+ * while it answers makes it send `clear`. Everything it receives is kept for assertions.
  */
 function startEchoAgent() {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -43,6 +43,18 @@ function startEchoAgent() {
       received.push(message);
       if (message.event === 'start') streamSid = message.streamSid ?? message.stream_id;
       if (message.event === 'mark') markEchoes.push({ name: message.mark.name, at: Date.now() });
+      if (message.event === 'dtmf' && message.dtmf.digit === '0') {
+        const tone = new Int16Array(160);
+        replying = true;
+        replyEndsAt = Date.now() + 1500;
+        for (let frame = 0; frame < 75; frame++) {
+          for (let i = 0; i < 160; i++)
+            tone[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * (frame * 160 + i)) / 8000));
+          const payload = Buffer.from(encodeMuLaw(tone)).toString('base64');
+          socket.send(JSON.stringify({ event: 'media', streamSid, media: { payload } }));
+        }
+        return;
+      }
       if (message.event !== 'media') return;
       const pcm = decodeMuLaw(Buffer.from(message.media.payload, 'base64'));
       const loud = rmsDbfs(pcm) > -40;
@@ -205,6 +217,40 @@ describe('simulateCall', () => {
     expect(Math.abs((bargeIn?.interruptionToClearMs ?? Number.NaN) - expected)).toBeLessThan(60);
     // The clear returned the pending mark at once, not after the cleared audio.
     expect(agent.markEchoes.map((echo) => echo.name)).toContain('reply-1');
+  }, 20_000);
+
+  it('barges in after afterBotAudioMs of the utterance in progress, not counting an earlier reply', async () => {
+    agent.reset();
+    const events: SimulatorEvent[] = [];
+    const report = await simulateCall({
+      carrier: 'telnyx',
+      url: agent.url(),
+      audio: jfk,
+      // The echo reply (about 2 s) finishes before the key press; the tone that answers the key
+      // is the utterance the caller talks over.
+      script: parseCallScript({
+        steps: [
+          { say: { toMs: 2600 } },
+          { waitForBotReply: { silenceMs: 600 } },
+          { pressKeys: { digits: '0' } },
+          { bargeIn: { afterBotAudioMs: 800, fromMs: 0, toMs: 1000 } },
+          { pause: { ms: 500 } },
+          { hangUp: {} },
+        ],
+      }),
+      onEvent: (event) => events.push(event),
+    });
+    expect(events.filter((event) => event.type === 'timeout')).toEqual([]);
+    const keyAt = events.find((event) => event.type === 'dtmf')?.atMs ?? Number.NaN;
+    const toneStartedAt = events.find((event) => event.type === 'bot-audio' && event.atMs > keyAt)?.atMs;
+    const bargeIn = report.turns.find((turn) => turn.kind === 'barge-in');
+    expect(toneStartedAt).toBeDefined();
+    expect(bargeIn).toBeDefined();
+    // The caller starts speaking (the slice starts with ~200 ms of silence) 800 ms into the tone.
+    const startedSpeakingAfter = (bargeIn?.speechStartMs ?? Number.NaN) - (toneStartedAt ?? Number.NaN);
+    expect(startedSpeakingAfter).toBeGreaterThanOrEqual(800);
+    expect(startedSpeakingAfter).toBeLessThan(1400);
+    expect(report.agentMessages.clear).toBe(1);
   }, 20_000);
 
   it('reports agent protocol violations', async () => {

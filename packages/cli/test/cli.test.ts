@@ -101,6 +101,16 @@ describe('voxline command line: bad input gets one clear line and a non-zero exi
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('refuses a VOXLINE_LOG_LEVEL that is not a level, naming the levels', async () => {
+    const { code, stderr } = await voxline(['serve', '--agent', 'offline', '--port', '0'], {
+      VOXLINE_LOG_LEVEL: 'verbose',
+    });
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(
+      "voxline: VOXLINE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got 'verbose'",
+    );
+  });
+
   it('names the missing environment variables of the cloud agent', async () => {
     const { code, stderr } = await voxline(['serve', '--agent', 'cloud'], {
       DEEPGRAM_API_KEY: 'dg',

@@ -89,7 +89,18 @@ export {
 } from './frames/system.js';
 // LLM context
 export { LLMContext, type LLMMessage, type LLMTool, type LLMToolCall } from './llm/llm-context.js';
-export { createLogger, defaultLogger, type Logger, maskPhoneNumber } from './logger.js';
+export {
+  type CreateLoggerOptions,
+  createLogger,
+  defaultLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LogLevel,
+  LogLevelError,
+  maskPhoneNumber,
+  parseLogLevel,
+  resolveLogLevel,
+} from './logger.js';
 export type {
   LLMUsageMetricsData,
   MailboxOverflowMetricsData,

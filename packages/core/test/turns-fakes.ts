@@ -340,7 +340,7 @@ export async function startPipeline(processors: FrameProcessor[]): Promise<Runni
   const sink = new FrameRecorder('test::bottom');
   const task = new PipelineTask(new Pipeline([source, ...processors, sink]), {
     clock,
-    logger: createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'silent' }),
+    logger: createLogger({ defaultLevel: 'silent' }),
   });
   const running = task.run();
   await clock.advance(0);

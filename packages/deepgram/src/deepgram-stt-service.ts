@@ -2,7 +2,8 @@
  * Deepgram live speech-to-text (`wss://api.deepgram.com/v1/listen`) as a Voxline
  * {@link STTService}, on the official `@deepgram/sdk` (v5 `client.listen.v1.connect`).
  *
- * Wire facts it relies on (project docs `reference/protocols.md` §3):
+ * Wire facts it relies on (https://developers.deepgram.com/reference/speech-to-text/listen-streaming,
+ * https://developers.deepgram.com/docs/audio-keep-alive):
  * - API keys authenticate with `Authorization: Token <key>` (the SDK adds the `Token` scheme);
  * - raw audio needs both `encoding` and `sample_rate`, so both are always sent: `linear16`
  *   (little-endian 16-bit PCM) at the pipeline's input rate, or `mulaw` at 8000 Hz for

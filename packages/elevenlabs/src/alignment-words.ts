@@ -3,7 +3,7 @@
  *
  * Each audio message carries `alignment: { chars, charStartTimesMs, charDurationsMs }` whose times
  * are relative to *that message's* audio, not to the utterance (`@elevenlabs/elevenlabs-js` 2.73
- * `api/types/Alignment`; `reference/protocols.md` §4.1). This tracker adds each message's offset
+ * `api/types/Alignment`; https://elevenlabs.io/docs/api-reference/websocket). This tracker adds each message's offset
  * (the duration of the audio before it), joins characters into words at whitespace, and reports a
  * word once it is complete — a word may span two messages.
  */

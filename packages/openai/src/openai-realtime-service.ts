@@ -4,7 +4,7 @@
  * `openai/realtime/ws`, which runs on `ws`).
  *
  * It takes the caller's audio and produces the bot's: it replaces STT, LLM and TTS. Wire facts
- * (`reference/protocols.md` §5.2):
+ * (https://platform.openai.com/docs/api-reference/realtime; `openai` 6.49 `resources/realtime`):
  * - GA session: `session.update` with `session.type: "realtime"`, nested
  *   `audio.input/output.format`, no `OpenAI-Beta` header (the SDK's GA client sends none);
  * - telephony passthrough: with `audio/pcmu` both ways (the default when the pipeline runs at

@@ -5,7 +5,7 @@
  * first fragment of a call also carries `id`, `type` and `function.name`, later ones only a piece
  * of `function.arguments`. Several calls may be interleaved by index. Arguments are complete only
  * once the choice has a `finish_reason`. Source: `openai` 6.49 `ChatCompletionChunk.Choice.Delta.
- * ToolCall`; `reference/protocols.md` §5.1.
+ * ToolCall`; https://platform.openai.com/docs/api-reference/chat-streaming.
  */
 import { ServiceError } from '@voxline/core';
 

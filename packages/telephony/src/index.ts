@@ -141,6 +141,12 @@ export {
   type RecordingTransferOptions,
   type RecordingTransferRequest,
 } from './webhooks/recording-transfer.js';
+export {
+  checkRecordingsDirectory,
+  type RecordingsDirectoryCheckOptions,
+  RecordingsDirectoryError,
+  type RecordingsDirectoryProblem,
+} from './webhooks/recordings-directory-check.js';
 export { S3RecordingStorage, type S3RecordingStorageOptions } from './webhooks/s3-recording-storage.js';
 export { runWebhookCommand, type WebhookCommandContext } from './webhooks/webhook-command.js';
 export {

@@ -9,7 +9,8 @@ const publicKeyBase64 = (publicKey.export({ format: 'der', type: 'spki' }) as Bu
   .subarray(12)
   .toString('base64');
 
-// A real call.initiated envelope shape (protocols.md §1.7), with non-ASCII to catch re-encoding.
+// A real call.initiated envelope shape (telnyx-node `src/resources/webhooks.ts`), with non-ASCII to
+// catch re-encoding.
 const rawBody = JSON.stringify({
   data: {
     event_type: 'call.initiated',

@@ -3,8 +3,8 @@ import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { computeTwilioSignature, validateTwilioSignature } from '../src/webhooks/twilio-signature.js';
 
-// The published test vectors (twilio-python test_request_validator.py and the other official SDKs;
-// reference/protocols.md §2.4).
+// The published test vectors (twilio-python tests/unit/test_request_validator.py, the same in the
+// other official SDKs' suites; https://www.twilio.com/docs/usage/webhooks/webhooks-security).
 const token = '12345';
 const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
 const params = {

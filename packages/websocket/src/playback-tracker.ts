@@ -4,7 +4,9 @@
  * A carrier plays the audio we send from a buffer, and echoes a `mark` once the audio sent before
  * it has finished playing (Telnyx: "Mark Callback Frame", Twilio: Media Streams `mark`). A `clear`
  * empties the buffer and makes the carrier return every pending mark at once (Telnyx documents
- * this; protocols.md §1.2, §2.2); those echoes say nothing about playback and must be ignored.
+ * this in the "Mark Callback Frame" of
+ * https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket); those
+ * echoes say nothing about playback and must be ignored.
  *
  * Positions are "audio ms": the amount of audio sent on the connection before a point, so a mark
  * echo means "the caller has heard everything up to this audio position". Between echoes the

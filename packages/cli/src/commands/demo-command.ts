@@ -50,7 +50,7 @@ export async function demoCommand(options: DemoOptions, output: CommandOutput): 
 
   const agent = await loadAgent('offline');
   for (const notice of agent.notices) output.warn(`note: ${notice}`);
-  const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ defaultLevel: 'warn' });
   // The demo's caller proves its stream the way Telnyx does, with a per-call token under a secret
   // only this process knows, so the demo runs the same verified path as a deployment.
   const streamSecret = randomBytes(32).toString('base64url');

@@ -11,6 +11,7 @@
  * This file is only the parsing layer: each command's behaviour, validation and defaults for
  * library callers live in its run function (`serveCommand`, `simulateCommand`, …).
  */
+import { LogLevelError } from '@voxline/core';
 import { type AddHelpTextContext, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { agentNames } from '../agents/agent-registry.js';
 import { callScriptStepKinds } from '../simulator/call-script.js';
@@ -55,6 +56,11 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
       process.stderr.write(`voxline: ${error.message}\n`);
       if (error.exitCode === USAGE_EXIT_CODE) process.stderr.write(`${helpHint(commandName)}\n`);
       return error.exitCode;
+    }
+    if (error instanceof LogLevelError) {
+      // A bad VOXLINE_LOG_LEVEL is a usage mistake too: one line naming the valid levels.
+      process.stderr.write(`voxline: ${error.message}\n`);
+      return USAGE_EXIT_CODE;
     }
     process.stderr.write(`voxline: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;

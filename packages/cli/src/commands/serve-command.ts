@@ -28,8 +28,8 @@ export function parsePort(value: string | undefined, fallback: number): number {
 
 /** The `serve` command; resolves when the server has closed. */
 export async function serveCommand(options: ServeOptions, output: CommandOutput): Promise<number> {
+  const logger = createLogger({ defaultLevel: 'info' });
   const agent = await loadAgent(options.agent);
-  const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'info' });
   for (const notice of agent.notices) output.warn(`note: ${notice}`);
   let server: Awaited<ReturnType<typeof startAgentServer>>;
   try {

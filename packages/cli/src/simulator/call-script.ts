@@ -7,9 +7,9 @@
  *     { "say": { "fromMs": 0, "toMs": 5200 } },
  *     { "waitForBotReply": {} },
  *     { "say": { "fromMs": 5200 } },
+ *     { "bargeIn": { "afterBotAudioMs": 800, "fromMs": 0, "toMs": 1500 } },
  *     { "waitForBotReply": {} },
  *     { "pressKeys": { "digits": "1#" } },
- *     { "bargeIn": { "afterBotAudioMs": 800, "fromMs": 0, "toMs": 1500 } },
  *     { "pause": { "ms": 1000 } },
  *     { "hangUp": {} }
  *   ]
@@ -21,7 +21,10 @@
  * - `waitForBotReply` waits until the bot has spoken and then been quiet for `silenceMs`
  *   (default 1200), or gives up after `timeoutMs` (default 20000) and marks the turn unanswered.
  *   Before the first `say`, it waits for the bot's greeting.
- * - `bargeIn` waits until `afterBotAudioMs` of the bot's reply has played, then speaks over it.
+ * - `bargeIn` waits until `afterBotAudioMs` of the bot's current utterance has played, then speaks
+ *   over it. It interrupts a reply while it plays, so it belongs right after the `say` the bot
+ *   answers; after a `waitForBotReply` the reply is over, and unless the agent speaks again the
+ *   step gives up after 30 s.
  * - `pressKeys` sends DTMF events, `toneMs` apart (default 250).
  * - `pause` sends silence for `ms`.
  * - `hangUp` sends `stop` and closes the socket.

@@ -221,6 +221,9 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
   let botAudible = false;
   let lastAudibleMs = Number.NEGATIVE_INFINITY;
   let replyHeardSamples = 0; // bot audio played since the latest turn's speech ended
+  // Bot audio played since the bot last started speaking (after >= 400 ms of quiet): a barge-in
+  // interrupts the utterance in progress, so it counts this, not an earlier, finished reply.
+  let utterancePlayedSamples = 0;
   let endedBy: CallReport['endedBy'] = 'caller';
   const maxDurationMs = options.maxDurationMs ?? 180_000;
   const botFrame = new Int16Array(FRAME_SAMPLES);
@@ -273,11 +276,16 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
       }
       if ('bargeIn' in step) {
         if (!stepBegun) {
-          if (botAudible && (replyHeardSamples / 8000) * 1000 >= step.bargeIn.afterBotAudioMs) {
+          if (botAudible && (utterancePlayedSamples / 8000) * 1000 >= step.bargeIn.afterBotAudioMs) {
             beginTurn('barge-in', step.bargeIn);
             stepBegun = true;
           } else if (now - stepStartedMs > 30_000) {
-            emit('timeout', 'the bot never spoke long enough to barge in');
+            emit(
+              'timeout',
+              `the bot did not speak for ${step.bargeIn.afterBotAudioMs} ms within 30 s, so there was nothing ` +
+                'to barge in on (a bargeIn interrupts a reply while it plays: put it right after a say, ' +
+                'not after a waitForBotReply that lets the reply finish)',
+            );
             next();
             continue;
           }
@@ -378,9 +386,14 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     const audible = played > 0 && rmsDbfs(botFrame) > AUDIBLE_DBFS;
     if (audible) {
       lastAudibleMs = now;
-      if (!botAudible) emit('bot-audio');
+      if (!botAudible) {
+        emit('bot-audio');
+        utterancePlayedSamples = 0;
+      }
       botAudible = true;
-    } else if (botAudible && now - lastAudibleMs >= 400) {
+    }
+    if (botAudible) utterancePlayedSamples += played;
+    if (!audible && botAudible && now - lastAudibleMs >= 400) {
       botAudible = false;
       emit('bot-quiet');
     }

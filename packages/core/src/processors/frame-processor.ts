@@ -13,7 +13,7 @@
  * }
  * ```
  *
- * Two execution modes, chosen per processor (DESIGN §3):
+ * Two execution modes, chosen per processor:
  *
  * - **inline** (default): `processFrame` runs synchronously inside the neighbour's `pushFrame`:
  *   no queue, no promise, no allocation per hop. For pure, cheap transforms (codecs, resamplers,

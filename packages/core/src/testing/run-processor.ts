@@ -86,7 +86,7 @@ export async function runProcessor(
   const task = new PipelineTask(new Pipeline([top, processor, bottom]), {
     clock,
     params: options.params,
-    logger: createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'silent' }),
+    logger: createLogger({ defaultLevel: 'silent' }),
   });
   const errors: ErrorFrame[] = [];
   task.on('error', (frame) => errors.push(frame));

@@ -3,7 +3,8 @@
  * (`wss://api.deepgram.com/v1/listen`), for tests and benchmarks that must not reach the
  * internet. Point the official SDK at it with `new DeepgramClient({ apiKey, baseUrl: fake.url })`.
  *
- * It speaks the real protocol (see `reference/protocols.md` §3 of the project docs): same path,
+ * It speaks the real protocol
+ * (https://developers.deepgram.com/reference/speech-to-text/listen-streaming): same path,
  * query parameters, `Authorization: Token <key>` header, binary audio frames, text control
  * messages (`KeepAlive`, `Finalize`, `CloseStream`) and JSON results. It is **strict**: what the
  * real service refuses, it refuses the same way:

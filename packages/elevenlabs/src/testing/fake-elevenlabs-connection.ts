@@ -7,7 +7,7 @@
  * `serialization/types/{InitialiseContext,SendTextMulti,CloseContext,KeepContextAlive,
  * AudioOutputMulti,FinalOutputMulti}`).
  *
- * Behaviour modelled (see `reference/protocols.md` §4.2):
+ * Behaviour modelled (https://elevenlabs.io/docs/api-reference/websockets/multi-context):
  * - a context starts with a message whose text is a single space; `voice_settings` and
  *   `generation_config` only in that first message;
  * - text is buffered per context and generated when the buffer reaches the context's

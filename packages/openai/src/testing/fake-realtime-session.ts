@@ -2,7 +2,8 @@
  * One WebSocket session on the fake OpenAI Realtime server (GA interface).
  *
  * Event names and shapes follow the GA interface of `openai` 6.49 (`resources/realtime/
- * realtime.ts`: `RealtimeClientEvent`, `RealtimeServerEvent`); see `reference/protocols.md` §5.2.
+ * realtime.ts`: `RealtimeClientEvent`, `RealtimeServerEvent`); see
+ * https://platform.openai.com/docs/api-reference/realtime.
  * What it checks, the way the service does:
  * - `session.update` needs `session.type: "realtime"` (`missing_required_parameter`), refuses the
  *   beta session keys (`modalities`, `input_audio_format`, `voice` at the top, ...:

@@ -4,7 +4,7 @@
  *
  * Formats (`openai` 6.49 `RealtimeAudioFormats`): `{"type":"audio/pcm","rate":24000}` (16-bit
  * little-endian mono, 24 kHz only), `{"type":"audio/pcmu"}` and `{"type":"audio/pcma"}` (G.711 at
- * 8 kHz). See `reference/protocols.md` §5.2.
+ * 8 kHz). See https://platform.openai.com/docs/api-reference/realtime.
  */
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '@voxline/audio';
 

@@ -10,7 +10,7 @@
  * `function.name` with empty arguments, later fragments only `index` and `function.arguments`;
  * the last choice chunk has an empty delta and the `finish_reason`; with
  * `stream_options.include_usage` one more chunk has `choices: []` and the usage; then
- * `data: [DONE]`. See `reference/protocols.md` §5.1.
+ * `data: [DONE]`. See https://platform.openai.com/docs/api-reference/chat-streaming.
  */
 import { randomBytes } from 'node:crypto';
 

@@ -4,7 +4,8 @@
  * Telnyx returns the `client_state` of a command in every later webhook of the call (and in the
  * media stream's `start` message), which makes it the place to carry our own id of the call and the
  * agent that should handle it from one webhook to the next, without a database. Telnyx requires it
- * to be **base64** (protocols.md §1.6, §8 item 4; telnyx-node `CallDialParams.client_state`); we put
+ * to be **base64** (telnyx-node `CallDialParams.client_state`;
+ * https://developers.telnyx.com/api-reference/call-commands/update-client-state); we put
  * base64 of a small JSON object in it:
  *
  * ```json

@@ -2,7 +2,7 @@
  * Telnyx `call.hangup` causes mapped to {@link CallEndStatus}.
  *
  * The causes are the ones telnyx-node documents for `call.hangup`'s `hangup_cause`
- * (`src/resources/webhooks.ts`; protocols.md §1.7). With `retry_on_timeout: false`, a dial that is
+ * (`src/resources/webhooks.ts`). With `retry_on_timeout: false`, a dial that is
  * not answered in time reports `no_answer` rather than `timeout` (telnyx-node `CallDialParams`).
  */
 import type { CallEndStatus } from '@voxline/telephony';

@@ -3,7 +3,8 @@
  *
  * Telnyx streams are one-way unless `stream_bidirectional_mode` is set, and its default
  * bidirectional mode, `mp3`, plays whole MP3 files rather than 20 ms frames: the agent's audio is
- * ignored unless the mode is `rtp` with a codec (protocols.md §1.4 and §8 item 1). The codec names
+ * ignored unless the mode is `rtp` with a codec (telnyx-node `StreamBidirectionalMode`;
+ * https://developers.telnyx.com/api-reference/call-commands/streaming-start). The codec names
  * are case-sensitive. Inbound (`stream_codec`) and outbound (`stream_bidirectional_codec`) get the
  * same codec, so the serializer (`TelnyxFrameSerializer`) decodes and encodes one format; configure
  * it with the same `outboundEncoding` and `outboundSampleRate`.

@@ -1,7 +1,7 @@
 /**
  * Telnyx Call Control commands, as a thin typed layer over the official `telnyx` SDK
  * (`client.calls.dial`, `client.calls.actions.*`; REST paths `POST /v2/calls` and
- * `POST /v2/calls/{call_control_id}/actions/{action}`, protocols.md §1.6).
+ * `POST /v2/calls/{call_control_id}/actions/{action}`; https://developers.telnyx.com/docs/voice/programmable-voice/sending-commands).
  *
  * What it adds to the SDK:
  * - Checks of the input that Telnyx would refuse anyway (empty numbers, DTMF characters, the speak

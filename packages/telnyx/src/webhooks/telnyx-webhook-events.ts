@@ -1,7 +1,8 @@
 /**
  * Parsing Telnyx Call Control webhooks.
  *
- * Every webhook is an envelope (protocols.md §1.7; telnyx-node `src/resources/webhooks.ts`):
+ * Every webhook is an envelope (telnyx-node `src/resources/webhooks.ts`;
+ * https://developers.telnyx.com/docs/voice/programmable-voice/voice-api-webhooks):
  *
  * ```json
  * {"data":{"event_type":"call.initiated","id":"b97d...","occurred_at":"2025-11-23T03:30:00.076316Z",
@@ -94,7 +95,7 @@ export type TelnyxHandledEventType = keyof PayloadSchemas;
 
 /**
  * Telnyx event types that are known but not acted on (acknowledged and logged at debug level). From
- * the telnyx-node webhook union (protocols.md §1.7).
+ * the telnyx-node webhook union (`src/resources/webhooks.ts`).
  */
 const KNOWN_UNHANDLED_TYPES = [
   'call.bridged',

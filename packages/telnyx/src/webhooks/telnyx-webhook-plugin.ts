@@ -12,7 +12,8 @@
  * 1. The body is kept as raw bytes (JSON is not parsed yet; see `keepRawBodies`), at most
  *    `bodyLimit` bytes (413 above).
  * 2. `preValidation`: the Ed25519 signature over `"<telnyx-timestamp>|<raw body>"` with the account's
- *    public key, and the timestamp within `toleranceSeconds` (protocols.md §1.8). Refused with 401
+ *    public key, and the timestamp within `toleranceSeconds` (telnyx-node `src/lib/webhooks.ts`;
+ *    https://developers.telnyx.com/docs/development/sdk/node/webhooks). Refused with 401
  *    (`missing-signature`, `missing-timestamp`, `malformed-signature`, `malformed-timestamp`,
  *    `bad-signature`) or 403 (`timestamp-outside-tolerance`) and `{"error":"webhook-rejected","reason":...}`;
  *    no handler runs.

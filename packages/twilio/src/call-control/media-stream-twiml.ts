@@ -9,10 +9,10 @@
  * ```
  *
  * - `<Connect><Stream>` is bidirectional (the agent can speak); `<Start><Stream>` is listen-only.
- *   `<Connect>` holds the call until the WebSocket closes (protocols.md §2.2).
+ *   `<Connect>` holds the call until the WebSocket closes (https://www.twilio.com/docs/voice/twiml/stream).
  * - The URL must be `wss://` (Twilio error 31922) and must not carry a query string: Twilio drops
  *   it. Values travel as `<Parameter>`s and arrive in the stream's `start.customParameters`
- *   (protocols.md §2.3, §8 item 7).
+ *   (Twilio errors 31920 and 31922, https://www.twilio.com/docs/api/errors/31922).
  * - With `<Connect>`, only the inbound track is streamed, so no `track` attribute is set.
  */
 import { invalidCommand } from '@voxline/telephony';

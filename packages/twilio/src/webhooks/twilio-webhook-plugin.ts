@@ -21,8 +21,9 @@
  *
  * Every request is checked first (`preValidation`, before any handler): `X-Twilio-Signature` is the
  * HMAC-SHA1 of the public URL Twilio requested plus the sorted form parameters, keyed with the auth
- * token (protocols.md §2.4), compared in constant time; JSON bodies are checked against the URL's
- * `bodySHA256`. Refused with 401 `missing-signature` or `bad-signature` and
+ * token (twilio-node `src/webhooks/webhooks.ts`;
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-security), compared in constant time; JSON
+ * bodies are checked against the URL's `bodySHA256`. Refused with 401 `missing-signature` or `bad-signature` and
  * `{"error":"webhook-rejected","reason":...}`. Twilio signs no timestamp, so there is no replay
  * window to check; replays of status callbacks are caught by de-duplication.
  *

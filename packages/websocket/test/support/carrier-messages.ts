@@ -1,6 +1,7 @@
 /**
- * Inbound messages as Twilio and Telnyx send them (protocols.md §1.2 and §2.1), for tests that
- * play the carrier.
+ * Inbound messages as Twilio and Telnyx send them, for tests that play the carrier. Sources:
+ * https://www.twilio.com/docs/voice/media-streams/websocket-messages and
+ * https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket.
  */
 
 export type CarrierName = 'twilio' | 'telnyx';

@@ -2,7 +2,9 @@
  * The carrier's side of playback, simulated: audio we send queues and plays at real time on the
  * given clock; a mark is echoed once the audio before it has played (at once if nothing is
  * queued); a `clear` empties the queue and returns every pending mark at once (the Telnyx
- * "Mark Callback Frame" behaviour, protocols.md §1.2). Works on a VirtualClock and on the real one.
+ * "Mark Callback Frame" behaviour,
+ * https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket). Works on
+ * a VirtualClock and on the real one.
  */
 import type { Clock } from '@voxline/core';
 

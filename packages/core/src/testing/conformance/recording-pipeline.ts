@@ -96,7 +96,7 @@ export class RecordingPipeline {
     this.task = new PipelineTask(new Pipeline([this.top, ...this.processors, this.bottom]), {
       params: options.params,
       clock: options.clock ?? realClock,
-      logger: createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'silent' }),
+      logger: createLogger({ defaultLevel: 'silent' }),
     });
     this.task.on('started', () => {
       this.startFrameSent = true;
