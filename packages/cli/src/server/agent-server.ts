@@ -15,6 +15,7 @@
  * agent ends are hung up at the carrier.
  */
 import type { Logger } from '@voxline/core';
+import type { CallInfo } from '@voxline/telephony';
 import { twilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -24,6 +25,7 @@ import {
   carrierCallTerminators,
   registerCarrierWebhooks,
 } from './carrier-webhooks.js';
+import { type ConversationEvent, conversationEventObservers } from './conversation-events.js';
 
 /** Options of {@link startAgentServer}. */
 export interface AgentServerOptions {
@@ -36,6 +38,8 @@ export interface AgentServerOptions {
   logger: Logger;
   /** Called with every call's session (the demo watches them). */
   onSession?: (session: CallSession) => void;
+  /** Called with what each call's STT heard, what its LLM answered and its metrics, as they happen. */
+  onConversation?: (event: ConversationEvent) => void;
   /** End calls and close on SIGINT/SIGTERM; default false. */
   handleSignals?: boolean;
   /** Where carrier credentials are read; default `process.env`. */
@@ -67,11 +71,19 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   });
   const sessions = new Set<CallSession>();
   const env = options.env ?? process.env;
+  const onConversation = options.onConversation;
   const common = {
     createPipeline: agent.createPipeline,
     terminator: carrierCallTerminators(env),
     params: agent.params,
     logger,
+    ...(onConversation
+      ? {
+          taskOptions: (call: CallInfo) => ({
+            observers: conversationEventObservers(call.callId, onConversation),
+          }),
+        }
+      : {}),
     handleSignals: options.handleSignals ?? false,
     onSession: (session: CallSession) => {
       sessions.add(session);
