@@ -4,13 +4,32 @@
 
 // Serving agents
 export type { VoiceAgent } from './agents/voice-agent.js';
+// The demo: the offline agent called by the simulator on a real recording
+export {
+  DEMO_PHRASES,
+  type DemoOptions,
+  demoCommand,
+  demoScript,
+  misheardTurns,
+} from './commands/demo-command.js';
+export type { CommandOutput } from './commands/terminal-output.js';
 export { type AgentServer, type AgentServerOptions, startAgentServer } from './server/agent-server.js';
 export {
   type CarrierWebhookStatus,
   carrierWebhookEnvironment,
   registerCarrierWebhooks,
 } from './server/carrier-webhooks.js';
-export { type CallReport, formatTurnTable, type TurnReport } from './simulator/call-report.js';
+export {
+  type ConversationEvent,
+  conversationEventObservers,
+  formatConversationEvent,
+} from './server/conversation-events.js';
+export {
+  type CallReport,
+  formatConversation,
+  formatTurnTable,
+  type TurnReport,
+} from './simulator/call-report.js';
 export {
   type CallScript,
   CallScriptError,

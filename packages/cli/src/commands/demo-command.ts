@@ -24,6 +24,8 @@ import type { CommandOutput } from './terminal-output.js';
 export interface DemoOptions {
   input?: string;
   outputDirectory?: string;
+  /** Recognize speech when pocketsphinx is installed; default true (tests turn it off). */
+  speechRecognition?: boolean;
 }
 
 /** The default caller recording, relative to the working directory (the repository root). */
@@ -116,7 +118,10 @@ export async function demoCommand(options: DemoOptions, output: CommandOutput): 
   mkdirSync(directory, { recursive: true });
 
   const { createOfflineVoiceAgent } = await import('../agents/offline-agent.js');
-  const agent = createOfflineVoiceAgent({ phrases: DEMO_PHRASES });
+  const agent = createOfflineVoiceAgent({
+    phrases: DEMO_PHRASES,
+    useSpeechRecognition: options.speechRecognition ?? true,
+  });
   for (const notice of agent.notices) output.warn(`note: ${notice}`);
   const logger = createLogger({ level: process.env.VOXLINE_LOG_LEVEL ?? 'warn' });
   const conversation = new ConversationByTurn();
