@@ -42,7 +42,8 @@ function installSystemPackages() {
     process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!canInstall) {
     console.warn(
-      `Missing Debian packages: ${missing.map((entry) => `${entry.name} (${entry.why})`).join('; ')}.\n` +
+      `Missing Debian packages (the tests and the demo that need them will fail):\n` +
+        missing.map((entry) => `  ${entry.name}: ${entry.why}\n`).join('') +
         `Install them with:\n  ${installCommand(names)}`,
     );
     return;
