@@ -6,6 +6,7 @@
 export type { VoiceAgent } from './agents/voice-agent.js';
 // The demo: the offline agent called by the simulator on a real recording
 export {
+  DEFAULT_DEMO_INPUT,
   DEMO_PHRASES,
   type DemoOptions,
   demoCommand,

@@ -4,11 +4,11 @@
  * with the JFK recording as a Telnyx caller. Needs the Debian packages `pocketsphinx` and
  * `pocketsphinx-en-us`. Each run takes the call's real time, about 20 s.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CallReport, demoCommand, demoScript } from 'voxline';
+import { type CallReport, DEFAULT_DEMO_INPUT, demoCommand, demoScript } from 'voxline';
 import { capturedOutput as capture } from './support/captured-output.js';
 
 /** What the demo's script says, turn by turn. */
@@ -53,5 +53,22 @@ describe('voxline demo', () => {
       /^demo failed: the agent answered, but did not hear what was said:\n {2}turn 1: the caller said "what your country can do for you", the agent heard "\(speech heard/,
     );
     expect(output.lines.join('\n')).not.toContain('Demo complete');
+  }, 90_000);
+
+  it('with another recording, checks replies but claims nothing about the words heard', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'voxline-demo-'));
+    const other = join(directory, 'caller.wav');
+    copyFileSync(DEFAULT_DEMO_INPUT, other);
+    const output = capture();
+    const code = await demoCommand(
+      { input: other, outputDirectory: directory, speechRecognition: false },
+      output,
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(join(directory, 'report.json'), 'utf8')) as CallReport;
+    expect(report.turns.map((turn) => turn.said)).toEqual([null, null]);
+    expect(output.lines.at(-1)).toBe(
+      "Demo complete: the agent answered every turn (this recording's words are unknown, so what it heard is not checked).",
+    );
   }, 90_000);
 });
