@@ -107,8 +107,11 @@ describe('withNoiseFloor', () => {
     expect(rmsDbfs(withNoiseFloor(silence, -40))).toBeCloseTo(-40, 0);
   });
 
-  it('refuses a level that is not below 0 dBFS', () => {
+  it('refuses a level that is not below 0 dBFS, here and in the service options', () => {
     expect(() => withNoiseFloor(new Int16Array(10), 0)).toThrow(RangeError);
     expect(() => withNoiseFloor(new Int16Array(10), Number.NaN)).toThrow(RangeError);
+    expect(() => new PocketsphinxSTTService({ noiseFloorDbfs: 3 })).toThrow(RangeError);
+    expect(() => new PocketsphinxSTTService({ noiseFloorDbfs: Number.NaN })).toThrow(RangeError);
+    expect(() => new PocketsphinxSTTService({ phrases: ['Hello'] })).toThrow(PhraseGrammarError);
   });
 });

@@ -44,6 +44,8 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
    * Level in dBFS of the white noise added to each segment before recognition, so the empty band
    * above 4000 Hz of telephone audio looks like a recording's noise floor to the 16000 Hz model
    * (see `noise-floor.ts`); default -60. `null` adds none.
+   *
+   * @throws RangeError (from the constructor) if it is not below 0.
    */
   noiseFloorDbfs?: number | null;
 }
@@ -72,6 +74,9 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
     this.extraArguments = [...grammar, ...(options.extraArguments ?? [])];
     this.noiseFloorDbfs =
       options.noiseFloorDbfs === undefined ? DEFAULT_NOISE_FLOOR_DBFS : options.noiseFloorDbfs;
+    if (this.noiseFloorDbfs !== null && !(this.noiseFloorDbfs < 0)) {
+      throw new RangeError(`noiseFloorDbfs must be below 0 dBFS or null, got ${this.noiseFloorDbfs}`);
+    }
   }
 
   protected override async connect(signal: AbortSignal): Promise<void> {
