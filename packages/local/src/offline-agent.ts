@@ -99,7 +99,14 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
     async createPipeline(_call, transport) {
       const vad = new VADProcessor(await SileroVADAnalyzer.create({ sampleRate: 16000 }));
       const stt = speechRecognition
-        ? new PocketsphinxSTTService(options.phrases ? { phrases: options.phrases } : {})
+        ? new PocketsphinxSTTService({
+            // The VAD forwards audio at once and confirms a start only after its startSecs and a
+            // window, later still when inference lags on a busy machine; a 1 s pre-roll keeps the
+            // first words in the segment (the default 300 ms lost them under load). Longer lead-in
+            // hurts pocketsphinx: with 2 s of silence before it, JFK's turns were not recognized.
+            preRollMs: 1000,
+            ...(options.phrases ? { phrases: options.phrases } : {}),
+          })
         : new UntranscribedSpeechSTTService();
       const context = new LLMContext([{ role: 'system', content: systemPrompt }]);
       const { user, assistant } = createContextAggregatorPair(context);
