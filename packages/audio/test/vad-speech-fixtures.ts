@@ -3,11 +3,11 @@
  * recordings resampled with sox, their hand labels (`vad-speech-labels.json`), generated noise,
  * and the check that detected speech edges match the labels.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VADAnalyzer } from '@voxline/audio';
+import { runTool } from './support/tools.js';
 
 /** The repository root (three levels above this file). */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -47,19 +47,11 @@ export function loadRecording(name: RecordingName, sampleRate: number): Int16Arr
   const key = `${name}@${sampleRate}`;
   let pcm = recordings.get(key);
   if (pcm === undefined) {
-    const raw = execFileSync(
-      'sox',
-      [
-        path.join(SHARED_DATA_DIR, name),
-        '-t',
-        'raw',
-        '-r',
-        String(sampleRate),
-        '-e',
-        'signed-integer',
-      ].concat(['-b', '16', '-c', '1', '--endian', 'little', '-']),
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
+    const raw = runTool('sox', [
+      path.join(SHARED_DATA_DIR, name),
+      ...['-t', 'raw', '-r', String(sampleRate), '-e', 'signed-integer'],
+      ...['-b', '16', '-c', '1', '--endian', 'little', '-'],
+    ]);
     // Copy into an aligned buffer (a Buffer may start at an odd offset); the host is little-endian.
     pcm = new Int16Array(new Uint8Array(raw).buffer);
     recordings.set(key, pcm);

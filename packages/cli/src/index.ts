@@ -4,6 +4,16 @@
 
 // Serving agents
 export type { VoiceAgent } from './agents/voice-agent.js';
+// The demo: the offline agent called by the simulator on a real recording
+export {
+  DEFAULT_DEMO_INPUT,
+  DEMO_PHRASES,
+  type DemoOptions,
+  demoCommand,
+  demoScript,
+  misheardTurns,
+} from './commands/demo-command.js';
+export type { CommandOutput } from './commands/terminal-output.js';
 export {
   type AgentServer,
   type AgentServerOptions,
@@ -15,7 +25,17 @@ export {
   carrierWebhookEnvironment,
   registerCarrierWebhooks,
 } from './server/carrier-webhooks.js';
-export { type CallReport, formatTurnTable, type TurnReport } from './simulator/call-report.js';
+export {
+  type ConversationEvent,
+  conversationEventObservers,
+  formatConversationEvent,
+} from './server/conversation-events.js';
+export {
+  type CallReport,
+  formatConversation,
+  formatTurnTable,
+  type TurnReport,
+} from './simulator/call-report.js';
 export {
   type CallScript,
   CallScriptError,

@@ -28,24 +28,12 @@ import {
   createPlugin,
 } from '../src/commands/create-plugin-command.js';
 import { main } from '../src/commands/main.js';
-import type { CommandOutput } from '../src/commands/terminal-output.js';
+import { capturedOutput as capture } from './support/captured-output.js';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-
-function capture(): CommandOutput & { lines: string[]; warnings: string[] } {
-  const lines: string[] = [];
-  const warnings: string[] = [];
-  return {
-    lines,
-    warnings,
-    line: (text) => lines.push(text),
-    json: () => {},
-    warn: (text) => warnings.push(text),
-  };
-}
 
 /** The environment of a child process, without this test run's Vitest variables. */
 function childEnvironment(): NodeJS.ProcessEnv {

@@ -111,9 +111,26 @@ export type {
   TTSUsageMetricsData,
 } from './metrics/metrics-data.js';
 export { type MetricsOwner, ProcessorMetrics } from './metrics/processor-metrics.js';
+export {
+  type ConversationLogObserversOptions,
+  conversationLogLevel,
+  conversationLogObservers,
+} from './observers/conversation-log-observers.js';
 // Observers and metrics
 export type { FrameObserver, FramePushEvent } from './observers/frame-observer.js';
+export { FrameSightings } from './observers/frame-sightings.js';
 export { type HopLatency, HopLatencyObserver } from './observers/latency-observer.js';
+export {
+  type LLMResponse,
+  LLMResponseLogObserver,
+  type LLMResponseLogObserverOptions,
+} from './observers/llm-response-log-observer.js';
+export type { LogObserverOptions } from './observers/log-observer-options.js';
+export { MetricsLogObserver, type MetricsLogObserverOptions } from './observers/metrics-log-observer.js';
+export {
+  TranscriptionLogObserver,
+  type TranscriptionLogObserverOptions,
+} from './observers/transcription-log-observer.js';
 export { ParallelPipeline } from './pipeline/parallel-pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export { PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner.js';

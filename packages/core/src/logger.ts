@@ -21,6 +21,8 @@ export interface Logger {
   error(object: object, message?: string): void;
   error(message: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** Whether records at `level` are written (pino has it; optional for other loggers). */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** The levels, most severe first; `'silent'` turns logging off. */

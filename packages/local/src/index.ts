@@ -10,6 +10,8 @@ export {
 } from './flite/flite-synthesizer.js';
 export { FliteTTSService, type FliteTTSServiceOptions } from './flite/flite-tts-service.js';
 export { createOfflineAgent, type OfflineAgent, type OfflineAgentOptions } from './offline-agent.js';
+export { DEFAULT_NOISE_FLOOR_DBFS, withNoiseFloor } from './pocketsphinx/noise-floor.js';
+export { PhraseGrammarError, phraseGrammar, writePhraseGrammar } from './pocketsphinx/phrase-grammar.js';
 export {
   isPocketsphinxInstalled,
   POCKETSPHINX_PROGRAM,

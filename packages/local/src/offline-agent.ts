@@ -28,6 +28,7 @@ import type { CallInfo } from '@voxline/telephony';
 import type { TelephonyTransport } from '@voxline/websocket';
 import { FLITE_VOICE_SAMPLE_RATES, FliteSynthesizer, type FliteVoice } from './flite/flite-synthesizer.js';
 import { FliteTTSService } from './flite/flite-tts-service.js';
+import { phraseGrammar } from './pocketsphinx/phrase-grammar.js';
 import { isPocketsphinxInstalled, PocketsphinxSTTService } from './pocketsphinx/pocketsphinx-stt-service.js';
 import { UntranscribedSpeechSTTService } from './pocketsphinx/untranscribed-speech-stt-service.js';
 import { TurnEchoResponder } from './responder/turn-echo-responder.js';
@@ -40,6 +41,11 @@ export interface OfflineAgentOptions {
   voice?: FliteVoice;
   /** Use pocketsphinx when installed; default true. */
   useSpeechRecognition?: boolean;
+  /**
+   * Recognize only these phrases (see `PocketsphinxSTTServiceOptions.phrases`); default the whole
+   * en-US vocabulary, which on telephone audio gets few words right.
+   */
+  phrases?: readonly string[];
 }
 
 /** The offline agent, in the shape `voxline serve` runs. */
@@ -59,8 +65,12 @@ export interface OfflineAgent {
 /**
  * Creates the offline agent. Loads nothing per call that can be shared: one Flite worker and one
  * Silero model session serve every call of the process.
+ *
+ * @throws PhraseGrammarError if `options.phrases` holds a phrase that is not lowercase words.
  */
 export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAgent {
+  // A bad phrase list fails here, when the agent is made, rather than on the first call.
+  if (options.phrases !== undefined) phraseGrammar(options.phrases);
   const wanted = options.useSpeechRecognition ?? true;
   const speechRecognition = wanted && isPocketsphinxInstalled();
   const notices = speechRecognition
@@ -88,7 +98,16 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
     speechRecognition,
     async createPipeline(_call, transport) {
       const vad = new VADProcessor(await SileroVADAnalyzer.create({ sampleRate: 16000 }));
-      const stt = speechRecognition ? new PocketsphinxSTTService() : new UntranscribedSpeechSTTService();
+      const stt = speechRecognition
+        ? new PocketsphinxSTTService({
+            // The VAD forwards audio at once and confirms a start only after its startSecs and a
+            // window, later still when inference lags on a busy machine; a 1 s pre-roll keeps the
+            // first words in the segment (the default 300 ms lost them under load). Longer lead-in
+            // hurts pocketsphinx: with 2 s of silence before it, JFK's turns were not recognized.
+            preRollMs: 1000,
+            ...(options.phrases ? { phrases: options.phrases } : {}),
+          })
+        : new UntranscribedSpeechSTTService();
       const context = new LLMContext([{ role: 'system', content: systemPrompt }]);
       const { user, assistant } = createContextAggregatorPair(context);
       return [

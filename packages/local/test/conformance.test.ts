@@ -1,7 +1,7 @@
 /**
  * The offline services pass the conformance suites of @voxline/core/testing: FliteTTSService (TTS,
  * both voice rates) and PocketsphinxSTTService (STT, on the first JFK utterance; needs the Debian
- * packages `pocketsphinx` and `pocketsphinx-en-us`, which CI installs).
+ * packages `pocketsphinx` and `pocketsphinx-en-us`, which `npm test` installs when run as root).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

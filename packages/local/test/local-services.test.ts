@@ -124,8 +124,12 @@ describe('UntranscribedSpeechSTTService', () => {
 });
 
 describe('PocketsphinxSTTService', () => {
-  it('is installed on this machine (CI installs the Debian packages)', () => {
-    expect(isPocketsphinxInstalled()).toBe(true);
+  it('is installed on this machine (`npm test` installs the Debian packages as root)', () => {
+    expect(
+      isPocketsphinxInstalled(),
+      'pocketsphinx is not installed. Run `npm test` as root (it installs the packages of ' +
+        'scripts/system-packages.txt), or: sudo apt-get update && sudo apt-get install -y pocketsphinx pocketsphinx-en-us',
+    ).toBe(true);
   });
 
   it('recognizes a real speech segment at 8000 Hz through the separate process', async () => {

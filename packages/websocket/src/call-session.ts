@@ -51,6 +51,9 @@ export type CallPipelineFactory = (
   transport: TelephonyTransport,
 ) => FrameProcessor | readonly FrameProcessor[] | Promise<FrameProcessor | readonly FrameProcessor[]>;
 
+/** The task options a call session leaves to its user (it sets params, clock and logger itself). */
+export type CallTaskOptions = Omit<PipelineTaskOptions, 'params' | 'clock' | 'logger'>;
+
 /** Options of a {@link CallSession}. */
 export interface CallSessionOptions {
   /** Builds each call's pipeline; see {@link CallPipelineFactory}. */
@@ -63,8 +66,11 @@ export interface CallSessionOptions {
   terminator?: CallTerminator | readonly CallTerminator[];
   /** Pipeline parameters (sample rates, interruptions, metrics), fixed or per call; default the core defaults. */
   params?: Partial<PipelineParams> | ((call: CallInfo) => Partial<PipelineParams>);
-  /** Further task options (idle timeout, observers, heartbeats). */
-  taskOptions?: Omit<PipelineTaskOptions, 'params' | 'clock' | 'logger'>;
+  /**
+   * Further task options (idle timeout, observers, heartbeats, conversation logging), fixed or per
+   * call (e.g. observers that report to the call's own record).
+   */
+  taskOptions?: CallTaskOptions | ((call: CallInfo) => CallTaskOptions);
   /**
    * Prove each stream before its pipeline runs: the verifier whose `carrier` matches the call's is
    * asked (e.g. `TwilioMediaStreamVerifier`, `TelnyxMediaStreamVerifier`). A stream with no
@@ -339,8 +345,12 @@ export class CallSession {
       if (!isLinked(transport.input()) || !isLinked(transport.output())) {
         throw new Error('the pipeline must contain transport.input() and transport.output()');
       }
+      const taskOptions =
+        typeof this.options.taskOptions === 'function'
+          ? this.options.taskOptions(call)
+          : this.options.taskOptions;
       task = new PipelineTask(pipeline, {
-        ...this.options.taskOptions,
+        ...taskOptions,
         params,
         clock: this.clock,
         logger: transport.logger,

@@ -9,6 +9,7 @@ export {
   type CallPipelineFactory,
   CallSession,
   type CallSessionOptions,
+  type CallTaskOptions,
 } from './call-session.js';
 export { CloseCode } from './close-codes.js';
 export { defaultSerializerFactories } from './default-serializer-factories.js';

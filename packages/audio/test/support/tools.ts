@@ -22,15 +22,24 @@ export function runToolWithOutput(
   if (result.error !== undefined) {
     const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(
-      missing
-        ? `${command} is required by this test but is not installed (apt-get install -y ${command === 'python3' ? 'python3' : command})`
-        : `${command} failed to start: ${result.error.message}`,
+      missing ? missingToolMessage(command) : `${command} failed to start: ${result.error.message}`,
     );
   }
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status}: ${result.stderr.toString()}`);
   }
   return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Why a test failed when `command` is not installed, with the command that installs it. `npm test`
+ * installs the Debian packages of scripts/system-packages.txt itself when it runs as root.
+ */
+export function missingToolMessage(command: string): string {
+  return (
+    `${command} is required by this test but is not installed. Run \`npm test\` as root (it installs ` +
+    `the packages of scripts/system-packages.txt), or: sudo apt-get update && sudo apt-get install -y ${command}`
+  );
 }
 
 /** Runs sox with dithering off (-D) so conversions are deterministic; returns stdout bytes. */

@@ -1,10 +1,12 @@
 /**
  * `voxline serve --agent <name> [--host 127.0.0.1] [--port 8765]`: run an agent server until
- * SIGINT/SIGTERM (calls in progress end gracefully).
+ * SIGINT/SIGTERM (calls in progress end gracefully). For each call it prints what the agent heard,
+ * what it replied, and the services' response times (TTFB, processing) as they are measured.
  */
 import { createLogger } from '@voxline/core';
 import { loadAgent } from '../agents/agent-registry.js';
 import { startAgentServer, UnverifiedStreamsError } from '../server/agent-server.js';
+import { formatConversationEvent } from '../server/conversation-events.js';
 import { CliError } from './cli-error.js';
 import type { CommandOutput } from './terminal-output.js';
 
@@ -40,6 +42,9 @@ export async function serveCommand(options: ServeOptions, output: CommandOutput)
       logger,
       handleSignals: true,
       allowUnverifiedStreams: options.allowUnverifiedStreams === true,
+      onConversation: (event) => {
+        for (const line of formatConversationEvent(event)) output.line(line);
+      },
     });
   } catch (error) {
     await agent.close?.();

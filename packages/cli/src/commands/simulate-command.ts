@@ -8,9 +8,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { NotWavFileError } from '@voxline/audio';
-import { type CallReport, formatTurnTable } from '../simulator/call-report.js';
+import { type CallReport, formatConversation, formatTurnTable } from '../simulator/call-report.js';
 import { type CallScript, CallScriptError, parseCallScript } from '../simulator/call-script.js';
-import { type CallSimulatorOptions, SimulatorError, simulateCall } from '../simulator/call-simulator.js';
+import {
+  type CallSimulatorOptions,
+  SimulatorError,
+  type SimulatorEvent,
+  simulateCall,
+} from '../simulator/call-simulator.js';
 import { CallerAudio } from '../simulator/caller-audio.js';
 import type { SimulatedCarrier } from '../simulator/carrier-messages.js';
 import { CliError } from './cli-error.js';
@@ -67,7 +72,10 @@ export function parseCarrier(value: string | undefined): SimulatedCarrier {
   throw new CliError(`--carrier must be telnyx or twilio${value ? `, got '${value}'` : ''}`, 2);
 }
 
-/** Runs the call, prints the live lines and the turn table, writes the report. */
+/**
+ * Runs the call, prints the live lines, the turn table and the conversation (what the caller said;
+ * what the agent heard and replied when `complete` fills them in), writes the report.
+ */
 export async function runSimulation(
   options: {
     carrier: SimulatedCarrier;
@@ -78,6 +86,10 @@ export async function runSimulation(
     report?: string;
     /** Proves the stream to a server that verifies streams; see `CallSimulatorOptions.credentials`. */
     credentials?: CallSimulatorOptions['credentials'];
+    /** Called with every call event after it is printed. */
+    onEvent?: (event: SimulatorEvent) => void;
+    /** Completes the report before it is printed and written (the demo adds the agent's side). */
+    complete?: (report: CallReport) => void;
   },
   output: CommandOutput,
 ): Promise<CallReport> {
@@ -91,14 +103,20 @@ export async function runSimulation(
       ...(options.script ? { script: options.script } : {}),
       ...(options.record ? { recordPath: options.record } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
-      onEvent: (event) => output.line(formatSimulatorEvent(event)),
+      onEvent: (event) => {
+        output.line(formatSimulatorEvent(event));
+        options.onEvent?.(event);
+      },
     });
   } catch (error) {
     if (error instanceof SimulatorError) throw new CliError(error.message);
     throw error;
   }
+  options.complete?.(report);
   output.line('');
   output.line(formatTurnTable(report));
+  output.line('');
+  output.line(formatConversation(report));
   if (report.protocolViolations.length > 0) {
     output.warn(
       `${report.protocolViolations.length} protocol violation(s): ${report.protocolViolations.join('; ')}`,

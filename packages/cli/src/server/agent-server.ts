@@ -20,6 +20,7 @@
  * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
  */
 import type { Logger } from '@voxline/core';
+import type { CallInfo } from '@voxline/telephony';
 import { CallRegistry } from '@voxline/telephony';
 import { twilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallSession, type TelephonyConnectionLimits, voxlineTelephony } from '@voxline/websocket';
@@ -32,6 +33,7 @@ import {
   carrierWebhookStatus,
   registerCarrierWebhooks,
 } from './carrier-webhooks.js';
+import { type ConversationEvent, conversationEventObservers } from './conversation-events.js';
 
 /**
  * Why the server would not start: no way to verify media streams and no opt-out, or the opt-out
@@ -63,6 +65,8 @@ export interface AgentServerOptions {
   logger: Logger;
   /** Called with every call's session (the demo watches them). */
   onSession?: (session: CallSession) => void;
+  /** Called with what each call's STT heard, what its LLM answered and its metrics, as they happen. */
+  onConversation?: (event: ConversationEvent) => void;
   /** End calls and close on SIGINT/SIGTERM; default false. */
   handleSignals?: boolean;
   /** Where carrier credentials are read; default `process.env`. */
@@ -117,6 +121,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     loggerInstance: logger as FastifyBaseLogger,
   });
   const sessions = new Set<CallSession>();
+  const onConversation = options.onConversation;
   const common = {
     createPipeline: agent.createPipeline,
     verifiers,
@@ -126,6 +131,13 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     terminator: carrierCallTerminators(env),
     params: agent.params,
     logger,
+    ...(onConversation
+      ? {
+          taskOptions: (call: CallInfo) => ({
+            observers: conversationEventObservers(call.callId, onConversation),
+          }),
+        }
+      : {}),
     handleSignals: options.handleSignals ?? false,
     onSession: (session: CallSession) => {
       sessions.add(session);

@@ -20,6 +20,15 @@ export interface TurnReport {
   botAudioHeardMs: number;
   /** Whether a bot reply followed this turn. */
   answered: boolean;
+  /** What the caller said: the script step's `text`; null when the script does not say. */
+  said: string | null;
+  /**
+   * What the agent's speech-to-text heard during this turn (its transcripts, joined); null when
+   * the agent runs in another process (the simulator only hears audio) or heard nothing.
+   */
+  heard: string | null;
+  /** What the agent's LLM answered to this turn; null as for `heard`. */
+  replyText: string | null;
 }
 
 /** The whole call. */
@@ -71,4 +80,33 @@ export function formatTurnTable(report: CallReport): string {
   const line = (cells: string[]) =>
     cells.map((value, column) => value.padEnd(widths[column] as number)).join('  ');
   return [line(header), line(widths.map((width) => '─'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function quoted(value: string | null, unknown: string): string {
+  return value === null ? unknown : `"${value}"`;
+}
+
+/**
+ * The conversation, turn by turn, for terminals: what the caller said, what the agent heard and
+ * what it answered, with the reply latency.
+ *
+ * ```
+ * turn 1  caller said   "what your country can do for you"
+ *         agent heard   "what your country can do for you"
+ *         agent replied "Turn 1. You said: what your country can do for you."  (1840 ms)
+ * ```
+ */
+export function formatConversation(report: CallReport): string {
+  const unknown = '(not known here: the agent runs in another process)';
+  return report.turns
+    .map((turn) => {
+      const pad = ' '.repeat(`turn ${turn.turn}`.length);
+      const latency = turn.answered ? `  (${cell(turn.responseLatencyMs)} ms)` : '  (no reply)';
+      return [
+        `turn ${turn.turn}  caller said   ${quoted(turn.said, '(the script gives no text)')}`,
+        `${pad}  agent heard   ${quoted(turn.heard, unknown)}`,
+        `${pad}  agent replied ${quoted(turn.replyText, unknown)}${latency}`,
+      ].join('\n');
+    })
+    .join('\n');
 }

@@ -4,7 +4,7 @@
  * ```json
  * {
  *   "steps": [
- *     { "say": { "fromMs": 0, "toMs": 5200 } },
+ *     { "say": { "fromMs": 0, "toMs": 5200, "text": "I would like to book a table" } },
  *     { "waitForBotReply": {} },
  *     { "say": { "fromMs": 5200 } },
  *     { "bargeIn": { "afterBotAudioMs": 800, "fromMs": 0, "toMs": 1500 } },
@@ -17,7 +17,8 @@
  * ```
  *
  * - `say` speaks a slice of the input recording (ms; default the whole recording); between
- *   steps the caller sends silence, as a real carrier streams continuously.
+ *   steps the caller sends silence, as a real carrier streams continuously. `text` (optional) is
+ *   what the slice says; the report prints it next to what the agent heard.
  * - `waitForBotReply` waits until the bot has spoken and then been quiet for `silenceMs`
  *   (default 1200), or gives up after `timeoutMs` (default 20000) and marks the turn unanswered.
  *   Before the first `say`, it waits for the bot's greeting.
@@ -31,8 +32,12 @@
  */
 import { z } from 'zod';
 
-/** A slice of the input recording, in ms (default: from its start, to its end). */
-const slice = { fromMs: z.number().min(0).optional(), toMs: z.number().positive().optional() };
+/** A slice of the input recording, in ms (default: from its start, to its end), and what is said in it. */
+const slice = {
+  fromMs: z.number().min(0).optional(),
+  toMs: z.number().positive().optional(),
+  text: z.string().min(1).optional(),
+};
 
 /** A slice's `fromMs` must come before its `toMs` when both are given. */
 const sliceInOrder = z.superRefine<{ fromMs?: number | undefined; toMs?: number | undefined }>(

@@ -230,7 +230,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
   const callerFrame = new Int16Array(FRAME_SAMPLES);
   const stereo = new Int16Array(FRAME_SAMPLES * 2);
 
-  const beginTurn = (kind: TurnReport['kind'], step: { fromMs?: number; toMs?: number }) => {
+  const beginTurn = (kind: TurnReport['kind'], step: { fromMs?: number; toMs?: number; text?: string }) => {
     const samples = options.audio.slice(step.fromMs, step.toMs);
     const extent = speechExtent(samples) ?? { startMs: 0, endMs: (samples.length / 8000) * 1000 };
     const now = elapsed();
@@ -244,13 +244,19 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
       interruptionToClearMs: undefined,
       botAudioHeardMs: 0,
       answered: false,
+      said: step.text ?? null,
+      heard: null,
+      replyText: null,
     };
     const previous = turns.at(-1);
     if (previous) previous.botAudioHeardMs = (replyHeardSamples / 8000) * 1000;
     replyHeardSamples = 0;
     turns.push(turn);
     speaking = { samples, offset: 0, turn };
-    emit('caller-speaks', `turn ${turn.turn} (${kind}), ${Math.round((samples.length / 8000) * 1000)} ms`);
+    emit(
+      'caller-speaks',
+      `turn ${turn.turn} (${kind}), ${Math.round((samples.length / 8000) * 1000)} ms${step.text ? `: "${step.text}"` : ''}`,
+    );
   };
 
   /** Advances the script; returns true when the caller hangs up. */

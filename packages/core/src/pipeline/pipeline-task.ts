@@ -33,6 +33,7 @@ import {
   UserStartedSpeakingFrame,
 } from '../frames/system.js';
 import { defaultLogger, type Logger } from '../logger.js';
+import { conversationLogLevel, conversationLogObservers } from '../observers/conversation-log-observers.js';
 import type { FrameObserver } from '../observers/frame-observer.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
 
@@ -65,6 +66,13 @@ export interface PipelineTaskOptions {
   logger?: Logger;
   /** Observers of every hop; default none. */
   observers?: readonly FrameObserver[];
+  /**
+   * Log the conversation through the task's logger: each final transcription (`user said`), each
+   * LLM response (`LLM answered`) and each metric (`metrics`), once per frame however many
+   * processors it passes (see `conversationLogObservers`). `true` logs at info level, `false`
+   * never; default: at debug level when the logger has debug enabled.
+   */
+  logConversation?: boolean;
   /**
    * Emit `idle` when no activity frame passed for this many ms; default undefined (off). Phone
    * agents usually set a few minutes.
@@ -206,7 +214,12 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
       throw new Error('a PipelineTask runs once');
     }
     this.state = 'running';
-    const setup = { clock: this.clock, logger: this.logger, observers: this.options.observers ?? [] };
+    const level = conversationLogLevel(this.options.logConversation, this.logger);
+    const observers = [
+      ...(this.options.observers ?? []),
+      ...(level === undefined ? [] : conversationLogObservers({ logger: this.logger, level })),
+    ];
+    const setup = { clock: this.clock, logger: this.logger, observers };
     try {
       await this.source.setup(setup);
       await this.pipeline.setup(setup);

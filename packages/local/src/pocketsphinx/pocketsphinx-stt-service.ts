@@ -10,6 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { StreamResampler } from '@voxline/audio';
 import { SegmentedSTTService, type SegmentedSTTServiceOptions, type Transcript } from '@voxline/core';
+import { DEFAULT_NOISE_FLOOR_DBFS, withNoiseFloor } from './noise-floor.js';
+import { writePhraseGrammar } from './phrase-grammar.js';
 import { PocketsphinxProcess } from './pocketsphinx-process.js';
 
 /** The transcript of a segment pocketsphinx recognized no words in. */
@@ -30,6 +32,22 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
   program?: string;
   /** Extra arguments (e.g. `-hmm`, `-lm`, `-dict` for another model). */
   extraArguments?: readonly string[];
+  /**
+   * Recognize only these phrases (lowercase words separated by spaces, each in the en-US
+   * dictionary), through a JSGF grammar (`-jsgf`); default none (the whole vocabulary). Speech that
+   * matches no phrase well enough gives {@link UNRECOGNIZED_SPEECH}.
+   *
+   * @throws PhraseGrammarError (from the constructor) if a phrase is not lowercase words.
+   */
+  phrases?: readonly string[];
+  /**
+   * Level in dBFS of the white noise added to each segment before recognition, so the empty band
+   * above 4000 Hz of telephone audio looks like a recording's noise floor to the 16000 Hz model
+   * (see `noise-floor.ts`); default -60. `null` adds none.
+   *
+   * @throws RangeError (from the constructor) if it is not below 0.
+   */
+  noiseFloorDbfs?: number | null;
 }
 
 /**
@@ -45,13 +63,20 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
 export class PocketsphinxSTTService extends SegmentedSTTService {
   private readonly program: string;
   private readonly extraArguments: readonly string[];
+  private readonly noiseFloorDbfs: number | null;
   /** The process the next segment goes to, already loading its model. */
   private spare: PocketsphinxProcess | undefined;
 
   constructor(options: PocketsphinxSTTServiceOptions = {}) {
     super(options);
     this.program = options.program ?? POCKETSPHINX_PROGRAM;
-    this.extraArguments = options.extraArguments ?? [];
+    const grammar = options.phrases === undefined ? [] : ['-jsgf', writePhraseGrammar(options.phrases)];
+    this.extraArguments = [...grammar, ...(options.extraArguments ?? [])];
+    this.noiseFloorDbfs =
+      options.noiseFloorDbfs === undefined ? DEFAULT_NOISE_FLOOR_DBFS : options.noiseFloorDbfs;
+    if (this.noiseFloorDbfs !== null && !(this.noiseFloorDbfs < 0)) {
+      throw new RangeError(`noiseFloorDbfs must be below 0 dBFS or null, got ${this.noiseFloorDbfs}`);
+    }
   }
 
   protected override async connect(signal: AbortSignal): Promise<void> {
@@ -73,6 +98,7 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
       audio.set(head);
       audio.set(tail, head.length);
     }
+    if (this.noiseFloorDbfs !== null) audio = withNoiseFloor(audio, this.noiseFloorDbfs);
     const recognizer = this.spare ?? this.startProcess();
     this.spare = this.startProcess();
     const text = await recognizer.recognize(audio, signal);
