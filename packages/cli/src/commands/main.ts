@@ -13,7 +13,7 @@ import { type CommandOutput, processOutput } from './terminal-output.js';
 const usage = `Usage:
   voxline serve --agent <offline|cloud> [--host 127.0.0.1] [--port 8765]
   voxline simulate --carrier <telnyx|twilio> --url ws://… --input caller.wav
-                   [--script turns.json] [--record call.wav] [--report report.json]
+                   [--codec PCMU|PCMA|G722] [--script turns.json] [--record call.wav] [--report report.json]
   voxline demo [--input caller.wav] [--output-dir dir]
   voxline create-plugin <name> [--dir voxline-plugin-<name>]
 Add --json for machine-readable output.`;
@@ -35,6 +35,7 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
         carrier: { type: 'string' },
         url: { type: 'string' },
         input: { type: 'string' },
+        codec: { type: 'string' },
         script: { type: 'string' },
         record: { type: 'string' },
         report: { type: 'string' },
@@ -65,6 +66,7 @@ export async function main(args: readonly string[], output?: CommandOutput): Pro
             carrier: text('carrier'),
             url: text('url'),
             input: text('input'),
+            ...(text('codec') ? { codec: text('codec') } : {}),
             ...(text('script') ? { script: text('script') } : {}),
             ...(text('record') ? { record: text('record') } : {}),
             ...(text('report') ? { report: text('report') } : {}),
