@@ -56,6 +56,15 @@ export { type L16ByteOrder, type L16Options, l16ToPcm, pcmToL16 } from './l16/l1
 // Levels (dBFS) and mixing
 export { dbToGain, isSilence, peakDbfs, rmsDbfs } from './levels/levels.js';
 export { applyGain, mixInto } from './levels/mixer.js';
+// Opus (RFC 6716) through libopus in WebAssembly: one packet per 20 ms, packet-loss concealment
+export {
+  isOpusSampleRate,
+  OpusDecoder,
+  OpusEncoder,
+  type OpusEncoderOptions,
+  type OpusSampleRate,
+} from './opus/opus-codec.js';
+export { opusPacketSampleCount } from './opus/opus-packet.js';
 // Processors: codecs at the edges, in-band DTMF detection
 export { AudioDecoderProcessor } from './processors/audio-decoder-processor.js';
 export {

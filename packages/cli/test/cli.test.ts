@@ -90,7 +90,7 @@ describe('voxline command line: bad input gets one clear line and a non-zero exi
       'an unknown codec',
       ['simulate', '--carrier', 'telnyx', '--codec', 'GSM', '--url', 'ws://x', '--input', jfk],
       2,
-      /^voxline: --codec must be one of PCMU, PCMA, G722, got 'GSM'$/,
+      /^voxline: --codec must be one of PCMU, PCMA, G722, OPUS, got 'GSM'$/,
     ],
     [
       'a wideband codec on Twilio',

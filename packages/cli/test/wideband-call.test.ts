@@ -90,7 +90,7 @@ function botChannel(path: string): { samples: Int16Array; sampleRate: number } {
   return { samples, sampleRate: wav.sampleRate };
 }
 
-describe('a wideband (G.722) Telnyx call through the offline agent', () => {
+describe('a wideband (G.722, Opus) Telnyx call through the offline agent', () => {
   const agent = createOfflineAgent({ voice: 'kal16' });
   /** After transport.input(): the caller's audio. After the STT (third in the offline pipeline): transcripts. */
   let tap: Tap;
@@ -158,9 +158,6 @@ describe('a wideband (G.722) Telnyx call through the offline agent', () => {
     const narrow = await call('PCMU');
     expect(narrow.report.turns[0]?.answered).toBe(true);
     const narrowIn = highBandShareDb(concat(narrow.tap.audio));
-    console.log(
-      `high band (4.3-7.5 kHz) share: G.722 in ${wideIn.toFixed(1)} dB, out ${wideOut.toFixed(1)} dB; PCMU in ${narrowIn.toFixed(1)} dB`,
-    );
 
     // The 1961 recording has little above 4 kHz (-45 dB of its power), Flite's 16 kHz voice more;
     // G.722 keeps both, while an 8 kHz path leaves next to nothing.
@@ -169,4 +166,18 @@ describe('a wideband (G.722) Telnyx call through the offline agent', () => {
     expect(wideOut).toBeGreaterThan(-30);
     expect(narrowIn).toBeLessThan(wideIn - 20);
   }, 120_000);
+
+  it('runs an Opus call the same way: 16 kHz frames in, the reply back in Opus', async () => {
+    const opus = await call('OPUS');
+    expect(opus.report.protocolViolations).toEqual([]);
+    expect(opus.report.turns[0]?.answered).toBe(true);
+    expect(opus.report.botAudioReceivedMs).toBeGreaterThan(1000);
+    expect([...opus.tap.sampleRates]).toEqual([16000]);
+    expect(opus.bot.sampleRate).toBe(16000);
+    // Both directions keep the band above 4 kHz: the caller's like the recording's (Opus is not
+    // waveform-exact, hence 5 dB), Flite's 16 kHz voice's far above an 8 kHz path's -72 dB.
+    const source = highBandShareDb(CallerAudio.fromWavFile(jfkPath, 16000).slice(0, 2600));
+    expect(Math.abs(highBandShareDb(concat(opus.tap.audio)) - source)).toBeLessThan(5);
+    expect(highBandShareDb(opus.bot.samples)).toBeGreaterThan(-40);
+  }, 60_000);
 });

@@ -83,6 +83,8 @@ export class InboundAudioPath {
   /** Stateful codecs with reordering: encoded payloads waiting in the jitter buffer, and their bytes again. */
   readonly #heldPayloads: PcmPool | undefined;
   readonly #heldBytes: ByteScratch | undefined;
+  /** Samples the last payload decoded to: the length of a concealed one. */
+  #lastDecodedSamples: number;
   /** False once frames are released in arrival order (no chunk numbers, or reordering turned off). */
   #reordering: boolean;
   /** Where released frames go during the current `push`/`drain`. */
@@ -108,6 +110,7 @@ export class InboundAudioPath {
       }
       this.#pool = new PcmPool(options.jitterDepth + 2);
     }
+    this.#lastDecodedSamples = Math.round(options.carrierSampleRate / 50);
     this.#reordering = options.jitterDepth > 0;
     if (this.#reordering) this.#jitter = new JitterBuffer({ depth: options.jitterDepth });
     if (this.#reordering && options.codec.stateful) {
@@ -139,14 +142,16 @@ export class InboundAudioPath {
   push(payload: string, chunk: number | undefined, out: InputAudioRawFrame[]): void {
     const bytes = this.#bytes;
     const byteLength = decodeBase64Payload(payload, bytes.buffer);
-    const samples = this.codec.decodedLength(byteLength);
+    if (byteLength === 0) return;
+    const samples = this.codec.decodedLength(bytes.view(byteLength));
     if (samples < 0) {
       throw new SerializerError(
         'invalid-message',
-        `${this.codec.encoding} media payload has an odd number of bytes (${byteLength})`,
+        this.codec.encoding === 'L16'
+          ? `L16 media payload has an odd number of bytes (${byteLength})`
+          : `${this.codec.encoding} media payload of ${byteLength} bytes is not a valid packet`,
       );
     }
-    if (byteLength === 0) return;
     this.#out = out;
     if (this.#reordering && chunk === undefined) this.stopReordering(out);
     const heldPayloads = this.#heldPayloads;
@@ -159,7 +164,14 @@ export class InboundAudioPath {
       return;
     }
     const pcm = this.#takePcm(samples);
-    this.codec.decode(bytes.view(byteLength), pcm);
+    try {
+      this.codec.decode(bytes.view(byteLength), pcm);
+    } catch (error) {
+      throw new SerializerError(
+        'invalid-message',
+        `${this.codec.encoding} media payload could not be decoded: ${(error as Error).message}`,
+      );
+    }
     if (this.#reordering) this.#jitter!.push(chunk!, pcm, this.#release);
     else this.#release(pcm, 0, false);
   }
@@ -188,14 +200,25 @@ export class InboundAudioPath {
 
   /** Stateful codecs: decodes a payload released by the jitter buffer, or conceals a lost one. */
   readonly #decodeHeld: JitterFrameCallback = (held, sequenceNumber, concealed) => {
-    const pcm = this.#takePcm(this.codec.decodedLength(held.length));
+    let pcm: Int16Array;
     if (concealed) {
+      pcm = this.#takePcm(this.#lastDecodedSamples);
       this.codec.conceal(pcm);
     } else {
       const bytes = this.#heldBytes!;
       const buffer = bytes.buffer;
       for (let i = 0; i < held.length; i++) buffer[i] = held[i]!;
-      this.codec.decode(bytes.view(held.length), pcm);
+      const payload = bytes.view(held.length);
+      // Checked when it arrived, so this is the length `push` found.
+      const samples = this.codec.decodedLength(payload);
+      pcm = this.#takePcm(samples);
+      try {
+        this.codec.decode(payload, pcm);
+        this.#lastDecodedSamples = samples;
+      } catch {
+        // A packet the decoder refuses (checked only for its header on arrival) is a lost one.
+        this.codec.conceal(pcm);
+      }
       this.#heldPayloads!.give(held);
     }
     this.#release(pcm, sequenceNumber, false);

@@ -201,14 +201,14 @@ export class MediaStreamAudio {
     const outboundRate = telephonySampleRate(outboundEncoding, outbound.sampleRate);
     // Both constructors throw a fatal SerializerError for rates the resampler cannot convert.
     const inboundPath = new InboundAudioPath({
-      codec: telephonyCodec(inboundEncoding, l16ByteOrder),
+      codec: telephonyCodec(inboundEncoding, l16ByteOrder, inboundRate),
       carrierSampleRate: inboundRate,
       pipelineSampleRate: this.#params?.inputSampleRate ?? inboundRate,
       maxPayloadBytes,
       jitterDepth,
     });
     const outboundEncoder = new OutboundAudioEncoder({
-      codec: telephonyCodec(outboundEncoding, l16ByteOrder),
+      codec: telephonyCodec(outboundEncoding, l16ByteOrder, outboundRate),
       carrierSampleRate: outboundRate,
       expectedSampleRate: this.#params?.outputSampleRate ?? outboundRate,
     });

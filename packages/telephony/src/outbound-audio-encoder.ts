@@ -1,7 +1,7 @@
 /**
  * The agent's audio, from an output audio frame to a media message's base64 payload: resampled to
  * the carrier's rate (one `StreamResampler` per call, so filter state carries across frames), then
- * encoded (µ-law, A-law, L16 or G.722) into a reusable buffer and base64-encoded.
+ * encoded (µ-law, A-law, L16, G.722 or Opus) into a reusable buffer and base64-encoded.
  *
  * Allocation per frame: the base64 string only (strings cannot be reused).
  */
@@ -76,10 +76,10 @@ export class OutboundAudioEncoder {
     const byteLength = this.codec.encodedLength(pcm.length);
     if (byteLength > this.#bytes.buffer.length) this.#bytes = new ByteScratch(byteLength * 2);
     const bytes = this.#bytes;
-    this.codec.encode(pcm, bytes.view(byteLength));
-    // A lone sample that G.722 holds until its pair arrives: nothing to send yet.
-    if (byteLength === 0) return undefined;
-    return bytes.buffer.toString('base64', 0, byteLength);
+    const encoded = this.codec.encode(pcm, bytes.view(byteLength));
+    // Samples a stateful codec holds for its next frame (G.722's odd one, Opus's part of 20 ms).
+    if (encoded.length === 0) return undefined;
+    return bytes.buffer.toString('base64', 0, encoded.length);
   }
 
   #newResampler(sampleRate: number): StreamResampler {

@@ -9,7 +9,7 @@
  * - Frame order is not guaranteed: media is reordered by `media.chunk` in a jitter buffer.
  * - Payloads are base64 RTP payloads without the RTP header, in the codec of
  *   `start.media_format.encoding` (PCMU, PCMA, G722, OPUS, AMR-WB or L16; this serializer decodes
- *   PCMU, PCMA, L16 and G722 and refuses the rest at `start`). G722 is 16000 Hz audio whose RTP
+ *   all but AMR-WB, which it refuses at `start`). OPUS payloads are one Opus packet each (RFC 7587). G722 is 16000 Hz audio whose RTP
  *   clock rate is 8000 Hz (RFC 3551 §4.5.2), so `media_format.sample_rate` may say either; both
  *   are taken as 16000 Hz audio.
  * - With `stream_track: both_tracks` both directions arrive on one socket; only `inbound` (the
@@ -46,7 +46,7 @@ import {
 /** Options of {@link TelnyxFrameSerializer}. */
 export interface TelnyxFrameSerializerOptions {
   /**
-   * Codec of the audio we send back (`'PCMU'`, `'PCMA'`, `'L16'` or `'G722'`): it must be what the
+   * Codec of the audio we send back (`'PCMU'`, `'PCMA'`, `'L16'`, `'G722'` or `'OPUS'`): it must be what the
    * stream was opened with as `stream_bidirectional_codec`. Default: the inbound codec from
    * `start.media_format`.
    * Note that Telnyx's own default for `stream_bidirectional_codec` is PCMU, so on a PCMA call
@@ -235,7 +235,7 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
         mediaFormatAnnounced: start.media_format !== undefined,
       },
     };
-    // Refuses OPUS and AMR-WB (fatal, naming the call) before anything is decoded as the wrong codec.
+    // Refuses AMR-WB (fatal, naming the call) before anything is decoded as the wrong codec.
     this.startAudio(call, mediaFormat, outboundMediaFormat);
     return call;
   }

@@ -121,6 +121,15 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     });
   });
 
+  it('answers an Opus stream at 16000 Hz unless told otherwise', async () => {
+    await control.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'OPUS' } });
+    expect(only().body).toMatchObject({
+      stream_codec: 'OPUS',
+      stream_bidirectional_codec: 'OPUS',
+      stream_bidirectional_sampling_rate: 16000,
+    });
+  });
+
   it.each([
     ['hangup', () => control.hangup(CALL), 'hangup', {}],
     [
@@ -211,6 +220,11 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
       '8 kHz-only codecs at 16 kHz',
       () =>
         control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'PCMU', samplingRate: 16000 } }),
+    ],
+    [
+      'Opus at 24 kHz',
+      () =>
+        control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'OPUS', samplingRate: 24000 } }),
     ],
     [
       'G.722 at 8 kHz',

@@ -1,4 +1,12 @@
-import { decodeALaw, decodeMuLaw, l16ToPcm } from '@voxline/audio';
+import {
+  decodeALaw,
+  decodeMuLaw,
+  l16ToPcm,
+  OpusDecoder,
+  OpusEncoder,
+  opusPacketSampleCount,
+  rmsDbfs,
+} from '@voxline/audio';
 import {
   type Frame,
   InputAudioRawFrame,
@@ -450,19 +458,16 @@ describe('TelnyxFrameSerializer: bad input', () => {
     return target;
   };
 
-  it.each(['OPUS', 'AMR-WB', 'opus', 'amr-wb'])(
-    'refuses %s at start (fatal), and decodes nothing',
-    (encoding) => {
-      const target = serializer();
-      const error = errorOf(() => target.deserialize(start({ encoding, sample_rate: 16000, channels: 1 })));
-      expect(error).toMatchObject({ code: 'unsupported-codec', fatal: true });
-      // The error names the call, so the transport can hang it up.
-      expect(error).toMatchObject({ call: { carrier: 'telnyx', callId: CALL_CONTROL_ID } });
-      expect(error.message).toContain(encoding.toUpperCase());
-      expect(target.call).toBeUndefined();
-      expectError(() => target.deserialize(media(1, payloads('PCMU')[0]!)), 'media-before-start');
-    },
-  );
+  it.each(['AMR-WB', 'amr-wb', 'SPEEX'])('refuses %s at start (fatal), and decodes nothing', (encoding) => {
+    const target = serializer();
+    const error = errorOf(() => target.deserialize(start({ encoding, sample_rate: 16000, channels: 1 })));
+    expect(error).toMatchObject({ code: 'unsupported-codec', fatal: true });
+    // The error names the call, so the transport can hang it up.
+    expect(error).toMatchObject({ call: { carrier: 'telnyx', callId: CALL_CONTROL_ID } });
+    expect(error.message).toContain(encoding.toUpperCase());
+    expect(target.call).toBeUndefined();
+    expectError(() => target.deserialize(media(1, payloads('PCMU')[0]!)), 'media-before-start');
+  });
 
   it('refuses stereo and rates the resampler cannot convert (fatal)', () => {
     expectError(
@@ -724,5 +729,71 @@ describe('TelnyxFrameSerializer: G.722 at 16 kHz', () => {
       );
     const first = decodeFirst();
     expectSamples(decodeFirst()).toEqual(first);
+  });
+});
+
+/** Opus calls: one packet per media message (RFC 7587), libopus on both ends. */
+describe('TelnyxFrameSerializer: OPUS at 16 kHz', () => {
+  const opusStart = start({ encoding: 'OPUS', sample_rate: 16000, channels: 1 });
+  let packets: string[];
+
+  beforeAll(() => {
+    const encoder = new OpusEncoder({ sampleRate: 16000 });
+    packets = chunks(jfk16, 320)
+      .filter((chunk) => chunk.length === 320)
+      .map((chunk) => Buffer.from(encoder.encode(chunk)).toString('base64'));
+  });
+
+  it('reads an OPUS start as 16 kHz both ways', () => {
+    const { events } = feed(serializer({}, 16000), [opusStart]);
+    expect(events[0]).toMatchObject({
+      call: {
+        mediaFormat: { encoding: 'OPUS', sampleRate: 16000, channels: 1 },
+        outboundMediaFormat: { encoding: 'OPUS', sampleRate: 16000, channels: 1 },
+      },
+    });
+  });
+
+  it('decodes one packet per message into 20 ms frames of the speech, and conceals a lost one', () => {
+    const lost = 100;
+    const messages = packets.map((payload, i) => media(i + 1, payload)).filter((_, i) => i !== lost);
+    const audio = audioOf(feed(serializer({}, 16000), [opusStart, ...messages, STOP]).frames);
+    expect(audio).toHaveLength(packets.length);
+    expect(audio.every((frame) => frame.sampleRate === 16000 && frame.audio.length === 320)).toBe(true);
+    // libopus's concealment continues the voice instead of leaving a hole.
+    expect(rmsDbfs(audio[lost]!.audio)).toBeGreaterThan(-40);
+    const decoded = concat(audio.map((frame) => frame.audio));
+    expect(bestCorrelation(decoded, jfk16.subarray(0, decoded.length), 160)).toBeGreaterThan(0.85);
+  });
+
+  it('refuses a payload whose table of contents is not Opus', () => {
+    const target = serializer({}, 16000);
+    target.deserialize(opusStart);
+    // Code 3 without its frame count byte.
+    expectError(
+      () => target.deserialize(media(1, Buffer.from([0x4b]).toString('base64'))),
+      'invalid-message',
+    );
+  });
+
+  it('sends one Opus packet of 20 ms per 20 ms frame, which libopus decodes to the agent’s speech', () => {
+    const target = serializer({}, 16000, 24000);
+    target.deserialize(opusStart);
+    const source = resample(jfk16, 16000, 24000).subarray(24000, 24000 + 480 * 100);
+    const decoder = new OpusDecoder(16000);
+    const decoded: Int16Array[] = [];
+    let sent = 0;
+    for (const chunk of chunks(source, 480)) {
+      const text = target.serialize(new OutputAudioRawFrame({ audio: chunk, sampleRate: 24000 }));
+      if (text === undefined) continue;
+      const packet = Buffer.from(JSON.parse(text).media.payload, 'base64');
+      expect([320, 640]).toContain(opusPacketSampleCount(packet, 16000));
+      decoded.push(decoder.decode(packet));
+      sent++;
+    }
+    expect(sent).toBeGreaterThan(95);
+    expect(bestCorrelation(concat(decoded), jfk16.subarray(16000, 16000 + 100 * 320), 400)).toBeGreaterThan(
+      0.85,
+    );
   });
 });

@@ -13,7 +13,7 @@ import { type CommandOutput, processOutput } from './terminal-output.js';
 const usage = `Usage:
   voxline serve --agent <offline|cloud> [--host 127.0.0.1] [--port 8765]
   voxline simulate --carrier <telnyx|twilio> --url ws://… --input caller.wav
-                   [--codec PCMU|PCMA|G722] [--script turns.json] [--record call.wav] [--report report.json]
+                   [--codec PCMU|PCMA|G722|OPUS] [--script turns.json] [--record call.wav] [--report report.json]
   voxline demo [--input caller.wav] [--output-dir dir]
   voxline create-plugin <name> [--dir voxline-plugin-<name>]
 Add --json for machine-readable output.`;

@@ -3,7 +3,7 @@
  *
  * ```
  * voxline simulate --carrier telnyx|twilio --url ws://… --input caller.wav
- *                  [--codec PCMU|PCMA|G722] [--script turns.json] [--record call.wav]
+ *                  [--codec PCMU|PCMA|G722|OPUS] [--script turns.json] [--record call.wav]
  *                  [--report report.json] [--json]
  * ```
  */
@@ -23,7 +23,7 @@ export interface SimulateOptions {
   carrier: string | undefined;
   url: string | undefined;
   input: string | undefined;
-  /** `--codec`: PCMU (default), PCMA or G722 (Telnyx only; wideband, 16 kHz). */
+  /** `--codec`: PCMU (default), PCMA, G722 or OPUS (Telnyx only; G722 and OPUS are wideband, 16 kHz). */
   codec?: string;
   script?: string;
   record?: string;
@@ -128,7 +128,7 @@ export async function simulateCommand(options: SimulateOptions, output: CommandO
   if (!options.url)
     throw new CliError('--url is required (the agent WebSocket, e.g. ws://127.0.0.1:8765/telnyx)', 2);
   if (!options.input) throw new CliError('--input is required (the caller recording, a WAV file)', 2);
-  const audio = loadCallerAudio(options.input, codec === 'G722' ? 16000 : 8000);
+  const audio = loadCallerAudio(options.input, codec === 'PCMU' || codec === 'PCMA' ? 8000 : 16000);
   const script = options.script ? loadCallScript(options.script) : undefined;
   const report = await runSimulation(
     {

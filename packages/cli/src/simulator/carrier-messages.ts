@@ -96,10 +96,10 @@ export class CarrierMessageWriter {
         tags: [],
         client_state: null,
         custom_parameters: this.customParameters,
-        // G.722 is 16000 Hz audio (Telnyx may also announce its RTP clock rate, 8000).
+        // G.722 and Opus run at 16000 Hz here (for G.722, Telnyx may also announce its RTP clock rate, 8000).
         media_format: {
           encoding: this.codec,
-          sample_rate: this.codec === 'G722' ? 16000 : 8000,
+          sample_rate: this.codec === 'PCMU' || this.codec === 'PCMA' ? 8000 : 16000,
           channels: 1,
         },
       },
