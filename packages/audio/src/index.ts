@@ -56,6 +56,8 @@ export { type L16ByteOrder, type L16Options, l16ToPcm, pcmToL16 } from './l16/l1
 // Levels (dBFS) and mixing
 export { dbToGain, isSilence, peakDbfs, rmsDbfs } from './levels/levels.js';
 export { applyGain, mixInto } from './levels/mixer.js';
+// Noise suppression: RNNoise at 48 kHz with resampling around it
+export { RNNoiseFilter, type RNNoiseFilterOptions } from './noise/rnnoise-filter.js';
 // Opus (RFC 6716) through libopus in WebAssembly: one packet per 20 ms, packet-loss concealment
 export {
   isOpusSampleRate,
