@@ -2,6 +2,9 @@
  * Codec paths per 20 ms frame, Voxline against its peers in the same process and the same run:
  *
  * - G.711: `@voxline/audio` µ-law and A-law encode and decode against `alawmulaw`;
+ * - G.722: `@voxline/audio` encode and decode of 20 ms at 16000 Hz (no in-process peer; the tests
+ *   check bit-exact agreement with ffmpeg);
+ * - Opus: `OpusEncoder`/`OpusDecoder` (libopus) on the same frames, one packet per frame;
  * - resampling at 8000 → 16000, 16000 → 8000, 24000 → 8000 and 48000 → 16000 Hz: `StreamResampler`
  *   (`'telephony'` and `'high'`) against libsamplerate (WASM; sinc fastest, medium, best), the Speex
  *   resampler (WASM SIMD; qualities 3, 5, 7, 10) and LiveKit's `AudioResampler` (native libsoxr;
@@ -39,6 +42,8 @@ import {
 import { cutFrames, readRecording } from '../lib/recordings.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
 import { alawmulawVersion, g711Comparisons } from './g711-cases.js';
+import { g722Cases } from './g722-cases.js';
+import { opusCases } from './opus-cases.js';
 import { measureResamplerQuality } from './resampler-quality.js';
 
 const quick = process.argv.includes('--quick');
@@ -110,6 +115,43 @@ for (const comparison of g711Comparisons(codecFrames)) {
     p99: theirs.p99,
     samples: theirs.samples.length,
     extra: { ...timingExtra(theirs, allocation(comparison.alawmulaw)), agreement: comparison.agreement },
+  });
+}
+
+// G.722 and Opus ------------------------------------------------------------------------------------
+
+const speech16k = readRecording('jfk-16k.wav', 16000);
+const wideFrames = cutFrames(speech16k, 16000).map((frame) => frame.slice());
+const wideCases = [
+  ...g722Cases(wideFrames).map((timed) => ({
+    ...timed,
+    codec: 'G.722',
+    agreement: 'bit-exact with ffmpeg g722 (packages/audio/test/g722.test.ts)',
+  })),
+  ...opusCases(wideFrames.slice(0, 100)).map((timed) => ({
+    ...timed,
+    codec: 'Opus',
+    agreement: 'libopus itself (no peer); one packet per frame, 24 kbit/s wideband',
+  })),
+];
+for (const { operation, voxline, codec, agreement } of wideCases) {
+  const [result] = timeInterleaved([voxline], {
+    warmupCalls: settings.warmupCalls,
+    runs: settings.runs,
+    samplesPerRun: settings.samplesPerRun,
+    batch: 1,
+  }) as [TimedResult];
+  rows.push({
+    benchmark: 'codecs',
+    case: `${codec} ${operation}: voxline`,
+    unit: 'ns/frame',
+    p50: result.p50,
+    p99: result.p99,
+    samples: result.samples.length,
+    extra: {
+      ...timingExtra(result, allocationPerFrame(voxline.operation)),
+      agreement,
+    },
   });
 }
 
@@ -186,7 +228,7 @@ for (const [inputRate, outputRate] of pairs) {
 }
 
 notes.push(
-  `Time: ${settings.runs} interleaved runs × ${settings.samplesPerRun} samples per case after ${settings.warmupCalls} warm-up calls (G.711: ${settings.warmupCalls * 10}); a sample is one call for resamplers, a batch of ${settings.codecBatch} calls for G.711; ns per frame, clock-read cost subtracted. "run IQR" is the interquartile range of the per-run medians.`,
+  `Time: ${settings.runs} interleaved runs × ${settings.samplesPerRun} samples per case after ${settings.warmupCalls} warm-up calls (G.711: ${settings.warmupCalls * 10}); a sample is one call for resamplers, a batch of ${settings.codecBatch} calls for G.711, one call for G.722 and Opus; ns per frame, clock-read cost subtracted. "run IQR" is the interquartile range of the per-run medians.`,
   `Allocation: bytes per frame as heap plus ArrayBuffer growth over GC-free windows of 200 calls (median of ${settings.allocationWindows}), less the ${allocationBaseline.toFixed(1)} bytes per call the measuring loop allocates by itself; WASM and native memory not counted.`,
   'Quality: SINAD of a −0.2 dBFS tone at 25 % and 85 % of the lower Nyquist frequency fN (free amplitude and phase fit); gain at 85 % fN; alias (downsampling) or image (upsampling) of a −6 dBFS tone beside a −6 dBFS in-band carrier, fitted jointly; delay of an impulse; "held back": most signal owed after any 20 ms call; output sizes per 20 ms call.',
   'Peers: libsamplerate converts Int16 ↔ Float32 around its Float32 API; Speex gets 16-bit samples copied into and out of WASM memory; LiveKit gets a fresh copy of each frame in a new AudioFrame (it ignores byteOffset) and returns zero or more frames. Those conversions and copies are part of their cost, as in an application.',
@@ -194,7 +236,7 @@ notes.push(
 );
 
 await writeResults('codecs', {
-  title: 'Codec paths per 20 ms frame: G.711 and resampling, Voxline and peers in the same run',
+  title: 'Codec paths per 20 ms frame: G.711, G.722, Opus and resampling, Voxline and peers in the same run',
   notes,
   rows,
   quick,

@@ -2,7 +2,7 @@
  * `@voxline/audio`: audio building blocks for Voxline pipelines.
  *
  * Pipelines carry mono host-order 16-bit PCM (`Int16Array`); the codecs here convert at the
- * edges (µ-law/A-law per ITU-T G.711, L16 per RFC 3551).
+ * edges (µ-law/A-law per ITU-T G.711, G.722 per ITU-T G.722, L16 per RFC 3551).
  */
 
 // DTMF: Goertzel detector and tone generator (ITU-T Q.23/Q.24)
@@ -40,6 +40,9 @@ export { AudioFramer, type AudioFramerOptions, type FrameCallback } from './fram
 // G.711 A-law / µ-law (ITU-T G.711, bit-exact with the Sun g711.c reference)
 export { decodeALaw, decodeALawSample, encodeALaw, encodeALawSample } from './g711/a-law.js';
 export { decodeMuLaw, decodeMuLawSample, encodeMuLaw, encodeMuLawSample } from './g711/mu-law.js';
+// G.722 at 64 kbit/s (ITU-T G.722 SB-ADPCM, 16000 Hz), streaming, bit-exact with ffmpeg's g722
+export { G722Decoder } from './g722/g722-decoder.js';
+export { G722Encoder } from './g722/g722-encoder.js';
 // Jitter buffer: reorder by sequence number, conceal losses
 export {
   JitterBuffer,
@@ -53,6 +56,17 @@ export { type L16ByteOrder, type L16Options, l16ToPcm, pcmToL16 } from './l16/l1
 // Levels (dBFS) and mixing
 export { dbToGain, isSilence, peakDbfs, rmsDbfs } from './levels/levels.js';
 export { applyGain, mixInto } from './levels/mixer.js';
+// Noise suppression: RNNoise at 48 kHz with resampling around it
+export { RNNoiseFilter, type RNNoiseFilterOptions } from './noise/rnnoise-filter.js';
+// Opus (RFC 6716) through libopus in WebAssembly: one packet per 20 ms, packet-loss concealment
+export {
+  isOpusSampleRate,
+  OpusDecoder,
+  OpusEncoder,
+  type OpusEncoderOptions,
+  type OpusSampleRate,
+} from './opus/opus-codec.js';
+export { opusPacketSampleCount } from './opus/opus-packet.js';
 // Processors: codecs at the edges, in-band DTMF detection
 export { AudioDecoderProcessor } from './processors/audio-decoder-processor.js';
 export {

@@ -52,4 +52,5 @@ export {
 } from './simulator/call-simulator.js';
 // Call simulator
 export { CallerAudio, speechExtent } from './simulator/caller-audio.js';
-export type { SimulatedCarrier, SimulatedCodec } from './simulator/carrier-messages.js';
+export { SIMULATED_CODECS, type SimulatedCodec } from './simulator/carrier-codec.js';
+export type { SimulatedCarrier } from './simulator/carrier-messages.js';

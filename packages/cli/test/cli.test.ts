@@ -87,6 +87,18 @@ describe('voxline command line: bad input gets one clear line and a non-zero exi
       /^voxline: --carrier must be telnyx or twilio, got 'vonage'$/,
     ],
     [
+      'an unknown codec',
+      ['simulate', '--carrier', 'telnyx', '--codec', 'GSM', '--url', 'ws://x', '--input', jfk],
+      2,
+      /^voxline: --codec must be one of PCMU, PCMA, G722, OPUS, got 'GSM'$/,
+    ],
+    [
+      'a wideband codec on Twilio',
+      ['simulate', '--carrier', 'twilio', '--codec', 'g722', '--url', 'ws://x', '--input', jfk],
+      2,
+      /^voxline: --codec G722: Twilio media streams are always PCMU$/,
+    ],
+    [
       'an unknown agent',
       ['serve', '--agent', 'nope'],
       2,

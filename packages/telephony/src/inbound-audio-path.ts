@@ -3,6 +3,10 @@
  * bytes (scratch) → PCM (codec) → jitter buffer (reordered by chunk number) → resampled to the
  * pipeline's rate → frame.
  *
+ * A stateful codec (G.722) must decode payloads in sequence order, so for it the jitter buffer
+ * holds the encoded payloads (one octet per `Int16Array` element, from a pool) and they are decoded
+ * as they are released; a payload the jitter buffer declares lost becomes the codec's concealment.
+ *
  * Allocation per 20 ms frame: exactly one `Int16Array`, owned by the frame (frames outlive the
  * call, so their audio cannot be a reused buffer). The base64 bytes go to a per-call scratch
  * buffer; when the call is resampled, PCM at the carrier's rate lives in a small pool of buffers
@@ -76,6 +80,11 @@ export class InboundAudioPath {
   readonly #resampler: StreamResampler | undefined;
   readonly #pool: PcmPool | undefined;
   readonly #jitter: JitterBuffer | undefined;
+  /** Stateful codecs with reordering: encoded payloads waiting in the jitter buffer, and their bytes again. */
+  readonly #heldPayloads: PcmPool | undefined;
+  readonly #heldBytes: ByteScratch | undefined;
+  /** Samples the last payload decoded to: the length of a concealed one. */
+  #lastDecodedSamples: number;
   /** False once frames are released in arrival order (no chunk numbers, or reordering turned off). */
   #reordering: boolean;
   /** Where released frames go during the current `push`/`drain`. */
@@ -101,8 +110,13 @@ export class InboundAudioPath {
       }
       this.#pool = new PcmPool(options.jitterDepth + 2);
     }
+    this.#lastDecodedSamples = Math.round(options.carrierSampleRate / 50);
     this.#reordering = options.jitterDepth > 0;
     if (this.#reordering) this.#jitter = new JitterBuffer({ depth: options.jitterDepth });
+    if (this.#reordering && options.codec.stateful) {
+      this.#heldPayloads = new PcmPool(options.jitterDepth + 2);
+      this.#heldBytes = new ByteScratch(options.maxPayloadBytes);
+    }
   }
 
   /** Jitter buffer counters (received, released, late, duplicate, lost, resyncs), all in frames. */
@@ -128,29 +142,50 @@ export class InboundAudioPath {
   push(payload: string, chunk: number | undefined, out: InputAudioRawFrame[]): void {
     const bytes = this.#bytes;
     const byteLength = decodeBase64Payload(payload, bytes.buffer);
-    const bytesPerSample = this.codec.bytesPerSample;
-    if (byteLength % bytesPerSample !== 0) {
+    if (byteLength === 0) return;
+    const samples = this.codec.decodedLength(bytes.view(byteLength));
+    if (samples < 0) {
       throw new SerializerError(
         'invalid-message',
-        `L16 media payload has an odd number of bytes (${byteLength})`,
+        this.codec.encoding === 'L16'
+          ? `L16 media payload has an odd number of bytes (${byteLength})`
+          : `${this.codec.encoding} media payload of ${byteLength} bytes is not a valid packet`,
       );
     }
-    if (byteLength === 0) return;
-    const samples = byteLength / bytesPerSample;
-    // Unresampled audio goes straight into the frame, so it is allocated here and owned by it.
-    const pcm = this.#pool === undefined ? new Int16Array(samples) : this.#pool.take(samples);
-    this.codec.decode(bytes.view(byteLength), pcm);
     this.#out = out;
     if (this.#reordering && chunk === undefined) this.stopReordering(out);
+    const heldPayloads = this.#heldPayloads;
+    if (this.#reordering && heldPayloads !== undefined) {
+      // Stateful codec: hold the payload itself, decode it when it comes out in sequence order.
+      const held = heldPayloads.take(byteLength);
+      const buffer = bytes.buffer;
+      for (let i = 0; i < byteLength; i++) held[i] = buffer[i]!;
+      this.#jitter!.push(chunk!, held, this.#decodeHeld);
+      return;
+    }
+    const pcm = this.#takePcm(samples);
+    try {
+      this.codec.decode(bytes.view(byteLength), pcm);
+    } catch (error) {
+      throw new SerializerError(
+        'invalid-message',
+        `${this.codec.encoding} media payload could not be decoded: ${(error as Error).message}`,
+      );
+    }
     if (this.#reordering) this.#jitter!.push(chunk!, pcm, this.#release);
     else this.#release(pcm, 0, false);
+  }
+
+  /** PCM at the carrier's rate: new when it goes straight into a frame (which owns it), else pooled. */
+  #takePcm(samples: number): Int16Array {
+    return this.#pool === undefined ? new Int16Array(samples) : this.#pool.take(samples);
   }
 
   /** Releases every frame the jitter buffer holds (for `stop`), concealing gaps between them. */
   drain(out: InputAudioRawFrame[]): void {
     if (this.#jitter === undefined) return;
     this.#out = out;
-    this.#jitter.drain(this.#release);
+    this.#jitter.drain(this.#heldPayloads === undefined ? this.#release : this.#decodeHeld);
   }
 
   /**
@@ -162,6 +197,32 @@ export class InboundAudioPath {
     this.drain(out);
     this.#reordering = false;
   }
+
+  /** Stateful codecs: decodes a payload released by the jitter buffer, or conceals a lost one. */
+  readonly #decodeHeld: JitterFrameCallback = (held, sequenceNumber, concealed) => {
+    let pcm: Int16Array;
+    if (concealed) {
+      pcm = this.#takePcm(this.#lastDecodedSamples);
+      this.codec.conceal(pcm);
+    } else {
+      const bytes = this.#heldBytes!;
+      const buffer = bytes.buffer;
+      for (let i = 0; i < held.length; i++) buffer[i] = held[i]!;
+      const payload = bytes.view(held.length);
+      // Checked when it arrived, so this is the length `push` found.
+      const samples = this.codec.decodedLength(payload);
+      pcm = this.#takePcm(samples);
+      try {
+        this.codec.decode(payload, pcm);
+        this.#lastDecodedSamples = samples;
+      } catch {
+        // A packet the decoder refuses (checked only for its header on arrival) is a lost one.
+        this.codec.conceal(pcm);
+      }
+      this.#heldPayloads!.give(held);
+    }
+    this.#release(pcm, sequenceNumber, false);
+  };
 
   readonly #release: JitterFrameCallback = (pcm) => {
     const resampler = this.#resampler;

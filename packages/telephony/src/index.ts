@@ -47,6 +47,7 @@ export {
   type TelephonyCodec,
   type TelephonyEncoding,
   telephonyCodec,
+  telephonySampleRate,
 } from './telephony-codec.js';
 // The contract
 export {

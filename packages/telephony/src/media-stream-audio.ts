@@ -14,7 +14,13 @@ import { InboundAudioPath } from './inbound-audio-path.js';
 import { normalizeTrack } from './media-payload.js';
 import { type CarrierMessage, parseDecimalCounter } from './message-parsing.js';
 import { OutboundAudioEncoder } from './outbound-audio-encoder.js';
-import { type TelephonyEncoding, telephonyCodec } from './telephony-codec.js';
+import {
+  isTelephonyEncoding,
+  TELEPHONY_ENCODINGS,
+  type TelephonyEncoding,
+  telephonyCodec,
+  telephonySampleRate,
+} from './telephony-codec.js';
 import {
   type DeserializedMessage,
   type MediaFormat,
@@ -75,8 +81,9 @@ export class MediaStreamAudio {
   /**
    * Builds the audio paths for the formats the carrier's `start` announced.
    *
-   * @param inbound - what the carrier sends; `encoding` must be a `TelephonyEncoding`, mono.
-   * @param outbound - what the carrier expects back.
+   * @param inbound - what the carrier sends; `encoding` must be a `TelephonyEncoding`, mono. For
+   *   G722, `sampleRate` may be the announced RTP clock rate (8000): the audio is 16000 Hz.
+   * @param outbound - what the carrier expects back (same rules).
    * @throws {@link SerializerError} `unsupported-codec` (fatal) for any other codec or channel
    *   count, or a rate the resampler cannot convert.
    */
@@ -172,14 +179,12 @@ export class MediaStreamAudio {
 
   #build(inbound: MediaFormat, outbound: MediaFormat): void {
     const { carrierName, jitterDepth, maxPayloadBytes, l16ByteOrder } = this.#options;
-    for (const [direction, format] of [
-      ['inbound', inbound],
-      ['outbound', outbound],
-    ] as const) {
-      if (format.encoding !== 'PCMU' && format.encoding !== 'PCMA' && format.encoding !== 'L16') {
+    const [inboundEncoding, outboundEncoding] = [inbound, outbound].map((format, index) => {
+      const direction = index === 0 ? 'inbound' : 'outbound';
+      if (!isTelephonyEncoding(format.encoding)) {
         throw new SerializerError(
           'unsupported-codec',
-          `${carrierName} ${direction} codec ${format.encoding} is not supported; only PCMU, PCMA and L16 are`,
+          `${carrierName} ${direction} codec ${format.encoding} is not supported; only ${TELEPHONY_ENCODINGS.join(', ')} are`,
           true,
         );
       }
@@ -190,19 +195,22 @@ export class MediaStreamAudio {
           true,
         );
       }
-    }
+      return format.encoding;
+    }) as [TelephonyEncoding, TelephonyEncoding];
+    const inboundRate = telephonySampleRate(inboundEncoding, inbound.sampleRate);
+    const outboundRate = telephonySampleRate(outboundEncoding, outbound.sampleRate);
     // Both constructors throw a fatal SerializerError for rates the resampler cannot convert.
     const inboundPath = new InboundAudioPath({
-      codec: telephonyCodec(inbound.encoding as TelephonyEncoding, l16ByteOrder),
-      carrierSampleRate: inbound.sampleRate,
-      pipelineSampleRate: this.#params?.inputSampleRate ?? inbound.sampleRate,
+      codec: telephonyCodec(inboundEncoding, l16ByteOrder, inboundRate),
+      carrierSampleRate: inboundRate,
+      pipelineSampleRate: this.#params?.inputSampleRate ?? inboundRate,
       maxPayloadBytes,
       jitterDepth,
     });
     const outboundEncoder = new OutboundAudioEncoder({
-      codec: telephonyCodec(outbound.encoding as TelephonyEncoding, l16ByteOrder),
-      carrierSampleRate: outbound.sampleRate,
-      expectedSampleRate: this.#params?.outputSampleRate ?? outbound.sampleRate,
+      codec: telephonyCodec(outboundEncoding, l16ByteOrder, outboundRate),
+      carrierSampleRate: outboundRate,
+      expectedSampleRate: this.#params?.outputSampleRate ?? outboundRate,
     });
     this.#inbound = this.#stopped ? undefined : inboundPath;
     this.#outbound = outboundEncoder;

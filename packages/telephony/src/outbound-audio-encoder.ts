@@ -1,7 +1,7 @@
 /**
  * The agent's audio, from an output audio frame to a media message's base64 payload: resampled to
  * the carrier's rate (one `StreamResampler` per call, so filter state carries across frames), then
- * encoded (µ-law, A-law or L16) into a reusable buffer and base64-encoded.
+ * encoded (µ-law, A-law, L16, G.722 or Opus) into a reusable buffer and base64-encoded.
  *
  * Allocation per frame: the base64 string only (strings cannot be reused).
  */
@@ -45,7 +45,8 @@ export class OutboundAudioEncoder {
     this.carrierSampleRate = options.carrierSampleRate;
     const carrierSamples = Math.ceil((options.carrierSampleRate * INITIAL_SCRATCH_MS) / 1000);
     this.#resampled = new SampleScratch(carrierSamples);
-    this.#bytes = new ByteScratch(carrierSamples * options.codec.bytesPerSample);
+    // + 1: a stateful codec may add a sample it held back from the previous frame.
+    this.#bytes = new ByteScratch(options.codec.encodedLength(carrierSamples + 1));
     this.#resampler =
       options.expectedSampleRate === options.carrierSampleRate
         ? undefined
@@ -72,11 +73,13 @@ export class OutboundAudioEncoder {
       pcm = resampler.process(audio, this.#resampled.view(resampler.outputLength(audio.length)));
     }
     if (pcm.length === 0) return undefined;
-    const byteLength = pcm.length * this.codec.bytesPerSample;
+    const byteLength = this.codec.encodedLength(pcm.length);
     if (byteLength > this.#bytes.buffer.length) this.#bytes = new ByteScratch(byteLength * 2);
     const bytes = this.#bytes;
-    this.codec.encode(pcm, bytes.view(byteLength));
-    return bytes.buffer.toString('base64', 0, byteLength);
+    const encoded = this.codec.encode(pcm, bytes.view(byteLength));
+    // Samples a stateful codec holds for its next frame (G.722's odd one, Opus's part of 20 ms).
+    if (encoded.length === 0) return undefined;
+    return bytes.buffer.toString('base64', 0, encoded.length);
   }
 
   #newResampler(sampleRate: number): StreamResampler {

@@ -32,7 +32,10 @@ export type Carrier = 'telnyx' | 'twilio';
 export interface MediaFormat {
   /** Codec as the carrier names it, upper-cased: `PCMU`, `PCMA`, `L16`, ... */
   encoding: string;
-  /** Sample rate in Hz. */
+  /**
+   * Sample rate in Hz. For G722 a carrier may announce its RTP clock rate, 8000, though the audio
+   * is 16000 Hz (RFC 3551 §4.5.2); the audio paths take both as 16000.
+   */
   sampleRate: number;
   /** Channels; 1 for every carrier today. */
   channels: number;

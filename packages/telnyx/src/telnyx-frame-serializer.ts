@@ -9,7 +9,9 @@
  * - Frame order is not guaranteed: media is reordered by `media.chunk` in a jitter buffer.
  * - Payloads are base64 RTP payloads without the RTP header, in the codec of
  *   `start.media_format.encoding` (PCMU, PCMA, G722, OPUS, AMR-WB or L16; this serializer decodes
- *   PCMU, PCMA and L16 and refuses the rest at `start`).
+ *   all but AMR-WB, which it refuses at `start`). OPUS payloads are one Opus packet each (RFC 7587). G722 is 16000 Hz audio whose RTP
+ *   clock rate is 8000 Hz (RFC 3551 §4.5.2), so `media_format.sample_rate` may say either; both
+ *   are taken as 16000 Hz audio.
  * - With `stream_track: both_tracks` both directions arrive on one socket; only `inbound` (the
  *   caller) becomes input audio, so the agent never hears itself.
  * - We send back `{"event":"media","media":{"payload":...}}`, `{"event":"mark","mark":{"name":...}}`
@@ -26,7 +28,9 @@ import {
   isTelephonyEncoding,
   type MediaFormat,
   MediaStreamSerializer,
+  TELEPHONY_ENCODINGS,
   type TelephonyEncoding,
+  telephonySampleRate,
   validateMessage,
 } from '@voxline/telephony';
 import {
@@ -42,16 +46,18 @@ import {
 /** Options of {@link TelnyxFrameSerializer}. */
 export interface TelnyxFrameSerializerOptions {
   /**
-   * Codec of the audio we send back, named from our side: it must be what the stream was opened
-   * with as `stream_bidirectional_codec`. Default: the inbound codec from `start.media_format`.
+   * Codec of the audio we send back (`'PCMU'`, `'PCMA'`, `'L16'`, `'G722'` or `'OPUS'`): it must be what the
+   * stream was opened with as `stream_bidirectional_codec`. Default: the inbound codec from
+   * `start.media_format`.
    * Note that Telnyx's own default for `stream_bidirectional_codec` is PCMU, so on a PCMA call
    * opened without that parameter, set `'PCMU'` here (a mismatch plays as loud static).
    */
   outboundEncoding?: TelephonyEncoding;
   /**
    * Sample rate in Hz of the audio we send back: `stream_bidirectional_sampling_rate`
-   * (8000, 16000, 22050, 24000 or 48000). Default: the inbound rate when the outbound codec is
-   * L16 or the same as the inbound one, else 8000.
+   * (8000, 16000, 22050, 24000 or 48000). Default: 16000 for G722 (whatever the rate says, see the
+   * module comment); else the inbound rate when the outbound codec is L16 or the same as the
+   * inbound one; else 8000.
    */
   outboundSampleRate?: number;
   /**
@@ -122,7 +128,7 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
     } = options;
     if (outboundEncoding !== undefined && !isTelephonyEncoding(outboundEncoding)) {
       throw new RangeError(
-        `outboundEncoding must be 'PCMU', 'PCMA' or 'L16', got ${String(outboundEncoding)}`,
+        `outboundEncoding must be one of ${TELEPHONY_ENCODINGS.join(', ')}, got ${String(outboundEncoding)}`,
       );
     }
     if (
@@ -207,9 +213,11 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
     const inboundEncoding = mediaFormat.encoding;
     const outboundEncoding =
       this.#outboundEncoding ?? (isTelephonyEncoding(inboundEncoding) ? inboundEncoding : 'PCMU');
-    const outboundSampleRate =
+    const outboundSampleRate = telephonySampleRate(
+      outboundEncoding,
       this.#outboundSampleRate ??
-      (outboundEncoding === 'L16' || outboundEncoding === inboundEncoding ? mediaFormat.sampleRate : 8000);
+        (outboundEncoding === 'L16' || outboundEncoding === inboundEncoding ? mediaFormat.sampleRate : 8000),
+    );
     const outboundMediaFormat: MediaFormat = {
       encoding: outboundEncoding,
       sampleRate: outboundSampleRate,
@@ -232,7 +240,7 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
         mediaFormatAnnounced: start.media_format !== undefined,
       },
     };
-    // Refuses G722, OPUS, AMR-WB (fatal, naming the call) before anything is decoded as the wrong codec.
+    // Refuses AMR-WB (fatal, naming the call) before anything is decoded as the wrong codec.
     this.startAudio(call, mediaFormat, outboundMediaFormat);
     return call;
   }

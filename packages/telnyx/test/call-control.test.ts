@@ -108,6 +108,28 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     expect(decodeClientState(body.client_state as string)).toEqual({ reference: 'ref-2' });
   });
 
+  it('answers a wideband G.722 stream: stream_codec, stream_bidirectional_codec and 16000 Hz', async () => {
+    await control.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'G722' } });
+    const { body } = only();
+    expect(body).toMatchObject({
+      stream_url: 'wss://voice.example.com/telnyx',
+      stream_codec: 'G722',
+      stream_bidirectional_mode: 'rtp',
+      stream_bidirectional_codec: 'G722',
+      // Sent although not asked for: Telnyx's default rate, 8000, would not be G.722's.
+      stream_bidirectional_sampling_rate: 16000,
+    });
+  });
+
+  it('answers an Opus stream at 16000 Hz unless told otherwise', async () => {
+    await control.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'OPUS' } });
+    expect(only().body).toMatchObject({
+      stream_codec: 'OPUS',
+      stream_bidirectional_codec: 'OPUS',
+      stream_bidirectional_sampling_rate: 16000,
+    });
+  });
+
   it.each([
     ['hangup', () => control.hangup(CALL), 'hangup', {}],
     [
@@ -198,6 +220,19 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
       '8 kHz-only codecs at 16 kHz',
       () =>
         control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'PCMU', samplingRate: 16000 } }),
+    ],
+    [
+      'Opus at 24 kHz',
+      () =>
+        control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'OPUS', samplingRate: 24000 } }),
+    ],
+    [
+      'G.722 at 8 kHz',
+      () => control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'G722', samplingRate: 8000 } }),
+    ],
+    [
+      'a codec Voxline does not decode',
+      () => control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'AMR-WB' as never } }),
     ],
     ['an unsafe file name', () => control.startRecording(CALL, { customFileName: '../etc/passwd' })],
     ['a dial without a number', () => control.dial({ to: '', from: '+13125550100' })],

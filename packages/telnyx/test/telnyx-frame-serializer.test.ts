@@ -1,4 +1,12 @@
-import { decodeALaw, decodeMuLaw, l16ToPcm } from '@voxline/audio';
+import {
+  decodeALaw,
+  decodeMuLaw,
+  l16ToPcm,
+  OpusDecoder,
+  OpusEncoder,
+  opusPacketSampleCount,
+  rmsDbfs,
+} from '@voxline/audio';
 import {
   type Frame,
   InputAudioRawFrame,
@@ -10,6 +18,7 @@ import {
 } from '@voxline/core';
 import { type DeserializedMessage, SerializerError, type SerializerErrorCode } from '@voxline/telephony';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runTool, toBytes, toInt16 } from '../../audio/test/support/tools.js';
 import {
   bestCorrelation,
   chunks,
@@ -449,19 +458,16 @@ describe('TelnyxFrameSerializer: bad input', () => {
     return target;
   };
 
-  it.each(['G722', 'OPUS', 'AMR-WB', 'opus'])(
-    'refuses %s at start (fatal), and decodes nothing',
-    (encoding) => {
-      const target = serializer();
-      const error = errorOf(() => target.deserialize(start({ encoding, sample_rate: 16000, channels: 1 })));
-      expect(error).toMatchObject({ code: 'unsupported-codec', fatal: true });
-      // The error names the call, so the transport can hang it up.
-      expect(error).toMatchObject({ call: { carrier: 'telnyx', callId: CALL_CONTROL_ID } });
-      expect(error.message).toContain(encoding.toUpperCase());
-      expect(target.call).toBeUndefined();
-      expectError(() => target.deserialize(media(1, payloads('PCMU')[0]!)), 'media-before-start');
-    },
-  );
+  it.each(['AMR-WB', 'amr-wb', 'SPEEX'])('refuses %s at start (fatal), and decodes nothing', (encoding) => {
+    const target = serializer();
+    const error = errorOf(() => target.deserialize(start({ encoding, sample_rate: 16000, channels: 1 })));
+    expect(error).toMatchObject({ code: 'unsupported-codec', fatal: true });
+    // The error names the call, so the transport can hang it up.
+    expect(error).toMatchObject({ call: { carrier: 'telnyx', callId: CALL_CONTROL_ID } });
+    expect(error.message).toContain(encoding.toUpperCase());
+    expect(target.call).toBeUndefined();
+    expectError(() => target.deserialize(media(1, payloads('PCMU')[0]!)), 'media-before-start');
+  });
 
   it('refuses stereo and rates the resampler cannot convert (fatal)', () => {
     expectError(
@@ -550,9 +556,244 @@ describe('TelnyxFrameSerializer: bad input', () => {
   });
 
   it('validates its options', () => {
-    expect(() => new TelnyxFrameSerializer({ outboundEncoding: 'G722' as never })).toThrow(RangeError);
+    expect(() => new TelnyxFrameSerializer({ outboundEncoding: 'AMR-WB' as never })).toThrow(RangeError);
     expect(() => new TelnyxFrameSerializer({ jitterDepth: -1 })).toThrow(RangeError);
     expect(() => new TelnyxFrameSerializer({ l16ByteOrder: 'middle' as never })).toThrow(RangeError);
     expect(() => new TelnyxFrameSerializer({ outboundSampleRate: 0 })).toThrow(RangeError);
+  });
+});
+
+/**
+ * G.722 (wideband) calls, checked against ffmpeg's g722 encoder and decoder as the independent
+ * implementation (Debian's ffmpeg: `apt-get install -y ffmpeg`; these tests fail without it).
+ */
+describe('TelnyxFrameSerializer: G.722 at 16 kHz', () => {
+  /** ffmpeg's G.722 bytes for JFK (16 kHz), cut into 20 ms payloads of 160 bytes, and ffmpeg's decoding of them. */
+  let g722Payloads: string[];
+  let ffmpegDecoded: Int16Array;
+
+  beforeAll(() => {
+    const g722 = runTool(
+      'ffmpeg',
+      ['-hide_banner', '-loglevel', 'error', '-f', 's16le', '-ar', '16000', '-ac', '1', '-i', '-'].concat([
+        '-c:a',
+        'g722',
+        '-f',
+        'g722',
+        '-',
+      ]),
+      toBytes(jfk16),
+    );
+    g722Payloads = [];
+    for (let offset = 0; offset + 160 <= g722.length; offset += 160) {
+      g722Payloads.push(g722.subarray(offset, offset + 160).toString('base64'));
+    }
+    const whole = g722.subarray(0, g722Payloads.length * 160);
+    ffmpegDecoded = toInt16(
+      runTool(
+        'ffmpeg',
+        ['-hide_banner', '-loglevel', 'error', '-f', 'g722', '-i', '-', '-f', 's16le', '-'],
+        whole,
+      ),
+    );
+  });
+
+  const g722Start = (sampleRate: number) => start({ encoding: 'G722', sample_rate: sampleRate, channels: 1 });
+
+  it.each([16000, 8000])(
+    'reads a G722 start announcing %i Hz (sample rate or RTP clock rate) as 16 kHz both ways',
+    (announced) => {
+      const { events } = feed(serializer({}, 16000), [g722Start(announced)]);
+      expect(events[0]).toMatchObject({
+        type: 'start',
+        call: {
+          carrier: 'telnyx',
+          callId: CALL_CONTROL_ID,
+          mediaFormat: { encoding: 'G722', sampleRate: announced, channels: 1 },
+          outboundMediaFormat: { encoding: 'G722', sampleRate: 16000, channels: 1 },
+        },
+      });
+    },
+  );
+
+  it.each([16000, 8000])(
+    "decodes ffmpeg's G.722 (start says %i Hz) to 20 ms frames of 320 samples, bit-exact with ffmpeg's decoder",
+    (announced) => {
+      const { frames } = feed(serializer({}, 16000), [
+        g722Start(announced),
+        ...g722Payloads.map((payload, i) => media(i + 1, payload)),
+        STOP,
+      ]);
+      const audio = audioOf(frames);
+      expect(audio).toHaveLength(g722Payloads.length);
+      expect(audio.every((frame) => frame.sampleRate === 16000 && frame.audio.length === 320)).toBe(true);
+      expectSamples(concat(audio.map((frame) => frame.audio))).toEqual(ffmpegDecoded);
+    },
+  );
+
+  it('decodes in chunk order when media arrives out of order (the decoder carries state)', () => {
+    const wire = g722Payloads.slice(0, 60);
+    const order = wire.map((_, i) => i + 1);
+    [order[4], order[5]] = [order[5]!, order[4]!];
+    [order[20], order[21], order[22], order[23]] = [order[21]!, order[22]!, order[23]!, order[20]!];
+    const { frames } = feed(serializer({}, 16000), [
+      g722Start(16000),
+      ...order.map((chunk) => media(chunk, wire[chunk - 1]!)),
+      STOP,
+    ]);
+    expectSamples(concat(audioOf(frames).map((frame) => frame.audio))).toEqual(
+      ffmpegDecoded.subarray(0, 60 * 320),
+    );
+  });
+
+  it('conceals a lost payload with 20 ms of silence and keeps decoding after it', () => {
+    const lost = 100;
+    const messages = g722Payloads
+      .slice(0, 200)
+      .map((payload, i) => media(i + 1, payload))
+      .filter((_, i) => i !== lost);
+    const audio = audioOf(feed(serializer({}, 16000), [g722Start(16000), ...messages, STOP]).frames);
+    expect(audio).toHaveLength(200);
+    expect(audio[lost]?.audio).toEqual(new Int16Array(320));
+    expectSamples(concat(audio.slice(0, lost).map((frame) => frame.audio))).toEqual(
+      ffmpegDecoded.subarray(0, lost * 320),
+    );
+    // The decoder missed 160 codes, so it is not bit-exact after the gap, but it is the speech.
+    const after = concat(audio.slice(lost + 5).map((frame) => frame.audio));
+    expect(bestCorrelation(after, ffmpegDecoded.subarray((lost + 5) * 320, 200 * 320), 0)).toBeGreaterThan(
+      0.95,
+    );
+  });
+
+  it('resamples to an 8 kHz pipeline only when asked to, and hands 16 kHz pipelines 16 kHz audio', () => {
+    const framesFor = (pipelineRate: number) =>
+      audioOf(
+        feed(serializer({}, pipelineRate), [
+          g722Start(8000),
+          ...g722Payloads.slice(0, 10).map((payload, i) => media(i + 1, payload)),
+          STOP,
+        ]).frames,
+      );
+    const wide = framesFor(16000);
+    expect(wide).toHaveLength(10);
+    expect(wide.every((frame) => frame.sampleRate === 16000 && frame.audio.length === 320)).toBe(true);
+    const narrow = framesFor(8000);
+    expect(narrow.length).toBeGreaterThan(0);
+    expect(narrow.every((frame) => frame.sampleRate === 8000)).toBe(true);
+  });
+
+  it('sends G.722 back: 160 bytes per 20 ms, which ffmpeg decodes to the agent’s speech', () => {
+    const target = serializer({}, 16000, 24000);
+    target.deserialize(g722Start(16000));
+    const source = resample(jfk16, 16000, 24000).subarray(24000, 24000 + 480 * 100);
+    const sent: Buffer[] = [];
+    for (const chunk of chunks(source, 480)) {
+      const message = JSON.parse(
+        target.serialize(new OutputAudioRawFrame({ audio: chunk, sampleRate: 24000 }))!,
+      );
+      expect(Object.keys(message)).toEqual(['event', 'media']);
+      const bytes = Buffer.from(message.media.payload, 'base64');
+      expect(bytes.length).toBe(160);
+      sent.push(bytes);
+    }
+    const decoded = toInt16(
+      runTool(
+        'ffmpeg',
+        ['-hide_banner', '-loglevel', 'error', '-f', 'g722', '-i', '-', '-f', 's16le', '-'],
+        Buffer.concat(sent),
+      ),
+    );
+    expect(decoded.length).toBe(100 * 320);
+    expect(bestCorrelation(decoded, jfk16.subarray(16000, 16000 + 100 * 320), 64)).toBeGreaterThan(0.95);
+  });
+
+  it('keeps a lone odd sample for the next frame instead of sending half a byte', () => {
+    const target = serializer({}, 16000, 16000);
+    target.deserialize(g722Start(16000));
+    const serialize = (audio: Int16Array) =>
+      target.serialize(new OutputAudioRawFrame({ audio, sampleRate: 16000 }));
+    expect(serialize(jfk16.subarray(20000, 20001))).toBeUndefined();
+    const next = JSON.parse(serialize(jfk16.subarray(20001, 20321))!);
+    expect(Buffer.from(next.media.payload, 'base64').length).toBe(160);
+  });
+
+  it('gives each call its own codec state', () => {
+    const decodeFirst = () =>
+      concat(
+        audioOf(
+          feed(serializer({}, 16000), [
+            g722Start(16000),
+            ...g722Payloads.slice(0, 10).map((p, i) => media(i + 1, p)),
+          ]).frames,
+        ).map((frame) => frame.audio),
+      );
+    const first = decodeFirst();
+    expectSamples(decodeFirst()).toEqual(first);
+  });
+});
+
+/** Opus calls: one packet per media message (RFC 7587), libopus on both ends. */
+describe('TelnyxFrameSerializer: OPUS at 16 kHz', () => {
+  const opusStart = start({ encoding: 'OPUS', sample_rate: 16000, channels: 1 });
+  let packets: string[];
+
+  beforeAll(() => {
+    const encoder = new OpusEncoder({ sampleRate: 16000 });
+    packets = chunks(jfk16, 320)
+      .filter((chunk) => chunk.length === 320)
+      .map((chunk) => Buffer.from(encoder.encode(chunk)).toString('base64'));
+  });
+
+  it('reads an OPUS start as 16 kHz both ways', () => {
+    const { events } = feed(serializer({}, 16000), [opusStart]);
+    expect(events[0]).toMatchObject({
+      call: {
+        mediaFormat: { encoding: 'OPUS', sampleRate: 16000, channels: 1 },
+        outboundMediaFormat: { encoding: 'OPUS', sampleRate: 16000, channels: 1 },
+      },
+    });
+  });
+
+  it('decodes one packet per message into 20 ms frames of the speech, and conceals a lost one', () => {
+    const lost = 100;
+    const messages = packets.map((payload, i) => media(i + 1, payload)).filter((_, i) => i !== lost);
+    const audio = audioOf(feed(serializer({}, 16000), [opusStart, ...messages, STOP]).frames);
+    expect(audio).toHaveLength(packets.length);
+    expect(audio.every((frame) => frame.sampleRate === 16000 && frame.audio.length === 320)).toBe(true);
+    // libopus's concealment continues the voice instead of leaving a hole.
+    expect(rmsDbfs(audio[lost]!.audio)).toBeGreaterThan(-40);
+    const decoded = concat(audio.map((frame) => frame.audio));
+    expect(bestCorrelation(decoded, jfk16.subarray(0, decoded.length), 160)).toBeGreaterThan(0.85);
+  });
+
+  it('refuses a payload whose table of contents is not Opus', () => {
+    const target = serializer({}, 16000);
+    target.deserialize(opusStart);
+    // Code 3 without its frame count byte.
+    expectError(
+      () => target.deserialize(media(1, Buffer.from([0x4b]).toString('base64'))),
+      'invalid-message',
+    );
+  });
+
+  it('sends one Opus packet of 20 ms per 20 ms frame, which libopus decodes to the agent’s speech', () => {
+    const target = serializer({}, 16000, 24000);
+    target.deserialize(opusStart);
+    const source = resample(jfk16, 16000, 24000).subarray(24000, 24000 + 480 * 100);
+    const decoder = new OpusDecoder(16000);
+    const decoded: Int16Array[] = [];
+    let sent = 0;
+    for (const chunk of chunks(source, 480)) {
+      const text = target.serialize(new OutputAudioRawFrame({ audio: chunk, sampleRate: 24000 }));
+      if (text === undefined) continue;
+      const packet = Buffer.from(JSON.parse(text).media.payload, 'base64');
+      expect([320, 640]).toContain(opusPacketSampleCount(packet, 16000));
+      decoded.push(decoder.decode(packet));
+      sent++;
+    }
+    expect(sent).toBeGreaterThan(95);
+    expect(bestCorrelation(concat(decoded), jfk16.subarray(16000, 16000 + 100 * 320), 400)).toBeGreaterThan(
+      0.85,
+    );
   });
 });

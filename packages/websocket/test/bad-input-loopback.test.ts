@@ -99,13 +99,13 @@ describe('bad input over a loopback WebSocket', () => {
   });
 
   it('refuses a codec it cannot decode at start: closes with 1003 and hangs the call up', async () => {
-    const messages = telnyxMessages('v3:g722-call');
+    const messages = telnyxMessages('v3:amr-wb-call');
     const client = await CarrierClient.connect(server.url, messages);
     client.send(messages.connected());
     client.send(
       messages
         .start()
-        .replace('"encoding":"PCMU","sample_rate":8000', '"encoding":"G722","sample_rate":16000'),
+        .replace('"encoding":"PCMU","sample_rate":8000', '"encoding":"AMR-WB","sample_rate":16000'),
     );
     expect((await client.closed).code).toBe(CloseCode.UnsupportedData);
     await waitFor(() => server.terminators.telnyx.calls.some((c) => c.callId === messages.callId));

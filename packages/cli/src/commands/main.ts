@@ -207,6 +207,12 @@ function addSimulateCommand(program: Command, runCommand: CommandRunner): void {
     .addOption(
       new Option('--report <json>', 'write the call report (per turn latencies, violations) as JSON'),
     )
+    .addOption(
+      new Option(
+        '--codec <PCMU|PCMA|G722|OPUS>',
+        'codec of the stream (Telnyx only; Twilio is always PCMU): G722 and OPUS are wideband, 16000 Hz',
+      ).default('PCMU'),
+    )
     .addOption(jsonOption())
     .showHelpAfterError(helpHint('simulate'))
     .addHelpText(
@@ -233,6 +239,7 @@ Example:
         carrier?: string;
         url?: string;
         input?: string;
+        codec?: string;
         script?: string;
         record?: string;
         report?: string;
@@ -244,6 +251,7 @@ Example:
               carrier: flags.carrier,
               url: flags.url,
               input: flags.input,
+              ...(flags.codec ? { codec: flags.codec } : {}),
               ...(flags.script ? { script: flags.script } : {}),
               ...(flags.record ? { record: flags.record } : {}),
               ...(flags.report ? { report: flags.report } : {}),

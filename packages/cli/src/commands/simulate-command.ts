@@ -3,7 +3,8 @@
  *
  * ```
  * voxline simulate --carrier telnyx|twilio --url ws://… --input caller.wav
- *                  [--script turns.json] [--record call.wav] [--report report.json] [--json]
+ *                  [--codec PCMU|PCMA|G722|OPUS] [--script turns.json] [--record call.wav]
+ *                  [--report report.json] [--json]
  * ```
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import {
   simulateCall,
 } from '../simulator/call-simulator.js';
 import { CallerAudio } from '../simulator/caller-audio.js';
+import { SIMULATED_CODECS, type SimulatedCodec } from '../simulator/carrier-codec.js';
 import type { SimulatedCarrier } from '../simulator/carrier-messages.js';
 import { CliError } from './cli-error.js';
 import { type CommandOutput, formatSimulatorEvent } from './terminal-output.js';
@@ -26,15 +28,17 @@ export interface SimulateOptions {
   carrier: string | undefined;
   url: string | undefined;
   input: string | undefined;
+  /** `--codec`: PCMU (default), PCMA, G722 or OPUS (Telnyx only; G722 and OPUS are wideband, 16 kHz). */
+  codec?: string;
   script?: string;
   record?: string;
   report?: string;
 }
 
-/** Reads the caller's recording, turning file problems into one-line errors. */
-export function loadCallerAudio(path: string): CallerAudio {
+/** Reads the caller's recording at `sampleRate` Hz (default 8000), turning file problems into one-line errors. */
+export function loadCallerAudio(path: string, sampleRate = 8000): CallerAudio {
   try {
-    return CallerAudio.fromWavFile(path);
+    return CallerAudio.fromWavFile(path, sampleRate);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       throw new CliError(`input file not found: ${path}`);
@@ -66,6 +70,19 @@ export function loadCallScript(path: string): CallScript {
   }
 }
 
+/** Checks the codec against the carrier: Telnyx streams any {@link SimulatedCodec}, Twilio only PCMU. */
+export function parseCodec(value: string | undefined, carrier: SimulatedCarrier): SimulatedCodec {
+  if (value === undefined) return 'PCMU';
+  const codec = value.toUpperCase();
+  if (!(SIMULATED_CODECS as readonly string[]).includes(codec)) {
+    throw new CliError(`--codec must be one of ${SIMULATED_CODECS.join(', ')}, got '${value}'`, 2);
+  }
+  if (carrier === 'twilio' && codec !== 'PCMU') {
+    throw new CliError(`--codec ${codec}: Twilio media streams are always PCMU`, 2);
+  }
+  return codec as SimulatedCodec;
+}
+
 /** Checks the carrier name. */
 export function parseCarrier(value: string | undefined): SimulatedCarrier {
   if (value === 'telnyx' || value === 'twilio') return value;
@@ -81,6 +98,7 @@ export async function runSimulation(
     carrier: SimulatedCarrier;
     url: string;
     audio: CallerAudio;
+    codec?: SimulatedCodec;
     script?: CallScript;
     record?: string;
     report?: string;
@@ -93,13 +111,14 @@ export async function runSimulation(
   },
   output: CommandOutput,
 ): Promise<CallReport> {
-  output.line(`Calling ${options.url} as ${options.carrier} ...`);
+  output.line(`Calling ${options.url} as ${options.carrier} (${options.codec ?? 'PCMU'}) ...`);
   let report: CallReport;
   try {
     report = await simulateCall({
       carrier: options.carrier,
       url: options.url,
       audio: options.audio,
+      ...(options.codec ? { codec: options.codec } : {}),
       ...(options.script ? { script: options.script } : {}),
       ...(options.record ? { recordPath: options.record } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -149,16 +168,18 @@ export async function simulateCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const carrier = parseCarrier(options.carrier);
+  const codec = parseCodec(options.codec, carrier);
   if (!options.url)
     throw new CliError('--url is required (the agent WebSocket, e.g. ws://127.0.0.1:8765/telnyx)', 2);
   if (!options.input) throw new CliError('--input is required (the caller recording, a WAV file)', 2);
-  const audio = loadCallerAudio(options.input);
+  const audio = loadCallerAudio(options.input, codec === 'PCMU' || codec === 'PCMA' ? 8000 : 16000);
   const script = options.script ? loadCallScript(options.script) : undefined;
   const report = await runSimulation(
     {
       carrier,
       url: options.url,
       audio,
+      codec,
       ...(script ? { script } : {}),
       ...(options.record ? { record: options.record } : {}),
       ...(options.report ? { report: options.report } : {}),

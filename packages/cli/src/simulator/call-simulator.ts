@@ -2,30 +2,30 @@
  * A phone-call simulator: plays the carrier's side of a media stream against any agent server.
  *
  * It connects to the agent's WebSocket as Telnyx or Twilio would, sends `connected` and `start`
- * with realistic ids and media format, streams the caller's recording as 20 ms µ-law (or A-law)
- * frames at real time — silence between turns, as a carrier streams continuously — plays the
+ * with realistic ids and media format, streams the caller's recording as 20 ms µ-law, A-law or
+ * G.722 frames at real time — silence between turns, as a carrier streams continuously — plays the
  * agent's audio back at real time, echoes marks when the audio before them has played, honours
  * `clear`, sends DTMF and `stop`, and records both sides as a dual-channel WAV (caller left, bot
- * right, 8000 Hz). A {@link CallScript} places caller turns, barge-ins, key presses and the
+ * right, at the codec's rate: 8000 Hz, or 16000 Hz for G.722). A {@link CallScript} places caller turns, barge-ins, key presses and the
  * hang-up. The {@link CallReport} gives, per turn, end of user speech → first bot audio,
  * interruption → clear, and how much of the bot's reply the caller heard.
  *
  * One 20 ms tick drives everything, scheduled on absolute times (no drift, one timer at a time).
  */
-import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw, rmsDbfs, WavFileWriter } from '@voxline/audio';
+import { rmsDbfs, WavFileWriter } from '@voxline/audio';
 import { type Clock, realClock } from '@voxline/core';
 import { TELNYX_STREAM_AUTH_TOKEN_HEADER, telnyxStreamAuthToken } from '@voxline/telnyx';
 import { computeTwilioSignature } from '@voxline/twilio';
 import WebSocket from 'ws';
 import type { CallReport, TurnReport } from './call-report.js';
 import { type CallScript, type CallScriptStep, defaultCallScript } from './call-script.js';
-import { type CallerAudio, FRAME_MS, FRAME_SAMPLES, speechExtent } from './caller-audio.js';
+import { type CallerAudio, FRAME_MS, speechExtent } from './caller-audio.js';
+import { CarrierCodec, type SimulatedCodec } from './carrier-codec.js';
 import {
   CarrierMessageWriter,
   newCallIds,
   parseAgentMessage,
   type SimulatedCarrier,
-  type SimulatedCodec,
 } from './carrier-messages.js';
 import { CarrierPlayback } from './carrier-playback.js';
 
@@ -34,11 +34,11 @@ export interface CallSimulatorOptions {
   carrier: SimulatedCarrier;
   /** The agent's media-stream WebSocket URL, e.g. `ws://127.0.0.1:8765/telnyx`. */
   url: string;
-  /** The caller's recording. */
+  /** The caller's recording; resampled to the codec's rate when it is at another. */
   audio: CallerAudio;
   /** What the caller does; default: say the whole recording, wait for the reply, hang up. */
   script?: CallScript;
-  /** Codec to stream (Telnyx only; Twilio is always PCMU); default PCMU. */
+  /** Codec to stream (Telnyx only; Twilio is always PCMU); default PCMU. `G722` streams 16 kHz audio both ways. */
   codec?: SimulatedCodec;
   /**
    * The carrier's call id announced in `start` (Telnyx `call_control_id`, Twilio `CallSid`); default
@@ -132,8 +132,12 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     options.customParameters ?? {},
   );
   validateUrl(options.url);
+  const carrierCodec = new CarrierCodec(codec);
+  const rate = carrierCodec.sampleRate;
+  const frameSamples = carrierCodec.frameSamples;
+  const audio = options.audio.atSampleRate(rate);
   const recording = options.recordPath
-    ? await WavFileWriter.open(options.recordPath, { sampleRate: 8000, numChannels: 2 })
+    ? await WavFileWriter.open(options.recordPath, { sampleRate: rate, numChannels: 2 })
     : undefined;
   // Listeners go on before the socket opens: an agent may speak in the same packet as the upgrade.
   const headers = { ...credentialHeaders(options, ids.callId), ...options.headers };
@@ -150,10 +154,6 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
   const emit = (type: SimulatorEvent['type'], detail?: string) =>
     options.onEvent?.({ atMs: Math.round(elapsed()), type, ...(detail === undefined ? {} : { detail }) });
 
-  const decode = codec === 'PCMA' ? decodeALaw : decodeMuLaw;
-  const encode = codec === 'PCMA' ? encodeALaw : encodeMuLaw;
-  const encoded = new Uint8Array(FRAME_SAMPLES);
-
   socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
     if (isBinary) {
       violations.push('binary WebSocket frame (carriers take JSON text frames only)');
@@ -164,7 +164,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     switch (message.type) {
       case 'media': {
         agentMessages.media++;
-        const pcm = decode(message.payload);
+        const pcm = carrierCodec.decode(message.payload);
         botAudioReceivedSamples += pcm.length;
         playback.enqueue(pcm);
         const current = turns.at(-1);
@@ -226,13 +226,13 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
   let utterancePlayedSamples = 0;
   let endedBy: CallReport['endedBy'] = 'caller';
   const maxDurationMs = options.maxDurationMs ?? 180_000;
-  const botFrame = new Int16Array(FRAME_SAMPLES);
-  const callerFrame = new Int16Array(FRAME_SAMPLES);
-  const stereo = new Int16Array(FRAME_SAMPLES * 2);
+  const botFrame = new Int16Array(frameSamples);
+  const callerFrame = new Int16Array(frameSamples);
+  const stereo = new Int16Array(frameSamples * 2);
 
   const beginTurn = (kind: TurnReport['kind'], step: { fromMs?: number; toMs?: number; text?: string }) => {
-    const samples = options.audio.slice(step.fromMs, step.toMs);
-    const extent = speechExtent(samples) ?? { startMs: 0, endMs: (samples.length / 8000) * 1000 };
+    const samples = audio.slice(step.fromMs, step.toMs);
+    const extent = speechExtent(samples, rate) ?? { startMs: 0, endMs: (samples.length / rate) * 1000 };
     const now = elapsed();
     const turn: TurnReport = {
       turn: turns.length + 1,
@@ -249,13 +249,13 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
       replyText: null,
     };
     const previous = turns.at(-1);
-    if (previous) previous.botAudioHeardMs = (replyHeardSamples / 8000) * 1000;
+    if (previous) previous.botAudioHeardMs = (replyHeardSamples / rate) * 1000;
     replyHeardSamples = 0;
     turns.push(turn);
     speaking = { samples, offset: 0, turn };
     emit(
       'caller-speaks',
-      `turn ${turn.turn} (${kind}), ${Math.round((samples.length / 8000) * 1000)} ms${step.text ? `: "${step.text}"` : ''}`,
+      `turn ${turn.turn} (${kind}), ${Math.round((samples.length / rate) * 1000)} ms${step.text ? `: "${step.text}"` : ''}`,
     );
   };
 
@@ -282,7 +282,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
       }
       if ('bargeIn' in step) {
         if (!stepBegun) {
-          if (botAudible && (utterancePlayedSamples / 8000) * 1000 >= step.bargeIn.afterBotAudioMs) {
+          if (botAudible && (utterancePlayedSamples / rate) * 1000 >= step.bargeIn.afterBotAudioMs) {
             beginTurn('barge-in', step.bargeIn);
             stepBegun = true;
           } else if (now - stepStartedMs > 30_000) {
@@ -369,7 +369,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     // The caller's 20 ms.
     if (speaking) {
       const { samples, offset } = speaking;
-      const take = Math.min(FRAME_SAMPLES, samples.length - offset);
+      const take = Math.min(frameSamples, samples.length - offset);
       callerFrame.set(samples.subarray(offset, offset + take));
       callerFrame.fill(0, take);
       speaking.offset += take;
@@ -378,8 +378,11 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
         emit('caller-silent');
       }
     } else callerFrame.fill(0);
-    encode(callerFrame, encoded);
-    sendSafely(socket, writer.media(Buffer.from(encoded).toString('base64'), now));
+    const encoded = carrierCodec.encodeFrame(callerFrame);
+    sendSafely(
+      socket,
+      writer.media(Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length).toString('base64'), now),
+    );
 
     // The bot's 20 ms, as the carrier plays it.
     const { played, dueMarks } = playback.play(botFrame);
@@ -405,7 +408,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     }
 
     if (recording) {
-      for (let i = 0; i < FRAME_SAMPLES; i++) {
+      for (let i = 0; i < frameSamples; i++) {
         stereo[2 * i] = callerFrame[i] as number;
         stereo[2 * i + 1] = botFrame[i] as number;
       }
@@ -414,7 +417,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
   }
 
   const last = turns.at(-1);
-  if (last) last.botAudioHeardMs = (replyHeardSamples / 8000) * 1000;
+  if (last) last.botAudioHeardMs = (replyHeardSamples / rate) * 1000;
   if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'call ended');
   await recording?.close();
   return {
@@ -426,7 +429,7 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     endedBy,
     turns,
     agentMessages,
-    botAudioReceivedMs: (botAudioReceivedSamples / 8000) * 1000,
+    botAudioReceivedMs: (botAudioReceivedSamples / rate) * 1000,
     protocolViolations: violations,
     ...(options.recordPath ? { recordingPath: options.recordPath } : {}),
   };

@@ -1,28 +1,30 @@
 /**
- * The caller's recording, prepared the way a carrier sends it: mono, 8000 Hz, cut into 20 ms
- * frames, with the extent of real speech in any slice found from its energy.
+ * The caller's recording, prepared the way a carrier sends it: mono, at the codec's rate (8000 Hz
+ * for G.711, 16000 Hz for G.722), cut into 20 ms frames, with the extent of real speech in any
+ * slice found from its energy.
  */
 import { readWav, rmsDbfs, StreamResampler } from '@voxline/audio';
 
-/** Samples in one 20 ms frame at 8000 Hz. */
-export const FRAME_SAMPLES = 160;
 /** Duration of one frame in ms. */
 export const FRAME_MS = 20;
 
-/** A recording at 8000 Hz, mono. */
+/** A recording, mono, at {@link sampleRate}. */
 export class CallerAudio {
   private constructor(
-    /** PCM at 8000 Hz, mono. */
+    /** PCM at {@link sampleRate}, mono. */
     readonly samples: Int16Array,
+    /** Hz: 8000 (narrowband, the default) or 16000 (wideband). */
+    readonly sampleRate: number,
   ) {}
 
   /**
    * Reads a WAV file (any PCM rate, mono or multichannel: channels are averaged) and converts
-   * it to 8000 Hz mono with the streaming resampler.
+   * it to `sampleRate` mono with the streaming resampler.
    *
+   * @param sampleRate - Hz, default 8000; 16000 for a wideband (G.722) caller.
    * @throws NotWavFileError (from @voxline/audio) when the file is not a WAV file.
    */
-  static fromWavFile(path: string): CallerAudio {
+  static fromWavFile(path: string, sampleRate = 8000): CallerAudio {
     const wav = readWav(path);
     let mono = wav.samples;
     if (wav.numChannels > 1) {
@@ -34,40 +36,62 @@ export class CallerAudio {
         mono[i] = Math.round(sum / wav.numChannels);
       }
     }
-    if (wav.sampleRate === 8000) return new CallerAudio(mono);
-    const resampler = new StreamResampler({ inputRate: wav.sampleRate, outputRate: 8000 });
-    const head = resampler.process(mono);
-    const tail = resampler.flush();
-    const joined = new Int16Array(head.length + tail.length);
-    joined.set(head);
-    joined.set(tail, head.length);
-    return new CallerAudio(joined);
+    return new CallerAudio(resampled(mono, wav.sampleRate, sampleRate), sampleRate);
+  }
+
+  /** This recording at another rate (itself when it is already at that rate). */
+  atSampleRate(sampleRate: number): CallerAudio {
+    if (sampleRate === this.sampleRate) return this;
+    return new CallerAudio(resampled(this.samples, this.sampleRate, sampleRate), sampleRate);
+  }
+
+  /** Samples in one 20 ms frame. */
+  get frameSamples(): number {
+    return (this.sampleRate * FRAME_MS) / 1000;
   }
 
   /** Duration in ms. */
   get durationMs(): number {
-    return (this.samples.length / 8000) * 1000;
+    return (this.samples.length / this.sampleRate) * 1000;
   }
 
   /** The samples between `fromMs` and `toMs` (defaults: the whole recording), whole frames. */
   slice(fromMs = 0, toMs = this.durationMs): Int16Array {
-    const from = Math.max(0, Math.floor((fromMs / FRAME_MS) * 1) * FRAME_SAMPLES);
-    const to = Math.min(this.samples.length, Math.ceil(toMs / FRAME_MS) * FRAME_SAMPLES);
+    const frame = this.frameSamples;
+    const from = Math.max(0, Math.floor(fromMs / FRAME_MS) * frame);
+    const to = Math.min(this.samples.length, Math.ceil(toMs / FRAME_MS) * frame);
     return this.samples.subarray(from, Math.max(from, to));
   }
+}
+
+function resampled(pcm: Int16Array, inputRate: number, outputRate: number): Int16Array {
+  if (inputRate === outputRate) return pcm;
+  const resampler = new StreamResampler({ inputRate, outputRate });
+  const head = resampler.process(pcm);
+  const tail = resampler.flush();
+  const joined = new Int16Array(head.length + tail.length);
+  joined.set(head);
+  joined.set(tail, head.length);
+  return joined;
 }
 
 /**
  * Where speech is in a slice: the first and last 20 ms frames whose level is within 35 dB of the
  * slice's loudest frame and above -50 dBFS. Returns offsets in ms from the slice start, or
  * undefined for a slice with no speech.
+ *
+ * @param sampleRate - of `pcm`, Hz; default 8000.
  */
-export function speechExtent(pcm: Int16Array): { startMs: number; endMs: number } | undefined {
-  const frames = Math.floor(pcm.length / FRAME_SAMPLES);
+export function speechExtent(
+  pcm: Int16Array,
+  sampleRate = 8000,
+): { startMs: number; endMs: number } | undefined {
+  const frameSamples = (sampleRate * FRAME_MS) / 1000;
+  const frames = Math.floor(pcm.length / frameSamples);
   const levels = new Float64Array(frames);
   let loudest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < frames; i++) {
-    const level = rmsDbfs(pcm.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES));
+    const level = rmsDbfs(pcm.subarray(i * frameSamples, (i + 1) * frameSamples));
     levels[i] = level;
     if (level > loudest) loudest = level;
   }

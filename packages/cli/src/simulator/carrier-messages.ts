@@ -10,12 +10,10 @@
  * strings, as both carriers send them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { SimulatedCodec } from './carrier-codec.js';
 
 /** Carriers the simulator can play. */
 export type SimulatedCarrier = 'telnyx' | 'twilio';
-
-/** Codecs the simulator can stream (Twilio only streams PCMU). */
-export type SimulatedCodec = 'PCMU' | 'PCMA';
 
 /** Ids of one simulated call, shaped like the carrier's real ids. */
 export interface SimulatedCallIds {
@@ -98,7 +96,12 @@ export class CarrierMessageWriter {
         tags: [],
         client_state: null,
         custom_parameters: this.customParameters,
-        media_format: { encoding: this.codec, sample_rate: 8000, channels: 1 },
+        // G.722 and Opus run at 16000 Hz here (for G.722, Telnyx may also announce its RTP clock rate, 8000).
+        media_format: {
+          encoding: this.codec,
+          sample_rate: this.codec === 'PCMU' || this.codec === 'PCMA' ? 8000 : 16000,
+          channels: 1,
+        },
       },
     });
   }

@@ -30,7 +30,7 @@ export class CarrierPlayback {
     return this.playedTotal;
   }
 
-  /** Queues received audio (8000 Hz PCM). The playback keeps the array: pass one you own. */
+  /** Queues received audio (PCM at the call's rate). The playback keeps the array: pass one you own. */
   enqueue(pcm: Int16Array): void {
     if (pcm.length === 0) return;
     this.chunks.push(pcm);
