@@ -22,12 +22,13 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type VADAnalyzer, WebRTCVADAnalyzer } from '@voxline/audio';
 // The benchmarks package does not depend on @voxline/silero; its public entry is imported by path.
 import { SileroVADAnalyzer } from '../../packages/silero/src/index.js';
 import { type BenchmarkRow, percentile, writeResults } from '../lib/report.js';
+import { batchingRows } from './batching.js';
+import { pacedLoad } from './paced-load.js';
 
 const quick = process.argv.includes('--quick');
 const repeats = quick ? 1 : 5;
@@ -126,51 +127,9 @@ async function concurrentThroughput(testCase: Case, calls: number, frames: Int16
   };
 }
 
-const PHASE_GROUPS = 20;
-
-/**
- * Paced real-time load: every call receives one 20 ms frame every 20 ms; calls are split into
- * 20 groups whose frames arrive 1 ms apart, as independent calls' packets would. Returns the p99
- * and maximum event-loop delay in ms and the share of one core used.
- */
-async function pacedLoad(testCase: Case, calls: number, frames: Int16Array[]) {
-  const analyzers = await Promise.all(Array.from({ length: calls }, () => testCase.create()));
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  const periods = pacedSeconds * 50;
-  const cpuStart = process.cpuUsage();
-  const wallStart = process.hrtime.bigint();
-  histogram.enable();
-  await new Promise<void>((resolve) => {
-    let groupsLeft = PHASE_GROUPS;
-    for (let group = 0; group < PHASE_GROUPS; group++) {
-      const members = analyzers.filter((_, i) => i % PHASE_GROUPS === group);
-      let sent = 0;
-      setTimeout(() => {
-        const timer = setInterval(() => {
-          const frame = frames[sent % frames.length]!;
-          for (const analyzer of members) void analyzer.analyze(frame);
-          if (++sent === periods) {
-            clearInterval(timer);
-            if (--groupsLeft === 0) resolve();
-          }
-        }, 20);
-      }, group);
-    }
-  });
-  histogram.disable();
-  const cpu = process.cpuUsage(cpuStart);
-  const wallMicros = Number(process.hrtime.bigint() - wallStart) / 1000;
-  for (const analyzer of analyzers) analyzer.close();
-  return {
-    p99DelayMs: histogram.percentile(99) / 1e6,
-    maxDelayMs: histogram.max / 1e6,
-    coreShare: (cpu.user + cpu.system) / wallMicros,
-  };
-}
-
 const loadBefore = loadavg()[0]!;
 // The same paced timers with no call: the event-loop delay the machine itself adds.
-const baseline = await pacedLoad(cases[0]!, 0, []);
+const baseline = await pacedLoad([], [], pacedSeconds);
 const rows: BenchmarkRow[] = [];
 for (const testCase of cases) {
   const pcm = loadSpacewalk(testCase.sampleRate);
@@ -184,7 +143,8 @@ for (const testCase of cases) {
   const throughput = await concurrentThroughput(testCase, concurrent, frames.slice(0, quick ? 50 : 500));
   const callsPerCore = Math.floor(concurrent * throughput.perCpuSecond);
   const pacedCalls = Math.max(1, Math.floor(callsPerCore / 10));
-  const paced = await pacedLoad(testCase, pacedCalls, frames);
+  const pacedAnalyzers = await Promise.all(Array.from({ length: pacedCalls }, () => testCase.create()));
+  const paced = await pacedLoad(pacedAnalyzers, frames, pacedSeconds);
   rows.push({
     benchmark: 'vad',
     case: `${testCase.name}, per 20 ms frame`,
@@ -216,6 +176,9 @@ for (const testCase of cases) {
   }
   analyzer.close();
 }
+rows.push(
+  ...(await batchingRows({ quick, load: loadSpacewalk, idleCpuMsPerSecond: baseline.coreShare * 1000 })),
+);
 
 await writeResults('vad', {
   title: 'VAD cost per call',
