@@ -11,7 +11,8 @@
  * fixed cost that would otherwise be spread over the calls), per-window latency p50/p99 (the
  * frames' analyze() calls that completed a window; the median over repetitions of each
  * repetition's p50 and p99, so one repetition stalled by other processes does not decide them),
- * event-loop delay p99, mean batch size, and the CPU ratio to unbatched at the same N.
+ * event-loop delay p99, the share of time the JavaScript thread was busy (a worker's inference is
+ * not in it), mean batch size, and the CPU ratio to unbatched at the same N.
  */
 import type { VADAnalyzer } from '@voxline/audio';
 // The benchmarks package does not depend on @voxline/silero; its public entry is imported by path.
@@ -35,6 +36,7 @@ interface Measured {
   latencyP99Ms: number[];
   latencySamples: number;
   loopDelayP99Ms: number[];
+  mainThreadBusy: number[];
   windows: number;
   batches: number;
 }
@@ -96,6 +98,7 @@ export async function batchingRows(options: {
               latencyP99Ms: [],
               latencySamples: 0,
               loopDelayP99Ms: [],
+              mainThreadBusy: [],
               windows: 0,
               batches: 0,
             };
@@ -109,6 +112,7 @@ export async function batchingRows(options: {
           measured.latencyP99Ms.push(percentile(paced.windowLatenciesMs, 99));
           measured.latencySamples += paced.windowLatenciesMs.length;
           measured.loopDelayP99Ms.push(paced.p99DelayMs);
+          measured.mainThreadBusy.push(paced.mainThreadBusy);
           measured.windows += (mode.scheduler?.windowsRun ?? 0) - windowsBefore;
           measured.batches += (mode.scheduler?.batchesRun ?? 0) - batchesBefore;
           console.log(
@@ -140,6 +144,7 @@ export async function batchingRows(options: {
             'CPU ms per call-second, less idle timers (median)': netCpu,
             'window latency p99 ms (runs)': measured.latencyP99Ms.map((value) => value.toFixed(1)).join(', '),
             'paced: loop delay p99 ms (median)': percentile(measured.loopDelayP99Ms, 50),
+            'JavaScript thread busy (median)': `${(percentile(measured.mainThreadBusy, 50) * 100).toFixed(1)}%`,
             'mean batch size': mode.scheduler === undefined ? 1 : measured.windows / measured.batches,
           },
           ratio:

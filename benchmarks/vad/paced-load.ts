@@ -3,7 +3,7 @@
  * into 20 groups whose frames arrive 1 ms apart, as independent calls' packets would. Call i
  * starts its audio 37·i frames in, so the calls' speech is not in step.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { VADAnalyzer } from '@voxline/audio';
 
 const PHASE_GROUPS = 20;
@@ -15,6 +15,11 @@ export interface PacedLoadResult {
   maxDelayMs: number;
   /** Process CPU time (all threads) / wall time: 1 = one core. */
   coreShare: number;
+  /**
+   * Share of the run's wall time the JavaScript thread was busy (performance.eventLoopUtilization):
+   * work a worker thread does is not in it.
+   */
+  mainThreadBusy: number;
   /** Wall time of the run in s. */
   wallSeconds: number;
   /** Process CPU time of the run in ms. */
@@ -43,6 +48,7 @@ export async function pacedLoad(
   // The last result of each call: awaited before the clocks stop, so every window fed is counted.
   const last: Promise<unknown>[] = analyzers.map(() => Promise.resolve());
   const cpuStart = process.cpuUsage();
+  const utilizationStart = performance.eventLoopUtilization();
   const wallStart = process.hrtime.bigint();
   histogram.enable();
   await new Promise<void>((resolve) => {
@@ -69,6 +75,7 @@ export async function pacedLoad(
   await Promise.all(last);
   histogram.disable();
   const cpu = process.cpuUsage(cpuStart);
+  const utilization = performance.eventLoopUtilization(utilizationStart);
   const wallMicros = Number(process.hrtime.bigint() - wallStart) / 1000;
   for (const analyzer of analyzers) analyzer.close();
   const cpuMicros = cpu.user + cpu.system;
@@ -76,6 +83,7 @@ export async function pacedLoad(
     p99DelayMs: histogram.percentile(99) / 1e6,
     maxDelayMs: histogram.max / 1e6,
     coreShare: cpuMicros / wallMicros,
+    mainThreadBusy: utilization.utilization,
     wallSeconds: wallMicros / 1e6,
     cpuMs: cpuMicros / 1000,
     cpuMsPerCallSecond: analyzers.length === 0 ? Number.NaN : cpuMicros / 1000 / (analyzers.length * seconds),

@@ -16,6 +16,9 @@
  * - event-loop delay: a tenth of the measured capacity paced in real time (each call receives a
  *   20 ms frame every 20 ms, arrivals spread over the period), with `monitorEventLoopDelay`,
  *   next to the same timers with no call.
+ * - batched against unbatched Silero (batching.ts): 10, 50 and 100 calls paced in real time,
+ *   unbatched, batched on the main thread and batched in a worker (SileroBatchScheduler), taking
+ *   turns; CPU ms per call-second and per-window latency.
  *
  * Run: node --conditions=@voxline/source --import tsx benchmarks/vad/run.ts [--quick]
  */
@@ -35,7 +38,19 @@ const repeats = quick ? 1 : 5;
 const pacedSeconds = quick ? 1 : 5;
 const dataDir = join(fileURLToPath(new URL('../../', import.meta.url)), '../shared/data');
 
+const spacewalk = new Map<number, Int16Array>();
+
+/** The spacewalk recording at `sampleRate`, resampled by sox once per rate. */
 function loadSpacewalk(sampleRate: number): Int16Array {
+  let pcm = spacewalk.get(sampleRate);
+  if (pcm === undefined) {
+    pcm = resampleSpacewalk(sampleRate);
+    spacewalk.set(sampleRate, pcm);
+  }
+  return pcm;
+}
+
+function resampleSpacewalk(sampleRate: number): Int16Array {
   const raw = execFileSync(
     'sox',
     [
@@ -189,6 +204,7 @@ await writeResults('vad', {
     'CPU µs/frame, 1 call: process CPU time over the single-call run divided by frames (for the window rows: per window).',
     'calls per core (measured): N calls (half of 20 ms / CPU per frame) fed round-robin as fast as possible on the one JavaScript thread; N × audio seconds per CPU second of the process (the wall-time factor is shown too; it is lower when other work shares the machine).',
     'paced: a tenth of that many calls fed in real time (one frame per call every 20 ms, arrivals spread over the period in 20 groups), to see what the inferences add to event-loop delay; delay from monitorEventLoopDelay; core used = CPU time / wall time.',
+    'Batched rows ("N calls paced"): N calls paced as above (calls 37 frames apart in the audio, their 32 ms windows ending in different 20 ms frames as for calls that started at different times), unbatched, batched on the main thread and batched in a worker thread (SileroBatchScheduler defaults: maxWaitMs 10, maxBatchSize 64), the modes taking turns over 5 repetitions of 5 s. p50/p99: latency of a window (analyze() of the frame that completed it → its result), median over the repetitions of each one\'s p50 and p99. CPU ms per call-second: process CPU time (all threads, the worker included) / (N × 5 s), median of the repetitions; "less idle timers" subtracts what the paced timers cost with no call over the same wall time. JavaScript thread busy: performance.eventLoopUtilization over the run (a worker thread\'s inference is not in it). Comparison: CPU ratio to unbatched at the same N and rate.',
     `Event-loop delay of the paced timers alone, with no call: p99 ${baseline.p99DelayMs.toFixed(1)} ms, max ${baseline.maxDelayMs.toFixed(1)} ms (what the machine adds).`,
     `Machine load average (1 min) ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end of the run: above the core count, other processes competed for the CPU, which inflates wall times, p99s and event-loop delays but not CPU-time figures much.`,
   ],
