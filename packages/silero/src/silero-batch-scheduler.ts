@@ -23,9 +23,13 @@ export interface SileroBatchSchedulerOptions {
    */
   maxWaitMs?: number;
   /**
-   * Where batches run: `'worker'` (default), one worker thread with its own session, so inference
-   * uses another core and never holds the event loop; or `'main-thread'`, the process's shared
-   * session on the JavaScript thread, as unbatched analyzers do.
+   * Where batches run: `'main-thread'` (default), the process's shared session on the JavaScript
+   * thread, as unbatched analyzers do; or `'worker'`, one worker thread with its own session, so
+   * inference uses another core and never holds the event loop. Measured (`benchmarks/vad`, 100
+   * calls): the worker leaves the JavaScript thread about 7% busy against 23-29% on the main
+   * thread, but costs 6-12% more CPU in all (17-22% at 10 calls) and, on a loaded machine, had
+   * longer latency tails (a worker thread waits for the OS to schedule it, and batches queue
+   * behind it).
    */
   inference?: SileroBatchInference;
 }
@@ -93,7 +97,7 @@ export class SileroBatchScheduler {
       modelPath = SILERO_MODEL_PATH,
       maxBatchSize = DEFAULT_MAX_BATCH_SIZE,
       maxWaitMs = DEFAULT_MAX_WAIT_MS,
-      inference = 'worker',
+      inference = 'main-thread',
     } = options;
     if (!(Number.isInteger(maxBatchSize) && maxBatchSize >= 1)) {
       throw new VADError(

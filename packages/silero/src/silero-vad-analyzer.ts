@@ -40,8 +40,8 @@ export interface SileroVADAnalyzerOptions extends VADAnalyzerOptions {
  * Unbatched (the default), the ONNX session is shared by every analyzer in the process (see
  * {@link loadSileroSession}) and each window is one `run`, synchronously on the JavaScript thread
  * for a fraction of a millisecond (measured in `benchmarks/vad`). With `batching`, windows go to
- * a {@link SileroBatchScheduler}, which runs many calls' windows in one `run` (by default in a
- * worker thread). Either way the recurrent state and context are per instance, so use one
+ * a {@link SileroBatchScheduler}, which runs many calls' windows in one `run` (on the main
+ * thread, or in a worker thread). Either way the recurrent state and context are per instance, so use one
  * analyzer per audio stream, and `analyze` resolves after each window has run, on a later turn
  * of the event loop.
  *
