@@ -69,9 +69,13 @@ const sharedSchedulers = new Map<string, SileroBatchScheduler>();
  * `SileroVADAnalyzer.create({ batching })`), and one stream per call.
  */
 export class SileroBatchScheduler {
+  /** The ONNX model file every batch runs. */
   readonly modelPath: string;
+  /** Most windows per onnxruntime `run` (see {@link SileroBatchSchedulerOptions.maxBatchSize}). */
   readonly maxBatchSize: number;
+  /** Longest wait of a window for others, in ms (see {@link SileroBatchSchedulerOptions.maxWaitMs}). */
   readonly maxWaitMs: number;
+  /** Where batches run (see {@link SileroBatchSchedulerOptions.inference}). */
   readonly inference: SileroBatchInference;
   readonly #runner: SileroBatchRunner;
   readonly #lanes = new Map<SileroSampleRate, Lane>();

@@ -21,10 +21,13 @@ export interface SileroBatchQueue {
  * waiting, at most one at a time. Obtained from {@link SileroBatchScheduler.openStream}.
  */
 export class SileroBatchStream implements SileroStreamInference, SileroBatchMember {
+  /** 8000 or 16000 Hz. */
   readonly sampleRate: SileroSampleRate;
   /** Samples per 32 ms window: 256 at 8000 Hz, 512 at 16000 Hz. */
   readonly windowSize: number;
+  /** The last 32 (8 kHz) or 64 (16 kHz) samples of the previous window, float32 in [-1, 1). */
   readonly context: Float32Array;
+  /** The recurrent state, `[2, 128]` float32: layer 0 then layer 1. */
   readonly state = new Float32Array(SILERO_STREAM_STATE_SIZE);
   readonly #queue: SileroBatchQueue;
   #resolve: ((probability: number) => void) | undefined;
@@ -71,19 +74,26 @@ export class SileroBatchStream implements SileroStreamInference, SileroBatchMemb
     });
   }
 
+  /** Clears the context and state; a window waiting or running resolves with 0 first. */
   reset(): void {
     // A window waiting or running would write its state after the reset; clear when it is done.
     if (this.#resolve !== undefined) this.#resetRequested = true;
     else this.#clear();
   }
 
+  /** Leaves the scheduler; a window still waiting resolves with 0. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.release(this);
   }
 
-  /** The batch holding this stream's window as row `row` has run. */
+  /**
+   * The batch holding this stream's window as row `row` has run: takes the row's next state and
+   * context and resolves the window's promise. Called by the scheduler.
+   *
+   * @internal
+   */
   finish(batch: SileroBatch, row: number): void {
     const resolve = this.#take();
     if (this.#closed) resolve(0);
@@ -94,7 +104,12 @@ export class SileroBatchStream implements SileroStreamInference, SileroBatchMemb
     } else resolve(batch.advanceMember(row));
   }
 
-  /** The batch holding this stream's window failed: the window is skipped. */
+  /**
+   * The batch holding this stream's window failed: the window's promise rejects with `error` and
+   * the window is skipped. Called by the scheduler.
+   *
+   * @internal
+   */
   fail(error: Error): void {
     const reject = this.#reject;
     this.#take();
