@@ -16,25 +16,41 @@
  * - event-loop delay: a tenth of the measured capacity paced in real time (each call receives a
  *   20 ms frame every 20 ms, arrivals spread over the period), with `monitorEventLoopDelay`,
  *   next to the same timers with no call.
+ * - batched against unbatched Silero (batching.ts): 10, 50 and 100 calls paced in real time,
+ *   unbatched, batched on the main thread and batched in a worker (SileroBatchScheduler), taking
+ *   turns; CPU ms per call-second and per-window latency.
  *
  * Run: node --conditions=@voxline/source --import tsx benchmarks/vad/run.ts [--quick]
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type VADAnalyzer, WebRTCVADAnalyzer } from '@voxline/audio';
 // The benchmarks package does not depend on @voxline/silero; its public entry is imported by path.
 import { SileroVADAnalyzer } from '../../packages/silero/src/index.js';
 import { type BenchmarkRow, percentile, writeResults } from '../lib/report.js';
+import { batchingRows } from './batching.js';
+import { pacedLoad } from './paced-load.js';
 
 const quick = process.argv.includes('--quick');
 const repeats = quick ? 1 : 5;
 const pacedSeconds = quick ? 1 : 5;
 const dataDir = join(fileURLToPath(new URL('../../', import.meta.url)), '../shared/data');
 
+const spacewalk = new Map<number, Int16Array>();
+
+/** The spacewalk recording at `sampleRate`, resampled by sox once per rate. */
 function loadSpacewalk(sampleRate: number): Int16Array {
+  let pcm = spacewalk.get(sampleRate);
+  if (pcm === undefined) {
+    pcm = resampleSpacewalk(sampleRate);
+    spacewalk.set(sampleRate, pcm);
+  }
+  return pcm;
+}
+
+function resampleSpacewalk(sampleRate: number): Int16Array {
   const raw = execFileSync(
     'sox',
     [
@@ -126,51 +142,9 @@ async function concurrentThroughput(testCase: Case, calls: number, frames: Int16
   };
 }
 
-const PHASE_GROUPS = 20;
-
-/**
- * Paced real-time load: every call receives one 20 ms frame every 20 ms; calls are split into
- * 20 groups whose frames arrive 1 ms apart, as independent calls' packets would. Returns the p99
- * and maximum event-loop delay in ms and the share of one core used.
- */
-async function pacedLoad(testCase: Case, calls: number, frames: Int16Array[]) {
-  const analyzers = await Promise.all(Array.from({ length: calls }, () => testCase.create()));
-  const histogram = monitorEventLoopDelay({ resolution: 1 });
-  const periods = pacedSeconds * 50;
-  const cpuStart = process.cpuUsage();
-  const wallStart = process.hrtime.bigint();
-  histogram.enable();
-  await new Promise<void>((resolve) => {
-    let groupsLeft = PHASE_GROUPS;
-    for (let group = 0; group < PHASE_GROUPS; group++) {
-      const members = analyzers.filter((_, i) => i % PHASE_GROUPS === group);
-      let sent = 0;
-      setTimeout(() => {
-        const timer = setInterval(() => {
-          const frame = frames[sent % frames.length]!;
-          for (const analyzer of members) void analyzer.analyze(frame);
-          if (++sent === periods) {
-            clearInterval(timer);
-            if (--groupsLeft === 0) resolve();
-          }
-        }, 20);
-      }, group);
-    }
-  });
-  histogram.disable();
-  const cpu = process.cpuUsage(cpuStart);
-  const wallMicros = Number(process.hrtime.bigint() - wallStart) / 1000;
-  for (const analyzer of analyzers) analyzer.close();
-  return {
-    p99DelayMs: histogram.percentile(99) / 1e6,
-    maxDelayMs: histogram.max / 1e6,
-    coreShare: (cpu.user + cpu.system) / wallMicros,
-  };
-}
-
 const loadBefore = loadavg()[0]!;
 // The same paced timers with no call: the event-loop delay the machine itself adds.
-const baseline = await pacedLoad(cases[0]!, 0, []);
+const baseline = await pacedLoad([], [], pacedSeconds);
 const rows: BenchmarkRow[] = [];
 for (const testCase of cases) {
   const pcm = loadSpacewalk(testCase.sampleRate);
@@ -184,7 +158,8 @@ for (const testCase of cases) {
   const throughput = await concurrentThroughput(testCase, concurrent, frames.slice(0, quick ? 50 : 500));
   const callsPerCore = Math.floor(concurrent * throughput.perCpuSecond);
   const pacedCalls = Math.max(1, Math.floor(callsPerCore / 10));
-  const paced = await pacedLoad(testCase, pacedCalls, frames);
+  const pacedAnalyzers = await Promise.all(Array.from({ length: pacedCalls }, () => testCase.create()));
+  const paced = await pacedLoad(pacedAnalyzers, frames, pacedSeconds);
   rows.push({
     benchmark: 'vad',
     case: `${testCase.name}, per 20 ms frame`,
@@ -216,6 +191,9 @@ for (const testCase of cases) {
   }
   analyzer.close();
 }
+rows.push(
+  ...(await batchingRows({ quick, load: loadSpacewalk, idleCpuMsPerSecond: baseline.coreShare * 1000 })),
+);
 
 await writeResults('vad', {
   title: 'VAD cost per call',
@@ -226,6 +204,7 @@ await writeResults('vad', {
     'CPU µs/frame, 1 call: process CPU time over the single-call run divided by frames (for the window rows: per window).',
     'calls per core (measured): N calls (half of 20 ms / CPU per frame) fed round-robin as fast as possible on the one JavaScript thread; N × audio seconds per CPU second of the process (the wall-time factor is shown too; it is lower when other work shares the machine).',
     'paced: a tenth of that many calls fed in real time (one frame per call every 20 ms, arrivals spread over the period in 20 groups), to see what the inferences add to event-loop delay; delay from monitorEventLoopDelay; core used = CPU time / wall time.',
+    'Batched rows ("N calls paced"): N calls paced as above (calls 37 frames apart in the audio, their 32 ms windows ending in different 20 ms frames as for calls that started at different times), unbatched, batched on the main thread and batched in a worker thread (SileroBatchScheduler defaults: maxWaitMs 10, maxBatchSize 64), the modes taking turns over 5 repetitions of 5 s. p50/p99: latency of a window (analyze() of the frame that completed it → its result), median over the repetitions of each one\'s p50 and p99. CPU ms per call-second: process CPU time (all threads, the worker included) / (N × 5 s), median of the repetitions; "less idle timers" subtracts what the paced timers cost with no call over the same wall time. JavaScript thread busy: performance.eventLoopUtilization over the run (a worker thread\'s inference is not in it). Comparison: CPU ratio to unbatched at the same N and rate.',
     `Event-loop delay of the paced timers alone, with no call: p99 ${baseline.p99DelayMs.toFixed(1)} ms, max ${baseline.maxDelayMs.toFixed(1)} ms (what the machine adds).`,
     `Machine load average (1 min) ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end of the run: above the core count, other processes competed for the CPU, which inflates wall times, p99s and event-loop delays but not CPU-time figures much.`,
   ],

@@ -3,5 +3,8 @@
  * the package.
  */
 
+export type { SileroBatchInference } from './silero-batch-runner.js';
+export { SileroBatchScheduler, type SileroBatchSchedulerOptions } from './silero-batch-scheduler.js';
+export type { SileroBatchStream } from './silero-batch-stream.js';
 export { loadSileroSession, SILERO_MODEL_PATH } from './silero-session.js';
 export { SileroVADAnalyzer, type SileroVADAnalyzerOptions } from './silero-vad-analyzer.js';

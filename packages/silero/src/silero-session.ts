@@ -8,6 +8,18 @@ import { InferenceSession } from 'onnxruntime-node';
  */
 export const SILERO_MODEL_PATH: string = fileURLToPath(new URL('../model/silero_vad.onnx', import.meta.url));
 
+/**
+ * The options every Silero session of this package is created with, in the main thread and in
+ * the batch worker; why these, see {@link loadSileroSession}.
+ */
+export const SILERO_SESSION_OPTIONS: Readonly<InferenceSession.SessionOptions> = Object.freeze({
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+});
+
 const sessions = new Map<string, Promise<InferenceSession>>();
 
 /**
@@ -30,13 +42,7 @@ const sessions = new Map<string, Promise<InferenceSession>>();
 export function loadSileroSession(modelPath: string = SILERO_MODEL_PATH): Promise<InferenceSession> {
   let session = sessions.get(modelPath);
   if (session === undefined) {
-    session = InferenceSession.create(modelPath, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-    }).catch((error: unknown) => {
+    session = InferenceSession.create(modelPath, { ...SILERO_SESSION_OPTIONS }).catch((error: unknown) => {
       sessions.delete(modelPath);
       throw new VADError('ERR_VAD_LOAD_FAILED', `could not load the Silero VAD model ${modelPath}`, {
         cause: error,
