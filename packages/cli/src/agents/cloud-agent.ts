@@ -9,24 +9,35 @@ import { DeepgramSTTService } from '@voxline/deepgram';
 import { ElevenLabsTTSService, outputFormatForPipeline } from '@voxline/elevenlabs';
 import { OpenAILLMService } from '@voxline/openai';
 import { SileroVADAnalyzer } from '@voxline/silero';
+import type { CallInfo } from '@voxline/telephony';
 import type { VoiceAgent } from './voice-agent.js';
 
-/** Audio rates of the cloud pipeline: 16 kHz for recognition, 8 kHz µ-law straight from ElevenLabs. */
+/** Audio rate of recognition: 16 kHz, what Silero and Deepgram's models are trained on. */
 const inputSampleRate = 16000;
-const outputSampleRate = 8000;
+
+/**
+ * The rate the agent speaks at on `call`: 16000 Hz PCM from ElevenLabs when the call's outbound
+ * codec is wideband (G.722, Opus, L16 at 16 kHz or more), so no 8 kHz step narrows the reply;
+ * else 8000 Hz µ-law straight from ElevenLabs.
+ */
+export function cloudAgentOutputSampleRate(call: CallInfo): 8000 | 16000 {
+  const rate = call.outboundMediaFormat?.sampleRate ?? call.mediaFormat.sampleRate;
+  return rate >= 16000 ? 16000 : 8000;
+}
 
 /** Creates the cloud agent; the caller has checked the environment. */
 export function createCloudVoiceAgent(env: NodeJS.ProcessEnv): VoiceAgent {
   return {
     name: 'cloud',
     description: 'Deepgram STT → OpenAI LLM → ElevenLabs TTS',
-    params: {
+    params: (call) => ({
       audioInSampleRate: inputSampleRate,
-      audioOutSampleRate: outputSampleRate,
+      audioOutSampleRate: cloudAgentOutputSampleRate(call),
       allowInterruptions: true,
-    },
+    }),
     notices: [],
-    async createPipeline(_call, transport) {
+    async createPipeline(call, transport) {
+      const outputSampleRate = cloudAgentOutputSampleRate(call);
       const context = new LLMContext([
         {
           role: 'system',
