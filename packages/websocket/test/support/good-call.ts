@@ -41,7 +41,7 @@ export class GoodCall {
 
   /**
    * Streams the recording at real time from now on: `seconds` of it once (default all 11 s), or,
-   * with `loop`, again and again until {@link GoodCall.finishStreaming}.
+   * with `loop`, again and again until {@link GoodCall.finishStreaming}. Resolves when it stopped.
    */
   stream(seconds = 11, loop = false): Promise<void> {
     const pcm = jfkAt8k(seconds);
@@ -53,8 +53,7 @@ export class GoodCall {
     this.streaming = (async () => {
       const start = performance.now();
       for (let frame = 0; ; frame++) {
-        if (frame >= payloads.length && (!loop || this.stopRequested)) return;
-        if (this.stopRequested && frame % payloads.length === 0) return;
+        if (this.stopRequested || (frame >= payloads.length && !loop)) return;
         const wait = start + frame * 20 - performance.now();
         if (wait > 0) await pause(wait);
         const payload = payloads[frame % payloads.length] as string;
@@ -67,7 +66,7 @@ export class GoodCall {
     return this.streaming;
   }
 
-  /** Ends a looping stream at the end of the current pass of the recording; resolves when it ended. */
+  /** Stops streaming (before the next frame); resolves when it stopped. */
   async finishStreaming(): Promise<void> {
     this.stopRequested = true;
     await this.streaming;
