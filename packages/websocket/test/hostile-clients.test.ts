@@ -37,8 +37,12 @@ const CASES_PER_CARRIER = 10_000;
 /** Connections per carrier for cases before `start` (strangers) and after it (proven streams). */
 const STRANGER_CONNECTIONS = 5;
 const PROVEN_CONNECTIONS = 3;
-/** Heap growth allowed after the hostile sockets closed (the server's in-memory log grows). */
-const HEAP_TOLERANCE_BYTES = 24 * 1024 * 1024;
+/**
+ * Heap growth allowed after the hostile sockets closed, with the test's log records set aside
+ * (compiled code and caches warm up; measured: +4.4 MiB after ~2,800 connections). A session kept
+ * per connection would cost far more (some 80 KiB each: over 200 MiB).
+ */
+const HEAP_TOLERANCE_BYTES = 12 * 1024 * 1024;
 const FD_TOLERANCE = 4;
 
 const summary: { group: string; tally: Tally }[] = [];
@@ -70,6 +74,9 @@ describe('hostile clients: a generated corpus of bad carrier messages', () => {
     const good = await GoodCall.connect(server.routes.telnyx);
     const streaming = good.stream(11, true);
     await waitFor(() => good.echoedPayloads().length >= 10);
+    // The test's in-memory log is not the server's to keep: measure without it.
+    const logRecords = server.logs.length;
+    server.logs.length = 0;
     const baseline = { heap: heapUsedAfterGc(), fds: openFileDescriptors() };
 
     const tallies: Record<CarrierName, Tally> = { telnyx: emptyTally(), twilio: emptyTally() };
@@ -107,9 +114,11 @@ describe('hostile clients: a generated corpus of bad carrier messages', () => {
     // Every hostile session ends; then the process holds what it held before.
     await waitFor(() => server.liveSessions.size === 1, 15_000);
     await pause(200);
+    const hostileLogRecords = server.logs.length;
+    server.logs.length = 0;
     const after = { heap: heapUsedAfterGc(), fds: openFileDescriptors() };
     console.log(
-      `hostile-clients corpus: heap ${(baseline.heap / 2 ** 20).toFixed(1)} -> ${(after.heap / 2 ** 20).toFixed(1)} MiB, fds ${baseline.fds} -> ${after.fds}`,
+      `hostile-clients corpus: heap ${(baseline.heap / 2 ** 20).toFixed(1)} -> ${(after.heap / 2 ** 20).toFixed(1)} MiB, fds ${baseline.fds} -> ${after.fds} (log records ${logRecords} + ${hostileLogRecords}, set aside)`,
     );
 
     await good.finishStreaming();
