@@ -121,9 +121,11 @@ describe('hostile clients: a generated corpus of bad carrier messages', () => {
       `hostile-clients corpus: heap ${(baseline.heap / 2 ** 20).toFixed(1)} -> ${(after.heap / 2 ** 20).toFixed(1)} MiB, fds ${baseline.fds} -> ${after.fds} (log records ${logRecords} + ${hostileLogRecords}, set aside)`,
     );
 
+    // The call goes on (as a carrier's does) until the echo of every frame sent so far is back.
+    const sent = good.sentPayloads.length;
+    await waitFor(() => good.echoedPayloads().length >= sent, 10_000).catch(() => {});
     await good.finishStreaming();
     await streaming;
-    await waitFor(() => good.echoedPayloads().length >= good.sentPayloads.length, 5000).catch(() => {});
     good.client.socket.close(1000);
     await waitFor(() => server.hangUps().length >= 1);
     await pause(100);
@@ -136,9 +138,11 @@ describe('hostile clients: a generated corpus of bad carrier messages', () => {
     }
     // The good call: every frame echoed, the same bytes, in order.
     console.log(
-      `hostile-clients corpus: good call ${good.sentPayloads.length} frames sent, ${good.echoedPayloads().length} echoed`,
+      `hostile-clients corpus: good call ${sent} frames sent during the corpus, ${good.echoedPayloads().length} echoed`,
     );
-    expect(good.echoedPayloads()).toEqual(good.sentPayloads);
+    const echoed = good.echoedPayloads();
+    expect(echoed.length).toBeGreaterThanOrEqual(sent);
+    expect(echoed).toEqual(good.sentPayloads.slice(0, echoed.length));
     // One hang-up only: the good call's, at its end.
     expect(server.hangUps()).toEqual([good.callId]);
     expect(after.fds - baseline.fds).toBeLessThanOrEqual(FD_TOLERANCE);
@@ -171,34 +175,50 @@ const NEAR_LIMIT_LATENCY_MARGIN_MS = 250;
 
 describe('hostile clients: floods, with a good call alongside', () => {
   let server: HostileServer;
-  let baselineP99 = 0;
   const port = () => Number(new URL(server.origin).port);
 
+  /** The good call's echo latencies without the flood (just before it) and during it. */
+  interface FloodLatencies {
+    quiet: number[];
+    flood: number[];
+  }
+
   /**
-   * Runs `during` (for at least 2 s) while a fresh good call streams, then ends the call (its
-   * socket closes without stop: one hang-up). Checks that every frame came back, in order, and
-   * that its hang-up went out once; returns the echo latencies of the frames sent during `during`.
+   * A fresh good call streams 2 s on its own, then while `during` runs (for at least 2 s); then it
+   * goes on streaming until the echo of every frame sent so far is back (a carrier sends media for
+   * as long as the call lasts, and a silent call would end by the inactivity timeout), and ends
+   * (its socket closes without stop: one hang-up). Checks that every frame came back, in order,
+   * and that its hang-up went out once.
    */
-  async function withGoodCall(name: string, during: () => Promise<void>): Promise<number[]> {
+  async function withGoodCall(name: string, during: () => Promise<void>): Promise<FloodLatencies> {
     const good = await GoodCall.connect(server.routes.telnyx, `v3:good-call-${name}`);
     const streaming = good.stream(11, true);
-    // Half a second of the call before the flood: its pipeline runs and its pacing settled.
+    // Half a second for the pipeline to run and the pacing to settle, then 2 s without a flood.
     await waitFor(() => good.echoedPayloads().length >= 25);
+    const quietFrom = good.sentPayloads.length;
+    await pause(2000);
     const from = good.sentPayloads.length;
     const startedAt = performance.now();
     await during();
     const rest = 2000 - (performance.now() - startedAt);
     if (rest > 0) await pause(rest);
     const to = good.sentPayloads.length;
+    await waitFor(() => good.echoedPayloads().length >= to, 10_000).catch(() => {});
     await good.finishStreaming();
     await streaming;
-    await waitFor(() => good.echoedPayloads().length >= good.sentPayloads.length, 5000).catch(() => {});
-    expect(good.echoedPayloads()).toEqual(good.sentPayloads);
+    const closedEarly = await Promise.race([good.client.closed, pause(0).then(() => undefined)]);
+    const echoed = good.echoedPayloads();
+    const firstDifference = echoed.findIndex((payload, index) => good.sentPayloads[index] !== payload);
+    expect(
+      echoed.length,
+      `${echoed.length} of the first ${to} frames echoed; closed early ${JSON.stringify(closedEarly)}`,
+    ).toBeGreaterThanOrEqual(to);
+    expect(firstDifference, 'the first echo that is not the frame sent at its place').toBe(-1);
     good.client.socket.close(1000);
     await waitFor(() => server.hangUps().includes(good.callId));
     await pause(50);
     expect(server.hangUps().filter((callId) => callId === good.callId)).toHaveLength(1);
-    return good.latencies(from, to);
+    return { quiet: good.latencies(quietFrom, from), flood: good.latencies(from, to) };
   }
 
   /** Hang-ups other than the good calls'. */
@@ -206,17 +226,24 @@ describe('hostile clients: floods, with a good call alongside', () => {
     return server.hangUps().filter((callId) => !callId.startsWith('v3:good-call-'));
   }
 
-  /** Judges a flood group: its tally, and the good call's p99 against the baseline. */
-  function judgeFlood(group: string, tally: Tally, latencies: number[], marginMs = LATENCY_MARGIN_MS): void {
-    const p99 = percentile(latencies, 0.99);
+  /** Judges a flood group: its tally, and the good call's p99 during the flood against before it. */
+  function judgeFlood(
+    group: string,
+    tally: Tally,
+    latencies: FloodLatencies,
+    marginMs = LATENCY_MARGIN_MS,
+  ): void {
+    const quietP99 = percentile(latencies.quiet, 0.99);
+    const p99 = percentile(latencies.flood, 0.99);
     report(group, tally);
     console.log(
-      `hostile-clients ${group}: good call echo p99 ${p99.toFixed(1)} ms over ${latencies.length} frames (without a flood ${baselineP99.toFixed(1)} ms)`,
+      `hostile-clients ${group}: good call echo p99 ${p99.toFixed(1)} ms over ${latencies.flood.length} frames (without the flood ${quietP99.toFixed(1)} ms)`,
     );
     expect(tally.failures).toEqual([]);
     expect(tally.held).toBe(tally.cases);
-    expect(latencies.length).toBeGreaterThanOrEqual(95);
-    expect(p99).toBeLessThanOrEqual(Math.max(baselineP99 + marginMs, 2 * baselineP99));
+    expect(latencies.quiet.length).toBeGreaterThanOrEqual(95);
+    expect(latencies.flood.length).toBeGreaterThanOrEqual(95);
+    expect(p99).toBeLessThanOrEqual(Math.max(quietP99 + marginMs, 2 * quietP99));
   }
 
   beforeAll(async () => {
@@ -224,11 +251,6 @@ describe('hostile clients: floods, with a good call alongside', () => {
       mediaInactivityTimeoutMs: INACTIVITY_TIMEOUT_MS,
       limits: { maxSessions: MAX_SESSIONS, maxSessionsPerAddress: MAX_SESSIONS },
     });
-    const latencies = await withGoodCall('baseline', () => pause(3000));
-    baselineP99 = percentile(latencies, 0.99);
-    console.log(
-      `hostile-clients floods: good call echo p99 without a flood ${baselineP99.toFixed(1)} ms over ${latencies.length} frames`,
-    );
   });
 
   afterAll(async () => {
@@ -326,6 +348,8 @@ describe('hostile clients: floods, with a good call alongside', () => {
       `hostile-clients near-limit senders: ${result?.streams.reduce((sum, s) => sum + s.sent, 0)} messages sent, sender lateness at worst ${result?.worstLatenessMs.toFixed(1)} ms`,
     );
     judgeFlood('near-limit senders', tally, latencies, NEAR_LIMIT_LATENCY_MARGIN_MS);
+    // The server never judged them a flood.
+    expect(server.logs.filter((entry) => entry.fields.reason === 'rate-limited')).toEqual([]);
     expect(tally.cases).toBe(NEAR_LIMIT_SENDERS);
   });
 

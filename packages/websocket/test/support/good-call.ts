@@ -1,6 +1,6 @@
 /**
  * The genuine call that runs alongside hostile clients: a proven Telnyx stream that sends the JFK
- * recording (from ../shared/data/jfk-16k.wav, at 8000 Hz) as 20 ms µ-law frames on an absolute
+ * recording (jfk-16k.wav, resampled to 8000 Hz) as 20 ms µ-law frames on an absolute
  * real-time schedule, and records when each frame went out and when each echo came back. With the
  * server's echo pipeline at 8000 Hz in and out, echo `i` carries the very bytes of frame `i`.
  */
