@@ -9,7 +9,8 @@
  *    connections over the limits): the good call's echo latency stays within a margin of its own
  *    latency without the flood.
  *
- * Each group logs `hostile-clients <group>: N cases, N held, N degraded, N crashed`.
+ * Each group logs `hostile-clients <group>: N cases, N held, N degraded, N crashed`; the webhook
+ * signature groups log theirs from packages/telnyx/test and packages/twilio/test (webhook-plugin).
  * The corpus seed is printed; set VOXLINE_HOSTILE_SEED to replay another one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,7 +81,6 @@ describe('hostile clients: a generated corpus of bad carrier messages', () => {
     const baseline = { heap: heapUsedAfterGc(), fds: openFileDescriptors() };
 
     const tallies: Record<CarrierName, Tally> = { telnyx: emptyTally(), twilio: emptyTally() };
-    const provenCallIds = new Set<string>();
     let connectionId = 0;
     const lanes: Promise<void>[] = [];
     for (const carrier of ['telnyx', 'twilio'] as const) {
@@ -100,7 +100,6 @@ describe('hostile clients: a generated corpus of bad carrier messages', () => {
               cases,
               tally: tallies[carrier],
               connectionIds: () => ++connectionId,
-              provenCallIds,
             }),
           );
         }

@@ -145,8 +145,6 @@ export interface LaneOptions {
   tally: Tally;
   /** Numbers this connection's calls (unique over the whole run). */
   connectionIds: () => number;
-  /** Call ids of the proven connections opened, to tell their hang-ups from strangers'. */
-  provenCallIds: Set<string>;
 }
 
 function messagesFor(carrier: CarrierName, callId: string): CarrierMessages {
@@ -175,7 +173,6 @@ async function openFor(options: LaneOptions): Promise<{ socket: HostileSocket; m
     return { socket, messages: messagesFor(options.carrier, callId) };
   }
   const callId = callIdFor(options.carrier, 'owned', id);
-  options.provenCallIds.add(callId);
   const socket = await HostileSocket.open(options.url, carrierProof(options.carrier, callId, options.url));
   const messages = messagesFor(options.carrier, callId);
   socket.send(messages.connected());
