@@ -17,6 +17,8 @@
  *
  * So at most two messages are needed: both carriers send `start` right after `connected`.
  */
+
+import { describePeerValue } from './message-parsing.js';
 import type { Carrier } from './telephony-serializer.js';
 
 /** The outcome of {@link detectCarrier}. */
@@ -107,7 +109,7 @@ function classify(message: Record<string, unknown>): Verdict {
     if (message.protocol !== undefined) {
       return {
         kind: 'unknown',
-        reason: `connected.protocol = ${JSON.stringify(message.protocol)} is not "Call"`,
+        reason: `connected.protocol = ${describePeerValue(message.protocol)} is not "Call"`,
       };
     }
     return { kind: 'need-more', likely: 'telnyx', evidence: 'connected without protocol' };

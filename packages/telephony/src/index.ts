@@ -28,6 +28,7 @@ export {
 } from './media-stream-verifier.js';
 export {
   type CarrierMessage,
+  describePeerValue,
   maxMessageLengthFor,
   parseCarrierMessage,
   parseDecimalCounter,

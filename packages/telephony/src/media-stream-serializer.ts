@@ -16,6 +16,7 @@ import { normalizeTrack } from './media-payload.js';
 import { MediaStreamAudio, type MediaStreamAudioOptions } from './media-stream-audio.js';
 import {
   type CarrierMessage,
+  describePeerValue,
   maxMessageLengthFor,
   parseCarrierMessage,
   validateMessage,
@@ -130,7 +131,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
       if (streamId !== undefined && streamId !== call.streamId) {
         throw new SerializerError(
           'stream-mismatch',
-          `${parsed.event} message for another stream than this call's (${JSON.stringify(streamId).slice(0, 64)})`,
+          `${parsed.event} message for another stream than this call's (${describePeerValue(streamId)})`,
         );
       }
     }
@@ -163,7 +164,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
         if (other !== undefined) return other;
         throw new SerializerError(
           'unknown-event',
-          `unknown ${this.#carrierName} event ${JSON.stringify(parsed.event).slice(0, 64)}`,
+          `unknown ${this.#carrierName} event ${describePeerValue(parsed.event)}`,
         );
       }
     }

@@ -76,6 +76,26 @@ export function parseDecimalCounter(text: string): number {
   return value;
 }
 
+/**
+ * A short, safe description of a value a peer sent, for error messages and logs: a string as JSON
+ * (its first `maxLength` characters), a number, boolean or null as JSON, anything else as its kind
+ * (`array`, `object`). Never serializes a peer's arrays or objects: `JSON.stringify` of a deeply
+ * nested value throws a `RangeError` (call stack exceeded), and a huge one costs its whole size.
+ *
+ * @param value - any value from a parsed carrier message.
+ * @param maxLength - characters of a string kept; default 64.
+ */
+export function describePeerValue(value: unknown, maxLength = 64): string {
+  if (typeof value === 'string') {
+    return value.length <= maxLength
+      ? JSON.stringify(value)
+      : `${JSON.stringify(value.slice(0, maxLength))}...`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (value === undefined) return 'undefined';
+  return Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+}
+
 /** The longest message that can carry a payload of `maxPayloadBytes` decoded bytes, plus room for the other fields. */
 export function maxMessageLengthFor(maxPayloadBytes: number): number {
   return Math.ceil(maxPayloadBytes / 3) * 4 + 4096;

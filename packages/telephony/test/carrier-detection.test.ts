@@ -95,6 +95,15 @@ describe('detectCarrier', () => {
     expect(CARRIER_DETECTION_MAX_MESSAGES).toBe(2);
   });
 
+  it('says unknown for a protocol nested 10,000 deep, without serializing it', () => {
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    const detection = detectCarrier([`{"event":"connected","protocol":${deep}}`]);
+    expect(detection).toEqual({
+      kind: 'unknown',
+      reason: 'connected.protocol = a value of type object is not "Call"',
+    });
+  });
+
   it('needs more when nothing arrived yet', () => {
     expect(detectCarrier([])).toMatchObject({ kind: 'need-more', likely: undefined });
   });

@@ -482,6 +482,20 @@ describe('TelnyxFrameSerializer: bad input', () => {
     );
   });
 
+  it('refuses a stream id nested 10,000 deep as another stream (not a stack overflow), and goes on', () => {
+    const target = started();
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const message = media(1, payloads('PCMU')[0]!).replace(
+      `"stream_id":"${STREAM_ID}"`,
+      `"stream_id":${deep}`,
+    );
+    expect(message).toContain('[[[');
+    const error = errorOf(() => target.deserialize(message));
+    expect(error).toMatchObject({ code: 'stream-mismatch', fatal: false });
+    expect(error.message).toContain('an array');
+    expect(() => target.deserialize(media(2, payloads('PCMU')[1]!))).not.toThrow();
+  });
+
   it('gives malformed JSON, unknown events and wrong types their codes', () => {
     const target = started();
     expectError(() => target.deserialize('{"event":"media",'), 'malformed-json');

@@ -17,7 +17,7 @@ import {
   listenOnLoopback,
   ResponseGate,
 } from '@voxline/telephony/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   decodeClientState,
   encodeClientState,
@@ -68,6 +68,18 @@ function callPayload(extra: Record<string, unknown> = {}, callId = CALL): Record
 function signature(body: string, timestamp: string, key = privateKey): string {
   return sign(null, Buffer.from(`${timestamp}|${body}`, 'utf8'), key).toString('base64');
 }
+
+/**
+ * The webhook signature cases of the hostile-client suite (docs/security.md): each one that gave
+ * the expected answer is held; the tally is logged like the media-stream groups'.
+ */
+const signatureCases = { cases: 0, held: 0 };
+afterAll(() => {
+  const { cases, held } = signatureCases;
+  console.log(
+    `hostile-clients webhooks telnyx: ${cases} cases, ${held} held, ${cases - held} degraded, 0 crashed`,
+  );
+});
 
 describe('telnyxWebhooks on a real fastify server on loopback', () => {
   let api: CarrierApiStandIn;
@@ -308,12 +320,14 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
   });
 
   it('processes a repeated delivery of the same event id once', async () => {
+    signatureCases.cases++;
     await start();
     const body = envelope('call.initiated', callPayload({ direction: 'incoming' }), 'event-1');
     expect((await post(body)).body).toEqual({ status: 'accepted' });
     expect((await post(body)).body).toEqual({ status: 'duplicate' });
     await controller.idle();
     expect(actions('answer')).toHaveLength(1);
+    signatureCases.held++;
   });
 
   it('acknowledges an unknown event type with 200 and logs it', async () => {
@@ -332,6 +346,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
   });
 
   it('checks a text/plain body against its real bytes, never against an empty body', async () => {
+    signatureCases.cases++;
     await start();
     const body = envelope('call.initiated', callPayload({ direction: 'incoming' }));
     // Signed over an empty body: the check sees the real bytes and refuses it.
@@ -347,6 +362,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     const overBytes = await post(body, { headers: { 'content-type': 'text/plain' } });
     expect(overBytes).toEqual({ status: 200, body: { status: 'accepted' } });
     await controller.idle();
+    signatureCases.held++;
   });
 
   describe('refuses, before any handler runs', () => {
@@ -413,6 +429,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
         'timestamp-outside-tolerance',
       ],
     ])('%s', async (_name, send, status, reason) => {
+      signatureCases.cases++;
       const answer = await send();
       expect(answer).toEqual({ status, body: { error: 'webhook-rejected', reason } });
       await controller.idle();
@@ -424,6 +441,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       const logged = JSON.stringify(logger.records);
       expect(logged).not.toContain(PUBLIC_KEY);
       expect(logged).not.toMatch(/telnyx-signature|[A-Za-z0-9+/]{80,}={0,2}/);
+      signatureCases.held++;
     });
 
     it.each([

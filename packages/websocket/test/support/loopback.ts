@@ -46,11 +46,12 @@ export interface TestServer {
 
 /**
  * Starts fastify with the plugin on 127.0.0.1, port 0; the default pipeline echoes the caller.
- * `configure` may register more on the app before it listens.
+ * `configure` may register more on the app before it listens; it gets the plugin options used
+ * (logger, terminators, `onSession` included), to register another route that shares them.
  */
 export async function startServer(
   options: Partial<VoxlineTelephonyOptions> = {},
-  configure?: (app: FastifyInstance) => PromiseLike<unknown>,
+  configure?: (app: FastifyInstance, registered: VoxlineTelephonyOptions) => PromiseLike<unknown>,
 ): Promise<TestServer> {
   const app = Fastify({ logger: false });
   const logger = new RecordingLogger();
@@ -59,7 +60,7 @@ export async function startServer(
     twilio: new FakeTerminator(realClock, 'twilio'),
     telnyx: new FakeTerminator(realClock, 'telnyx'),
   };
-  await app.register(voxlineTelephony, {
+  const registered: VoxlineTelephonyOptions = {
     path: '/media',
     logger,
     terminator: [terminators.twilio, terminators.telnyx],
@@ -69,8 +70,9 @@ export async function startServer(
     createPipeline: (_call, transport) => [transport.input(), new EchoProcessor(), transport.output()],
     onSession: (session) => sessions.push(session),
     ...options,
-  });
-  await configure?.(app);
+  };
+  await app.register(voxlineTelephony, registered);
+  await configure?.(app, registered);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
