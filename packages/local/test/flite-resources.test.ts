@@ -36,8 +36,10 @@ describe('FliteSynthesizer resources', () => {
     expect(openDescriptors() - before).toBeLessThanOrEqual(3);
   }, 120_000);
 
-  it('writes the whole WAV in memory: every voice, long text, audible', async () => {
-    const sentence = 'This sentence is long enough that the output file grows past its first buffer. '.repeat(8);
+  it('writes a long reply whole, in memory, audible', async () => {
+    const sentence = 'This sentence is long enough that the output file grows past its first buffer. '.repeat(
+      8,
+    );
     const long = await synthesizer.synthesize(sentence, 'slt');
     expect(long.sampleRate).toBe(16000);
     // Over a hundred words: well over 20 s of speech, so the in-memory file grew several times.
