@@ -7,15 +7,18 @@
  * is judged. Over the remaining readings:
  *
  * - `slope` is the least-squares slope of the value against calls finished;
- * - `growth` is the median of the last three readings minus the median of the first three (robust
- *   to one noisy reading at either end).
+ * - `growth` is the rise of the floor: the smallest of the last third of the readings minus the
+ *   smallest of the first third. Noise in these readings is one-sided — memory the allocator or a
+ *   not-yet-collected WebAssembly instance still holds sits on top of what is in use — so a leak
+ *   lifts the floor, and a spike does not.
  *
- * A resource grows when both `slope > limitPerCall` and `growth > limitPerCall × span / 2` (span:
- * calls between the first and the last judged reading): a real leak shows in the trend and in the
- * net change; noise moves one of them, rarely both. Memory limits (heap, RSS) are judged only once
- * at least 100 calls are past the warm-up; before that, garbage-collector and allocator noise of a
- * few hundred KiB exceeds any per-call limit worth having. Counted resources (file descriptors,
- * threads) are judged from any span: they do not drift by themselves.
+ * A resource grows when both `slope > limitPerCall` and `growth > max(limitPerCall × span / 2,
+ * noiseAllowance)` (span: calls between the first and the last judged reading): a real leak shows
+ * in the trend and in the net change; noise moves one of them, rarely both. `noiseAllowance` is
+ * the floor movement a resource shows without any leak: RSS swings by tens of MiB between readings
+ * (the Flite worker alone, synthesizing 3,000 replies in a loop, moved between 175 and 237 MiB with
+ * no trend), so it needs one; counted resources and the heap after a full collection hardly move.
+ * Memory (heap, RSS) is judged only once at least 100 calls are past the warm-up.
  */
 
 /** One quiescent reading. */
@@ -30,7 +33,7 @@ export interface GrowthPoint {
 export interface GrowthVerdict {
   /** Least-squares slope after the warm-up, units per call; NaN with fewer than 2 readings. */
   slope: number;
-  /** Median of the last three judged readings minus median of the first three. */
+  /** Smallest of the last third of the judged readings minus smallest of the first third. */
   growth: number;
   /** Calls between the first and the last judged reading. */
   span: number;
@@ -51,29 +54,35 @@ export const MIN_JUDGED_SPAN_FOR_MEMORY = 100;
 /**
  * Applies the rule (see the module comment) to `points` (in order of `x`).
  *
- * @param limitPerCall - the largest growth per call accepted, in the value's unit.
+ * @param limits.perCall - the largest growth per call accepted, in the value's unit.
+ * @param limits.noiseAllowance - floor movement accepted whatever the span, in the value's unit.
  * @param memory - true for heap and RSS, which are judged only over enough calls.
  */
 export function judgeGrowth(
   points: readonly GrowthPoint[],
   totalCalls: number,
-  limitPerCall: number,
+  limits: { perCall: number; noiseAllowance: number },
   memory: boolean,
 ): GrowthVerdict {
   const judged = points.filter((point) => point.x >= warmUpCalls(totalCalls));
   const span = judged.length > 0 ? (judged.at(-1) as GrowthPoint).x - (judged[0] as GrowthPoint).x : 0;
   const slope = leastSquaresSlope(judged);
+  const third = Math.max(1, Math.floor(judged.length / 3));
   const growth =
     judged.length === 0
       ? 0
-      : median(judged.slice(-3).map((p) => p.y)) - median(judged.slice(0, 3).map((p) => p.y));
+      : Math.min(...judged.slice(-third).map((p) => p.y)) -
+        Math.min(...judged.slice(0, third).map((p) => p.y));
   const applies = judged.length >= 4 && (!memory || span >= MIN_JUDGED_SPAN_FOR_MEMORY);
   return {
     slope,
     growth,
     span,
     judged: applies,
-    grows: applies && slope > limitPerCall && growth > (limitPerCall * span) / 2,
+    grows:
+      applies &&
+      slope > limits.perCall &&
+      growth > Math.max((limits.perCall * span) / 2, limits.noiseAllowance),
   };
 }
 
@@ -88,12 +97,4 @@ function leastSquaresSlope(points: readonly GrowthPoint[]): number {
     variance += (p.x - meanX) ** 2;
   }
   return variance === 0 ? Number.NaN : covariance / variance;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
