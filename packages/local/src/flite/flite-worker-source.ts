@@ -7,10 +7,12 @@
  * Protocol: the parent posts `{ id, text, voice }`; the worker answers `{ id, samples, sampleRate }`
  * (the samples' buffer transferred, not copied) or `{ id, error }`, one request at a time.
  *
- * For each request it instantiates the module compiled once at start with a fresh WASI, runs
- * `flite -voice <voice> -t <text> -o /out/<id>.wav` with a private temporary directory preopened
- * as `/out`, and reads the canonical 16-bit PCM WAV that Flite writes.
+ * For each request it instantiates the module compiled once at start with a fresh
+ * {@link inMemoryWasiSource | in-memory WASI}, runs `flite -voice <voice> -t <text> -o
+ * /out/speech.wav`, and reads the canonical 16-bit PCM WAV that Flite writes into memory. A
+ * synthesis holds no file descriptor and touches no disk.
  */
+import { inMemoryWasiSource } from './in-memory-wasi-source.js';
 
 /** A request from the parent. */
 export interface FliteRequest {
@@ -26,15 +28,10 @@ export type FliteResponse =
 
 /** The worker script; `workerData.wasmPath` is the path of `flite.wasm`. */
 export const fliteWorkerSource = `
-const { readFileSync, mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-const { WASI } = require('node:wasi');
+const { readFileSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
-
+${inMemoryWasiSource}
 const modulePromise = WebAssembly.compile(readFileSync(workerData.wasmPath));
-const directory = mkdtempSync(join(tmpdir(), 'voxline-flite-'));
-process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
 
 function readPcmWav(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -55,22 +52,14 @@ function readPcmWav(bytes) {
 
 async function synthesize(request) {
   const module = await modulePromise;
-  const file = request.id + '.wav';
-  const wasi = new WASI({
-    version: 'preview1',
-    args: ['flite', '-voice', request.voice, '-t', request.text, '-o', '/out/' + file],
-    preopens: { '/out': directory },
-    returnOnExit: true,
-  });
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  const wasi = new InMemoryWasi(['flite', '-voice', request.voice, '-t', request.text, '-o', '/out/speech.wav']);
+  const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports });
   const exitCode = wasi.start(instance);
-  if (exitCode !== 0) throw new Error('flite exited with code ' + exitCode);
-  const path = join(directory, file);
-  try {
-    return readPcmWav(readFileSync(path));
-  } finally {
-    rmSync(path, { force: true });
-  }
+  const stderr = wasi.stderr.trim().slice(0, 300);
+  if (exitCode !== 0) throw new Error('flite exited with code ' + exitCode + (stderr ? ': ' + stderr : ''));
+  const wav = wasi.file('speech.wav');
+  if (wav === undefined) throw new Error('flite wrote no audio' + (stderr ? ': ' + stderr : ''));
+  return readPcmWav(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
 }
 
 let queue = Promise.resolve();

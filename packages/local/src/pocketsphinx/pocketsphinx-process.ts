@@ -2,9 +2,9 @@
  * One `pocketsphinx_continuous` process that recognizes one speech segment: raw 16-bit PCM at
  * 16000 Hz in host byte order on its stdin (`-infile /dev/stdin`; a name not ending in `.wav` is
  * read as raw samples, `-input_endian` says their order), hypotheses on its stdout, one line per
- * utterance it finds. It is spawned before the segment exists, so the en-US model (about a second
- * to load) is ready by the time the caller stops speaking; the segment is written and stdin closed,
- * and the process prints what it heard and exits.
+ * utterance it finds. It is spawned when the caller starts speaking, before the segment is
+ * complete, so the en-US model (about a second to load) is ready by the time the caller stops;
+ * the segment is written and stdin closed, and the process prints what it heard and exits.
  *
  * The program runs behind `sh -c 'cat | …'`: Node gives a child's stdin as a socket, which
  * `/dev/stdin` cannot be opened on, so `cat` moves the audio to a real pipe. The shell and both
@@ -48,7 +48,7 @@ export class PocketsphinxProcess {
     // A process that died before its input was written reports it through its exit.
     this.child.stdin.on('error', () => {});
     this.transcript = this.collectTranscript();
-    // A spare that is never used (the call ended first) must not leave an unhandled rejection.
+    // A process never given a segment (the call ended first) must not leave an unhandled rejection.
     this.transcript.catch(() => {});
   }
 
@@ -65,18 +65,20 @@ export class PocketsphinxProcess {
       this.kill();
       return Promise.reject(signal.reason);
     }
+    // `signal` lives as long as the call, across many segments: the listener must go when this
+    // segment is done, or every turn would leave one behind.
+    let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
-      signal.addEventListener(
-        'abort',
-        () => {
-          this.kill();
-          reject(signal.reason);
-        },
-        { once: true },
-      );
+      onAbort = () => {
+        this.kill();
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     this.child.stdin.end(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
-    return Promise.race([this.transcript, aborted]);
+    return Promise.race([this.transcript, aborted]).finally(() => {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    });
   }
 
   /** Stops the process (its whole group) if it is still running. */

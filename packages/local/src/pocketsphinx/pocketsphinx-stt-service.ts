@@ -1,8 +1,9 @@
 /**
  * Speech-to-text with CMU pocketsphinx, offline, through its command-line program
  * `pocketsphinx_continuous` (Debian packages `pocketsphinx` and `pocketsphinx-en-us`, BSD-2).
- * The program is run as a separate process per speech segment, so nothing of it is bundled; the
- * next segment's process is always started ahead, so its model has loaded before it is needed.
+ * The program is run as a separate process per speech segment, so nothing of it is bundled. A
+ * segment's process is started when the caller starts speaking, so its model has loaded by the
+ * time the segment ends; a call in which nobody speaks starts no process at all.
  *
  * Accuracy is that of a 2015 small-vocabulary engine on telephone audio: rough. It is here so an
  * agent runs with no network and no keys; use a cloud STT for real calls.
@@ -51,11 +52,22 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
 }
 
 /**
+ * Processes started ahead and not yet given a segment, at most. One is the segment being spoken;
+ * the second covers a caller who starts the next segment while the previous one still waits for
+ * its turn to be recognized. More would only be processes started for segments that turned out
+ * empty.
+ */
+const MAX_WARM_PROCESSES = 2;
+
+/**
  * A {@link SegmentedSTTService} on pocketsphinx. Each segment is converted to 16000 Hz (the
- * en-US model's rate) and recognized by its own `pocketsphinx_continuous` process, started ahead
- * of time (one spare waits from the pipeline's start, and a new one starts whenever the spare is
- * taken); its printed hypotheses are the transcript. Processes are killed when the pipeline ends
- * or is cancelled.
+ * en-US model's rate) and recognized by its own `pocketsphinx_continuous` process (three
+ * processes: `sh`, `cat` and the recognizer). The process is started when the VAD (or the turn)
+ * says the user started speaking, so it loads its model while the caller talks, and the segment
+ * is handed to it when the caller stops; a segment with no process waiting (cut at
+ * `maxSegmentMs`) starts one then. Nothing is started when the pipeline starts, so a silent or
+ * idle call costs no process. Its printed hypotheses are the transcript. Processes are killed when
+ * the pipeline ends or is cancelled.
  *
  * @throws ServiceError-classified Error (rejected from `transcribe`) if the program is missing or
  *   fails; check {@link isPocketsphinxInstalled} first.
@@ -64,8 +76,9 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
   private readonly program: string;
   private readonly extraArguments: readonly string[];
   private readonly noiseFloorDbfs: number | null;
-  /** The process the next segment goes to, already loading its model. */
-  private spare: PocketsphinxProcess | undefined;
+  /** Processes started at speech start, loading their model, oldest first; see {@link MAX_WARM_PROCESSES}. */
+  private readonly warm: PocketsphinxProcess[] = [];
+  private started = 0;
 
   constructor(options: PocketsphinxSTTServiceOptions = {}) {
     super(options);
@@ -79,9 +92,17 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
     }
   }
 
-  protected override async connect(signal: AbortSignal): Promise<void> {
-    await super.connect(signal);
-    this.spare ??= this.startProcess();
+  /** How many recognizer processes this service has started (one per speech segment, at most). */
+  get processesStarted(): number {
+    return this.started;
+  }
+
+  protected override onSpeechStarted(): void {
+    super.onSpeechStarted();
+    const state = this.connectionState;
+    if ((state === 'open' || state === 'connecting') && this.warm.length < MAX_WARM_PROCESSES) {
+      this.warm.push(this.startProcess());
+    }
   }
 
   protected override async transcribe(
@@ -99,8 +120,7 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
       audio.set(tail, head.length);
     }
     if (this.noiseFloorDbfs !== null) audio = withNoiseFloor(audio, this.noiseFloorDbfs);
-    const recognizer = this.spare ?? this.startProcess();
-    this.spare = this.startProcess();
+    const recognizer = this.warm.shift() ?? this.startProcess();
     const text = await recognizer.recognize(audio, signal);
     // Speech the VAD heard but the recognizer could not make out still gets a reply.
     return { text: text.length > 0 ? text : UNRECOGNIZED_SPEECH, language: 'en-US' };
@@ -108,20 +128,20 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
 
   protected override async disconnect(): Promise<void> {
     await super.disconnect();
-    this.stopSpare();
+    this.stopWarmProcesses();
   }
 
   override async cleanup(): Promise<void> {
     await super.cleanup();
-    this.stopSpare();
+    this.stopWarmProcesses();
   }
 
   private startProcess(): PocketsphinxProcess {
+    this.started++;
     return new PocketsphinxProcess(this.program, this.extraArguments);
   }
 
-  private stopSpare(): void {
-    this.spare?.kill();
-    this.spare = undefined;
+  private stopWarmProcesses(): void {
+    for (const recognizer of this.warm.splice(0)) recognizer.kill();
   }
 }

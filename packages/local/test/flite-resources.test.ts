@@ -1,0 +1,73 @@
+/**
+ * What the Flite synthesizer holds over many requests and when its worker dies: open file
+ * descriptors of the process must not grow with the number of replies spoken (each one used to
+ * leave its WASI preopen open), and a dead worker must be replaced.
+ */
+import { readdirSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { rmsDbfs } from '@voxline/audio';
+import { FliteSynthesizer } from '@voxline/local';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** Open file descriptors of this process (Linux). */
+function openDescriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** The synthesizer's current worker thread, to kill it from outside as a crash would. */
+function currentWorker(synthesizer: FliteSynthesizer): Worker {
+  const worker = Reflect.get(synthesizer, 'worker') as Worker | undefined;
+  if (worker === undefined) throw new Error('the synthesizer has no worker');
+  return worker;
+}
+
+describe('FliteSynthesizer resources', () => {
+  const synthesizer = new FliteSynthesizer();
+  afterAll(() => synthesizer.close());
+
+  it('keeps the open file descriptors flat over 300 syntheses', async () => {
+    await synthesizer.synthesize('Warm up.', 'kal');
+    const before = openDescriptors();
+    for (let reply = 0; reply < 300; reply++) {
+      const audio = await synthesizer.synthesize(`Turn ${reply + 1}. You said: hello.`, 'kal');
+      expect(audio.samples.length).toBeGreaterThan(4000);
+    }
+    // A leak of one descriptor per synthesis would add 300; allow a few for the test runner.
+    expect(openDescriptors() - before).toBeLessThanOrEqual(3);
+  }, 120_000);
+
+  it('writes a long reply whole, in memory, audible', async () => {
+    const sentence = 'This sentence is long enough that the output file grows past its first buffer. '.repeat(
+      8,
+    );
+    const long = await synthesizer.synthesize(sentence, 'slt');
+    expect(long.sampleRate).toBe(16000);
+    // Over a hundred words: well over 20 s of speech, so the in-memory file grew several times.
+    expect(long.samples.length / long.sampleRate).toBeGreaterThan(20);
+    expect(rmsDbfs(long.samples)).toBeGreaterThan(-30);
+  }, 60_000);
+
+  it('replaces a worker that died, failing only the request it held', async () => {
+    const startedBefore = synthesizer.workersStarted;
+    const held = synthesizer.synthesize('This request is in the worker when it dies.', 'kal');
+    await currentWorker(synthesizer).terminate();
+    await expect(held).rejects.toThrow(/the Flite worker exited/);
+    const after = await synthesizer.synthesize('Still speaking after the crash.', 'kal');
+    expect(after.samples.length).toBeGreaterThan(4000);
+    expect(synthesizer.workersStarted).toBe(startedBefore + 1);
+  });
+
+  it('replaces a worker that died between requests', async () => {
+    const startedBefore = synthesizer.workersStarted;
+    await currentWorker(synthesizer).terminate();
+    const audio = await synthesizer.synthesize('Hello again.', 'kal');
+    expect(audio.samples.length).toBeGreaterThan(4000);
+    expect(synthesizer.workersStarted).toBe(startedBefore + 1);
+  });
+
+  it('rejects requests after close', async () => {
+    const closing = new FliteSynthesizer();
+    await closing.close();
+    await expect(closing.synthesize('No.', 'kal')).rejects.toThrow(/closed/);
+  });
+});
