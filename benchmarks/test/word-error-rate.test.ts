@@ -21,7 +21,13 @@ describe('normalizedWords', () => {
 describe('wordErrors', () => {
   it('is zero for the same words, whatever the case and punctuation', () => {
     const errors = wordErrors(jfk, jfk.toUpperCase().replace(/[,.]/g, ''));
-    expect(errors).toEqual({ substitutions: 0, deletions: 0, insertions: 0, referenceWords: 22, wordErrorRate: 0 });
+    expect(errors).toEqual({
+      substitutions: 0,
+      deletions: 0,
+      insertions: 0,
+      referenceWords: 22,
+      wordErrorRate: 0,
+    });
   });
 
   it('counts one substitution, one deletion and one insertion', () => {
