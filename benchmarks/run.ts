@@ -32,6 +32,10 @@ const descriptions: Record<string, string> = {
     '20 ms against 40 ms outbound media messages: server CPU and latency on the same calls',
   soak: 'the offline agent server over silent, sequential and concurrent calls; fails on growth (runs only when named, or with --quick)',
   memory: 'memory over a one-hour call (with and without recording) and after 200 short calls',
+  'noise-suppression':
+    'RNNoiseFilter on JFK plus white noise: noise removed, speech kept, delay, cost per frame',
+  'stt-accuracy':
+    'offline STT word error rate on JFK: 8 kHz µ-law against 16 kHz G.722; pink noise with and without RNNoiseFilter',
   'telephony-path': 'carrier media message to frame and back through the real serializers, against peers',
   vad: 'WebRTC and Silero VAD cost per 20 ms frame, and calls per core',
   'voice-to-voice':

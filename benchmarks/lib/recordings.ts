@@ -34,8 +34,16 @@ export function readRecording(name: string, sampleRate: number): Int16Array {
     }
   }
   if (wav.sampleRate === sampleRate) return mono;
-  const resampler = new StreamResampler({ inputRate: wav.sampleRate, outputRate: sampleRate });
-  const head = resampler.process(mono);
+  return resampled(mono, wav.sampleRate, sampleRate);
+}
+
+/**
+ * The whole of `pcm` (mono 16-bit) resampled from `inputRate` to `outputRate` Hz with one
+ * `StreamResampler`, including its flushed tail.
+ */
+export function resampled(pcm: Int16Array, inputRate: number, outputRate: number): Int16Array {
+  const resampler = new StreamResampler({ inputRate, outputRate });
+  const head = resampler.process(pcm);
   const tail = resampler.flush();
   const joined = new Int16Array(head.length + tail.length);
   joined.set(head);
