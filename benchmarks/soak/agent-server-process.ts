@@ -14,6 +14,7 @@
 import { createLogger } from '@voxline/core';
 import { createOfflineAgent } from '@voxline/local';
 import { startAgentServer } from 'voxline';
+import { SOAK_STREAM_SECRET } from './soak-call.js';
 
 /** A request from run.ts. */
 export type AgentServerRequest = { type: 'sample'; collect: boolean } | { type: 'close' };
@@ -25,7 +26,14 @@ export type AgentServerMessage =
 
 const send = (message: AgentServerMessage) => process.send?.(message);
 const agent = createOfflineAgent();
-const server = await startAgentServer({ agent, port: 0, logger: createLogger({ level: 'silent' }) });
+// The soak's callers prove their streams as Telnyx does (a per-call token under this secret), so
+// the server runs the verified path a deployment runs.
+const server = await startAgentServer({
+  agent,
+  port: 0,
+  logger: createLogger({ level: 'silent' }),
+  env: { ...process.env, VOXLINE_STREAM_SECRET: SOAK_STREAM_SECRET },
+});
 send({ type: 'listening', url: `${server.webSocketUrl}/telnyx`, speechRecognition: agent.speechRecognition });
 
 process.on('message', (request: AgentServerRequest) => {

@@ -11,7 +11,9 @@
  * recognizer see the same audio; only the wall time shrinks); the silence while waiting for the
  * reply always goes at real time.
  */
+
 import { decodeMuLaw, rmsDbfs } from '@voxline/audio';
+import { TELNYX_STREAM_AUTH_TOKEN_HEADER, telnyxStreamAuthToken } from '@voxline/telnyx';
 import WebSocket from 'ws';
 import { CarrierStream } from '../lib/carrier-stream.js';
 import { cutFrames, readRecording } from '../lib/recordings.js';
@@ -57,6 +59,14 @@ function callerTurn(): { frames: Int16Array[]; lastSpeechFrame: number } {
   return { frames: turnFrames, lastSpeechFrame: Math.round((0.4 + 2.3) * (1000 / FRAME_MS)) - 1 };
 }
 
+/** The secret the soak's server verifies Telnyx stream tokens with (a benchmark, not a deployment). */
+export const SOAK_STREAM_SECRET = 'voxline-soak-benchmark-stream-secret';
+
+/** The upgrade header that proves the stream of `stream`'s call, as Telnyx sends it. */
+function streamProof(stream: CarrierStream): Record<string, string> {
+  return { [TELNYX_STREAM_AUTH_TOKEN_HEADER]: telnyxStreamAuthToken(SOAK_STREAM_SECRET, stream.callId) };
+}
+
 /** Runs one call to its end; never rejects (failures are in the result). */
 export function runSoakCall(options: SoakCallOptions): Promise<SoakCallResult> {
   const speed = options.speed ?? 1;
@@ -64,7 +74,7 @@ export function runSoakCall(options: SoakCallOptions): Promise<SoakCallResult> {
   const { frames, lastSpeechFrame } = callerTurn();
   silentFrame ??= new Int16Array(8000 * (FRAME_MS / 1000));
   const stream = new CarrierStream('telnyx', 'PCMU', 8000);
-  const socket = new WebSocket(options.url, { perMessageDeflate: false });
+  const socket = new WebSocket(options.url, { perMessageDeflate: false, headers: streamProof(stream) });
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let sent = 0;
@@ -158,7 +168,7 @@ export class SilentCall {
   readonly opened: Promise<void>;
 
   constructor(url: string) {
-    this.socket = new WebSocket(url, { perMessageDeflate: false });
+    this.socket = new WebSocket(url, { perMessageDeflate: false, headers: streamProof(this.stream) });
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('error', reject);
       this.socket.once('open', () => {
