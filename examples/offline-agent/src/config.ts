@@ -40,7 +40,8 @@ export class ConfigError extends Error {
  * `RECORDINGS_DIR` (optional), and how media streams are verified: `VOXLINE_STREAM_SECRET`,
  * `TWILIO_AUTH_TOKEN`, or `VOXLINE_ALLOW_UNVERIFIED_STREAMS=true` for local development.
  *
- * @throws ConfigError for a port that is not 0-65535, an unknown voice, or no way to verify streams.
+ * @throws ConfigError for a port that is not 0-65535, an unknown voice, no way to verify streams, or
+ *   unverified streams allowed next to Twilio credentials.
  */
 export function readConfig(env: NodeJS.ProcessEnv): OfflineAgentConfig {
   const port = Number(env.PORT ?? '8765');
@@ -60,6 +61,13 @@ export function readConfig(env: NodeJS.ProcessEnv): OfflineAgentConfig {
       'VOXLINE_STREAM_SECRET',
       'set VOXLINE_STREAM_SECRET (Telnyx stream tokens) or TWILIO_AUTH_TOKEN (Twilio signatures) so ' +
         'media streams can be verified, or VOXLINE_ALLOW_UNVERIFIED_STREAMS=true for local development only',
+    );
+  }
+  if (allowUnverifiedStreams && twilioAuthToken !== undefined) {
+    // With a carrier's credentials this server takes real calls: never next to an open door.
+    throw new ConfigError(
+      'VOXLINE_ALLOW_UNVERIFIED_STREAMS',
+      'VOXLINE_ALLOW_UNVERIFIED_STREAMS is refused while TWILIO_AUTH_TOKEN is set: unset one of them',
     );
   }
   return {

@@ -50,6 +50,14 @@ describe('offline-agent start-up', { timeout: 90_000 }, () => {
     });
   });
 
+  it('refuses unverified streams next to carrier credentials', () => {
+    expect(start({ VOXLINE_ALLOW_UNVERIFIED_STREAMS: 'true', TWILIO_AUTH_TOKEN: 'token' })).toEqual({
+      code: 2,
+      stderr:
+        'offline-agent: VOXLINE_ALLOW_UNVERIFIED_STREAMS is refused while TWILIO_AUTH_TOKEN is set: unset one of them',
+    });
+  });
+
   it('refuses a RECORDINGS_DIR that is a file', () => {
     const file = join(directory, 'recordings.txt');
     writeFileSync(file, '');
