@@ -3,7 +3,9 @@
  * descriptors of the process must not grow with the number of replies spoken (each one used to
  * leave its WASI preopen open), and a dead worker must be replaced.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { rmsDbfs } from '@voxline/audio';
 import { FliteSynthesizer } from '@voxline/local';
@@ -70,4 +72,28 @@ describe('FliteSynthesizer resources', () => {
     await closing.close();
     await expect(closing.synthesize('No.', 'kal')).rejects.toThrow(/closed/);
   });
+});
+
+describe('FliteSynthesizer in an ES-module entry point', () => {
+  it('synthesizes when the process was started with --input-type=module (its worker is CommonJS)', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@voxline/source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { FliteSynthesizer } from '@voxline/local';
+         const synthesizer = new FliteSynthesizer();
+         const audio = await synthesizer.synthesize('Hello.', 'kal');
+         synthesizer.close();
+         console.log(audio.samples.length);`,
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(Number(result.stdout.trim())).toBeGreaterThan(1000);
+  }, 70_000);
 });

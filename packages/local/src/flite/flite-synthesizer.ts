@@ -111,7 +111,13 @@ export class FliteSynthesizer {
 
   private startWorker(): Worker {
     this.workerStarts++;
-    const worker = new Worker(fliteWorkerSource, { eval: true, workerData: { wasmPath: this.wasmPath } });
+    const worker = new Worker(fliteWorkerSource, {
+      eval: true,
+      workerData: { wasmPath: this.wasmPath },
+      // The worker's source is CommonJS (it uses `require`); without this it inherits the parent's
+      // flags, and a parent started with `--input-type=module` would run it as an ES module.
+      execArgv: [],
+    });
     worker.unref();
     worker.on('message', (response: FliteResponse) => {
       const request = this.pending.get(response.id);
