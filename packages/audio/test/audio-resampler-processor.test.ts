@@ -16,6 +16,7 @@ import {
 } from '@voxline/core';
 import { runProcessor } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
+import { concat } from './support/concat.js';
 import { jfkPath } from './support/paths.js';
 import { sameSamples } from './support/tools.js';
 
@@ -23,16 +24,6 @@ import { sameSamples } from './support/tools.js';
 const jfk = readWav(jfkPath);
 const jfk16k = jfk.samples;
 const frames16k = new AudioFramer({ sampleRate: 16000 }).writeFrames(jfk16k);
-
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 /** The resampler used directly, on the whole recording at once, and its tail. */
 function direct(pcm: Int16Array, inputRate: number, outputRate: number) {

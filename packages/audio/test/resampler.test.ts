@@ -8,6 +8,7 @@ import {
   StreamResampler,
 } from '@voxline/audio';
 import { describe, expect, it } from 'vitest';
+import { concat } from './support/concat.js';
 import { jfkPath, spacewalkPath } from './support/paths.js';
 
 const QUALITIES: readonly ResamplerQuality[] = ['telephony', 'high'];
@@ -28,16 +29,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Resamples `pcm` in one call, then flushes. */

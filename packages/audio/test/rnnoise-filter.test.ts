@@ -2,10 +2,12 @@
  * RNNoiseFilter on real noisy speech: the NASA spacewalk radio recording (hiss and clicks between
  * two speakers), resampled to 16 kHz, streamed in 20 ms frames.
  */
+
 import { RNNoiseFilter, readWav, StreamResampler } from '@voxline/audio';
 import { InputAudioRawFrame, TextFrame } from '@voxline/core';
 import { runProcessor } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
+import { concat } from './support/concat.js';
 import { jfkPath, spacewalkPath } from './support/paths.js';
 import { seededRandom } from './support/random.js';
 
@@ -47,16 +49,6 @@ async function run(filter: RNNoiseFilter, pcm: Int16Array, frameSamples = 320): 
   return downstream
     .filter((frame): frame is InputAudioRawFrame => frame instanceof InputAudioRawFrame)
     .map((frame) => frame.audio);
-}
-
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 describe('RNNoiseFilter', () => {
