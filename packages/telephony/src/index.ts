@@ -9,9 +9,9 @@ export {
   type CallTerminationErrorCode,
   type CallTerminator,
 } from './call-terminator.js';
-
-// Carrier detection and serializer creation
 export { CARRIER_DETECTION_MAX_MESSAGES, type CarrierDetection, detectCarrier } from './carrier-detection.js';
+// The open carrier contract, carrier detection and serializer creation
+export { type CarrierPlugin, type CarrierRecognition, notMine } from './carrier-plugin.js';
 // Building blocks for carrier serializers
 export { InboundAudioPath, type InboundAudioPathOptions } from './inbound-audio-path.js';
 export { base64DecodedLength, decodeBase64Payload, normalizeTrack } from './media-payload.js';

@@ -25,8 +25,11 @@
  */
 import type { Frame } from '@voxline/core';
 
-/** Carriers Voxline speaks to. */
-export type Carrier = 'telnyx' | 'twilio';
+/**
+ * A carrier's name, lower case: `'telnyx'`, `'twilio'`, or any other a carrier package declares
+ * (see `CarrierPlugin`). An open set: Voxline itself names no carrier.
+ */
+export type Carrier = string;
 
 /** Audio format of one direction of a media stream, normalized. */
 export interface MediaFormat {
