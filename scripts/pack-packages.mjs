@@ -48,7 +48,7 @@ for (const directory of packageDirectories) {
   problems.push(...checkTarball(tarball, manifest));
   tarballs.push(tarball);
   const kilobytes = Math.round(statSync(tarball).size / 1024);
-  console.log(`${manifest.name.padEnd(20)} ${relative(process.cwd(), tarball)} (${kilobytes} kB)`);
+  console.log(`${manifest.name.padEnd(22)} ${relative(process.cwd(), tarball)} (${kilobytes} kB)`);
 }
 
 if (problems.length > 0) {

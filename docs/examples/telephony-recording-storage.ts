@@ -6,7 +6,7 @@ import {
   LocalDirectoryRecordingStorage,
   type RecordingStorage,
   S3RecordingStorage,
-} from '@voxline/telephony';
+} from '@voxline/call-control';
 
 export function recordingStorages(accessKeyId: string, secretAccessKey: string): RecordingStorage[] {
   // #region storage

@@ -1,5 +1,5 @@
+import { CallRegistry } from '@voxline/call-control';
 import type { CallInfo } from '@voxline/telephony';
-import { CallRegistry } from '@voxline/telephony';
 import { telnyxStreamAuthToken } from '@voxline/telnyx';
 import { expect, it } from 'vitest';
 import { telnyxStreamProof } from './telephony-telnyx-media-token.js';

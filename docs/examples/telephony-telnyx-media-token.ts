@@ -4,7 +4,7 @@
  * Telnyx. telephony-telnyx-media-token.test.ts runs it.
  */
 // #region verify-stream
-import type { CallRegistry } from '@voxline/telephony';
+import type { CallRegistry } from '@voxline/call-control';
 import { type TelnyxCallControllerOptions, TelnyxMediaStreamVerifier } from '@voxline/telnyx';
 
 /**

@@ -4,8 +4,9 @@
  * a Telnyx account, so it is compiled but not run by the tests.
  */
 // #region inbound
+
+import { LocalDirectoryRecordingStorage } from '@voxline/call-control';
 import type { FrameProcessor } from '@voxline/core';
-import { LocalDirectoryRecordingStorage } from '@voxline/telephony';
 import {
   TelnyxCallControl,
   TelnyxCallController,

@@ -4,8 +4,9 @@
  * needs a Twilio account, so it is compiled but not run by the tests.
  */
 // #region inbound
+
+import { S3RecordingStorage } from '@voxline/call-control';
 import type { FrameProcessor } from '@voxline/core';
-import { S3RecordingStorage } from '@voxline/telephony';
 import {
   TwilioCallControl,
   TwilioCallController,

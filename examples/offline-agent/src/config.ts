@@ -1,8 +1,9 @@
 /**
  * The server's settings, read from the environment (see the README for the variables).
  */
+
+import { checkRecordingsDirectory, RecordingsDirectoryError } from '@voxline/call-control';
 import { FLITE_VOICE_SAMPLE_RATES, type FliteVoice } from '@voxline/local';
-import { checkRecordingsDirectory, RecordingsDirectoryError } from '@voxline/telephony';
 
 /** What the server runs with. */
 export interface OfflineAgentConfig {

@@ -5,6 +5,8 @@
  * verdict: it is spoken when a person answered, never to a machine (the controller then stops the
  * stream and leaves the voicemail message itself).
  */
+
+import type { CallControlSession, MachineDetectionResult } from '@voxline/call-control';
 import type { FrameProcessor } from '@voxline/core';
 import type { AgentPipelineRequest } from '@voxline/example-telnyx-inbound';
 import {
@@ -12,7 +14,6 @@ import {
   type VoiceAgentPersona,
   type VoiceServices,
 } from '@voxline/example-voice-agent';
-import type { CallControlSession, MachineDetectionResult } from '@voxline/telephony';
 
 /** The default persona of outbound calls. */
 export const outboundPersona: VoiceAgentPersona = {

@@ -7,8 +7,9 @@
  * goes on. A call whose hang-up never arrives (a lost webhook) frees its slot after `maxCallMs`,
  * with a hang-up request to make sure.
  */
+
+import type { CallControlSession, CallEndStatus, MachineDetectionResult } from '@voxline/call-control';
 import { defaultLogger, type Logger, maskPhoneNumber } from '@voxline/core';
-import type { CallControlSession, CallEndStatus, MachineDetectionResult } from '@voxline/telephony';
 import type { TelnyxCallController } from '@voxline/telnyx';
 
 /** How one number went. */

@@ -15,6 +15,11 @@
  * `<recordingsDir>/<call reference>/`, next to the pipeline's own `pipeline.wav`.
  */
 import { join } from 'node:path';
+import {
+  type AnsweringMachineAction,
+  type CallControlSession,
+  LocalDirectoryRecordingStorage,
+} from '@voxline/call-control';
 import type { FrameProcessor, Logger } from '@voxline/core';
 import {
   createVoiceAgentPipeline,
@@ -23,11 +28,6 @@ import {
   type VoiceServices,
   voiceAgentParams,
 } from '@voxline/example-voice-agent';
-import {
-  type AnsweringMachineAction,
-  type CallControlSession,
-  LocalDirectoryRecordingStorage,
-} from '@voxline/telephony';
 import {
   TelnyxCallControl,
   TelnyxCallController,

@@ -20,6 +20,7 @@
  * own `pipeline.wav`.
  */
 import { join } from 'node:path';
+import { LocalDirectoryRecordingStorage } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
 import {
   createVoiceAgentPipeline,
@@ -28,7 +29,6 @@ import {
   type VoiceServices,
   voiceAgentParams,
 } from '@voxline/example-voice-agent';
-import { LocalDirectoryRecordingStorage } from '@voxline/telephony';
 import {
   TwilioCallControl,
   TwilioCallController,

@@ -2,7 +2,7 @@
  * The environment variables every phone example reads the same way: the three services' keys,
  * the persona, the port. Each example adds its carrier's own variables (see its README).
  */
-import { checkRecordingsDirectory, RecordingsDirectoryError } from '@voxline/telephony';
+import { checkRecordingsDirectory, RecordingsDirectoryError } from '@voxline/call-control';
 import { defaultPersona, type VoiceAgentPersona, type VoiceServices } from './voice-agent-pipeline.js';
 
 /** Environment variables a server cannot run without, or cannot use; the message names them all. */

@@ -13,9 +13,10 @@
  *
  * Anything else (a stream that merely names a call id) is refused.
  */
+
+import type { CallRegistry } from '@voxline/call-control';
 import {
   type CallInfo,
-  type CallRegistry,
   headerValue,
   type MediaStreamUpgrade,
   type MediaStreamVerdict,

@@ -3,20 +3,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import {
   type CallControlEvent,
   type CallControlSession,
   LocalDirectoryRecordingStorage,
   type StoredRecording,
-} from '@voxline/telephony';
-import {
-  type ApiRequest,
-  CarrierApiStandIn,
-  type LoopbackServer,
-  listenOnLoopback,
-  ResponseGate,
-} from '@voxline/telephony/testing';
+} from '@voxline/call-control';
+import { type LoopbackServer, listenOnLoopback } from '@voxline/call-control/testing';
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
+import { type ApiRequest, CarrierApiStandIn, ResponseGate } from '@voxline/telephony/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   decodeClientState,

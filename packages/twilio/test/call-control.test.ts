@@ -1,5 +1,5 @@
+import { CallControlError } from '@voxline/call-control';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
-import { CallControlError } from '@voxline/telephony';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {

@@ -3,18 +3,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import {
   type CallControlEvent,
   LocalDirectoryRecordingStorage,
   type StoredRecording,
-} from '@voxline/telephony';
-import {
-  CarrierApiStandIn,
-  type LoopbackServer,
-  listenOnLoopback,
-  ResponseGate,
-} from '@voxline/telephony/testing';
+} from '@voxline/call-control';
+import { type LoopbackServer, listenOnLoopback } from '@voxline/call-control/testing';
+import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
+import { CarrierApiStandIn, ResponseGate } from '@voxline/telephony/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   computeTwilioSignature,

@@ -34,13 +34,9 @@
  * and SIGINT call `fastify.close()`.
  */
 import fastifyWebsocket from '@fastify/websocket';
+import { type PublicUrlOption, publicWebSocketUrlOf } from '@voxline/call-control';
 import { defaultPipelineParams, type Logger } from '@voxline/core';
-import {
-  type MediaStreamUpgrade,
-  type PublicUrlOption,
-  publicWebSocketUrlOf,
-  type SerializerFactories,
-} from '@voxline/telephony';
+import type { MediaStreamUpgrade, SerializerFactories } from '@voxline/telephony';
 import type {
   FastifyInstance,
   FastifyPluginAsync,

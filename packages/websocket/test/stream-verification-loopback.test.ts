@@ -3,7 +3,7 @@
  * loopback, on every kind of route (a Telnyx route, a Twilio route, and one shared route that
  * detects the carrier), with the real carrier verifiers.
  */
-import { CallRegistry } from '@voxline/telephony';
+import { CallRegistry } from '@voxline/call-control';
 import { TelnyxMediaStreamVerifier, telnyxStreamAuthToken } from '@voxline/telnyx';
 import { computeTwilioSignature, TwilioMediaStreamVerifier } from '@voxline/twilio';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
+import type { CallControlSession } from '@voxline/call-control';
 import { RecordingLogger } from '@voxline/core/testing';
-import type { CallControlSession } from '@voxline/telephony';
 import {
   computeTwilioSignature,
   TwilioCallControl,

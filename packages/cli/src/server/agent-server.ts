@@ -19,9 +19,10 @@
  * signed upgrade. With nothing to verify by, the server refuses to start unless
  * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
  */
+
+import { CallRegistry } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
 import type { CallInfo } from '@voxline/telephony';
-import { CallRegistry } from '@voxline/telephony';
 import { twilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallSession, type TelephonyConnectionLimits, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';

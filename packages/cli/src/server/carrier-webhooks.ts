@@ -11,7 +11,9 @@
  * With the variables set, the carrier's call terminator is used to hang calls up when the agent
  * ends them. See docs/telephony.md for the carrier console settings.
  */
-import { CallRegistry, type CallTerminator, type MediaStreamVerifier } from '@voxline/telephony';
+
+import { CallRegistry } from '@voxline/call-control';
+import type { CallTerminator, MediaStreamVerifier } from '@voxline/telephony';
 import {
   TelnyxCallControl,
   TelnyxCallController,

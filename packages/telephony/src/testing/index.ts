@@ -1,7 +1,8 @@
 /**
- * Test tools of the call-control plane (`@voxline/telephony/testing`): a carrier's REST API on
- * loopback for the official SDKs to talk to, a gate that holds its answers, a fastify server
- * on loopback for webhooks, and a stream verifier that trusts the test's own loopback peer.
+ * Test tools for carrier packages (`@voxline/telephony/testing`): a carrier's REST API on
+ * loopback for the official SDKs to talk to, a gate that holds its answers, and a stream verifier
+ * that trusts the test's own loopback peer. The webhook server on loopback (`listenOnLoopback`) is
+ * in `@voxline/call-control/testing`.
  */
 export {
   type ApiAnswer,
@@ -9,6 +10,5 @@ export {
   type ApiResponder,
   CarrierApiStandIn,
 } from './carrier-api-stand-in.js';
-export { type LoopbackServer, listenOnLoopback } from './listen-on-loopback.js';
 export { ResponseGate } from './response-gate.js';
 export { TrustingStreamVerifier, trustingStreamVerifiers } from './trusting-stream-verifier.js';

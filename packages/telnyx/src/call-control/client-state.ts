@@ -16,7 +16,7 @@
  * connection (not base64, not JSON, or not ours) decodes to `undefined` rather than failing the
  * webhook.
  */
-import type { CallContext, CallDirection } from '@voxline/telephony';
+import type { CallContext, CallDirection } from '@voxline/call-control';
 
 /** What Voxline keeps in `client_state`. */
 export interface VoxlineClientState extends CallContext {

@@ -5,7 +5,7 @@
  * (`src/resources/webhooks.ts`). With `retry_on_timeout: false`, a dial that is
  * not answered in time reports `no_answer` rather than `timeout` (telnyx-node `CallDialParams`).
  */
-import type { CallEndStatus } from '@voxline/telephony';
+import type { CallEndStatus } from '@voxline/call-control';
 
 /** The `hangup_cause` values Telnyx documents. */
 export type TelnyxHangupCause =

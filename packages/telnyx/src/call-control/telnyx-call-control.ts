@@ -18,6 +18,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CallControlError,
+  type CallControlFailure,
+  callControlRetryPolicy,
+  invalidCommand,
+  sendWithRetry,
+} from '@voxline/call-control';
+import {
   type Clock,
   defaultLogger,
   type Logger,
@@ -25,13 +32,6 @@ import {
   type RetryPolicy,
   realClock,
 } from '@voxline/core';
-import {
-  CallControlError,
-  type CallControlFailure,
-  callControlRetryPolicy,
-  invalidCommand,
-  sendWithRetry,
-} from '@voxline/telephony';
 import type Telnyx from 'telnyx';
 import { telnyxClientFor } from '../telnyx-client.js';
 import { encodeClientState, type VoxlineClientState } from './client-state.js';

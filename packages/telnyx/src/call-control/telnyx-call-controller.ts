@@ -20,7 +20,6 @@
  * their session from the `client_state`.
  */
 import { randomUUID } from 'node:crypto';
-import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
 import {
   AfterReplyWork,
   type AnsweringMachineAction,
@@ -32,7 +31,8 @@ import {
   type MachineDetectionResult,
   RecordingArchiver,
   runWebhookCommand,
-} from '@voxline/telephony';
+} from '@voxline/call-control';
+import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
 import type { TelnyxWebhookEvent } from '../webhooks/telnyx-webhook-events.js';
 import { decodeClientState, type VoxlineClientState } from './client-state.js';
 import { telnyxHangupStatus } from './hangup-cause.js';

@@ -1,13 +1,13 @@
 /**
  * Sorting errors of the `telnyx` SDK into call-control failure categories (see `CallControlError`
- * in `@voxline/telephony`).
+ * in `@voxline/call-control`).
  *
  * Telnyx answers errors as `{"errors":[{"code":"90018","title":"Call has already ended",...}]}`;
  * the first entry's code and title go into the description. Status codes follow Telnyx's API
  * fundamentals (401 bad key, 403 not permitted, 404 unknown resource, 422 validation, 429 rate
  * limited; https://developers.telnyx.com/development/api-fundamentals/api-errors).
  */
-import { type CallControlFailure, retryAfterMs } from '@voxline/telephony';
+import { type CallControlFailure, retryAfterMs } from '@voxline/call-control';
 import { APIConnectionError, APIError } from 'telnyx';
 
 /** The Telnyx error code of a command sent to a call that has already ended (HTTP 422). */

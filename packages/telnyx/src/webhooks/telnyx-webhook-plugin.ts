@@ -27,8 +27,8 @@
  * The plugin is encapsulated: its body parsers apply to its own route only.
  */
 import type { KeyObject } from 'node:crypto';
+import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
-import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxline/telephony';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TelnyxCallController } from '../call-control/telnyx-call-controller.js';
 import { telnyxPublicKey, verifyTelnyxWebhook, WebhookVerificationError } from './telnyx-signature.js';

@@ -10,7 +10,7 @@
  * `machine_start` (with `MachineDetection=Enable`), `machine_end_beep`, `machine_end_silence`,
  * `machine_end_other` (with `DetectMessageEnd`: the greeting is over), `fax`, `unknown`.
  */
-import type { CallEndStatus, MachineDetectionResult } from '@voxline/telephony';
+import type { CallEndStatus, MachineDetectionResult } from '@voxline/call-control';
 
 /** The terminal status of a `CallStatus`, or undefined while the call is not over. */
 export function twilioEndStatus(callStatus: string): CallEndStatus | undefined {

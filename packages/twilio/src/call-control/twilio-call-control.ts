@@ -13,6 +13,14 @@
  * idempotency key at Twilio, so it is retried only when the request was surely not processed
  * (HTTP 429, connection refused): a retry after a lost answer could place a second call.
  */
+
+import {
+  CallControlError,
+  type CallControlFailure,
+  callControlRetryPolicy,
+  invalidCommand,
+  sendWithRetry,
+} from '@voxline/call-control';
 import {
   type Clock,
   defaultLogger,
@@ -21,13 +29,6 @@ import {
   type RetryPolicy,
   realClock,
 } from '@voxline/core';
-import {
-  CallControlError,
-  type CallControlFailure,
-  callControlRetryPolicy,
-  invalidCommand,
-  sendWithRetry,
-} from '@voxline/telephony';
 import twilio from 'twilio';
 import { twilioClientFor } from '../twilio-client.js';
 import { classifyTwilioError, TWILIO_NOT_FOUND } from './twilio-error-classification.js';

@@ -19,7 +19,7 @@
  * Inbound calls only report `completed` to a phone number's status callback, so set the number's
  * "Call status changes" URL to the status path to see hang-ups (docs/telephony.md).
  */
-import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
+
 import {
   AfterReplyWork,
   type AnsweringMachineAction,
@@ -31,7 +31,8 @@ import {
   RecordingArchiver,
   runWebhookCommand,
   validatePublicUrlBase,
-} from '@voxline/telephony';
+} from '@voxline/call-control';
+import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
 import twilio from 'twilio';
 import type { TwilioCallback, TwilioVoiceParams } from '../webhooks/twilio-webhook-params.js';
 import { twilioEndStatus, twilioGreetingEnded, twilioMachineResult } from './call-status.js';
@@ -125,7 +126,7 @@ export class TwilioCallController {
 
   /**
    * @throws {TypeError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
-   *   starting with `/`; {@link @voxline/telephony!CallControlError} for a fixed `streamUrl` that is
+   *   starting with `/`; {@link @voxline/call-control!CallControlError} for a fixed `streamUrl` that is
    *   not `wss://` without a query.
    */
   constructor(options: TwilioCallControllerOptions) {

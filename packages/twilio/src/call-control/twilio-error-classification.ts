@@ -1,13 +1,13 @@
 /**
  * Sorting errors of the `twilio` SDK into call-control failure categories (see `CallControlError`
- * in `@voxline/telephony`).
+ * in `@voxline/call-control`).
  *
  * The SDK throws a `RestException` (`status`, Twilio `code`, `message`) for every HTTP error
  * status, and lets axios errors through for requests that got no answer. Twilio error codes:
  * https://www.twilio.com/docs/api/errors (20003 authentication, 20404 not found, 20429 too many
  * requests, 21220 invalid call state, ...).
  */
-import type { CallControlFailure } from '@voxline/telephony';
+import type { CallControlFailure } from '@voxline/call-control';
 import twilio from 'twilio';
 
 /** Twilio's error code for a resource that does not exist (e.g. a call that is over). */

@@ -23,6 +23,13 @@
  * });
  * ```
  */
+
+import {
+  type PublicUrlOption,
+  publicWebSocketUrlOf,
+  rejectWebhook,
+  validatePublicUrlBase,
+} from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
 import { defaultLogger } from '@voxline/core';
 import {
@@ -31,12 +38,8 @@ import {
   type MediaStreamUpgrade,
   type MediaStreamVerdict,
   type MediaStreamVerifier,
-  type PublicUrlOption,
-  publicWebSocketUrlOf,
-  rejectWebhook,
   streamRefused,
   streamVerified,
-  validatePublicUrlBase,
 } from '@voxline/telephony';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateTwilioSignature } from './twilio-signature.js';

@@ -35,7 +35,7 @@
  * the agent with an empty context, and the failure is logged: an unanswered voice webhook would
  * make Twilio play its "application error" message to the caller.
  */
-import type { Logger } from '@voxline/core';
+
 import {
   keepRawBodies,
   type PublicUrlOption,
@@ -44,7 +44,8 @@ import {
   rawBodyOf,
   rejectWebhook,
   validatePublicUrlBase,
-} from '@voxline/telephony';
+} from '@voxline/call-control';
+import type { Logger } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TwilioCallController, TwilioRoute } from '../call-control/twilio-call-controller.js';
 import { validateTwilioSignature } from './twilio-signature.js';

@@ -5,7 +5,7 @@
  * goes on.
  */
 import type { Logger } from '@voxline/core';
-import type { Carrier } from '../telephony-serializer.js';
+import type { Carrier } from '@voxline/telephony';
 
 /** Where a {@link runWebhookCommand} failure is logged, and what it names. */
 export interface WebhookCommandContext {

@@ -9,7 +9,7 @@
  * same call does not replace the first.
  */
 import { type Clock, defaultLogger, type Logger, type RetryPolicy, realClock } from '@voxline/core';
-import type { Carrier } from '../telephony-serializer.js';
+import type { Carrier } from '@voxline/telephony';
 import type { RecordingSavedEvent, StoredRecording } from './call-control-events.js';
 import { callControlRetryPolicy } from './call-control-retry.js';
 import type { CallRegistry } from './call-registry.js';

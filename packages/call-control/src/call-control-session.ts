@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defaultLogger, type Logger, TypedEventEmitter } from '@voxline/core';
-import type { Carrier } from '../telephony-serializer.js';
+import type { Carrier } from '@voxline/telephony';
 import type {
   CallControlEvent,
   CallDirection,

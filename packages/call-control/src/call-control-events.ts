@@ -3,7 +3,7 @@
  * (Telnyx `call.answered`, Twilio `CallStatus=in-progress`, ...) into one of these and deliver it to
  * the call's {@link CallControlSession}.
  */
-import type { Carrier } from '../telephony-serializer.js';
+import type { Carrier } from '@voxline/telephony';
 import type { CallEndStatus } from './call-end-status.js';
 
 /** Who placed the call: `inbound` (someone called our number) or `outbound` (we dialled). */

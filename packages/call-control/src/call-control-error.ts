@@ -10,7 +10,7 @@
  * | `network`        | no answer: connection refused or reset, DNS, timeout, 408  | yes     |
  * | `api`            | HTTP 5xx (retried), or anything else the carrier answered (not retried) | 5xx only |
  */
-import type { Carrier } from '../telephony-serializer.js';
+import type { Carrier } from '@voxline/telephony';
 
 /** See the module comment. */
 export type CallControlErrorCategory = 'validation' | 'authentication' | 'rate-limit' | 'network' | 'api';

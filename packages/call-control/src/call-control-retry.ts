@@ -6,7 +6,7 @@
  * ignored by the carrier.
  */
 import { backoffDelayMs, type Clock, type Logger, type RetryPolicy, resolveRetryPolicy } from '@voxline/core';
-import type { Carrier } from '../telephony-serializer.js';
+import type { Carrier } from '@voxline/telephony';
 import { CallControlError, type CallControlFailure, isRetryableFailure } from './call-control-error.js';
 
 /** What {@link sendWithRetry} needs besides the request. */

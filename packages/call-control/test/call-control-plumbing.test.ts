@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { resolveRetryPolicy } from '@voxline/core';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
+import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CallControlError,
@@ -21,7 +22,7 @@ import {
   S3RecordingStorage,
   sendWithRetry,
 } from '../src/index.js';
-import { CarrierApiStandIn, listenOnLoopback } from '../src/testing/index.js';
+import { listenOnLoopback } from '../src/testing/index.js';
 import { jfkPath } from './support/recordings.js';
 
 describe('RecentEventIds', () => {
