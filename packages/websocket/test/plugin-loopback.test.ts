@@ -9,6 +9,7 @@ import {
   OutputAudioRawFrame,
   StartFrame,
 } from '@voxline/core';
+import { type CarrierPlugin, notMine } from '@voxline/telephony';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
 import { telnyxCarrier } from '@voxline/telnyx';
 import { twilioCarrier } from '@voxline/twilio';
@@ -58,6 +59,38 @@ describe('voxlineTelephony plugin', () => {
       client.send(messages.stop());
       expect((await client.closed).code).toBe(CloseCode.Normal);
     }
+    await server.close();
+  });
+
+  it('detects the carrier from the upgrade request when a plugin recognises it there', async () => {
+    // A Telnyx plugin that recognises nothing by messages, only a header on the upgrade: a call
+    // can start on this shared route only if the transport hands the upgrade to detection.
+    const byHeader: CarrierPlugin = {
+      ...telnyxCarrier(),
+      recognizeUpgrade: (upgrade) =>
+        upgrade.headers['x-test-carrier'] === 'telnyx'
+          ? { kind: 'mine', evidence: 'x-test-carrier' }
+          : notMine,
+      recognizeMessage: () => notMine,
+    };
+    const server = await startServer({ carriers: [byHeader, twilioCarrier()] });
+    const signed = await CarrierClient.connect(server.url, telnyxMessages(), { 'x-test-carrier': 'telnyx' });
+    signed.begin();
+    await signed.streamAudio(jfkAt8k(0.5));
+    await waitFor(() => signed.events('media').length >= 20);
+    signed.send(signed.messages.stop());
+    expect((await signed.closed).code).toBe(CloseCode.Normal);
+    expect(server.sessions[0]?.transport.carrier).toBe('telnyx');
+    expect(server.logs.find((record) => record.message === 'carrier detected')?.fields).toMatchObject({
+      carrier: 'telnyx',
+      evidence: 'x-test-carrier',
+    });
+
+    const unsigned = await CarrierClient.connect(server.url, telnyxMessages('v3:unsigned'));
+    unsigned.begin();
+    const closed = await unsigned.closed;
+    expect(closed.code).toBe(CloseCode.PolicyViolation);
+    expect(closed.reason).toMatch(/^unknown-carrier: message 0 is no served carrier's/);
     await server.close();
   });
 
