@@ -15,6 +15,7 @@ import { createLogger, type FrameObserver, type FrameProcessor } from '@voxline/
 import { SileroVADAnalyzer } from '@voxline/silero';
 import type { TelephonySerializer } from '@voxline/telephony';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
+import { telnyxCarrier } from '@voxline/telnyx';
 import { type CallSession, type TelephonyTransport, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EchoProcessor } from './echo-processor.js';
@@ -80,7 +81,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
 
   await app.register(voxlineTelephony, {
     path: '/media',
-    carrier: 'telnyx',
+    carriers: [telnyxCarrier()],
     // The benchmark's own load client is the carrier, on loopback.
     verifiers: trustingStreamVerifiers(['telnyx']),
     mediaMessageMs,

@@ -16,12 +16,8 @@
 import { AudioBufferProcessor } from '@voxline/audio';
 import { createLogger, type FrameProcessor, VirtualClock } from '@voxline/core';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
-import {
-  CallSession,
-  defaultSerializerFactories,
-  type MessageSocket,
-  TelephonyTransport,
-} from '@voxline/websocket';
+import { telnyxCarrier } from '@voxline/telnyx';
+import { CallSession, type MessageSocket, TelephonyTransport } from '@voxline/websocket';
 import { CarrierStream } from '../lib/carrier-stream.js';
 import { EchoProcessor } from '../lib/echo-processor.js';
 import { collectGarbage } from '../lib/measure.js';
@@ -85,8 +81,7 @@ export async function runVirtualCall(options: VirtualCallOptions): Promise<Virtu
     },
   };
   const transport = new TelephonyTransport(socket, {
-    carrier: 'telnyx',
-    serializers: defaultSerializerFactories(),
+    carriers: [telnyxCarrier()],
     audioParams: { inputSampleRate: 16000, outputSampleRate: 16000 },
     clock,
     logger: createLogger({ defaultLevel: 'error' }),

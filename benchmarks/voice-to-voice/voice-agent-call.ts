@@ -37,12 +37,8 @@ import { OpenAILLMService } from '@voxline/openai';
 import { FakeOpenAIServer } from '@voxline/openai/testing';
 import { SileroVADAnalyzer } from '@voxline/silero';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
-import {
-  CallSession,
-  defaultSerializerFactories,
-  type MessageSocket,
-  TelephonyTransport,
-} from '@voxline/websocket';
+import { telnyxCarrier } from '@voxline/telnyx';
+import { CallSession, type MessageSocket, TelephonyTransport } from '@voxline/websocket';
 import { CarrierStream } from '../lib/carrier-stream.js';
 import { readRecording } from '../lib/recordings.js';
 import { SleepRecordingClock } from './sleep-recording-clock.js';
@@ -162,8 +158,7 @@ export async function runVoiceAgentCall(turns: number, latencies: FakeLatencies)
     },
   };
   transport = new TelephonyTransport(socket, {
-    carrier: 'telnyx',
-    serializers: defaultSerializerFactories(),
+    carriers: [telnyxCarrier()],
     audioParams: { inputSampleRate: 16000, outputSampleRate: 16000 },
     logger,
   });

@@ -54,8 +54,8 @@ export async function createAgentPipeline(
 // #endregion agent
 
 // #region server
-import { TelnyxCallTerminator, TelnyxMediaStreamVerifier } from '@voxline/telnyx';
-import { TwilioCallTerminator, TwilioMediaStreamVerifier } from '@voxline/twilio';
+import { TelnyxCallTerminator, TelnyxMediaStreamVerifier, telnyxCarrier } from '@voxline/telnyx';
+import { TwilioCallTerminator, TwilioMediaStreamVerifier, twilioCarrier } from '@voxline/twilio';
 import { voxlineTelephony } from '@voxline/websocket';
 import Fastify from 'fastify';
 
@@ -63,7 +63,7 @@ export async function startAgent(): Promise<void> {
   const app = Fastify({ logger: true });
   await app.register(voxlineTelephony, {
     path: '/media', // give the carrier wss://your-host/media
-    carrier: 'auto', // Telnyx and Twilio on one endpoint, told apart by their first messages
+    carriers: [telnyxCarrier(), twilioCarrier()], // one endpoint, told apart by their first messages
     params: agentParams,
     createPipeline: createAgentPipeline,
     // Each stream must prove it is the carrier's, for a call of ours, before its pipeline runs.

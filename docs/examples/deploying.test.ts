@@ -1,4 +1,4 @@
-import { TwilioMediaStreamVerifier } from '@voxline/twilio';
+import { TwilioMediaStreamVerifier, twilioCarrier } from '@voxline/twilio';
 import { expect, it } from 'vitest';
 import { passThroughPipeline, startVoiceServer } from './deploying.js';
 
@@ -7,6 +7,7 @@ it('the deploying guide: /healthz answers while serving; once closed, no new con
   const app = await startVoiceServer({
     port: 0,
     createPipeline: passThroughPipeline,
+    carriers: [twilioCarrier()],
     verifiers: [new TwilioMediaStreamVerifier({ authToken: 'the-account-auth-token' })],
   });
   const address = app.server.address();

@@ -4,7 +4,7 @@
  */
 // #region server
 import { type FrameProcessor, resolveLogLevel } from '@voxline/core';
-import type { MediaStreamVerifier } from '@voxline/telephony';
+import type { CarrierPlugin, MediaStreamVerifier } from '@voxline/telephony';
 import { type CallPipelineFactory, type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 
@@ -12,6 +12,8 @@ export interface VoiceServerOptions {
   /** Port to listen on; 0 picks a free one. */
   port: number;
   createPipeline: CallPipelineFactory;
+  /** The carriers served (e.g. `[twilioCarrier()]` from @voxline/twilio). */
+  carriers: readonly CarrierPlugin[];
   /** How each carrier's streams prove themselves (e.g. `TwilioMediaStreamVerifier`). */
   verifiers: readonly MediaStreamVerifier[];
 }
@@ -22,6 +24,7 @@ export async function startVoiceServer(options: VoiceServerOptions): Promise<Fas
   const calls = new Set<CallSession>();
   await app.register(voxlineTelephony, {
     path: '/media',
+    carriers: options.carriers,
     createPipeline: options.createPipeline,
     verifiers: options.verifiers,
     onSession: (session) => {
@@ -47,6 +50,7 @@ import { availableParallelism } from 'node:os';
 /** One worker process per core, sharing the port; a worker that dies is replaced. */
 export async function runOnEveryCore(
   createPipeline: CallPipelineFactory,
+  carriers: readonly CarrierPlugin[],
   verifiers: readonly MediaStreamVerifier[],
 ): Promise<void> {
   if (cluster.isPrimary) {
@@ -57,7 +61,7 @@ export async function runOnEveryCore(
     });
     return;
   }
-  await startVoiceServer({ port: Number(process.env.PORT ?? 8080), createPipeline, verifiers });
+  await startVoiceServer({ port: Number(process.env.PORT ?? 8080), createPipeline, carriers, verifiers });
 }
 // #endregion cluster
 

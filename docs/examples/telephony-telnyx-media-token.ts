@@ -22,5 +22,5 @@ export function telnyxStreamProof(registry: CallRegistry, secret: string) {
   return { controller, verifier };
 }
 
-// await app.register(voxlineTelephony, { path: '/telnyx', verifiers: [proof.verifier], ... });
+// await app.register(voxlineTelephony, { path: '/telnyx', carriers: [telnyxCarrier()], verifiers: [proof.verifier], ... });
 // #endregion verify-stream

@@ -11,8 +11,8 @@ import {
   TelnyxCallControl,
   TelnyxCallController,
   TelnyxCallTerminator,
-  TelnyxFrameSerializer,
   TelnyxMediaStreamVerifier,
+  telnyxCarrier,
   telnyxWebhooks,
 } from '@voxline/telnyx';
 import { voxlineTelephony } from '@voxline/websocket';
@@ -43,9 +43,9 @@ export async function startTelnyxAgent(agents: Agents): Promise<TelnyxCallContro
   // 2. Media: the WebSocket Telnyx streams to. The serializer's codec matches `stream.codec`.
   await app.register(voxlineTelephony, {
     path: '/telnyx',
+    carriers: [telnyxCarrier({ outboundEncoding: 'PCMU' })],
     // Only streams of calls the controller answered run a pipeline (or are ever hung up).
     verifiers: [new TelnyxMediaStreamVerifier({ registry: calls.registry })],
-    serializers: { telnyx: () => new TelnyxFrameSerializer({ outboundEncoding: 'PCMU' }) },
     terminator: new TelnyxCallTerminator({ apiKey: process.env.TELNYX_API_KEY }),
     createPipeline: (call, transport) => {
       const session = calls.registry.get(call.callId); // the call's control session

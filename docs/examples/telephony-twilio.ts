@@ -12,6 +12,7 @@ import {
   TwilioCallController,
   TwilioCallTerminator,
   TwilioMediaStreamVerifier,
+  twilioCarrier,
   twilioMediaStreamVerifier,
   twilioWebhooks,
 } from '@voxline/twilio';
@@ -40,6 +41,7 @@ export async function startTwilioAgent(agents: Agents): Promise<TwilioCallContro
   // 2. Media: only WebSocket upgrades signed by Twilio become calls.
   await app.register(voxlineTelephony, {
     path: '/twilio',
+    carriers: [twilioCarrier()],
     verifyUpgrade: twilioMediaStreamVerifier({ authToken, publicUrl: 'https://voice.example.com' }),
     verifiers: [new TwilioMediaStreamVerifier({ authToken })],
     publicUrl: 'https://voice.example.com',

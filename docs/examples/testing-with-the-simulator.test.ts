@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOfflineAgent } from '@voxline/local';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
+import { telnyxCarrier } from '@voxline/telnyx';
 import { voxlineTelephony } from '@voxline/websocket';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ let url: string;
 beforeAll(async () => {
   await app.register(voxlineTelephony, {
     path: '/telnyx',
-    carrier: 'telnyx',
+    carriers: [telnyxCarrier()],
     params: agent.params,
     createPipeline: agent.createPipeline,
     // The simulator on loopback is the carrier here.

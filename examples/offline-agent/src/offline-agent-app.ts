@@ -14,8 +14,8 @@ import { AudioBufferProcessor } from '@voxline/audio';
 import type { FrameProcessor, Logger } from '@voxline/core';
 import { createOfflineAgent, type FliteVoice } from '@voxline/local';
 import type { CallInfo, MediaStreamVerifier } from '@voxline/telephony';
-import { TelnyxMediaStreamVerifier } from '@voxline/telnyx';
-import { TwilioMediaStreamVerifier } from '@voxline/twilio';
+import { TelnyxMediaStreamVerifier, telnyxCarrier } from '@voxline/telnyx';
+import { TwilioMediaStreamVerifier, twilioCarrier } from '@voxline/twilio';
 import { type CallPipelineFactory, type CallSession, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 
@@ -78,8 +78,8 @@ export async function buildOfflineAgentApp(options: OfflineAgentAppOptions): Pro
       void session.finished.then(() => calls.delete(session));
     },
   };
-  await app.register(voxlineTelephony, { ...media, path: '/telnyx', carrier: 'telnyx' });
-  await app.register(voxlineTelephony, { ...media, path: '/twilio', carrier: 'twilio' });
+  await app.register(voxlineTelephony, { ...media, path: '/telnyx', carriers: [telnyxCarrier()] });
+  await app.register(voxlineTelephony, { ...media, path: '/twilio', carriers: [twilioCarrier()] });
   app.get('/healthz', async () => ({ status: 'ok', calls: calls.size }));
   // Runs after the media endpoints have ended their calls (their preClose hooks).
   app.addHook('onClose', () => agent.close());

@@ -33,6 +33,7 @@ import {
   TelnyxCallController,
   TelnyxCallTerminator,
   TelnyxMediaStreamVerifier,
+  telnyxCarrier,
   telnyxWebhooks,
 } from '@voxline/telnyx';
 import { type TelephonyTransport, voxlineTelephony } from '@voxline/websocket';
@@ -130,7 +131,7 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
   });
   await app.register(voxlineTelephony, {
     path: MEDIA_PATH,
-    carrier: 'telnyx',
+    carriers: [telnyxCarrier()],
     // Only streams of calls our signed webhooks answered run the agent (and may be hung up).
     verifiers: [new TelnyxMediaStreamVerifier({ registry: calls.registry })],
     params: voiceAgentParams,

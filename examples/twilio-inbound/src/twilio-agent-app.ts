@@ -34,6 +34,7 @@ import {
   TwilioCallController,
   TwilioCallTerminator,
   TwilioMediaStreamVerifier,
+  twilioCarrier,
   twilioMediaStreamVerifier,
   twilioWebhooks,
 } from '@voxline/twilio';
@@ -105,7 +106,7 @@ export async function buildTwilioAgentApp(options: TwilioAgentAppOptions): Promi
   await app.register(twilioWebhooks, { controller: calls, authToken: twilio.authToken, logger });
   await app.register(voxlineTelephony, {
     path: MEDIA_PATH,
-    carrier: 'twilio',
+    carriers: [twilioCarrier()],
     verifyUpgrade: twilioMediaStreamVerifier({ authToken: twilio.authToken, publicUrl, logger }),
     verifiers: [new TwilioMediaStreamVerifier({ authToken: twilio.authToken })],
     publicUrl,

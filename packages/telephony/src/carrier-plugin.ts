@@ -47,13 +47,17 @@ export interface CarrierPlugin {
   readonly carrier: Carrier;
   /**
    * Recognises the carrier by the WebSocket upgrade request alone (e.g. a signature header only
-   * it sends). Optional; called once per connection, before any message. Must not throw.
+   * it sends). Optional; called before any message is weighed. Must not throw. Only `mine` counts
+   * here: `maybe` and `not-mine` leave the decision to the messages (an unsigned upgrade may still
+   * be this carrier's, e.g. from a local simulator).
    */
   recognizeUpgrade?(upgrade: MediaStreamUpgrade): CarrierRecognition;
   /**
    * Recognises the carrier by one of the connection's first messages, already parsed as a JSON
    * object. `index` is its 0-based position in the connection. Called for each of the first
    * messages until one plugin answers `mine`. Must not throw and must not keep `message`.
+   * `not-mine` takes this plugin out of the running for the connection's later messages; a throw
+   * counts as `not-mine`. See `detectCarrier` for how the answers of several plugins are weighed.
    */
   recognizeMessage(message: Readonly<Record<string, unknown>>, index: number): CarrierRecognition;
   /** Creates a fresh serializer for one call; its `carrier` must equal this plugin's. */

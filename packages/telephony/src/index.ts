@@ -15,6 +15,7 @@ export {
 export { CARRIER_DETECTION_MAX_MESSAGES, type CarrierDetection, detectCarrier } from './carrier-detection.js';
 // The open carrier contract, carrier detection and serializer creation
 export { type CarrierPlugin, type CarrierRecognition, notMine } from './carrier-plugin.js';
+export { createCarrierSerializer } from './carrier-serializer.js';
 // Building blocks for carrier serializers
 export { InboundAudioPath, type InboundAudioPathOptions } from './inbound-audio-path.js';
 export { base64DecodedLength, decodeBase64Payload, normalizeTrack } from './media-payload.js';
@@ -44,7 +45,6 @@ export {
   RetryingCallTerminator,
   type RetryingCallTerminatorOptions,
 } from './retrying-call-terminator.js';
-export { createSerializerFor, type SerializerFactories } from './serializer-factories.js';
 export {
   isTelephonyEncoding,
   TELEPHONY_ENCODINGS,

@@ -52,6 +52,7 @@ export {
   type TelnyxCallTerminatorOptions,
 } from './telnyx-call-terminator.js';
 // Media streams
+export { telnyxCarrier } from './telnyx-carrier.js';
 export { TelnyxFrameSerializer, type TelnyxFrameSerializerOptions } from './telnyx-frame-serializer.js';
 export {
   TelnyxMediaStreamVerifier,

@@ -33,6 +33,7 @@ export {
   type TwilioCallTerminatorOptions,
 } from './twilio-call-terminator.js';
 // Media streams
+export { twilioCarrier } from './twilio-carrier.js';
 export { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from './twilio-frame-serializer.js';
 export {
   type MediaStreamUpgradeHook,

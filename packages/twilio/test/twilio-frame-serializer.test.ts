@@ -7,7 +7,7 @@ import {
   OutputTransportMessageFrame,
 } from '@voxline/core';
 import {
-  createSerializerFor,
+  createCarrierSerializer,
   type DeserializedMessage,
   detectCarrier,
   SerializerError,
@@ -23,7 +23,7 @@ import {
   sine,
   toPayload,
 } from '../../telephony/test/support/recordings.js';
-import { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from '../src/index.js';
+import { TwilioFrameSerializer, type TwilioFrameSerializerOptions, twilioCarrier } from '../src/index.js';
 
 // Message shapes exactly as Twilio documents them (https://www.twilio.com/docs/voice/media-streams/websocket-messages).
 const STREAM_SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
@@ -215,10 +215,11 @@ describe('TwilioFrameSerializer: inbound', () => {
     ]);
   });
 
-  it('is chosen by detectCarrier from `connected` and created through createSerializerFor', () => {
-    const detection = detectCarrier([CONNECTED]);
-    expect(detection).toMatchObject({ kind: 'detected', carrier: 'twilio' });
-    const created = createSerializerFor('twilio', { twilio: () => new TwilioFrameSerializer() });
+  it('is chosen by detectCarrier from `connected` and created through its carrier plugin', () => {
+    const plugin = twilioCarrier();
+    const detection = detectCarrier([CONNECTED], [plugin]);
+    expect(detection).toMatchObject({ kind: 'detected', carrier: 'twilio', plugin });
+    const created = createCarrierSerializer(plugin);
     expect(created).toBeInstanceOf(TwilioFrameSerializer);
   });
 });

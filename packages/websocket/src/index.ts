@@ -1,8 +1,9 @@
 /**
- * @voxline/websocket: the WebSocket server transport for carrier media streams (Telnyx, Twilio):
- * a fastify plugin serving one pipeline per call, output paced in 20 ms frames at real time,
- * playback-accurate bot speaking state from carrier marks, interruption with `clear`, and a call
- * lifecycle that hangs up exactly once.
+ * @voxline/websocket: the WebSocket server transport for carrier media streams (of any carrier
+ * with a `CarrierPlugin`: `telnyxCarrier()`, `twilioCarrier()`, ...): a fastify plugin serving one
+ * pipeline per call, output paced in 20 ms frames at real time, playback-accurate bot speaking
+ * state from carrier marks, interruption with `clear`, and a call lifecycle that hangs up exactly
+ * once.
  */
 export {
   type CallOutcome,
@@ -12,7 +13,6 @@ export {
   type CallTaskOptions,
 } from './call-session.js';
 export { CloseCode } from './close-codes.js';
-export { defaultSerializerFactories } from './default-serializer-factories.js';
 export { EventLoopStallMonitor, processStallMonitor } from './event-loop-stall-monitor.js';
 export {
   defaultMessageRateLimit,

@@ -14,8 +14,10 @@
  *    empty bucket closes the socket with 1008 (policy violation);
  * 2. binary frames are refused and close the socket with 1003 (carriers send JSON text only);
  * 3. size: a message over `maxMessageBytes` (default 64 KiB) closes the socket with 1009;
- * 4. the carrier is detected from the first message(s) (`carrier: 'auto'`); a stream that is no
- *    served carrier's closes the socket with 1008;
+ * 4. the carrier: with one plugin in `carriers`, the stream is that carrier's; with several, it is
+ *    detected from the upgrade request and the first message(s) (`detectCarrier`, once per
+ *    connection); a stream that is no served carrier's, or that two claim, closes the socket with
+ *    1008;
  * 5. the serializer's verdict: a non-fatal {@link SerializerError} (malformed JSON, wrong types,
  *    invalid base64, media before start, an oversized payload, an unknown event, another stream's
  *    id) drops that message and the call goes on; a fatal one (an unsupported codec) closes the
@@ -46,14 +48,16 @@ import {
 import {
   type CallInfo,
   type Carrier,
-  createSerializerFor,
+  type CarrierPlugin,
+  createCarrierSerializer,
   type DeserializedMessage,
   detectCarrier,
+  type MediaStreamUpgrade,
   type SerializerAudioParams,
   SerializerError,
-  type SerializerFactories,
   type TelephonySerializer,
 } from '@voxline/telephony';
+import { checkCarriersOption } from './carriers-option.js';
 import { CloseCode } from './close-codes.js';
 import { processStallMonitor } from './event-loop-stall-monitor.js';
 import {
@@ -85,10 +89,19 @@ export type SocketMessage = string | Buffer | ArrayBuffer | Buffer[];
 
 /** Options of a {@link TelephonyTransport}. */
 export interface TelephonyTransportOptions extends TelephonyOutputOptions {
-  /** The carrier on this endpoint, or `'auto'` to detect it from the first message(s); default `'auto'`. */
-  carrier?: Carrier | 'auto';
-  /** One serializer factory per carrier served, e.g. `{ twilio: () => new TwilioFrameSerializer() }`. */
-  serializers: SerializerFactories;
+  /**
+   * The carriers served, as plugins from the carrier packages: `[telnyxCarrier()]` for one carrier,
+   * `[telnyxCarrier({ outboundEncoding: 'PCMU' }), twilioCarrier()]` for several. Required and
+   * non-empty, one plugin per carrier. With one plugin, every stream is that carrier's; with
+   * several, each connection's carrier is detected from its upgrade request and first messages
+   * (`detectCarrier`). The transport creates the call's serializer with the plugin.
+   */
+  carriers: readonly CarrierPlugin[];
+  /**
+   * The connection's WebSocket upgrade request, for plugins that recognise their carrier by it
+   * (`CarrierPlugin.recognizeUpgrade`); default none (recognition by messages only).
+   */
+  upgrade?: MediaStreamUpgrade;
   /**
    * Sample rates of the pipeline side the serializer is set up with when created; default the
    * pipeline defaults (16000 Hz in, 24000 Hz out). Change them with {@link TelephonyTransport.setAudioParams}.
@@ -169,8 +182,8 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   readonly counters: TransportCounters = createTransportCounters();
   readonly clock: Clock;
   private currentLogger: Logger;
-  private readonly fixedCarrier: Carrier | undefined;
-  private readonly factories: SerializerFactories;
+  private readonly carriers: readonly CarrierPlugin[];
+  private readonly upgrade: MediaStreamUpgrade | undefined;
   private audioParams: SerializerAudioParams;
   private readonly maxMessageBytes: number;
   private readonly rateLimiter: MessageRateLimiter;
@@ -193,6 +206,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   private readonly carrierErrorLogLimiter = new RepeatedLogLimiter();
 
   /**
+   * @throws TypeError for a missing, empty or invalid `carriers` list (see the option).
    * @throws RangeError for invalid limits or output options.
    */
   constructor(
@@ -202,8 +216,9 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
     super();
     this.clock = options.clock ?? realClock;
     this.currentLogger = (options.logger ?? defaultLogger()).child({ connection: this.connectionId });
-    this.fixedCarrier = options.carrier === 'auto' ? undefined : options.carrier;
-    this.factories = options.serializers;
+    checkCarriersOption(options.carriers, 'TelephonyTransport');
+    this.carriers = options.carriers;
+    this.upgrade = options.upgrade;
     this.audioParams = options.audioParams ?? {
       inputSampleRate: defaultPipelineParams.audioInSampleRate,
       outputSampleRate: defaultPipelineParams.audioOutSampleRate,
@@ -413,21 +428,22 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
       return;
     }
     this.undetected.push(text);
-    let carrier = this.fixedCarrier;
-    if (carrier === undefined) {
-      const detection = detectCarrier(this.undetected);
+    let plugin = this.carriers.length === 1 ? this.carriers[0] : undefined;
+    if (plugin === undefined) {
+      const detection = detectCarrier(this.undetected, this.carriers, this.upgrade);
       if (detection.kind === 'need-more') return;
       if (detection.kind === 'unknown') {
         this.undetected.length = 0;
         this.refuse('unknown-carrier', detection.reason, CloseCode.PolicyViolation);
         return;
       }
-      carrier = detection.carrier;
-      this.currentLogger.debug({ carrier, evidence: detection.evidence }, 'carrier detected');
+      plugin = detection.plugin;
+      this.currentLogger.debug({ carrier: plugin.carrier, evidence: detection.evidence }, 'carrier detected');
     }
+    const carrier = plugin.carrier;
     let created: TelephonySerializer;
     try {
-      created = createSerializerFor(carrier, this.factories);
+      created = createCarrierSerializer(plugin);
       created.setup(this.audioParams);
     } catch (error) {
       this.undetected.length = 0;

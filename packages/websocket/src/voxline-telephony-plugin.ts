@@ -6,7 +6,7 @@
  * const app = Fastify({ logger: true });
  * await app.register(voxlineTelephony, {
  *   path: '/telnyx',
- *   carrier: 'telnyx',
+ *   carriers: [telnyxCarrier()],
  *   verifiers: [new TelnyxMediaStreamVerifier({ registry: controller.registry })],
  *   terminator: new TelnyxCallTerminator({ apiKey }),
  *   createPipeline: (call, transport) => [transport.input(), stt, llm, tts, transport.output()],
@@ -36,7 +36,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import { type PublicUrlOption, publicWebSocketUrlOf } from '@voxline/call-control';
 import { defaultPipelineParams, type Logger } from '@voxline/core';
-import type { MediaStreamUpgrade, SerializerFactories } from '@voxline/telephony';
+import type { MediaStreamUpgrade } from '@voxline/telephony';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -45,21 +45,16 @@ import type {
 } from 'fastify';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { CallSession, type CallSessionOptions } from './call-session.js';
+import { checkCarriersOption } from './carriers-option.js';
 import { CloseCode } from './close-codes.js';
-import { defaultSerializerFactories } from './default-serializer-factories.js';
 import { TelephonyTransport, type TelephonyTransportOptions } from './telephony-transport.js';
 
 /** Options of {@link voxlineTelephony}. */
 export interface VoxlineTelephonyOptions
   extends CallSessionOptions,
-    Omit<TelephonyTransportOptions, 'serializers' | 'audioParams'> {
+    Omit<TelephonyTransportOptions, 'audioParams' | 'upgrade'> {
   /** The route path of the WebSocket endpoint, e.g. `/telnyx`. */
   path: string;
-  /**
-   * Serializer factories per carrier; default the Telnyx and Twilio serializers with their default
-   * options. Pass your own to set serializer options (e.g. Telnyx `outboundEncoding`).
-   */
-  serializers?: SerializerFactories;
   /** How long a graceful shutdown may take per call before its pipeline is cancelled, in ms; default 10000. */
   shutdownTimeoutMs?: number;
   /** Close the server (ending calls gracefully) on SIGTERM and SIGINT; a second signal exits at once. Default false. */
@@ -188,6 +183,7 @@ function validate(options: VoxlineTelephonyOptions): void {
       `voxlineTelephony: path must be a string starting with '/', got ${String(options?.path)}`,
     );
   }
+  checkCarriersOption(options.carriers, `voxlineTelephony (${options.path})`);
   if (typeof options.createPipeline !== 'function') {
     throw new TypeError(
       'voxlineTelephony: createPipeline must be a function (call, transport) => processors',
@@ -224,7 +220,6 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
       'UNVERIFIED media streams are accepted on this endpoint (allowUnverifiedStreams): anyone who finds the URL can start calls; use it for local development only',
     );
   }
-  const serializers = options.serializers ?? defaultSerializerFactories();
   const staticParams = typeof options.params === 'function' ? undefined : options.params;
   const audioParams = {
     inputSampleRate: staticParams?.audioInSampleRate ?? defaultPipelineParams.audioInSampleRate,
@@ -293,9 +288,11 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
       socket.close(CloseCode.TryAgainLater, `too many connections (${full} limit)`);
       return;
     }
+    let upgrade: MediaStreamUpgrade;
     let transport: TelephonyTransport;
     try {
-      transport = new TelephonyTransport(socket, { ...options, serializers, audioParams, logger });
+      upgrade = upgradeOf(request, options.publicUrl);
+      transport = new TelephonyTransport(socket, { ...options, upgrade, audioParams, logger });
     } catch (error) {
       logger.error({ err: error }, 'could not create the transport');
       socket.close(CloseCode.InternalError, 'internal error');
@@ -304,7 +301,7 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
     socket.on('message', (data, isBinary) => transport.receive(data, isBinary));
     socket.on('error', (error) => transport.handleSocketError(error));
     socket.on('close', (code, reason) => transport.handleSocketClose(code, reason.toString()));
-    const session = new CallSession(transport, options, upgradeOf(request, options.publicUrl));
+    const session = new CallSession(transport, options, upgrade);
     calls.sessions.add(session);
     calls.perAddress.set(address, fromAddress + 1);
     void session.finished.then(() => {

@@ -9,10 +9,13 @@ import {
   OutputAudioRawFrame,
   StartFrame,
 } from '@voxline/core';
+import { type CarrierPlugin, notMine } from '@voxline/telephony';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
+import { telnyxCarrier } from '@voxline/telnyx';
+import { twilioCarrier } from '@voxline/twilio';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, voxlineTelephony } from '../src/index.js';
+import { CloseCode, TelephonyTransport, voxlineTelephony } from '../src/index.js';
 import { bestAlignment, concat, fromMuLawBase64, jfkAt8k, toMuLawBase64 } from './support/audio.js';
 import { telnyxMessages, twilioMessages } from './support/carrier-messages.js';
 import { CarrierClient, EchoProcessor, startServer, waitFor } from './support/loopback.js';
@@ -29,10 +32,10 @@ class Greeter extends FrameProcessor {
 
 describe('voxlineTelephony plugin', () => {
   it('serves several endpoints on one server, each with its carrier', async () => {
-    const server = await startServer({ path: '/twilio', carrier: 'twilio' }, (app) =>
+    const server = await startServer({ path: '/twilio', carriers: [twilioCarrier()] }, (app) =>
       app.register(voxlineTelephony, {
         path: '/telnyx',
-        carrier: 'telnyx',
+        carriers: [telnyxCarrier()],
         verifiers: trustingStreamVerifiers(['telnyx']),
         params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
         createPipeline: (_call, transport) => [transport.input(), new EchoProcessor(), transport.output()],
@@ -56,6 +59,38 @@ describe('voxlineTelephony plugin', () => {
       client.send(messages.stop());
       expect((await client.closed).code).toBe(CloseCode.Normal);
     }
+    await server.close();
+  });
+
+  it('detects the carrier from the upgrade request when a plugin recognises it there', async () => {
+    // A Telnyx plugin that recognises nothing by messages, only a header on the upgrade: a call
+    // can start on this shared route only if the transport hands the upgrade to detection.
+    const byHeader: CarrierPlugin = {
+      ...telnyxCarrier(),
+      recognizeUpgrade: (upgrade) =>
+        upgrade.headers['x-test-carrier'] === 'telnyx'
+          ? { kind: 'mine', evidence: 'x-test-carrier' }
+          : notMine,
+      recognizeMessage: () => notMine,
+    };
+    const server = await startServer({ carriers: [byHeader, twilioCarrier()] });
+    const signed = await CarrierClient.connect(server.url, telnyxMessages(), { 'x-test-carrier': 'telnyx' });
+    signed.begin();
+    await signed.streamAudio(jfkAt8k(0.5));
+    await waitFor(() => signed.events('media').length >= 20);
+    signed.send(signed.messages.stop());
+    expect((await signed.closed).code).toBe(CloseCode.Normal);
+    expect(server.sessions[0]?.transport.carrier).toBe('telnyx');
+    expect(server.logs.find((record) => record.message === 'carrier detected')?.fields).toMatchObject({
+      carrier: 'telnyx',
+      evidence: 'x-test-carrier',
+    });
+
+    const unsigned = await CarrierClient.connect(server.url, telnyxMessages('v3:unsigned'));
+    unsigned.begin();
+    const closed = await unsigned.closed;
+    expect(closed.code).toBe(CloseCode.PolicyViolation);
+    expect(closed.reason).toMatch(/^unknown-carrier: message 0 is no served carrier's/);
     await server.close();
   });
 
@@ -125,13 +160,56 @@ describe('voxlineTelephony plugin', () => {
   });
 
   it('refuses invalid options at registration', async () => {
+    const carriers = [twilioCarrier()];
     const app = Fastify();
     await expect(
-      app.register(voxlineTelephony, { path: 'no-slash', createPipeline: () => [] }).ready(),
+      app.register(voxlineTelephony, { path: 'no-slash', carriers, createPipeline: () => [] }).ready(),
     ).rejects.toThrow(/path must be a string starting with '\/'/);
     const other = Fastify();
     await expect(
-      other.register(voxlineTelephony, { path: '/x', createPipeline: undefined as never }).ready(),
+      other.register(voxlineTelephony, { path: '/x', carriers, createPipeline: undefined as never }).ready(),
     ).rejects.toThrow(/createPipeline must be a function/);
+  });
+
+  it('refuses a missing, empty or invalid carriers list at registration, naming the problem', async () => {
+    const register = (carriers: unknown) =>
+      Fastify()
+        .register(voxlineTelephony, {
+          path: '/media',
+          carriers: carriers as never,
+          allowUnverifiedStreams: true,
+          createPipeline: () => [],
+        })
+        .ready();
+    await expect(register(undefined)).rejects.toThrow(
+      /voxlineTelephony \(\/media\): carriers must be a non-empty array of carrier plugins .*got undefined/,
+    );
+    await expect(register([])).rejects.toThrow(/carriers must be a non-empty array .*got an empty array/);
+    await expect(register('telnyx')).rejects.toThrow(/got a value of type string/);
+    await expect(register([telnyxCarrier(), 'twilio'])).rejects.toThrow(
+      /carriers\[1\] is not a carrier plugin: got a value of type string/,
+    );
+    await expect(register([{ ...telnyxCarrier(), carrier: '' }])).rejects.toThrow(
+      /carrier must be a non-empty string/,
+    );
+    await expect(register([{ carrier: 'x', createSerializer: () => undefined }])).rejects.toThrow(
+      /recognizeMessage must be a function/,
+    );
+    await expect(register([{ carrier: 'x', recognizeMessage: () => undefined }])).rejects.toThrow(
+      /createSerializer must be a function/,
+    );
+    await expect(register([{ ...telnyxCarrier(), recognizeUpgrade: 'header' }])).rejects.toThrow(
+      /recognizeUpgrade must be a function when given/,
+    );
+    await expect(register([telnyxCarrier(), twilioCarrier(), telnyxCarrier()])).rejects.toThrow(
+      /carriers lists 'telnyx' twice/,
+    );
+  });
+
+  it('refuses an invalid carriers list when a transport is created directly', () => {
+    const socket = { readyState: 1, send() {}, close() {} };
+    expect(() => new TelephonyTransport(socket, { carriers: [] })).toThrow(
+      /^TelephonyTransport: carriers must be a non-empty array/,
+    );
   });
 });

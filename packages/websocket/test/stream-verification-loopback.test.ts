@@ -4,8 +4,8 @@
  * detects the carrier), with the real carrier verifiers.
  */
 import { CallRegistry } from '@voxline/call-control';
-import { TelnyxMediaStreamVerifier, telnyxStreamAuthToken } from '@voxline/telnyx';
-import { computeTwilioSignature, TwilioMediaStreamVerifier } from '@voxline/twilio';
+import { TelnyxMediaStreamVerifier, telnyxCarrier, telnyxStreamAuthToken } from '@voxline/telnyx';
+import { computeTwilioSignature, TwilioMediaStreamVerifier, twilioCarrier } from '@voxline/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, type VoxlineTelephonyOptions } from '../src/index.js';
 import { fromMuLawBase64, jfkAt8k } from './support/audio.js';
@@ -22,11 +22,11 @@ import {
 const TWILIO_AUTH_TOKEN = 'twilio-auth-token-of-the-account';
 const STREAM_SECRET = 'stream-secret-of-the-deployment';
 
-type Route = { name: string; path: string; carrier: VoxlineTelephonyOptions['carrier'] };
+type Route = { name: string; path: string; carriers: VoxlineTelephonyOptions['carriers'] };
 const routes: Route[] = [
-  { name: 'the Telnyx route', path: '/telnyx', carrier: 'telnyx' },
-  { name: 'the Twilio route', path: '/twilio', carrier: 'twilio' },
-  { name: 'the shared route', path: '/ws', carrier: 'auto' },
+  { name: 'the Telnyx route', path: '/telnyx', carriers: [telnyxCarrier()] },
+  { name: 'the Twilio route', path: '/twilio', carriers: [twilioCarrier()] },
+  { name: 'the shared route', path: '/ws', carriers: [telnyxCarrier(), twilioCarrier()] },
 ];
 
 let server: TestServer | undefined;
@@ -43,7 +43,7 @@ async function startVerifyingServer(route: Route, options: Partial<VoxlineTeleph
   registry = new CallRegistry();
   server = await startServer({
     path: route.path,
-    carrier: route.carrier,
+    carriers: route.carriers,
     verifiers: [
       new TelnyxMediaStreamVerifier({ registry, tokenSecret: STREAM_SECRET }),
       new TwilioMediaStreamVerifier({ authToken: TWILIO_AUTH_TOKEN }),
@@ -68,7 +68,7 @@ function carriersOf(
       messages: (id: number) => twilioMessages(`CA${id.toString(16).padStart(32, '0')}`),
     },
   ];
-  return route.carrier === 'auto' ? all : all.filter((entry) => entry.carrier === route.carrier);
+  return all.filter((entry) => route.carriers.some((plugin) => plugin.carrier === entry.carrier));
 }
 
 /** The upgrade headers a genuine carrier sends for `callId` on `url`. */
@@ -144,7 +144,7 @@ describe.each(routes)('media stream verification on $name', (route) => {
   });
 
   it('accepts a Telnyx call our webhooks answered without any token (the registry proves it)', async () => {
-    if (route.carrier === 'twilio') return;
+    if (!route.carriers.some((plugin) => plugin.carrier === 'telnyx')) return;
     const target = await startVerifyingServer(route);
     const messages = telnyxMessages('v3:answered-by-our-webhook');
     registry.open({ carrier: 'telnyx', callId: messages.callId, direction: 'inbound' });
@@ -158,7 +158,7 @@ describe.each(routes)('media stream verification on $name', (route) => {
   });
 
   it('a refused codec on an unproven stream closes 1003 without hanging up; on a proven one it hangs up', async () => {
-    if (route.carrier === 'twilio') return;
+    if (!route.carriers.some((plugin) => plugin.carrier === 'telnyx')) return;
     const target = await startVerifyingServer(route);
     const g722 = (callId: string) => {
       const start = JSON.parse(telnyxMessages(callId).start()) as { start: { media_format: object } };

@@ -6,7 +6,7 @@
  * |---|---|
  * | `GET /telnyx` (WebSocket) | Telnyx media streams |
  * | `GET /twilio` (WebSocket) | Twilio media streams |
- * | `GET /ws` (WebSocket) | either carrier, detected from its first messages |
+ * | `GET /ws` (WebSocket) | any of {@link defaultCarriers}, detected from its first messages |
  * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
  * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
  * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n}` |
@@ -22,8 +22,9 @@
 
 import { CallRegistry } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
-import type { CallInfo } from '@voxline/telephony';
-import { twilioMediaStreamVerifier } from '@voxline/twilio';
+import type { CallInfo, CarrierPlugin } from '@voxline/telephony';
+import { telnyxCarrier } from '@voxline/telnyx';
+import { twilioCarrier, twilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallSession, type TelephonyConnectionLimits, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
@@ -54,6 +55,9 @@ export class UnverifiedStreamsError extends Error {
     this.name = 'UnverifiedStreamsError';
   }
 }
+
+/** The carriers the shared `/ws` route serves, with default serializer options. */
+export const defaultCarriers: readonly CarrierPlugin[] = [telnyxCarrier(), twilioCarrier()];
 
 /** Options of {@link startAgentServer}. */
 export interface AgentServerOptions {
@@ -146,11 +150,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       options.onSession?.(session);
     },
   };
-  await app.register(voxlineTelephony, { ...common, path: '/telnyx', carrier: 'telnyx' });
+  await app.register(voxlineTelephony, { ...common, path: '/telnyx', carriers: [telnyxCarrier()] });
   await app.register(voxlineTelephony, {
     ...common,
     path: '/twilio',
-    carrier: 'twilio',
+    carriers: [twilioCarrier()],
     // With Twilio credentials, only streams Twilio signed are accepted (Twilio error 31930).
     ...(env.TWILIO_AUTH_TOKEN && env.PUBLIC_URL
       ? {
@@ -161,7 +165,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         }
       : {}),
   });
-  await app.register(voxlineTelephony, { ...common, path: '/ws', carrier: 'auto' });
+  await app.register(voxlineTelephony, { ...common, path: '/ws', carriers: defaultCarriers });
   const webhooks = await registerCarrierWebhooks(app, env, registry);
   app.get('/healthz', async () => ({ status: 'ok', agent: agent.name, calls: sessions.size }));
   let markClosed!: () => void;

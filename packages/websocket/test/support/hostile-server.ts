@@ -4,8 +4,8 @@
  * 8000 Hz in and out (so the echo of a µ-law frame is the same bytes), and fake terminators that
  * record every hang-up. Also the proofs a genuine carrier presents on the upgrade.
  */
-import { TelnyxMediaStreamVerifier, telnyxStreamAuthToken } from '@voxline/telnyx';
-import { computeTwilioSignature, TwilioMediaStreamVerifier } from '@voxline/twilio';
+import { TelnyxMediaStreamVerifier, telnyxCarrier, telnyxStreamAuthToken } from '@voxline/telnyx';
+import { computeTwilioSignature, TwilioMediaStreamVerifier, twilioCarrier } from '@voxline/twilio';
 import { type CallSession, type VoxlineTelephonyOptions, voxlineTelephony } from '../../src/index.js';
 import type { CarrierName } from './carrier-messages.js';
 import { startServer, type TestServer } from './loopback.js';
@@ -47,13 +47,13 @@ export async function startHostileServer(
         void session.finished.then(() => liveSessions.delete(session));
       },
       path: '/telnyx',
-      carrier: 'telnyx',
+      carriers: [telnyxCarrier()],
       verifiers,
       params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
       ...options,
     },
     (app, registered) =>
-      app.register(voxlineTelephony, { ...registered, path: '/twilio', carrier: 'twilio' }),
+      app.register(voxlineTelephony, { ...registered, path: '/twilio', carriers: [twilioCarrier()] }),
   );
   return {
     ...server,

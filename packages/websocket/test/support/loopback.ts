@@ -14,6 +14,8 @@ import {
 } from '@voxline/core';
 import { type LogRecord, RecordingLogger } from '@voxline/core/testing';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
+import { telnyxCarrier } from '@voxline/telnyx';
+import { twilioCarrier } from '@voxline/twilio';
 import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { type CallSession, type VoxlineTelephonyOptions, voxlineTelephony } from '../../src/index.js';
@@ -62,6 +64,7 @@ export async function startServer(
   };
   const registered: VoxlineTelephonyOptions = {
     path: '/media',
+    carriers: [telnyxCarrier(), twilioCarrier()],
     logger,
     terminator: [terminators.twilio, terminators.telnyx],
     // The test is the carrier here; verification has its own tests.

@@ -12,7 +12,7 @@ import {
 import { FrameRecorder, type LogRecord, RecordingLogger } from '@voxline/core/testing';
 import type { CallInfo, CallTerminator } from '@voxline/telephony';
 import { trustingStreamVerifiers } from '@voxline/telephony/testing';
-import { TwilioFrameSerializer } from '@voxline/twilio';
+import { twilioCarrier } from '@voxline/twilio';
 import {
   CallSession,
   type CallSessionOptions,
@@ -119,7 +119,7 @@ export async function startVirtualCall(options: VirtualCallOptions = {}): Promis
   const logger = new RecordingLogger();
   const messages = twilioMessages();
   const transport = new TelephonyTransport(socket, {
-    serializers: { twilio: () => new TwilioFrameSerializer() },
+    carriers: [twilioCarrier()],
     clock,
     logger,
     audioParams: { inputSampleRate: 8000, outputSampleRate: 8000 },
