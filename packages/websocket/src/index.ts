@@ -22,12 +22,8 @@ export {
 } from './message-rate-limiter.js';
 export { type MarkEchoResult, PlaybackTracker } from './playback-tracker.js';
 export { TelephonyInputProcessor } from './telephony-input-processor.js';
-export {
-  OUTPUT_FRAME_MS,
-  type OutputChannel,
-  type TelephonyOutputOptions,
-  TelephonyOutputProcessor,
-} from './telephony-output-processor.js';
+export { OUTPUT_FRAME_MS, type TelephonyOutputOptions } from './telephony-output-options.js';
+export { type OutputChannel, TelephonyOutputProcessor } from './telephony-output-processor.js';
 export {
   type MessageSocket,
   type SocketMessage,

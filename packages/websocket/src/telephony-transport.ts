@@ -63,7 +63,8 @@ import {
   type StallClock,
 } from './message-rate-limiter.js';
 import { TelephonyInputProcessor } from './telephony-input-processor.js';
-import { type TelephonyOutputOptions, TelephonyOutputProcessor } from './telephony-output-processor.js';
+import type { TelephonyOutputOptions } from './telephony-output-options.js';
+import { TelephonyOutputProcessor } from './telephony-output-processor.js';
 import {
   createTransportCounters,
   type InputRejectionReason,
