@@ -9,6 +9,7 @@ export {
   type CallPipelineFactory,
   CallSession,
   type CallSessionOptions,
+  type CallSessionState,
   type CallTaskOptions,
 } from './call-session.js';
 export { CloseCode } from './close-codes.js';
