@@ -11,7 +11,7 @@
  * | bad input closes the socket            | cancelled at once         | yes, if the call started | 1003/1008/1009/1011 |
  * | `start` announces a codec we cannot decode | never built           | yes, if verified         | 1003       |
  * | the stream fails verification          | never built               | no                       | 1008       |
- * | no media for `mediaInactivityTimeoutMs`| cancelled at once         | yes, once                | 1008       |
+ * | no media for `lifecycle.mediaInactivityTimeoutMs` | cancelled at once | yes, once   | 1008       |
  * | server shutdown                        | ended gracefully, bounded | yes, once                | 1001       |
  *
  * The session moves through these states ({@link CallSessionState}); any other move is a bug and
@@ -101,6 +101,12 @@ export interface CallSessionOptions {
    * stream. Default false.
    */
   allowUnverifiedStreams?: boolean;
+  /** How long a call may wait at each step of its life; see {@link CallLifecycleOptions}. */
+  lifecycle?: CallLifecycleOptions;
+}
+
+/** The timeouts of a call's life, in ms. Each must be a finite number of at least 0. */
+export interface CallLifecycleOptions {
   /** Close the connection (1008) if no `start` arrives within this many ms of connecting; default 10000. */
   startTimeoutMs?: number;
   /**
@@ -275,7 +281,7 @@ export class CallSession {
   }
 
   private watchStart(): void {
-    const timeoutMs = this.options.startTimeoutMs ?? 10_000;
+    const timeoutMs = this.options.lifecycle?.startTimeoutMs ?? 10_000;
     this.clock.sleep(timeoutMs, this.startTimeout.signal).then(
       () => {
         if (this.currentState !== 'awaiting-start' || !this.transport.isOpen) return;
@@ -376,11 +382,11 @@ export class CallSession {
   }
 
   /**
-   * Ends the call when no media arrives for `mediaInactivityTimeoutMs`: one sleep per timeout
-   * period (not per frame), re-armed for the rest of the period after each media message.
+   * Ends the call when no media arrives for `lifecycle.mediaInactivityTimeoutMs`: one sleep per
+   * timeout period (not per frame), re-armed for the rest of the period after each media message.
    */
   private watchMediaInactivity(): void {
-    const timeoutMs = this.options.mediaInactivityTimeoutMs ?? 15_000;
+    const timeoutMs = this.options.lifecycle?.mediaInactivityTimeoutMs ?? 15_000;
     if (timeoutMs === 0) return;
     const signal = this.inactivityWatch.signal;
     const transport = this.transport;
@@ -513,7 +519,7 @@ export class CallSession {
       );
       return false;
     }
-    const timeoutMs = this.options.hangUpTimeoutMs ?? 10_000;
+    const timeoutMs = this.options.lifecycle?.hangUpTimeoutMs ?? 10_000;
     const timer = new AbortController();
     try {
       const outcome = await Promise.race([

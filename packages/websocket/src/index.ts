@@ -5,6 +5,7 @@
  * lifecycle that hangs up exactly once.
  */
 export {
+  type CallLifecycleOptions,
   type CallOutcome,
   type CallPipelineFactory,
   CallSession,
@@ -22,6 +23,7 @@ export {
   type StallClock,
 } from './message-rate-limiter.js';
 export { type MarkEchoResult, PlaybackTracker } from './playback-tracker.js';
+export type { TelephonyInputOptions } from './telephony-input-options.js';
 export { TelephonyInputProcessor } from './telephony-input-processor.js';
 export { OUTPUT_FRAME_MS, type TelephonyOutputOptions } from './telephony-output-options.js';
 export { type OutputChannel, TelephonyOutputProcessor } from './telephony-output-processor.js';
@@ -40,6 +42,7 @@ export {
 export {
   defaultConnectionLimits,
   type TelephonyConnectionLimits,
+  type VoxlineLifecycleOptions,
   type VoxlineTelephonyOptions,
   voxlineTelephony,
 } from './voxline-telephony-plugin.js';

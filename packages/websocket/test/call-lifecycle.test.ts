@@ -109,7 +109,7 @@ describe('call lifecycle', () => {
 
   it('gives up on a hang-up that never answers after hangUpTimeoutMs', async () => {
     const terminator = new FakeTerminator({ now: () => 0 }, 'twilio', () => new Promise(() => {}));
-    const call = await startVirtualCall({ terminator, session: { hangUpTimeoutMs: 3000 } });
+    const call = await startVirtualCall({ terminator, session: { lifecycle: { hangUpTimeoutMs: 3000 } } });
     call.session.task?.stopWhenDone();
     await call.clock.runUntil(call.session.finished);
     expect(call.socket.closedAt).toBe(3000);
