@@ -6,7 +6,7 @@
 import { OutputAudioRawFrame, VirtualClock } from '@voxline/core';
 import { describe, expect, it } from 'vitest';
 import { PacedAudioSender, type PacedAudioSink } from '../src/paced-audio-sender.js';
-import { jfkAt8k } from './support/audio.js';
+import { concat, jfkAt8k } from './support/audio.js';
 
 /** A sink that "encodes" a frame as its index in `frames` and records when each was sent. */
 class RecordingSink implements PacedAudioSink {
@@ -26,14 +26,7 @@ class RecordingSink implements PacedAudioSink {
   }
   /** The audio sent, in send order. */
   sentAudio(): Int16Array {
-    const parts = this.sent.map((entry) => this.frames[entry.frame] as Int16Array);
-    const audio = new Int16Array(parts.reduce((total, part) => total + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      audio.set(part, offset);
-      offset += part.length;
-    }
-    return audio;
+    return concat(this.sent.map((entry) => this.frames[entry.frame] as Int16Array));
   }
 }
 
@@ -41,11 +34,16 @@ function audioFrame(samples: Int16Array): OutputAudioRawFrame {
   return new OutputAudioRawFrame({ audio: samples, sampleRate: 8000 });
 }
 
+/** A sender with the default pacing (60 ms lead, 20 ms messages) on a VirtualClock at 0. */
+function startSender(): { clock: VirtualClock; sink: RecordingSink; sender: PacedAudioSender } {
+  const clock = new VirtualClock();
+  const sink = new RecordingSink(clock);
+  return { clock, sink, sender: new PacedAudioSender({ leadMs: 60, mediaMessageMs: 20 }, sink) };
+}
+
 describe('PacedAudioSender', () => {
   it('sends a burst as three frames at once, then one per 20 ms, the audio whole and in order', async () => {
-    const clock = new VirtualClock();
-    const sink = new RecordingSink(clock);
-    const sender = new PacedAudioSender({ leadMs: 60, mediaMessageMs: 20 }, sink);
+    const { clock, sink, sender } = startSender();
     const speech = jfkAt8k(0.2);
     expect(sender.enqueue(audioFrame(speech))).toBe(0);
     const sending = sender.drain(new AbortController().signal);
@@ -59,9 +57,7 @@ describe('PacedAudioSender', () => {
   });
 
   it('sends what is due at once without a promise, keeps the partial frame, and pads it on request', () => {
-    const clock = new VirtualClock();
-    const sink = new RecordingSink(clock);
-    const sender = new PacedAudioSender({ leadMs: 60, mediaMessageMs: 20 }, sink);
+    const { sink, sender } = startSender();
     const speech = jfkAt8k(0.03);
     sender.enqueue(audioFrame(speech));
     expect(sender.drain(new AbortController().signal)).toBeUndefined();
@@ -80,9 +76,7 @@ describe('PacedAudioSender', () => {
   });
 
   it('reports the carrier running dry and restarts playout from now', async () => {
-    const clock = new VirtualClock();
-    const sink = new RecordingSink(clock);
-    const sender = new PacedAudioSender({ leadMs: 60, mediaMessageMs: 20 }, sink);
+    const { clock, sink, sender } = startSender();
     sender.enqueue(audioFrame(jfkAt8k(0.04)));
     sender.drain(new AbortController().signal);
     await clock.advance(500);
@@ -97,9 +91,7 @@ describe('PacedAudioSender', () => {
   });
 
   it('rejects an interrupted drain with the abort reason, and discard drops what was queued', async () => {
-    const clock = new VirtualClock();
-    const sink = new RecordingSink(clock);
-    const sender = new PacedAudioSender({ leadMs: 60, mediaMessageMs: 20 }, sink);
+    const { clock, sink, sender } = startSender();
     sender.enqueue(audioFrame(jfkAt8k(0.5)));
     const interruption = new AbortController();
     const sending = sender.drain(interruption.signal) as Promise<void>;
