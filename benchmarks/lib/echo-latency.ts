@@ -9,7 +9,7 @@
  * With longer messages (`mediaMessageMs` = m × 20) echo message j carries caller frames
  * j·m … j·m + m − 1, and can leave only once the last of them is in.
  *
- * The output paces audio (TelephonyOutputProcessor): a message may not be sent before its slot,
+ * The output paces audio (its PacedAudioSender): a message may not be sent before its slot,
  * `playoutEndAt + mediaMessageMs - leadMs`, where `playoutEndAt` is when the carrier will have
  * played what was sent (`max(playoutEndAt, now) + mediaMessageMs` after each send). After any burst of arrivals the queue at
  * the carrier is full and, with input arriving exactly as fast as output drains, frames then wait

@@ -84,7 +84,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     carriers: [telnyxCarrier()],
     // The benchmark's own load client is the carrier, on loopback.
     verifiers: trustingStreamVerifiers(['telnyx']),
-    mediaMessageMs,
+    output: { mediaMessageMs },
     logger,
     params: { audioInSampleRate: pipelineRate, audioOutSampleRate: pipelineRate },
     taskOptions: { observers: options.observers ?? [] },
@@ -100,36 +100,38 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       if (timing !== undefined) timing.processors = processors;
       return processors;
     },
-    onSession: (session) => {
-      const transport = session.transport;
-      const timing: CallTiming = {
-        streamId: undefined,
-        receivedAt: [],
-        lastArrivalAt: Number.NaN,
-        sentAt: [],
-        transport,
-        processors: [],
-      };
-      timingOf.set(transport, timing);
-      calls.push(timing);
-      openSessions.add(session);
-      void session.finished.then(() => openSessions.delete(session));
-      transport.on('start', (call) => {
-        timing.streamId = call.streamId;
-      });
-      const receive = transport.receive.bind(transport);
-      transport.receive = (message, isBinary) => {
-        const at = epochMs();
-        timing.lastArrivalAt = at;
-        const before = transport.counters.mediaMessages;
-        receive(message, isBinary);
-        if (transport.counters.mediaMessages !== before) timing.receivedAt.push(at);
-      };
-      const send = transport.send.bind(transport);
-      transport.send = (message) => {
-        if (message.startsWith('{"event":"media"')) timing.sentAt.push(epochMs());
-        return send(message);
-      };
+    lifecycle: {
+      onSession: (session) => {
+        const transport = session.transport;
+        const timing: CallTiming = {
+          streamId: undefined,
+          receivedAt: [],
+          lastArrivalAt: Number.NaN,
+          sentAt: [],
+          transport,
+          processors: [],
+        };
+        timingOf.set(transport, timing);
+        calls.push(timing);
+        openSessions.add(session);
+        void session.finished.then(() => openSessions.delete(session));
+        transport.on('start', (call) => {
+          timing.streamId = call.streamId;
+        });
+        const receive = transport.receive.bind(transport);
+        transport.receive = (message, isBinary) => {
+          const at = epochMs();
+          timing.lastArrivalAt = at;
+          const before = transport.counters.mediaMessages;
+          receive(message, isBinary);
+          if (transport.counters.mediaMessages !== before) timing.receivedAt.push(at);
+        };
+        const send = transport.send.bind(transport);
+        transport.send = (message) => {
+          if (message.startsWith('{"event":"media"')) timing.sentAt.push(epochMs());
+          return send(message);
+        };
+      },
     },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

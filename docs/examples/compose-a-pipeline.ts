@@ -74,7 +74,7 @@ export async function startAgent(): Promise<void> {
     publicUrl: process.env.PUBLIC_URL,
     // Ending the pipeline hangs the call up at the carrier, once.
     terminator: [new TelnyxCallTerminator(), new TwilioCallTerminator()],
-    handleSignals: true, // SIGTERM: calls end gracefully, then the server closes
+    lifecycle: { handleSignals: true }, // SIGTERM: calls end gracefully, then the server closes
   });
   await app.listen({ host: '0.0.0.0', port: Number(process.env.PORT ?? 8080) });
 }

@@ -27,12 +27,14 @@ export async function startVoiceServer(options: VoiceServerOptions): Promise<Fas
     carriers: options.carriers,
     createPipeline: options.createPipeline,
     verifiers: options.verifiers,
-    onSession: (session) => {
-      calls.add(session);
-      void session.finished.then(() => calls.delete(session));
+    lifecycle: {
+      onSession: (session) => {
+        calls.add(session);
+        void session.finished.then(() => calls.delete(session));
+      },
+      handleSignals: true, // SIGTERM/SIGINT: app.close(); calls get an EndFrame, then up to 10 s
+      shutdownTimeoutMs: 10_000, // before a call still running is cancelled
     },
-    handleSignals: true, // SIGTERM/SIGINT: app.close(); calls get an EndFrame, then up to 10 s
-    shutdownTimeoutMs: 10_000, // before a call still running is cancelled
   });
   // Once closing, the server accepts no new connection: the health check fails and the load
   // balancer sends new calls elsewhere while the calls in progress finish.

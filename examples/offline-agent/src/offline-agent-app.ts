@@ -72,10 +72,12 @@ export async function buildOfflineAgentApp(options: OfflineAgentAppOptions): Pro
     allowUnverifiedStreams: options.allowUnverifiedStreams ?? false,
     params: agent.params,
     logger,
-    handleSignals: options.handleSignals ?? false,
-    onSession: (session: CallSession) => {
-      calls.add(session);
-      void session.finished.then(() => calls.delete(session));
+    lifecycle: {
+      handleSignals: options.handleSignals ?? false,
+      onSession: (session: CallSession) => {
+        calls.add(session);
+        void session.finished.then(() => calls.delete(session));
+      },
     },
   };
   await app.register(voxlineTelephony, { ...media, path: '/telnyx', carriers: [telnyxCarrier()] });

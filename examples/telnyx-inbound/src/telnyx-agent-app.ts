@@ -137,7 +137,7 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     params: voiceAgentParams,
     terminator: new TelnyxCallTerminator({ ...api, logger }),
     logger,
-    handleSignals: options.handleSignals ?? false,
+    lifecycle: { handleSignals: options.handleSignals ?? false },
     createPipeline: (call, transport) => {
       const session = calls.registry.get(call.callId);
       if (session === undefined) throw new UnknownCallError(call.callId);

@@ -113,7 +113,7 @@ export async function buildTwilioAgentApp(options: TwilioAgentAppOptions): Promi
     params: voiceAgentParams,
     terminator: new TwilioCallTerminator({ ...credentials, logger }),
     logger,
-    handleSignals: options.handleSignals ?? false,
+    lifecycle: { handleSignals: options.handleSignals ?? false },
     createPipeline: (call, transport) =>
       createVoiceAgentPipeline(transport, {
         services: options.services,

@@ -11,8 +11,25 @@
  * | bad input closes the socket            | cancelled at once         | yes, if the call started | 1003/1008/1009/1011 |
  * | `start` announces a codec we cannot decode | never built           | yes, if verified         | 1003       |
  * | the stream fails verification          | never built               | no                       | 1008       |
- * | no media for `mediaInactivityTimeoutMs`| cancelled at once         | yes, once                | 1008       |
+ * | no media for `lifecycle.mediaInactivityTimeoutMs` | cancelled at once | yes, once   | 1008       |
  * | server shutdown                        | ended gracefully, bounded | yes, once                | 1001       |
+ *
+ * The session moves through these states ({@link CallSessionState}); any other move is a bug and
+ * throws:
+ *
+ * | state            | what is going on                                  | next states                          |
+ * |------------------|---------------------------------------------------|--------------------------------------|
+ * | `awaiting-start` | connected; `start` not read yet (start timeout)   | `verifying`, `refusing`, `finished`  |
+ * | `verifying`      | `start` read; the carrier's verifier is asked     | `building`, `finished`               |
+ * | `building`       | verified (or allowed unverified); pipeline built  | `running`, `ending`, `finished`      |
+ * | `running`        | the pipeline task runs                            | `ending`, `finished`                 |
+ * | `refusing`       | `start` refused (codec): hanging the call up      | `finished`                           |
+ * | `ending`         | the pipeline is over: hang-up, then socket close  | `finished`                           |
+ * | `finished`       | the outcome is known: `finished` has resolved     | —                                    |
+ *
+ * An end that comes while the stream is verified or the pipeline built (the caller hangs up, the
+ * socket closes, the server shuts down) is recorded and acted on once that step is done. Each of
+ * `ending` and `refusing` is entered at most once, so the call is hung up at most once.
  *
  * Verification comes first: once `start` names the call, the {@link MediaStreamVerifier} of its
  * carrier must accept the stream before anything else happens. A refused stream gets no pipeline
@@ -84,6 +101,12 @@ export interface CallSessionOptions {
    * stream. Default false.
    */
   allowUnverifiedStreams?: boolean;
+  /** How long a call may wait at each step of its life; see {@link CallLifecycleOptions}. */
+  lifecycle?: CallLifecycleOptions;
+}
+
+/** The timeouts of a call's life, in ms. Each must be a finite number of at least 0. */
+export interface CallLifecycleOptions {
   /** Close the connection (1008) if no `start` arrives within this many ms of connecting; default 10000. */
   startTimeoutMs?: number;
   /**
@@ -107,24 +130,45 @@ export interface CallOutcome {
   endedBy: 'pipeline' | 'carrier' | 'connection' | 'shutdown' | 'error' | 'inactivity' | 'unverified';
 }
 
+/** Where a {@link CallSession} is in its life; see the module comment for the moves. */
+export type CallSessionState =
+  | 'awaiting-start'
+  | 'verifying'
+  | 'building'
+  | 'running'
+  | 'refusing'
+  | 'ending'
+  | 'finished';
+
+/** The states each state may move to (the table in the module comment). */
+const nextStates: Readonly<Record<CallSessionState, readonly CallSessionState[]>> = {
+  'awaiting-start': ['verifying', 'refusing', 'finished'],
+  verifying: ['building', 'finished'],
+  building: ['running', 'ending', 'finished'],
+  running: ['ending', 'finished'],
+  refusing: ['finished'],
+  ending: ['finished'],
+  finished: [],
+};
+
 function isLinked(processor: FrameProcessor): boolean {
   return processor.next !== undefined || processor.previous !== undefined;
 }
 
 /** Runs one call on one transport; see the module comment. */
 export class CallSession {
-  /** The call's pipeline task, once the call started. */
-  task: PipelineTask | undefined;
   /** Resolves once the call is over: pipeline finished, hang-up done, socket closed or closing. */
   readonly finished: Promise<CallOutcome>;
   private resolveFinished!: (outcome: CallOutcome) => void;
   private readonly clock: Clock;
+  private currentState: CallSessionState = 'awaiting-start';
+  /** The call's pipeline task, once built. */
+  private currentTask: PipelineTask | undefined;
+  /** Who ended the call: the first to do so. */
   private endedBy: CallOutcome['endedBy'] | undefined;
+  /** The pipeline reported a fatal error: the socket closes with 1011. */
   private fatalError = false;
-  private hangUpDone: Promise<boolean> | undefined;
-  /** The call whose `start` the serializer refused: no pipeline runs, but it is hung up. */
-  private refusedCall: CallInfo | undefined;
-  private isFinished = false;
+  /** Ends the wait for `start`. */
   private readonly startTimeout = new AbortController();
   /** Ends the media-inactivity watch. */
   private readonly inactivityWatch = new AbortController();
@@ -148,12 +192,13 @@ export class CallSession {
       this.resolveFinished = resolve;
     });
     transport.on('start', (call) => {
-      this.startTimeout.abort();
+      if (this.currentState !== 'awaiting-start') return;
+      this.moveTo('verifying');
       const params = this.applyAudioParams(call);
       this.verifyThenRun(call, params).catch((error: unknown) => {
         transport.logger.error({ err: error }, 'the call failed');
         transport.close(CloseCode.InternalError, 'internal error');
-        this.finish(this.task?.hasFinished ? 'cancel' : undefined);
+        this.finish(this.currentTask?.hasFinished ? 'cancel' : undefined);
       });
     });
     transport.on('refusedCall', (call) => {
@@ -168,6 +213,16 @@ export class CallSession {
     });
     transport.on('closed', () => this.endBy('connection', 'the connection closed'));
     this.watchStart();
+  }
+
+  /** Where the session is in its life; see {@link CallSessionState}. */
+  get state(): CallSessionState {
+    return this.currentState;
+  }
+
+  /** The call's pipeline task, once the call started and its pipeline was built. */
+  get task(): PipelineTask | undefined {
+    return this.currentTask;
   }
 
   /**
@@ -185,14 +240,14 @@ export class CallSession {
    */
   async shutdown(timeoutMs: number): Promise<CallOutcome> {
     this.endedBy ??= 'shutdown';
-    const task = this.task;
+    const task = this.currentTask;
     if (task !== undefined) task.stopWhenDone('server shutting down');
-    else if (this.transport.call === undefined) {
+    else if (this.currentState === 'awaiting-start' || this.currentState === 'refusing') {
       // No call yet: nothing to end gracefully.
       this.transport.close(CloseCode.GoingAway, 'server shutting down');
       this.finish(undefined);
     }
-    // Otherwise the pipeline is being built; runCall sees the shutdown and ends it once it runs.
+    // Otherwise the stream is being verified or the pipeline built; runCall sees the shutdown.
     const timer = new AbortController();
     const timedOut = this.clock.sleep(timeoutMs, timer.signal).then(
       () => true,
@@ -200,7 +255,7 @@ export class CallSession {
     );
     if (await Promise.race([this.finished.then(() => false), timedOut])) {
       this.transport.logger.warn({ timeoutMs }, 'the call did not end in time for shutdown: cancelling');
-      if (this.task !== undefined) this.task.cancel('server shutting down');
+      if (this.currentTask !== undefined) this.currentTask.cancel('server shutting down');
       else {
         this.transport.close(CloseCode.GoingAway, 'server shutting down');
         this.finish(undefined);
@@ -210,11 +265,26 @@ export class CallSession {
     return this.finished;
   }
 
+  /**
+   * The one way the state changes.
+   *
+   * @throws Error if the table in the module comment does not allow the move (a bug here).
+   */
+  private moveTo(next: CallSessionState): void {
+    const current = this.currentState;
+    if (!nextStates[current].includes(next)) {
+      throw new Error(`CallSession: illegal state transition ${current} -> ${next}`);
+    }
+    this.currentState = next;
+    if (current === 'awaiting-start') this.startTimeout.abort();
+    if (next === 'finished') this.inactivityWatch.abort();
+  }
+
   private watchStart(): void {
-    const timeoutMs = this.options.startTimeoutMs ?? 10_000;
+    const timeoutMs = this.options.lifecycle?.startTimeoutMs ?? 10_000;
     this.clock.sleep(timeoutMs, this.startTimeout.signal).then(
       () => {
-        if (this.transport.call !== undefined || !this.transport.isOpen) return;
+        if (this.currentState !== 'awaiting-start' || !this.transport.isOpen) return;
         this.transport.logger.warn({ timeoutMs }, 'no start message in time');
         this.transport.close(CloseCode.PolicyViolation, `no start message within ${timeoutMs} ms`);
       },
@@ -226,15 +296,19 @@ export class CallSession {
     this.startTimeout.abort();
     this.inactivityWatch.abort();
     this.endedBy ??= who;
-    if (this.task !== undefined) {
-      this.task.cancel(reason);
-      return;
+    switch (this.currentState) {
+      case 'awaiting-start':
+        this.transport.close(CloseCode.Normal, reason);
+        this.finish(undefined);
+        return;
+      case 'running':
+      case 'ending':
+        this.currentTask?.cancel(reason);
+        return;
+      default:
+      // Verifying or building: the step in progress sees `endedBy` once it is done. Refusing:
+      // the hang-up finishes the session. Finished: nothing left to end.
     }
-    // The pipeline is being built (runCall sees `endedBy` once it is), or a refused call is being
-    // hung up (which finishes the session).
-    if ((this.transport.call !== undefined || this.refusedCall !== undefined) && !this.isFinished) return;
-    this.transport.close(CloseCode.Normal, reason);
-    this.finish(undefined);
   }
 
   /**
@@ -284,6 +358,7 @@ export class CallSession {
     params: ReturnType<CallSession['applyAudioParams']>,
   ): Promise<void> {
     const verdict = await this.verify(call);
+    if (this.currentState === 'finished') return;
     const logger = this.transport.logger;
     if (verdict.verified) this.isVerified = true;
     else if (this.options.allowUnverifiedStreams === true) {
@@ -301,21 +376,22 @@ export class CallSession {
       this.finish(undefined);
       return;
     }
+    this.moveTo('building');
     this.watchMediaInactivity();
     await this.runCall(call, params);
   }
 
   /**
-   * Ends the call when no media arrives for `mediaInactivityTimeoutMs`: one sleep per timeout
-   * period (not per frame), re-armed for the rest of the period after each media message.
+   * Ends the call when no media arrives for `lifecycle.mediaInactivityTimeoutMs`: one sleep per
+   * timeout period (not per frame), re-armed for the rest of the period after each media message.
    */
   private watchMediaInactivity(): void {
-    const timeoutMs = this.options.mediaInactivityTimeoutMs ?? 15_000;
+    const timeoutMs = this.options.lifecycle?.mediaInactivityTimeoutMs ?? 15_000;
     if (timeoutMs === 0) return;
     const signal = this.inactivityWatch.signal;
     const transport = this.transport;
     const check = (): void => {
-      if (signal.aborted || this.isFinished || !transport.isOpen) return;
+      if (signal.aborted || this.currentState === 'finished' || !transport.isOpen) return;
       const silentForMs = this.clock.now() - transport.lastMediaAt;
       if (silentForMs >= timeoutMs) {
         transport.logger.warn({ timeoutMs }, 'no media from the carrier in time: ending the call');
@@ -329,11 +405,11 @@ export class CallSession {
     this.clock.sleep(timeoutMs, signal).then(check, () => {});
   }
 
+  /** Builds and runs the pipeline (state `building`, then `running`), then ends the call. */
   private async runCall(
     call: CallInfo,
     prepared: ReturnType<CallSession['applyAudioParams']>,
   ): Promise<void> {
-    if (this.task !== undefined || this.isFinished) return;
     const transport = this.transport;
     let task: PipelineTask;
     let params: Partial<PipelineParams> | undefined;
@@ -357,19 +433,22 @@ export class CallSession {
       });
     } catch (error) {
       transport.logger.error({ err: error }, 'could not create the pipeline');
+      if (this.currentState === 'finished') return;
       this.endedBy ??= 'error';
-      const hungUp = await this.hangUpOnce();
+      this.moveTo('ending');
+      const hungUp = await this.hangUp(call);
       transport.close(CloseCode.InternalError, 'could not create the pipeline');
       this.finish(undefined, hungUp);
       return;
     }
-    if (this.isFinished) return;
+    if (this.currentState === 'finished') return;
     if (this.endedBy !== undefined && this.endedBy !== 'shutdown') {
       // The caller hung up, or the connection failed, while the pipeline was being built.
       await this.afterPipeline(call, undefined);
       return;
     }
-    this.task = task;
+    this.currentTask = task;
+    this.moveTo('running');
     task.on('error', (frame) => {
       if (frame.fatal) this.fatalError = true;
     });
@@ -378,11 +457,14 @@ export class CallSession {
     await this.afterPipeline(call, reason);
   }
 
+  /** The pipeline is over (or never ran): hang up unless the carrier stopped, close, finish. */
   private async afterPipeline(call: CallInfo, reason: TaskEndReason | undefined): Promise<void> {
+    if (this.currentState === 'finished') return;
+    this.moveTo('ending');
     const transport = this.transport;
     this.endedBy ??= 'pipeline';
     let hungUp = false;
-    if (!transport.carrierStopped) hungUp = await this.hangUpOnce();
+    if (!transport.carrierStopped) hungUp = await this.hangUp(call);
     if (this.fatalError) transport.close(CloseCode.InternalError, 'pipeline error');
     else if (this.endedBy === 'shutdown') transport.close(CloseCode.GoingAway, 'server shutting down');
     else transport.close(CloseCode.Normal, 'call ended');
@@ -398,10 +480,9 @@ export class CallSession {
    * the stream is verified, then the session is over.
    */
   private async hangUpRefused(call: CallInfo): Promise<void> {
-    if (this.isFinished || this.hangUpDone !== undefined) return;
-    this.startTimeout.abort();
+    if (this.currentState !== 'awaiting-start') return;
+    this.moveTo('refusing');
     this.endedBy ??= 'error';
-    this.refusedCall = call;
     const verdict = await this.verify(call);
     if (verdict.verified) this.isVerified = true;
     this.transport.logger.warn(
@@ -410,19 +491,15 @@ export class CallSession {
         ? 'the stream was refused at start: hanging the call up'
         : 'an unverified stream was refused at start: not hanging up a call we cannot prove is ours',
     );
-    const hungUp = await this.hangUpOnce();
+    const hungUp = await this.hangUp(call);
     this.finish(undefined, hungUp);
   }
 
-  /** Hangs the call up through the matching terminator, once; resolves whether a hang-up was made. */
-  private hangUpOnce(): Promise<boolean> {
-    this.hangUpDone ??= this.hangUp();
-    return this.hangUpDone;
-  }
-
-  private async hangUp(): Promise<boolean> {
-    const call = this.transport.call ?? this.refusedCall;
-    if (call === undefined) return false;
+  /**
+   * Hangs `call` up through the matching terminator; resolves whether a hang-up was made. Called
+   * only on entering `ending` or `refusing`, each entered at most once: the call is hung up once.
+   */
+  private async hangUp(call: CallInfo): Promise<boolean> {
     // Never a carrier command for a call whose stream did not prove it is ours (see the module comment).
     if (!this.isVerified) {
       this.transport.logger.info(
@@ -442,7 +519,7 @@ export class CallSession {
       );
       return false;
     }
-    const timeoutMs = this.options.hangUpTimeoutMs ?? 10_000;
+    const timeoutMs = this.options.lifecycle?.hangUpTimeoutMs ?? 10_000;
     const timer = new AbortController();
     try {
       const outcome = await Promise.race([
@@ -459,11 +536,10 @@ export class CallSession {
     return true;
   }
 
+  /** Records the outcome, once: later calls do nothing. */
   private finish(reason: TaskEndReason | undefined, hungUp = false): void {
-    if (this.isFinished) return;
-    this.isFinished = true;
-    this.startTimeout.abort();
-    this.inactivityWatch.abort();
+    if (this.currentState === 'finished') return;
+    this.moveTo('finished');
     this.resolveFinished({ pipeline: reason, hungUp, endedBy: this.endedBy ?? 'connection' });
   }
 }

@@ -6,10 +6,12 @@
  * once.
  */
 export {
+  type CallLifecycleOptions,
   type CallOutcome,
   type CallPipelineFactory,
   CallSession,
   type CallSessionOptions,
+  type CallSessionState,
   type CallTaskOptions,
 } from './call-session.js';
 export { CloseCode } from './close-codes.js';
@@ -21,13 +23,10 @@ export {
   type StallClock,
 } from './message-rate-limiter.js';
 export { type MarkEchoResult, PlaybackTracker } from './playback-tracker.js';
+export type { TelephonyInputOptions } from './telephony-input-options.js';
 export { TelephonyInputProcessor } from './telephony-input-processor.js';
-export {
-  OUTPUT_FRAME_MS,
-  type OutputChannel,
-  type TelephonyOutputOptions,
-  TelephonyOutputProcessor,
-} from './telephony-output-processor.js';
+export { OUTPUT_FRAME_MS, type TelephonyOutputOptions } from './telephony-output-options.js';
+export { type OutputChannel, TelephonyOutputProcessor } from './telephony-output-processor.js';
 export {
   type MessageSocket,
   type SocketMessage,
@@ -43,6 +42,7 @@ export {
 export {
   defaultConnectionLimits,
   type TelephonyConnectionLimits,
+  type VoxlineLifecycleOptions,
   type VoxlineTelephonyOptions,
   voxlineTelephony,
 } from './voxline-telephony-plugin.js';

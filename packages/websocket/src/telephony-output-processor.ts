@@ -4,16 +4,10 @@
  * message, sends them to the carrier at real time with a small lead, follows playback with marks,
  * and turns interruptions into a `clear`.
  *
- * Pacing. Each frame is sent when the audio already queued at the carrier has shrunk to
- * `leadMs - mediaMessageMs`, so after every send at most `leadMs` of audio waits at the carrier
- * (defaults 60 and 20: three frames go at once when an utterance starts, then one every 20 ms).
- * The schedule is absolute: `playoutEndAt`, the clock time at which the carrier will have played
- * everything sent, grows by exactly one frame's duration per frame, and the one sleep before a
- * frame lasts until `playoutEndAt + mediaMessageMs - leadMs`; late wake-ups do not accumulate into
- * drift. Pacing counts the audio written, not the bytes the serializer produced, so a serializer
- * that resamples or encodes cannot make output drain faster than real time (Pipecat issue #5592),
- * and a producer that falls behind costs a gap at the carrier, counted as an underrun, never a
- * burst (issue #3315).
+ * The parts: {@link PacedAudioSender} owns the outgoing queue and the pacing schedule (at most
+ * `leadMs` of audio queued at the carrier after each send; see its module comment),
+ * {@link PlaybackTracker} follows playback from mark echoes, and `resolveOutputOptions` checks
+ * the options. This processor wires them and keeps the call's speaking state.
  *
  * Speaking state follows playback (Pipecat issue #5662):
  * - `BotStartedSpeakingFrame` when the first frame of an utterance is sent;
@@ -43,7 +37,6 @@
  * {@link BotInterruptedFrame} saying how much of the utterance the caller heard goes both ways
  * before the interruption is forwarded, followed by `BotStoppedSpeakingFrame`.
  */
-import { AudioFramer } from '@voxline/audio';
 import {
   BotInterruptedFrame,
   BotSpeakingFrame,
@@ -61,63 +54,15 @@ import {
   TTSStoppedFrame,
 } from '@voxline/core';
 import type { TelephonySerializer } from '@voxline/telephony';
+import { PacedAudioSender } from './paced-audio-sender.js';
 import { PlaybackTracker } from './playback-tracker.js';
+import {
+  OUTPUT_FRAME_MS,
+  type ResolvedOutputOptions,
+  resolveOutputOptions,
+  type TelephonyOutputOptions,
+} from './telephony-output-options.js';
 import type { TransportCounters } from './transport-counters.js';
-
-/** Default duration in ms of the audio in each `media` message sent to the carrier. */
-export const OUTPUT_FRAME_MS = 20;
-
-/** Largest `mediaMessageMs` accepted, in ms. */
-const MAX_MEDIA_MESSAGE_MS = 200;
-
-/** Pacing and playback-tracking options of a {@link TelephonyOutputProcessor}. */
-export interface TelephonyOutputOptions {
-  /**
-   * Most audio in ms queued at the carrier after each send: the margin that absorbs network jitter
-   * without gaps. Default 60; at least 20 (one frame), at most 1000. More lead means more audio
-   * already at the carrier when the caller barges in (a `clear` discards it, so it is not heard).
-   */
-  leadMs?: number;
-  /**
-   * Duration in ms of the audio in each `media` message: a multiple of 20 from 20 to 200, at most
-   * `leadMs`; default 20 (what both carriers send). Longer messages cost fewer messages, socket
-   * writes and pacing wake-ups per second of speech — 40 halves them, and is what Pipecat's output
-   * transports send by default (`audio_out_10ms_chunks = 4`, `pipecat/transports/base_output.py`)
-   * — at the price of up to one message's worth of extra latency for live (non-TTS) audio, which
-   * waits for a whole message to fill. Telnyx accepts 20 ms to 30 s per message in RTP mode
-   * (https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket);
-   * Twilio documents no limit.
-   */
-  mediaMessageMs?: number;
-  /** A playback-position mark is sent every this many ms of audio; default 1000. */
-  markIntervalMs?: number;
-  /** A `BotSpeakingFrame` goes out every this many ms of audio sent; default 200. */
-  speakingIntervalMs?: number;
-  /**
-   * How long the carrier must have had nothing to play, with no new audio, before the utterance is
-   * taken to have ended (without a `TTSStoppedFrame`), in ms; default 300.
-   */
-  utteranceGapMs?: number;
-  /**
-   * How long after the scheduled end of playback the last mark's echo may take before the bot is
-   * declared stopped anyway (and `markEchoTimeouts` counted), in ms; default 1500.
-   */
-  markEchoTimeoutMs?: number;
-  /**
-   * Frames the output mailbox holds before dropping the oldest audio; default 4096 (over 80 s of
-   * TTS audio in 20 ms chunks, more in larger chunks).
-   */
-  queueCapacity?: number;
-  /**
-   * For live audio only — `OutputAudioRawFrame`s that are not `TTSAudioRawFrame`s, such as an echo
-   * or a bridged call's audio — the most audio in ms that may wait in the output queue: beyond it
-   * the oldest live frames are dropped (`counters.liveAudioDroppedMs`) until the stream is back
-   * within it, so a stall (a garbage-collection pause, a slow producer catching up) does not stay
-   * in the call as permanent delay. Default: off (never drop), because a burst of prerecorded
-   * audio pushed as plain `OutputAudioRawFrame`s is meant to be played whole. Must be at least 20.
-   */
-  liveAudioMaxBacklogMs?: number;
-}
 
 /** What the output processor needs from its transport. */
 export interface OutputChannel {
@@ -131,38 +76,19 @@ export interface OutputChannel {
   onInterrupted(frame: BotInterruptedFrame): void;
 }
 
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
 function isAbortError(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 /** The output processor; see the module comment. Put it last in the pipeline (`transport.output()`). */
 export class TelephonyOutputProcessor extends FrameProcessor {
-  private readonly leadMs: number;
-  private readonly mediaMessageMs: number;
-  private readonly markIntervalMs: number;
-  private readonly speakingIntervalMs: number;
-  private readonly utteranceGapMs: number;
-  private readonly markEchoTimeoutMs: number;
-  private readonly liveAudioMaxBacklogMs: number;
+  private readonly settings: ResolvedOutputOptions;
   private readonly tracker = new PlaybackTracker();
+  private readonly sender: PacedAudioSender;
 
-  private framer: AudioFramer | undefined;
-  /** Wraps the framer's reused frame buffer, so encoding a frame allocates no frame object. */
-  private framedAudio: OutputAudioRawFrame | undefined;
-  /** Encoded frames of the chunk being paced (reused array; entries cleared once sent). */
-  private readonly outbox: (string | undefined)[] = [];
-  private outboxRead = 0;
-  private outboxLength = 0;
-
-  /** Clock time in ms at which the carrier will have played everything sent. */
-  private playoutEndAt = 0;
-  /** Audio sent on this connection, in ms (the audio position). */
-  private totalSentMs = 0;
   private utteranceOpen = false;
+  /** The frame being sent starts an utterance: its watcher starts once the frame is accounted for. */
+  private utteranceStarting = false;
   private utteranceStartMs = 0;
   /** The TTS context whose audio is playing, and where its audio starts in sent ms. */
   private playingContextId: string | undefined;
@@ -179,49 +105,24 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   /**
    * @throws RangeError if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
    *   from 20 to 200 or exceeds `leadMs`, an interval is not positive, or `liveAudioMaxBacklogMs`
-   *   is below 20.
+   *   is below 20 (see `resolveOutputOptions`).
    */
   constructor(
     private readonly channel: OutputChannel,
     options: TelephonyOutputOptions = {},
   ) {
-    super({ name: 'TelephonyOutput', mode: 'queued', mailboxCapacity: options.queueCapacity ?? 4096 });
-    this.leadMs = options.leadMs ?? 60;
-    this.mediaMessageMs = options.mediaMessageMs ?? OUTPUT_FRAME_MS;
-    this.markIntervalMs = options.markIntervalMs ?? 1000;
-    this.speakingIntervalMs = options.speakingIntervalMs ?? 200;
-    this.utteranceGapMs = options.utteranceGapMs ?? 300;
-    this.markEchoTimeoutMs = options.markEchoTimeoutMs ?? 1500;
-    this.liveAudioMaxBacklogMs = options.liveAudioMaxBacklogMs ?? Number.POSITIVE_INFINITY;
-    if (!(this.liveAudioMaxBacklogMs >= OUTPUT_FRAME_MS)) {
-      throw new RangeError(
-        `liveAudioMaxBacklogMs must be at least ${OUTPUT_FRAME_MS}, got ${options.liveAudioMaxBacklogMs}`,
-      );
-    }
-    if (!(this.leadMs >= OUTPUT_FRAME_MS && this.leadMs <= 1000)) {
-      throw new RangeError(`leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`);
-    }
-    const messageMs = this.mediaMessageMs;
-    if (
-      !Number.isInteger(messageMs / OUTPUT_FRAME_MS) ||
-      messageMs < OUTPUT_FRAME_MS ||
-      messageMs > MAX_MEDIA_MESSAGE_MS
-    ) {
-      throw new RangeError(
-        `mediaMessageMs must be a multiple of ${OUTPUT_FRAME_MS} from ${OUTPUT_FRAME_MS} to ${MAX_MEDIA_MESSAGE_MS}, got ${messageMs}`,
-      );
-    }
-    if (messageMs > this.leadMs) {
-      throw new RangeError(`mediaMessageMs (${messageMs}) must not exceed leadMs (${this.leadMs})`);
-    }
-    for (const [name, value] of [
-      ['markIntervalMs', this.markIntervalMs],
-      ['speakingIntervalMs', this.speakingIntervalMs],
-      ['utteranceGapMs', this.utteranceGapMs],
-      ['markEchoTimeoutMs', this.markEchoTimeoutMs],
-    ] as const) {
-      if (!(value > 0)) throw new RangeError(`${name} must be positive, got ${value}`);
-    }
+    const settings = resolveOutputOptions(options);
+    super({ name: 'TelephonyOutput', mode: 'queued', mailboxCapacity: settings.queueCapacity });
+    this.settings = settings;
+    const processor = this;
+    this.sender = new PacedAudioSender(settings, {
+      get clock() {
+        return processor.clock;
+      },
+      encode: (frame) => this.encode(frame),
+      frameDue: (carrierRanDry) => this.onFrameDue(carrierRanDry),
+      sendFrame: (message) => this.onFrameSent(message),
+    });
   }
 
   /** True from the first frame of an utterance until the caller has heard its end. */
@@ -231,12 +132,12 @@ export class TelephonyOutputProcessor extends FrameProcessor {
 
   /** Audio sent and not yet played by the carrier at this moment, in ms (per the pacing schedule). */
   get queuedAtCarrierMs(): number {
-    return Math.max(0, this.playoutEndAt - this.clock.now());
+    return Math.max(0, this.sender.playoutEndAt - this.clock.now());
   }
 
   /** Audio sent on this connection so far, in ms. */
   get sentMs(): number {
-    return this.totalSentMs;
+    return this.sender.sentMs;
   }
 
   /**
@@ -256,11 +157,9 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       return;
     }
     counters.marksEchoed++;
+    const sender = this.sender;
     const nothingAfter =
-      result.latest &&
-      result.audioMs === this.totalSentMs &&
-      this.outboxRead === this.outboxLength &&
-      (this.framer?.bufferedSamples ?? 0) === 0;
+      result.latest && result.audioMs === sender.sentMs && !sender.hasQueuedFrames && !sender.hasPartialFrame;
     if (this.utteranceOpen && nothingAfter) this.stopSpeaking();
   }
 
@@ -303,173 +202,100 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * this frame's duration: live audio comes in frames of one size.
    */
   private isLiveAudioBehind(frame: OutputAudioRawFrame): boolean {
-    if (this.liveAudioMaxBacklogMs === Number.POSITIVE_INFINITY || frame instanceof TTSAudioRawFrame) {
-      return false;
-    }
+    const maxBacklogMs = this.settings.liveAudioMaxBacklogMs;
+    if (maxBacklogMs === Number.POSITIVE_INFINITY || frame instanceof TTSAudioRawFrame) return false;
     const frameMs = (frame.audio.length / frame.numChannels / frame.sampleRate) * 1000;
-    if (this.queuedFrames * frameMs <= this.liveAudioMaxBacklogMs) return false;
+    if (this.queuedFrames * frameMs <= maxBacklogMs) return false;
     this.channel.counters.liveAudioDroppedMs += frameMs;
     return true;
   }
 
-  private async playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> {
-    this.outboxRead = 0;
-    this.outboxLength = 0;
-    const framer = this.framerFor(frame);
+  private playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> | undefined {
+    const startsAtMs = this.sender.enqueue(frame);
     if (frame instanceof TTSAudioRawFrame && frame.contextId !== this.playingContextId) {
-      // Everything framed before this frame has been sent but the framer's partial frame, so the
-      // context's first sample leaves at this position (to within one frame).
       this.playingContextId = frame.contextId;
-      this.contextStartMs = this.totalSentMs + (framer.bufferedSamples / framer.sampleRate) * 1000;
+      this.contextStartMs = startsAtMs;
     }
-    framer.write(frame.audio, this.onFramedAudio);
-    await this.sendOutbox(signal);
+    return this.sender.drain(signal);
   }
 
-  /** The framer for the frame's format; a format change flushes the old framer's tail first. */
-  private framerFor(frame: OutputAudioRawFrame): AudioFramer {
-    const current = this.framer;
-    if (
-      current !== undefined &&
-      current.sampleRate === frame.sampleRate &&
-      current.numChannels === frame.numChannels
-    ) {
-      return current;
-    }
-    if (current !== undefined) this.enqueueTail(current);
-    const framer = new AudioFramer({
-      sampleRate: frame.sampleRate,
-      numChannels: frame.numChannels,
-      frameMs: this.mediaMessageMs,
-      reuseFrameBuffer: true,
-    });
-    this.framer = framer;
-    return framer;
-  }
-
-  /** Encodes each complete frame as it leaves the framer (the buffer is reused by the framer). */
-  private readonly onFramedAudio = (pcm: Int16Array): void => {
-    let frame = this.framedAudio;
-    if (frame === undefined || frame.audio !== pcm) {
-      const framer = this.framer as AudioFramer;
-      frame = new OutputAudioRawFrame({
-        audio: pcm,
-        sampleRate: framer.sampleRate,
-        numChannels: framer.numChannels,
-      });
-      this.framedAudio = frame;
-    }
-    this.enqueueEncoded(frame);
-  };
-
-  private enqueueTail(framer: AudioFramer): void {
-    const tail = framer.flush();
-    if (tail === undefined) return;
-    this.enqueueEncoded(
-      new OutputAudioRawFrame({
-        audio: tail,
-        sampleRate: framer.sampleRate,
-        numChannels: framer.numChannels,
-      }),
-    );
-  }
-
-  private enqueueEncoded(frame: OutputAudioRawFrame): void {
+  /** Encodes one frame of audio for the sender; counts the frames the serializer cannot encode. */
+  private encode(frame: OutputAudioRawFrame): string | undefined {
     const message = this.requireSerializer().serialize(frame);
-    if (message === undefined) {
-      this.channel.counters.unserializableFrames++;
-      return;
-    }
-    this.outbox[this.outboxLength++] = message;
+    if (message === undefined) this.channel.counters.unserializableFrames++;
+    return message;
   }
 
-  /** Sends the encoded frames waiting in the outbox, each at its time on the pacing schedule. */
-  private async sendOutbox(signal: AbortSignal): Promise<void> {
-    for (;;) {
-      const wait = this.sendDueFrames();
-      if (wait === 0) return;
-      await this.clock.sleep(wait, signal);
-      // The sleep may have ended just before an interruption was handled.
-      if (signal.aborted) throw abortError(signal);
-    }
+  /** A frame is about to go: an underrun within the utterance, or the start of one. */
+  private onFrameDue(carrierRanDry: boolean): void {
+    if (carrierRanDry && this.utteranceOpen) this.channel.counters.underruns++;
+    this.utteranceStarting = !this.utteranceOpen;
+    if (this.utteranceStarting) this.startUtterance();
   }
 
-  /**
-   * Sends the outbox frames that are due now; returns 0 when the outbox is empty, else the ms to
-   * wait before the next one is due.
-   */
-  private sendDueFrames(): number {
-    while (this.outboxRead < this.outboxLength) {
-      const wait = this.playoutEndAt + this.mediaMessageMs - this.leadMs - this.clock.now();
-      if (wait > 0) return wait;
-      const message = this.outbox[this.outboxRead] as string;
-      this.outbox[this.outboxRead++] = undefined;
-      this.sendAudioMessage(message);
-    }
-    this.outboxRead = 0;
-    this.outboxLength = 0;
-    return 0;
-  }
-
-  private sendAudioMessage(message: string): void {
-    const now = this.clock.now();
+  /** Sends a due frame and keeps the speaking reports and position marks in step with it. */
+  private onFrameSent(message: string): void {
     const counters = this.channel.counters;
-    if (this.playoutEndAt < now) {
-      if (this.utteranceOpen) counters.underruns++;
-      this.playoutEndAt = now;
-    }
-    const startsUtterance = !this.utteranceOpen;
-    if (startsUtterance) this.startUtterance();
-    this.playoutEndAt += this.mediaMessageMs;
-    this.totalSentMs += this.mediaMessageMs;
+    const mediaMessageMs = this.settings.mediaMessageMs;
     this.channel.send(message);
     counters.audioFramesSent++;
-    counters.audioMsSent += this.mediaMessageMs;
+    counters.audioMsSent += mediaMessageMs;
     this.unmarkedAudio = true;
-    const utteranceMs = this.totalSentMs - this.utteranceStartMs;
+    const utteranceMs = this.sender.sentMs - this.utteranceStartMs;
     if (utteranceMs > this.nextSpeakingReportMs) {
-      this.nextSpeakingReportMs += this.speakingIntervalMs;
+      this.nextSpeakingReportMs += this.settings.speakingIntervalMs;
       this.pushBothWays(BotSpeakingFrame);
     }
     if (utteranceMs >= this.nextPositionMarkMs) {
-      this.nextPositionMarkMs += this.markIntervalMs;
+      this.nextPositionMarkMs += this.settings.markIntervalMs;
       this.sendMark();
     }
     // Started once the frame is accounted for: the watcher reads the state on its first step.
-    if (startsUtterance) this.startWatcher();
+    if (this.utteranceStarting) {
+      this.utteranceStarting = false;
+      this.startWatcher();
+    }
   }
 
   private startUtterance(): void {
+    const sender = this.sender;
     this.utteranceOpen = true;
-    this.utteranceStartMs = this.totalSentMs;
+    this.utteranceStartMs = sender.sentMs;
     // The carrier plays this audio once what it holds has played (at once when it holds nothing).
-    this.tracker.anchor(this.totalSentMs, this.playoutEndAt);
+    this.tracker.anchor(sender.sentMs, sender.playoutEndAt);
     this.nextSpeakingReportMs = 0;
-    this.nextPositionMarkMs = this.markIntervalMs;
+    this.nextPositionMarkMs = this.settings.markIntervalMs;
     this.pushBothWays(BotStartedSpeakingFrame);
   }
 
   private sendMark(): void {
-    const name = this.tracker.addMark(this.totalSentMs);
+    const name = this.tracker.addMark(this.sender.sentMs);
     this.channel.send(this.requireSerializer().serializeMark(name));
     this.channel.counters.marksSent++;
     this.unmarkedAudio = false;
   }
 
-  /** Ends the utterance's audio: sends the padded tail, then the end mark. */
-  private async finishUtterance(signal: AbortSignal): Promise<void> {
-    if (this.framer !== undefined && this.framer.bufferedSamples > 0) {
-      this.outboxRead = 0;
-      this.outboxLength = 0;
-      this.enqueueTail(this.framer);
-      await this.sendOutbox(signal);
+  /**
+   * Ends the utterance's audio: sends the buffered tail padded to a frame, then the end mark. At a
+   * `TTSStoppedFrame` or End/Stop the tail waits for its time on the schedule; after a gap (the
+   * playback watcher) its time is long past, so it goes at once and no promise is returned.
+   */
+  private finishUtterance(signal: AbortSignal): Promise<void> | undefined {
+    if (this.sender.enqueueTail()) {
+      const sending = this.sender.drain(signal);
+      if (sending !== undefined) return sending.then(() => this.markEndOfAudio());
     }
+    this.markEndOfAudio();
+    return undefined;
+  }
+
+  private markEndOfAudio(): void {
     if (this.unmarkedAudio) this.sendMark();
   }
 
   /** True while audio of the open utterance waits for its end (a padded tail or the end mark). */
   private get utteranceAudioUnfinished(): boolean {
-    return this.unmarkedAudio || (this.framer?.bufferedSamples ?? 0) > 0;
+    return this.unmarkedAudio || this.sender.hasPartialFrame;
   }
 
   private startWatcher(): void {
@@ -495,43 +321,31 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * the meantime moves it.
    */
   private async watchPlayback(signal: AbortSignal): Promise<void> {
+    const { utteranceGapMs, markEchoTimeoutMs } = this.settings;
     while (this.utteranceOpen && !signal.aborted) {
       const now = this.clock.now();
+      const playoutEndAt = this.sender.playoutEndAt;
       if (this.utteranceAudioUnfinished) {
-        const gapEndsAt = this.playoutEndAt + this.utteranceGapMs;
+        const gapEndsAt = playoutEndAt + utteranceGapMs;
         if (now < gapEndsAt) await this.clock.sleep(gapEndsAt - now, signal);
-        // Audio waiting in the mailbox or the outbox is on its way: the gap is not over.
-        else if (this.queuedFrames > 0 || this.outboxRead < this.outboxLength) {
+        // Audio waiting in the mailbox or the sender is on its way: the gap is not over.
+        else if (this.queuedFrames > 0 || this.sender.hasQueuedFrames) {
           await this.clock.sleep(OUTPUT_FRAME_MS, signal);
-        } else this.finishUtteranceNow();
+        } else await this.finishUtterance(signal);
         continue;
       }
-      const echoDueBy = this.playoutEndAt + this.markEchoTimeoutMs;
+      const echoDueBy = playoutEndAt + markEchoTimeoutMs;
       if (now < echoDueBy) {
         await this.clock.sleep(echoDueBy - now, signal);
         continue;
       }
       this.channel.counters.markEchoTimeouts++;
       this.logger.warn(
-        { markEchoTimeoutMs: this.markEchoTimeoutMs, pendingMarks: this.tracker.pendingMarks },
+        { markEchoTimeoutMs, pendingMarks: this.tracker.pendingMarks },
         'the last mark was not echoed in time: bot declared stopped',
       );
       this.stopSpeaking();
     }
-  }
-
-  /**
-   * Ends the utterance's audio after a gap: the padded tail and the end mark. Sent at once, since
-   * the carrier has had nothing to play for `utteranceGapMs`, far past the tail's send time.
-   */
-  private finishUtteranceNow(): void {
-    if (this.framer !== undefined && this.framer.bufferedSamples > 0) {
-      this.outboxRead = 0;
-      this.outboxLength = 0;
-      this.enqueueTail(this.framer);
-      this.sendDueFrames();
-    }
-    if (this.unmarkedAudio) this.sendMark();
   }
 
   /** For End/Stop: waits until the caller has heard the end (last mark echoed), or the timeout. */
@@ -558,34 +372,20 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private interrupt(frame: InterruptionFrame): void {
     const now = this.clock.now();
     const wasSpeaking = this.utteranceOpen;
+    const sender = this.sender;
     let interrupted: BotInterruptedFrame | undefined;
     try {
       this.stopWatcher();
-      this.discardPendingAudio();
-      if (wasSpeaking) {
-        // Count from the start of the playing TTS context when there is one (word timestamps count
-        // from there too), else from the start of the utterance.
-        const origin =
-          this.playingContextId !== undefined && this.contextStartMs >= this.utteranceStartMs
-            ? this.contextStartMs
-            : this.utteranceStartMs;
-        const sentMs = Math.max(0, Math.round(this.totalSentMs - origin));
-        const scheduled = this.totalSentMs - Math.max(0, this.playoutEndAt - now);
-        const heard = this.tracker.heardAudioMs(now, this.totalSentMs, scheduled) - origin;
-        interrupted = new BotInterruptedFrame(
-          Math.min(sentMs, Math.max(0, Math.round(heard))),
-          sentMs,
-          origin === this.contextStartMs ? this.playingContextId : undefined,
-        );
-      }
-      if (wasSpeaking || this.playoutEndAt > now) {
+      sender.discard();
+      if (wasSpeaking) interrupted = this.interruptedAt(now);
+      if (wasSpeaking || sender.playoutEndAt > now) {
         this.tracker.clear();
         this.channel.counters.clearsSent++;
         this.channel.send(this.requireSerializer().serializeClear());
       }
       this.utteranceOpen = false;
       this.unmarkedAudio = false;
-      this.playoutEndAt = Math.min(this.playoutEndAt, now);
+      sender.cutPlayout(now);
     } finally {
       if (interrupted !== undefined) {
         this.pushFrame(interrupted, FrameDirection.Upstream);
@@ -601,20 +401,34 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     }
   }
 
+  /**
+   * How much of the interrupted utterance was sent and heard at clock time `now`. Counts from the
+   * start of the playing TTS context when there is one (word timestamps count from there too),
+   * else from the start of the utterance.
+   */
+  private interruptedAt(now: number): BotInterruptedFrame {
+    const totalSentMs = this.sender.sentMs;
+    const origin =
+      this.playingContextId !== undefined && this.contextStartMs >= this.utteranceStartMs
+        ? this.contextStartMs
+        : this.utteranceStartMs;
+    const sentMs = Math.max(0, Math.round(totalSentMs - origin));
+    const scheduled = totalSentMs - Math.max(0, this.sender.playoutEndAt - now);
+    const heard = this.tracker.heardAudioMs(now, totalSentMs, scheduled) - origin;
+    return new BotInterruptedFrame(
+      Math.min(sentMs, Math.max(0, Math.round(heard))),
+      sentMs,
+      origin === this.contextStartMs ? this.playingContextId : undefined,
+    );
+  }
+
   /** Cancel: drop everything, send nothing more. */
   private reset(): void {
     this.stopWatcher();
-    this.discardPendingAudio();
+    this.sender.discard();
     this.utteranceOpen = false;
     this.unmarkedAudio = false;
     this.endPlaybackWait();
-  }
-
-  private discardPendingAudio(): void {
-    this.framer?.reset();
-    for (let i = this.outboxRead; i < this.outboxLength; i++) this.outbox[i] = undefined;
-    this.outboxRead = 0;
-    this.outboxLength = 0;
   }
 
   /** Sends what the serializer makes of a non-audio data frame (e.g. `OutputTransportMessageFrame`). */

@@ -10,10 +10,10 @@
  * Inbound checks, in order, for every message (each refusal is logged with the call id, counted
  * in {@link TelephonyTransport.counters} by reason, and emitted as a `rejected` event):
  *
- * 1. rate: a token bucket per connection (default 200 messages/s sustained, bursts of 400); an
- *    empty bucket closes the socket with 1008 (policy violation);
+ * 1. rate: a token bucket per connection (`input.rateLimit`, default 200 messages/s sustained,
+ *    bursts of 400); an empty bucket closes the socket with 1008 (policy violation);
  * 2. binary frames are refused and close the socket with 1003 (carriers send JSON text only);
- * 3. size: a message over `maxMessageBytes` (default 64 KiB) closes the socket with 1009;
+ * 3. size: a message over `input.maxMessageBytes` (default 64 KiB) closes the socket with 1009;
  * 4. the carrier: with one plugin in `carriers`, the stream is that carrier's; with several, it is
  *    detected from the upgrade request and the first message(s) (`detectCarrier`, once per
  *    connection); a stream that is no served carrier's, or that two claim, closes the socket with
@@ -23,8 +23,8 @@
  *    id) drops that message and the call goes on; a fatal one (an unsupported codec) closes the
  *    socket (1003);
  * 6. real time: inbound audio may run ahead of the time since `start` by at most
- *    `inboundAudioBurstMs` (default 1000 ms); audio beyond that is dropped (`audio-over-real-time`)
- *    and the call goes on. A caller cannot make the agent hear faster than it speaks.
+ *    `input.inboundAudioBurstMs` (default 1000 ms); audio beyond that is dropped
+ *    (`audio-over-real-time`) and the call goes on. A caller cannot make the agent hear faster than it speaks.
  *
  * Checks 1 and 6 judge what the client sent, not how late we read it: time in which our event loop
  * was stalled is added to their allowance (see {@link EventLoopStallMonitor}).
@@ -60,14 +60,11 @@ import {
 import { checkCarriersOption } from './carriers-option.js';
 import { CloseCode } from './close-codes.js';
 import { processStallMonitor } from './event-loop-stall-monitor.js';
-import {
-  defaultMessageRateLimit,
-  type MessageRateLimit,
-  MessageRateLimiter,
-  type StallClock,
-} from './message-rate-limiter.js';
+import { type MessageRateLimit, MessageRateLimiter, type StallClock } from './message-rate-limiter.js';
+import { resolveInputOptions, type TelephonyInputOptions } from './telephony-input-options.js';
 import { TelephonyInputProcessor } from './telephony-input-processor.js';
-import { type TelephonyOutputOptions, TelephonyOutputProcessor } from './telephony-output-processor.js';
+import { resolveOutputOptions, type TelephonyOutputOptions } from './telephony-output-options.js';
+import { TelephonyOutputProcessor } from './telephony-output-processor.js';
 import {
   createTransportCounters,
   type InputRejectionReason,
@@ -88,7 +85,7 @@ export interface MessageSocket {
 export type SocketMessage = string | Buffer | ArrayBuffer | Buffer[];
 
 /** Options of a {@link TelephonyTransport}. */
-export interface TelephonyTransportOptions extends TelephonyOutputOptions {
+export interface TelephonyTransportOptions {
   /**
    * The carriers served, as plugins from the carrier packages: `[telnyxCarrier()]` for one carrier,
    * `[telnyxCarrier({ outboundEncoding: 'PCMU' }), twilioCarrier()]` for several. Required and
@@ -107,15 +104,10 @@ export interface TelephonyTransportOptions extends TelephonyOutputOptions {
    * pipeline defaults (16000 Hz in, 24000 Hz out). Change them with {@link TelephonyTransport.setAudioParams}.
    */
   audioParams?: SerializerAudioParams;
-  /** Largest inbound message accepted, in bytes; default 65536. Larger ones close the socket with 1009. */
-  maxMessageBytes?: number;
-  /** Inbound message rate limit; default 200 messages/s with bursts of 400. */
-  rateLimit?: Partial<MessageRateLimit>;
-  /**
-   * How far, in ms, inbound audio may run ahead of the time since `start` (a carrier catching up
-   * after a network hiccup) before the excess is dropped; default 1000.
-   */
-  inboundAudioBurstMs?: number;
+  /** Inbound checks: message size, message rate, audio ahead of real time; see {@link TelephonyInputOptions}. */
+  input?: TelephonyInputOptions;
+  /** Outbound pacing, marks and speaking state; see {@link TelephonyOutputOptions}. */
+  output?: TelephonyOutputOptions;
   /**
    * The clock for pacing and rate limiting; default the real clock. With another clock, the limits
    * get no event-loop stall credit (stalls are measured in real time).
@@ -207,7 +199,8 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
 
   /**
    * @throws TypeError for a missing, empty or invalid `carriers` list (see the option).
-   * @throws RangeError for invalid limits or output options.
+   * @throws RangeError for invalid `input` or `output` options, naming the option by its path
+   *   (e.g. `output.leadMs`).
    */
   constructor(
     private readonly socket: MessageSocket,
@@ -223,15 +216,11 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
       inputSampleRate: defaultPipelineParams.audioInSampleRate,
       outputSampleRate: defaultPipelineParams.audioOutSampleRate,
     };
-    this.maxMessageBytes = options.maxMessageBytes ?? 65_536;
-    if (!(this.maxMessageBytes >= 1024)) {
-      throw new RangeError(`maxMessageBytes must be at least 1024, got ${this.maxMessageBytes}`);
-    }
-    this.inboundAudioBurstMs = options.inboundAudioBurstMs ?? 1000;
-    if (!(this.inboundAudioBurstMs >= 0)) {
-      throw new RangeError(`inboundAudioBurstMs must be at least 0, got ${this.inboundAudioBurstMs}`);
-    }
-    this.rateLimit = { ...defaultMessageRateLimit, ...options.rateLimit };
+    const input = resolveInputOptions(options.input, 'input.');
+    const output = resolveOutputOptions(options.output, 'output.');
+    this.maxMessageBytes = input.maxMessageBytes;
+    this.inboundAudioBurstMs = input.inboundAudioBurstMs;
+    this.rateLimit = input.rateLimit;
     if (this.clock === realClock) {
       processStallMonitor.acquire();
       this.stalls = processStallMonitor;
@@ -252,7 +241,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
         send: (message) => this.send(message),
         onInterrupted: (frame) => this.emit('interrupted', frame),
       },
-      options,
+      output,
     );
   }
 

@@ -25,13 +25,13 @@
  *   media-inactivity timeout bound what one connection can cost.
  *
  * The plugin registers `@fastify/websocket` (once per server, with `maxPayload` set to
- * `maxMessageBytes`) unless it is already registered, and adds its route and hooks to the instance
- * it is registered on (it is not encapsulated), so several endpoints can be registered on one
- * server. On `fastify.close()` the server first stops accepting WebSocket upgrades (a late one
+ * `input.maxMessageBytes`) unless it is already registered, and adds its route and hooks to the
+ * instance it is registered on (it is not encapsulated), so several endpoints can be registered on
+ * one server. On `fastify.close()` the server first stops accepting WebSocket upgrades (a late one
  * gets HTTP 503), then every call is ended gracefully (see {@link CallSession.shutdown}, bounded by
- * `shutdownTimeoutMs`), then sockets close; a peer that does not answer the close handshake within
- * 1 s (one that stopped reading) is cut off, so shutdown always ends. With `handleSignals`, SIGTERM
- * and SIGINT call `fastify.close()`.
+ * `lifecycle.shutdownTimeoutMs`), then sockets close; a peer that does not answer the close
+ * handshake within 1 s (one that stopped reading) is cut off, so shutdown always ends. With
+ * `lifecycle.handleSignals`, SIGTERM and SIGINT call `fastify.close()`.
  */
 import fastifyWebsocket from '@fastify/websocket';
 import { type PublicUrlOption, publicWebSocketUrlOf } from '@voxline/call-control';
@@ -44,23 +44,31 @@ import type {
   preValidationAsyncHookHandler,
 } from 'fastify';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { CallSession, type CallSessionOptions } from './call-session.js';
+import { type CallLifecycleOptions, CallSession, type CallSessionOptions } from './call-session.js';
 import { checkCarriersOption } from './carriers-option.js';
 import { CloseCode } from './close-codes.js';
+import { resolveInputOptions } from './telephony-input-options.js';
+import { resolveOutputOptions } from './telephony-output-options.js';
 import { TelephonyTransport, type TelephonyTransportOptions } from './telephony-transport.js';
 
-/** Options of {@link voxlineTelephony}. */
+/**
+ * Options of {@link voxlineTelephony}. Beside the route, the pipeline and the carrier settings at
+ * the top level, the tuning is grouped:
+ *
+ * - `input`: what is accepted from the carrier (message size and rate, audio ahead of real time);
+ * - `output`: how the agent's audio is paced, marked and reported (`leadMs`, `mediaMessageMs`, …);
+ * - `limits`: how many connections the server serves at once;
+ * - `lifecycle`: the timeouts of each call, shutdown, signals and the per-connection hook.
+ *
+ * Invalid values throw at registration, naming the option by its path (e.g. `output.leadMs`).
+ */
 export interface VoxlineTelephonyOptions
-  extends CallSessionOptions,
+  extends Omit<CallSessionOptions, 'lifecycle'>,
     Omit<TelephonyTransportOptions, 'audioParams' | 'upgrade'> {
   /** The route path of the WebSocket endpoint, e.g. `/telnyx`. */
   path: string;
-  /** How long a graceful shutdown may take per call before its pipeline is cancelled, in ms; default 10000. */
-  shutdownTimeoutMs?: number;
-  /** Close the server (ending calls gracefully) on SIGTERM and SIGINT; a second signal exits at once. Default false. */
-  handleSignals?: boolean;
-  /** Called with each new connection's session (for metrics, tests, or per-call wiring). */
-  onSession?: (session: CallSession) => void;
+  /** The timeouts of each call, shutdown, signals and the per-connection hook; see {@link VoxlineLifecycleOptions}. */
+  lifecycle?: VoxlineLifecycleOptions;
   /**
    * Checks the WebSocket upgrade request before the connection is accepted: a fastify
    * `preValidation` hook on the route. To refuse, send a reply (e.g. 401) and return it; the
@@ -77,6 +85,16 @@ export interface VoxlineTelephonyOptions
   publicUrl?: PublicUrlOption;
   /** Connection limits; see {@link TelephonyConnectionLimits}. */
   limits?: Partial<TelephonyConnectionLimits>;
+}
+
+/** The life of the calls on an endpoint and of the server around them. */
+export interface VoxlineLifecycleOptions extends CallLifecycleOptions {
+  /** How long a graceful shutdown may take per call before its pipeline is cancelled, in ms; default 10000. */
+  shutdownTimeoutMs?: number;
+  /** Close the server (ending calls gracefully) on SIGTERM and SIGINT; a second signal exits at once. Default false. */
+  handleSignals?: boolean;
+  /** Called with each new connection's session (for metrics, tests, or per-call wiring). */
+  onSession?: (session: CallSession) => void;
 }
 
 /** How many media connections one server serves at once. Shared by every endpoint on the server. */
@@ -206,12 +224,33 @@ function validate(options: VoxlineTelephonyOptions): void {
       throw new RangeError(`voxlineTelephony: limits.${name} must be a positive integer, got ${value}`);
     }
   }
+  const lifecycle = options.lifecycle ?? {};
+  for (const name of [
+    'startTimeoutMs',
+    'mediaInactivityTimeoutMs',
+    'hangUpTimeoutMs',
+    'shutdownTimeoutMs',
+  ] as const) {
+    const value = lifecycle[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(
+        `voxlineTelephony: lifecycle.${name} must be a finite number of at least 0, got ${value}`,
+      );
+    }
+  }
+  try {
+    resolveInputOptions(options.input, 'input.');
+    resolveOutputOptions(options.output, 'output.');
+  } catch (error) {
+    if (error instanceof RangeError) throw new RangeError(`voxlineTelephony: ${error.message}`);
+    throw error;
+  }
 }
 
 const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, options) => {
   validate(options);
   const calls = callsOf(fastify);
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+  const shutdownTimeoutMs = options.lifecycle?.shutdownTimeoutMs ?? 10_000;
   const logger = (options.logger ?? fastify.log) as Logger;
   const limits = { ...defaultConnectionLimits, ...options.limits };
   if (options.allowUnverifiedStreams) {
@@ -228,7 +267,7 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
 
   if (!fastify.hasDecorator('websocketServer')) {
     await fastify.register(fastifyWebsocket, {
-      options: { maxPayload: options.maxMessageBytes ?? 65_536 },
+      options: { maxPayload: resolveInputOptions(options.input).maxMessageBytes },
       // `ws` closes the socket itself on protocol errors (1009 for an oversized message, ...);
       // the transport counts and logs them through its own `error` listener.
       errorHandler(error, _socket, request) {
@@ -246,7 +285,7 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
     await shutdownCalls(calls, shutdownTimeoutMs);
   });
 
-  if (options.handleSignals && !calls.signalsHandled) {
+  if (options.lifecycle?.handleSignals && !calls.signalsHandled) {
     calls.signalsHandled = true;
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -311,7 +350,7 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
       else calls.perAddress.delete(address);
     });
     try {
-      options.onSession?.(session);
+      options.lifecycle?.onSession?.(session);
     } catch (error) {
       transport.logger.error({ err: error }, 'onSession threw');
     }

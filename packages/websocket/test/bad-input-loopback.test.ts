@@ -27,7 +27,7 @@ describe('bad input over a loopback WebSocket', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      startTimeoutMs: 1000,
+      lifecycle: { startTimeoutMs: 1000 },
       createPipeline: (call, transport) => {
         if (call.callId === BROKEN_CALL) throw new Error('the agent for this number is misconfigured');
         return [transport.input(), new EchoProcessor(), transport.output()];

@@ -109,7 +109,7 @@ describe('call lifecycle', () => {
 
   it('gives up on a hang-up that never answers after hangUpTimeoutMs', async () => {
     const terminator = new FakeTerminator({ now: () => 0 }, 'twilio', () => new Promise(() => {}));
-    const call = await startVirtualCall({ terminator, session: { hangUpTimeoutMs: 3000 } });
+    const call = await startVirtualCall({ terminator, session: { lifecycle: { hangUpTimeoutMs: 3000 } } });
     call.session.task?.stopWhenDone();
     await call.clock.runUntil(call.session.finished);
     expect(call.socket.closedAt).toBe(3000);
@@ -168,5 +168,50 @@ describe('call lifecycle', () => {
     expect(call.socket.closeCode).toBe(CloseCode.InternalError);
     const record = call.logs.find((r) => r.message === 'could not create the pipeline');
     expect(String((record?.fields.err as Error | undefined)?.message)).toContain('transport.input()');
+  });
+
+  it('moves running -> ending -> finished, hanging up in ending, and stays finished', async () => {
+    const states: string[] = [];
+    let session: { state: string } | undefined;
+    const terminator = new FakeTerminator({ now: () => call.clock.now() }, 'twilio', async () => {
+      states.push(`hang-up in ${session?.state}`);
+    });
+    const call = await startVirtualCall({ terminator });
+    session = call.session;
+    states.push(call.session.state);
+    call.queue(audioFrame(jfkAt8k(0.2)));
+    call.session.task?.stopWhenDone();
+    await call.clock.runUntil(call.session.finished);
+    states.push(call.session.state);
+    // A late stop and close change nothing: finished is final.
+    call.transport.receive(call.messages.stop());
+    call.socket.peerClose(1000);
+    await call.clock.advance(100);
+    states.push(call.session.state);
+    expect(states).toEqual(['running', 'hang-up in ending', 'finished', 'finished']);
+    expect(terminator.calls).toHaveLength(1);
+  });
+
+  it('goes from building to ending, not running, when the caller hangs up while the pipeline is built', async () => {
+    let release!: () => void;
+    const built = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const call = await startVirtualCall({
+      session: {
+        createPipeline: async (_call, transport) => {
+          await built;
+          return [transport.input(), transport.output()];
+        },
+      },
+    });
+    expect(call.session.state).toBe('building');
+    call.transport.receive(call.messages.stop());
+    expect(call.session.state).toBe('building');
+    release();
+    const outcome = await call.clock.runUntil(call.session.finished);
+    expect(call.session.state).toBe('finished');
+    expect(call.session.task).toBeUndefined();
+    expect(outcome).toEqual({ pipeline: undefined, hungUp: false, endedBy: 'carrier' });
   });
 });

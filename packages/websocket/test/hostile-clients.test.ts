@@ -247,7 +247,7 @@ describe('hostile clients: floods, with a good call alongside', () => {
 
   beforeAll(async () => {
     server = await startHostileServer({
-      mediaInactivityTimeoutMs: INACTIVITY_TIMEOUT_MS,
+      lifecycle: { mediaInactivityTimeoutMs: INACTIVITY_TIMEOUT_MS },
       limits: { maxSessions: MAX_SESSIONS, maxSessionsPerAddress: MAX_SESSIONS },
     });
   });

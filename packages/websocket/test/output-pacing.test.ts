@@ -91,7 +91,7 @@ describe('output pacing', () => {
   });
 
   it('honours a configured lead', async () => {
-    const call = await startVirtualCall({ transport: { leadMs: 100 } });
+    const call = await startVirtualCall({ transport: { output: { leadMs: 100 } } });
     call.queue(audioFrame(jfkAt8k(1)));
     await call.clock.advance(2000);
     const media = call.playback.media;
@@ -197,7 +197,7 @@ describe('output pacing', () => {
     }
 
     it('drops the oldest live frames until at most the limit waits, and plays the rest', async () => {
-      const call = await startVirtualCall({ transport: { liveAudioMaxBacklogMs: 100 } });
+      const call = await startVirtualCall({ transport: { output: { liveAudioMaxBacklogMs: 100 } } });
       const frames = burstOfFrames(audioFrame);
       call.queue(...frames);
       await call.clock.advance(2000);
@@ -209,7 +209,7 @@ describe('output pacing', () => {
     });
 
     it('never drops TTS audio, which comes in bursts by design', async () => {
-      const call = await startVirtualCall({ transport: { liveAudioMaxBacklogMs: 100 } });
+      const call = await startVirtualCall({ transport: { output: { liveAudioMaxBacklogMs: 100 } } });
       call.queue(
         ...burstOfFrames(
           (samples) => new TTSAudioRawFrame({ audio: samples, sampleRate: 8000, contextId: 'reply-1' }),
@@ -229,15 +229,15 @@ describe('output pacing', () => {
     });
 
     it('refuses a limit under one frame', async () => {
-      await expect(startVirtualCall({ transport: { liveAudioMaxBacklogMs: 10 } })).rejects.toThrow(
-        RangeError,
-      );
+      await expect(
+        startVirtualCall({ transport: { output: { liveAudioMaxBacklogMs: 10 } } }),
+      ).rejects.toThrow(RangeError);
     });
   });
 
   describe('longer media messages (mediaMessageMs)', () => {
     it('sends 40 ms messages at real time: two at once, then one every 40 ms, never over the lead', async () => {
-      const call = await startVirtualCall({ transport: { mediaMessageMs: 40 } });
+      const call = await startVirtualCall({ transport: { output: { mediaMessageMs: 40 } } });
       const speech = jfkAt8k(2); // 16000 samples: exactly 50 messages of 320
       call.queue(...irregularChunks(speech).map(audioFrame));
       await call.clock.advance(3000);
@@ -254,7 +254,7 @@ describe('output pacing', () => {
     });
 
     it('pads the tail to a whole message, marks the end and stops speaking when it is heard', async () => {
-      const call = await startVirtualCall({ transport: { mediaMessageMs: 40 } });
+      const call = await startVirtualCall({ transport: { output: { mediaMessageMs: 40 } } });
       const speech = jfkAt8k(1.01); // 8080 samples: 25 messages and 80 samples
       call.queue(audioFrame(speech), new TTSStoppedFrame());
       await call.clock.advance(3000);
@@ -269,7 +269,7 @@ describe('output pacing', () => {
     });
 
     it('clears on interruption and reports what was heard, as with 20 ms messages', async () => {
-      const call = await startVirtualCall({ transport: { mediaMessageMs: 40 } });
+      const call = await startVirtualCall({ transport: { output: { mediaMessageMs: 40 } } });
       call.queue(audioFrame(jfkAt8k(2)));
       await call.clock.advance(510);
       call.queue(new InterruptionFrame());
@@ -284,13 +284,15 @@ describe('output pacing', () => {
 
     it('refuses a duration that is not a multiple of 20 ms up to 200 ms, or longer than the lead', async () => {
       for (const mediaMessageMs of [0, 10, 30, 220]) {
-        await expect(startVirtualCall({ transport: { mediaMessageMs } })).rejects.toThrow(RangeError);
+        await expect(startVirtualCall({ transport: { output: { mediaMessageMs } } })).rejects.toThrow(
+          RangeError,
+        );
       }
-      await expect(startVirtualCall({ transport: { mediaMessageMs: 80 } })).rejects.toThrow(
-        /must not exceed leadMs/,
+      await expect(startVirtualCall({ transport: { output: { mediaMessageMs: 80 } } })).rejects.toThrow(
+        /output\.mediaMessageMs \(80\) must not exceed output\.leadMs \(60\)/,
       );
       await expect(
-        startVirtualCall({ transport: { mediaMessageMs: 80, leadMs: 120 } }),
+        startVirtualCall({ transport: { output: { mediaMessageMs: 80, leadMs: 120 } } }),
       ).resolves.toBeDefined();
     });
   });

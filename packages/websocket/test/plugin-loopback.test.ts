@@ -15,7 +15,7 @@ import { telnyxCarrier } from '@voxline/telnyx';
 import { twilioCarrier } from '@voxline/twilio';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, TelephonyTransport, voxlineTelephony } from '../src/index.js';
+import { CloseCode, TelephonyTransport, type VoxlineTelephonyOptions, voxlineTelephony } from '../src/index.js';
 import { bestAlignment, concat, fromMuLawBase64, jfkAt8k, toMuLawBase64 } from './support/audio.js';
 import { telnyxMessages, twilioMessages } from './support/carrier-messages.js';
 import { CarrierClient, EchoProcessor, startServer, waitFor } from './support/loopback.js';
@@ -142,7 +142,7 @@ describe('voxlineTelephony plugin', () => {
   it('closes the server gracefully on SIGTERM when asked to handle signals', async () => {
     const before = process.listenerCount('SIGTERM');
     const server = await startServer({
-      handleSignals: true,
+      lifecycle: { handleSignals: true },
       params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
       createPipeline: (_call, transport) => [transport.input(), new Greeter(), transport.output()],
     });
@@ -211,5 +211,42 @@ describe('voxlineTelephony plugin', () => {
     expect(() => new TelephonyTransport(socket, { carriers: [] })).toThrow(
       /^TelephonyTransport: carriers must be a non-empty array/,
     );
+  });
+
+  it('refuses invalid nested options at registration, naming the option by its path', async () => {
+    const cases: [Partial<VoxlineTelephonyOptions>, RegExp][] = [
+      [{ output: { leadMs: 10 } }, /^voxlineTelephony: output\.leadMs must be between 20 and 1000, got 10$/],
+      [
+        { output: { mediaMessageMs: 80 } },
+        /^voxlineTelephony: output\.mediaMessageMs \(80\) must not exceed output\.leadMs \(60\)$/,
+      ],
+      [
+        { input: { maxMessageBytes: 100 } },
+        /^voxlineTelephony: input\.maxMessageBytes must be at least 1024/,
+      ],
+      [
+        { input: { rateLimit: { burst: 0 } } },
+        /^voxlineTelephony: input\.rateLimit\.burst must be at least 1/,
+      ],
+      [{ limits: { maxSessions: 0 } }, /^voxlineTelephony: limits\.maxSessions must be a positive integer/],
+      [
+        { lifecycle: { startTimeoutMs: -1 } },
+        /^voxlineTelephony: lifecycle\.startTimeoutMs must be a finite number of at least 0, got -1$/,
+      ],
+    ];
+    for (const [options, message] of cases) {
+      const app = Fastify();
+      await expect(
+        app
+          .register(voxlineTelephony, {
+            path: '/x',
+            carriers: [telnyxCarrier()],
+            createPipeline: () => [],
+            allowUnverifiedStreams: true,
+            ...options,
+          })
+          .ready(),
+      ).rejects.toThrow(message);
+    }
   });
 });

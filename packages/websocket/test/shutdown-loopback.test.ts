@@ -29,7 +29,7 @@ function tryUpgrade(url: string): Promise<number> {
 }
 
 it('turns away an upgrade that arrives while calls drain (503), and the close ends in time', async () => {
-  const target = await startServer({ shutdownTimeoutMs: 1500 });
+  const target = await startServer({ lifecycle: { shutdownTimeoutMs: 1500 } });
   server = target;
   const client = await CarrierClient.connect(target.url, telnyxMessages('v3:draining'));
   client.begin();
@@ -51,7 +51,7 @@ it('turns away an upgrade that arrives while calls drain (503), and the close en
 });
 
 it('cuts off a peer that stopped reading, so the close does not wait for its close handshake', async () => {
-  const target = await startServer({ shutdownTimeoutMs: 500 });
+  const target = await startServer({ lifecycle: { shutdownTimeoutMs: 500 } });
   server = target;
   const messages = telnyxMessages('v3:not-reading');
   const client = await CarrierClient.connect(target.url, messages);

@@ -234,7 +234,7 @@ describe('bounded cost per connection', () => {
   });
 
   it('ends a proven call whose media stops: 1008 after the inactivity timeout, then one hang-up', async () => {
-    const target = await startVerifyingServer(routes[0]!, { mediaInactivityTimeoutMs: 400 });
+    const target = await startVerifyingServer(routes[0]!, { lifecycle: { mediaInactivityTimeoutMs: 400 } });
     const messages = telnyxMessages('v3:went-silent');
     const client = await CarrierClient.connect(
       target.url,
@@ -256,7 +256,7 @@ describe('bounded cost per connection', () => {
   });
 
   it('drops audio sent faster than real time beyond the burst allowance, and the call goes on', async () => {
-    const target = await startVerifyingServer(routes[0]!, { inboundAudioBurstMs: 200 });
+    const target = await startVerifyingServer(routes[0]!, { input: { inboundAudioBurstMs: 200 } });
     const messages = telnyxMessages('v3:fast-talker');
     const client = await CarrierClient.connect(
       target.url,

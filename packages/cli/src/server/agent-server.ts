@@ -143,11 +143,13 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
           }),
         }
       : {}),
-    handleSignals: options.handleSignals ?? false,
-    onSession: (session: CallSession) => {
-      sessions.add(session);
-      void session.finished.then(() => sessions.delete(session));
-      options.onSession?.(session);
+    lifecycle: {
+      handleSignals: options.handleSignals ?? false,
+      onSession: (session: CallSession) => {
+        sessions.add(session);
+        void session.finished.then(() => sessions.delete(session));
+        options.onSession?.(session);
+      },
     },
   };
   await app.register(voxlineTelephony, { ...common, path: '/telnyx', carriers: [telnyxCarrier()] });

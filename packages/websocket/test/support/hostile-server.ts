@@ -41,16 +41,19 @@ export async function startHostileServer(
   let sessionCount = 0;
   const server = await startServer(
     {
-      onSession: (session) => {
-        sessionCount++;
-        liveSessions.add(session);
-        void session.finished.then(() => liveSessions.delete(session));
-      },
       path: '/telnyx',
       carriers: [telnyxCarrier()],
       verifiers,
       params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
       ...options,
+      lifecycle: {
+        onSession: (session) => {
+          sessionCount++;
+          liveSessions.add(session);
+          void session.finished.then(() => liveSessions.delete(session));
+        },
+        ...options.lifecycle,
+      },
     },
     (app, registered) =>
       app.register(voxlineTelephony, { ...registered, path: '/twilio', carriers: [twilioCarrier()] }),

@@ -71,8 +71,8 @@ export async function startServer(
     verifiers: trustingStreamVerifiers(),
     params: { audioInSampleRate: 16000, audioOutSampleRate: 16000 },
     createPipeline: (_call, transport) => [transport.input(), new EchoProcessor(), transport.output()],
-    onSession: (session) => sessions.push(session),
     ...options,
+    lifecycle: { onSession: (session) => sessions.push(session), ...options.lifecycle },
   };
   await app.register(voxlineTelephony, registered);
   await configure?.(app, registered);

@@ -139,11 +139,11 @@ export async function startVirtualCall(options: VirtualCallOptions = {}): Promis
     createPipeline: (_call, t) => [top, t.input(), ...(options.middle ?? []), t.output(), bottom],
     // The test is the carrier here; verification has its own tests.
     verifiers: trustingStreamVerifiers(),
-    // The simulated caller sends no media unless a test does; the inactivity check has its own tests.
-    mediaInactivityTimeoutMs: 0,
     terminator,
     params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
     ...options.session,
+    // The simulated caller sends no media unless a test does; the inactivity check has its own tests.
+    lifecycle: { mediaInactivityTimeoutMs: 0, ...options.session?.lifecycle },
   });
   transport.receive(messages.connected());
   transport.receive(messages.start());
