@@ -186,7 +186,6 @@ export {
 export { SentenceTTSService, type TTSAudioChunk } from './services/sentence-tts-service.js';
 export {
   classifyServiceError,
-  isAbortError,
   ServiceError,
   type ServiceErrorCode,
   type ServiceErrorInit,
@@ -246,3 +245,7 @@ export {
   VADTurnStart,
 } from './turns/user-turn-start-strategies.js';
 export { countWords } from './turns/word-count.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { isAbortError } from './errors/is-abort-error.js';
+export { toError } from './errors/to-error.js';
+export { VoxlineError } from './errors/voxline-error.js';

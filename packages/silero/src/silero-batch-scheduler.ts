@@ -1,4 +1,5 @@
 import { VADError } from '@voxline/audio';
+import { toError } from '@voxline/core';
 import { MainThreadBatchRunner } from './main-thread-batch-runner.js';
 import { SileroBatch } from './silero-batch.js';
 import type { SileroBatchInference, SileroBatchRunner } from './silero-batch-runner.js';
@@ -225,7 +226,7 @@ export class SileroBatchScheduler {
         this.#recycle(lane, batch);
       },
       (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
+        const failure = toError(error);
         for (const stream of batch.members) stream.fail(failure);
         this.#recycle(lane, batch);
       },

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { VADError } from '@voxline/audio';
+import { toError } from '@voxline/core';
 import type { SileroBatch } from './silero-batch.js';
 import type { SileroBatchRunner } from './silero-batch-runner.js';
 import {
@@ -142,7 +143,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
     this.#worker = undefined;
     this.#ready = undefined;
     this.#attached.clear();
-    const error = cause instanceof Error ? cause : new Error(String(cause));
+    const error = toError(cause);
     for (const run of this.#pending.values()) run.reject(error);
     this.#pending.clear();
   }

@@ -55,6 +55,7 @@ import {
   FrameDirection,
   FrameProcessor,
   InterruptionFrame,
+  isAbortError,
   OutputAudioRawFrame,
   StopFrame,
   TTSAudioRawFrame,
@@ -133,10 +134,6 @@ export interface OutputChannel {
 
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-function isAbortError(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 /** The output processor; see the module comment. Put it last in the pipeline (`transport.output()`). */
@@ -477,7 +474,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     const stop = new AbortController();
     this.watcherStop = stop;
     this.watchPlayback(stop.signal).catch((error: unknown) => {
-      if (!isAbortError(error)) this.pushError(error instanceof Error ? error : new Error(String(error)));
+      if (!isAbortError(error)) this.pushError(error);
     });
   }
 

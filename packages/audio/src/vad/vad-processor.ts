@@ -91,7 +91,7 @@ export class VADProcessor extends FrameProcessor {
     }
     this.#analysed = analyzer.analyze(frame.audio).then(
       (result) => this.#pushEdges(result),
-      (error: unknown) => this.pushError(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => this.pushError(error),
     );
   }
 

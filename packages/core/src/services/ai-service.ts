@@ -8,7 +8,8 @@ import type { MetricsData } from '../metrics/metrics-data.js';
 import { ProcessorMetrics } from '../metrics/processor-metrics.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
 import { type RetryPolicy, resolveRetryPolicy, retryWithBackoff } from './retry-policy.js';
-import { classifyServiceError, isAbortError, type ServiceError } from './service-error.js';
+import { isAbortError } from '../errors/is-abort-error.js';
+import { classifyServiceError, type ServiceError } from './service-error.js';
 
 /** Options every service takes. */
 export interface AIServiceOptions {

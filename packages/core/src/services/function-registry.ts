@@ -21,7 +21,7 @@
  * {@link FunctionRegistry.execution}), puts the results in the context and runs the model again.
  */
 import type { LLMContext, LLMTool } from '../llm/llm-context.js';
-import { isAbortError } from './service-error.js';
+import { isAbortError } from '../errors/is-abort-error.js';
 
 /** The Standard Schema v1 validator interface (https://standardschema.dev), as zod 4 implements it. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {

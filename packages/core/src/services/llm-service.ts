@@ -58,7 +58,8 @@ import {
   functionResultValue,
   type RequestedFunctionCall,
 } from './function-registry.js';
-import { isAbortError, ServiceError } from './service-error.js';
+import { isAbortError } from '../errors/is-abort-error.js';
+import { ServiceError } from './service-error.js';
 
 /** One piece of a streamed completion; see the module comment. */
 export type LLMChunk =

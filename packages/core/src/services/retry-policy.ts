@@ -9,7 +9,8 @@
  * Only faults {@link classifyServiceError} calls retryable are retried; an abort stops at once.
  */
 import type { Clock } from '../clock.js';
-import { classifyServiceError, isAbortError, type ServiceError } from './service-error.js';
+import { isAbortError } from '../errors/is-abort-error.js';
+import { classifyServiceError, type ServiceError } from './service-error.js';
 
 /** How a service retries transient faults. */
 export interface RetryPolicy {

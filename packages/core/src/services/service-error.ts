@@ -140,7 +140,7 @@ function stringField(value: object, key: string): string | undefined {
  * `TimeoutError` (from `AbortSignal.timeout`) as timeout; a `cause` chain is followed. Anything
  * else is `'unknown'` and not retryable.
  *
- * `AbortError`s are not faults: callers check for them first (see {@link isAbortError}).
+ * `AbortError`s are not faults: callers check for them first (see `isAbortError`).
  */
 export function classifyServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
@@ -181,9 +181,4 @@ export function classifyServiceError(error: unknown): ServiceError {
     }
   }
   return new ServiceError('unknown', message, { cause: error });
-}
-
-/** True for the `AbortError` an aborted `AbortSignal` produces (interruption or cancellation). */
-export function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }

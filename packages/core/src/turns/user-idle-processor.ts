@@ -211,6 +211,6 @@ export class UserIdleProcessor extends FrameProcessor {
   }
 
   private reportCallbackError(error: unknown): void {
-    this.pushError(error instanceof Error ? error : new Error(String(error)));
+    this.pushError(error);
   }
 }

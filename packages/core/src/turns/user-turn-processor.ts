@@ -462,7 +462,7 @@ export class UserTurnProcessor extends FrameProcessor {
     try {
       this.evaluate();
     } catch (error) {
-      this.pushError(error instanceof Error ? error : new Error(String(error)));
+      this.pushError(error);
     }
   }
 
