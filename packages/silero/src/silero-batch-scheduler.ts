@@ -94,7 +94,7 @@ export class SileroBatchScheduler {
   #closed = false;
 
   /**
-   * @throws {VADError} `ERR_VAD_INVALID_PARAMS` for a `maxBatchSize` that is not an integer ≥ 1, a
+   * @throws {VADError} `invalid-vad-params` for a `maxBatchSize` that is not an integer ≥ 1, a
    *   `maxWaitMs` that is negative or not finite, or an unknown `inference`.
    */
   constructor(options: SileroBatchSchedulerOptions = {}) {
@@ -106,16 +106,16 @@ export class SileroBatchScheduler {
     } = options;
     if (!(Number.isInteger(maxBatchSize) && maxBatchSize >= 1)) {
       throw new VADError(
-        'ERR_VAD_INVALID_PARAMS',
+        'invalid-vad-params',
         `maxBatchSize must be an integer ≥ 1, got ${maxBatchSize}`,
       );
     }
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
-      throw new VADError('ERR_VAD_INVALID_PARAMS', `maxWaitMs must be finite and ≥ 0, got ${maxWaitMs}`);
+      throw new VADError('invalid-vad-params', `maxWaitMs must be finite and ≥ 0, got ${maxWaitMs}`);
     }
     if (inference !== 'worker' && inference !== 'main-thread') {
       throw new VADError(
-        'ERR_VAD_INVALID_PARAMS',
+        'invalid-vad-params',
         `inference must be 'worker' or 'main-thread', got ${inference}`,
       );
     }
@@ -155,14 +155,14 @@ export class SileroBatchScheduler {
    * Opens a stream (one per call) at `sampleRate`; the first stream loads the model (tens of ms;
    * in a worker, also the worker's start).
    *
-   * @throws {VADError} (rejected) `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` for a rate other than
-   *   8000/16000 Hz; `ERR_VAD_LOAD_FAILED` if the model cannot be loaded; `ERR_VAD_CLOSED` after
+   * @throws {VADError} (rejected) `unsupported-vad-sample-rate` for a rate other than
+   *   8000/16000 Hz; `vad-load-failed` if the model cannot be loaded; `vad-closed` after
    *   {@link close}.
    */
   async openStream(sampleRate: number): Promise<SileroBatchStream> {
     if (!isSileroSampleRate(sampleRate)) {
       throw new VADError(
-        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        'unsupported-vad-sample-rate',
         `Silero VAD runs at 8000 or 16000 Hz, got ${sampleRate}`,
       );
     }
@@ -174,8 +174,8 @@ export class SileroBatchScheduler {
   }
 
   /**
-   * Stops the scheduler: windows waiting or running reject with `ERR_VAD_CLOSED` (a
-   * `SileroVADAnalyzer` reports them as `ERR_VAD_INFERENCE_FAILED`), later windows and
+   * Stops the scheduler: windows waiting or running reject with `vad-closed` (a
+   * `SileroVADAnalyzer` reports them as `vad-inference-failed`), later windows and
    * {@link openStream} reject, and the worker thread, if any, is terminated. Idempotent.
    */
   async close(): Promise<void> {
@@ -183,7 +183,7 @@ export class SileroBatchScheduler {
     this.#closed = true;
     if (sharedSchedulers.get(this.modelPath) === this) sharedSchedulers.delete(this.modelPath);
     this.#disarm();
-    const error = new VADError('ERR_VAD_CLOSED', 'the Silero batch scheduler was closed');
+    const error = new VADError('vad-closed', 'the Silero batch scheduler was closed');
     for (const lane of this.#lanes.values()) {
       for (const stream of lane.filling.members) stream.fail(error);
       lane.filling.clear();
@@ -194,7 +194,7 @@ export class SileroBatchScheduler {
 
   #submit(stream: SileroBatchStream, window: Int16Array): void {
     if (this.#closed) {
-      stream.fail(new VADError('ERR_VAD_CLOSED', 'the Silero batch scheduler was closed'));
+      stream.fail(new VADError('vad-closed', 'the Silero batch scheduler was closed'));
       return;
     }
     const lane = this.#lane(stream.sampleRate);
@@ -279,6 +279,6 @@ export class SileroBatchScheduler {
   }
 
   #throwIfClosed(): void {
-    if (this.#closed) throw new VADError('ERR_VAD_CLOSED', 'the Silero batch scheduler was closed');
+    if (this.#closed) throw new VADError('vad-closed', 'the Silero batch scheduler was closed');
   }
 }

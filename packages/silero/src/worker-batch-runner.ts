@@ -41,7 +41,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
 
   load(): Promise<void> {
     if (this.#closed)
-      return Promise.reject(new VADError('ERR_VAD_CLOSED', 'the Silero batch worker is closed'));
+      return Promise.reject(new VADError('vad-closed', 'the Silero batch worker is closed'));
     this.#ready ??= this.#start().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
@@ -79,7 +79,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
     if (this.#closed) return;
     this.#closed = true;
     const worker = this.#worker;
-    this.#forget(new VADError('ERR_VAD_CLOSED', 'the Silero batch worker was closed'));
+    this.#forget(new VADError('vad-closed', 'the Silero batch worker was closed'));
     await worker?.terminate();
   }
 
@@ -97,7 +97,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
         void worker.terminate();
         reject(
           new VADError(
-            'ERR_VAD_LOAD_FAILED',
+            'vad-load-failed',
             `could not load the Silero VAD model ${this.#modelPath} in a worker`,
             {
               cause,

@@ -119,7 +119,7 @@ describe('sendWithRetry', () => {
   });
 
   it.each([
-    [{ category: 'rate-limit', description: '429', status: 429 }, true],
+    [{ category: 'rate-limited', description: '429', status: 429 }, true],
     [{ category: 'network', description: 'reset' }, true],
     [{ category: 'api', description: '503', status: 503 }, true],
     [{ category: 'api', description: '418', status: 418 }, false],
@@ -152,7 +152,7 @@ describe('sendWithRetry', () => {
     let attempts = 0;
     const result = await sendWithRetry(
       async () => {
-        if (++attempts === 1) throw { category: 'rate-limit', description: '429', retryAfterMs: 3000 };
+        if (++attempts === 1) throw { category: 'rate-limited', description: '429', retryAfterMs: 3000 };
         return 'ok';
       },
       context(clock, new RecordingLogger()),

@@ -19,7 +19,7 @@
  * signed upgrade. With nothing to verify by, the server refuses to start unless
  * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
  */
-import type { Logger } from '@voxline/core';
+import { type Logger, VoxlineError } from '@voxline/core';
 import type { CallInfo } from '@voxline/telephony';
 import { CallRegistry } from '@voxline/telephony';
 import { twilioMediaStreamVerifier } from '@voxline/twilio';
@@ -39,11 +39,12 @@ import { type ConversationEvent, conversationEventObservers } from './conversati
  * Why the server would not start: no way to verify media streams and no opt-out, or the opt-out
  * next to carrier credentials.
  */
-export class UnverifiedStreamsError extends Error {
-  readonly code = 'unverified-streams';
+export class UnverifiedStreamsError extends VoxlineError {
+  declare readonly code: 'unverified-streams';
 
   constructor(message?: string) {
     super(
+      'unverified-streams',
       message ??
         'no media stream can be verified: set TELNYX_API_KEY, TELNYX_PUBLIC_KEY and PUBLIC_URL ' +
           '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), or ' +

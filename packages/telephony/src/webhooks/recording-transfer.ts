@@ -8,23 +8,23 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Clock, Logger, RetryPolicy } from '@voxline/core';
-import { backoffDelayMs } from '@voxline/core';
+import { backoffDelayMs, VoxlineError } from '@voxline/core';
 import type { RecordingStorage, SavedRecording } from './recording-storage.js';
 
 /** Why a recording could not be moved. */
 export type RecordingTransferErrorCode = 'download-failed' | 'too-large' | 'storage-failed';
 
 /** A recording that could not be downloaded or stored. */
-export class RecordingTransferError extends Error {
+export class RecordingTransferError extends VoxlineError {
   override readonly name = 'RecordingTransferError';
   constructor(
-    readonly code: RecordingTransferErrorCode,
+    override readonly code: RecordingTransferErrorCode,
     message: string,
     /** Downloads tried. */
     readonly attempts: number,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 

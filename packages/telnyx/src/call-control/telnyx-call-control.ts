@@ -13,7 +13,7 @@
  * - Idempotency: one `command_id` per logical command (a UUID unless given), the same for every
  *   attempt, so a retry after a lost response is ignored by Telnyx.
  * - Bounded retries with backoff for rate limits, network faults and 5xx, and errors sorted into
- *   `validation`, `authentication`, `rate-limit`, `network` and `api` (`CallControlError`). The SDK's
+ *   `validation`, `authentication`, `rate-limited`, `network` and `api` (`CallControlError`). The SDK's
  *   own retries are off, so this policy is the only one.
  */
 import { randomUUID } from 'node:crypto';
