@@ -83,9 +83,7 @@ describe('VADParams', () => {
       { minVolume: 3 },
       { minVolume: Number.NaN },
     ]) {
-      expect(() => resolveVADParams(bad)).toThrow(
-        expect.objectContaining({ code: 'invalid-vad-params' }),
-      );
+      expect(() => resolveVADParams(bad)).toThrow(expect.objectContaining({ code: 'invalid-vad-params' }));
     }
   });
 
@@ -296,9 +294,7 @@ describe('VADAnalyzer errors', () => {
     expect(() => new PeakAnalyzer({ sampleRate: 0 })).toThrow(
       expect.objectContaining({ code: 'unsupported-vad-sample-rate' }),
     );
-    expect(() => new PeakAnalyzer({}, 0)).toThrow(
-      expect.objectContaining({ code: 'invalid-vad-params' }),
-    );
+    expect(() => new PeakAnalyzer({}, 0)).toThrow(expect.objectContaining({ code: 'invalid-vad-params' }));
     expect(() => new PeakAnalyzer({ maxBacklogMs: 0 })).toThrow(
       expect.objectContaining({ code: 'invalid-vad-params' }),
     );

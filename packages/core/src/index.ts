@@ -25,6 +25,10 @@ export type { TextChunker } from './aggregators/text-chunker.js';
 export { WordChunker } from './aggregators/word-chunker.js';
 // Time, events, logging
 export { type Clock, flushMicrotasks, RealClock, realClock, VirtualClock } from './clock.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { isAbortError } from './errors/is-abort-error.js';
+export { toError } from './errors/to-error.js';
+export { VoxlineError } from './errors/voxline-error.js';
 export { TypedEventEmitter } from './events.js';
 export {
   type AudioFields,
@@ -245,7 +249,3 @@ export {
   VADTurnStart,
 } from './turns/user-turn-start-strategies.js';
 export { countWords } from './turns/word-count.js';
-export { InvalidOptionError } from './errors/invalid-option-error.js';
-export { isAbortError } from './errors/is-abort-error.js';
-export { toError } from './errors/to-error.js';
-export { VoxlineError } from './errors/voxline-error.js';

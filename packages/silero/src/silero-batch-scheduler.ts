@@ -105,10 +105,7 @@ export class SileroBatchScheduler {
       inference = 'main-thread',
     } = options;
     if (!(Number.isInteger(maxBatchSize) && maxBatchSize >= 1)) {
-      throw new VADError(
-        'invalid-vad-params',
-        `maxBatchSize must be an integer ≥ 1, got ${maxBatchSize}`,
-      );
+      throw new VADError('invalid-vad-params', `maxBatchSize must be an integer ≥ 1, got ${maxBatchSize}`);
     }
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
       throw new VADError('invalid-vad-params', `maxWaitMs must be finite and ≥ 0, got ${maxWaitMs}`);

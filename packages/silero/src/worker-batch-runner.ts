@@ -40,8 +40,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
   }
 
   load(): Promise<void> {
-    if (this.#closed)
-      return Promise.reject(new VADError('vad-closed', 'the Silero batch worker is closed'));
+    if (this.#closed) return Promise.reject(new VADError('vad-closed', 'the Silero batch worker is closed'));
     this.#ready ??= this.#start().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;

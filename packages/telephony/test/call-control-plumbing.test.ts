@@ -35,7 +35,9 @@ describe('RecentEventIds', () => {
     // 'a' was forgotten; 'b' and 'c' are still known.
     expect(recent.firstSeen('a')).toBe(true);
     expect(recent.firstSeen('c')).toBe(false);
-    expect(() => new RecentEventIds(0)).toThrow(RangeError);
+    expect(() => new RecentEventIds(0)).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'capacity' }),
+    );
   });
 });
 

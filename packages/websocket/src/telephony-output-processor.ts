@@ -55,6 +55,7 @@ import {
   FrameDirection,
   FrameProcessor,
   InterruptionFrame,
+  InvalidOptionError,
   isAbortError,
   OutputAudioRawFrame,
   StopFrame,
@@ -174,7 +175,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private playbackEnded: (() => void) | undefined;
 
   /**
-   * @throws RangeError if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
+   * @throws {InvalidOptionError} if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
    *   from 20 to 200 or exceeds `leadMs`, an interval is not positive, or `liveAudioMaxBacklogMs`
    *   is below 20.
    */
@@ -191,12 +192,16 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     this.markEchoTimeoutMs = options.markEchoTimeoutMs ?? 1500;
     this.liveAudioMaxBacklogMs = options.liveAudioMaxBacklogMs ?? Number.POSITIVE_INFINITY;
     if (!(this.liveAudioMaxBacklogMs >= OUTPUT_FRAME_MS)) {
-      throw new RangeError(
+      throw new InvalidOptionError(
+        'liveAudioMaxBacklogMs',
         `liveAudioMaxBacklogMs must be at least ${OUTPUT_FRAME_MS}, got ${options.liveAudioMaxBacklogMs}`,
       );
     }
     if (!(this.leadMs >= OUTPUT_FRAME_MS && this.leadMs <= 1000)) {
-      throw new RangeError(`leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`);
+      throw new InvalidOptionError(
+        'leadMs',
+        `leadMs must be between ${OUTPUT_FRAME_MS} and 1000, got ${this.leadMs}`,
+      );
     }
     const messageMs = this.mediaMessageMs;
     if (
@@ -204,12 +209,16 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       messageMs < OUTPUT_FRAME_MS ||
       messageMs > MAX_MEDIA_MESSAGE_MS
     ) {
-      throw new RangeError(
+      throw new InvalidOptionError(
+        'mediaMessageMs',
         `mediaMessageMs must be a multiple of ${OUTPUT_FRAME_MS} from ${OUTPUT_FRAME_MS} to ${MAX_MEDIA_MESSAGE_MS}, got ${messageMs}`,
       );
     }
     if (messageMs > this.leadMs) {
-      throw new RangeError(`mediaMessageMs (${messageMs}) must not exceed leadMs (${this.leadMs})`);
+      throw new InvalidOptionError(
+        'mediaMessageMs',
+        `mediaMessageMs (${messageMs}) must not exceed leadMs (${this.leadMs})`,
+      );
     }
     for (const [name, value] of [
       ['markIntervalMs', this.markIntervalMs],
@@ -217,7 +226,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       ['utteranceGapMs', this.utteranceGapMs],
       ['markEchoTimeoutMs', this.markEchoTimeoutMs],
     ] as const) {
-      if (!(value > 0)) throw new RangeError(`${name} must be positive, got ${value}`);
+      if (!(value > 0)) throw new InvalidOptionError(name, `${name} must be positive, got ${value}`);
     }
   }
 

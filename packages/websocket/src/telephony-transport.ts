@@ -37,6 +37,7 @@ import {
   defaultPipelineParams,
   type Frame,
   InputAudioRawFrame,
+  InvalidOptionError,
   type Logger,
   maskPhoneNumber,
   RepeatedLogLimiter,
@@ -193,7 +194,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   private readonly carrierErrorLogLimiter = new RepeatedLogLimiter();
 
   /**
-   * @throws RangeError for invalid limits or output options.
+   * @throws {InvalidOptionError} for invalid limits or output options.
    */
   constructor(
     private readonly socket: MessageSocket,
@@ -210,11 +211,17 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
     };
     this.maxMessageBytes = options.maxMessageBytes ?? 65_536;
     if (!(this.maxMessageBytes >= 1024)) {
-      throw new RangeError(`maxMessageBytes must be at least 1024, got ${this.maxMessageBytes}`);
+      throw new InvalidOptionError(
+        'maxMessageBytes',
+        `maxMessageBytes must be at least 1024, got ${this.maxMessageBytes}`,
+      );
     }
     this.inboundAudioBurstMs = options.inboundAudioBurstMs ?? 1000;
     if (!(this.inboundAudioBurstMs >= 0)) {
-      throw new RangeError(`inboundAudioBurstMs must be at least 0, got ${this.inboundAudioBurstMs}`);
+      throw new InvalidOptionError(
+        'inboundAudioBurstMs',
+        `inboundAudioBurstMs must be at least 0, got ${this.inboundAudioBurstMs}`,
+      );
     }
     this.rateLimit = { ...defaultMessageRateLimit, ...options.rateLimit };
     if (this.clock === realClock) {

@@ -34,7 +34,7 @@
  * and SIGINT call `fastify.close()`.
  */
 import fastifyWebsocket from '@fastify/websocket';
-import { defaultPipelineParams, type Logger } from '@voxline/core';
+import { defaultPipelineParams, InvalidOptionError, type Logger } from '@voxline/core';
 import {
   type MediaStreamUpgrade,
   type PublicUrlOption,
@@ -188,12 +188,14 @@ function upgradeOf(request: FastifyRequest, publicUrl: PublicUrlOption | undefin
 
 function validate(options: VoxlineTelephonyOptions): void {
   if (typeof options?.path !== 'string' || !options.path.startsWith('/')) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'path',
       `voxlineTelephony: path must be a string starting with '/', got ${String(options?.path)}`,
     );
   }
   if (typeof options.createPipeline !== 'function') {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'createPipeline',
       'voxlineTelephony: createPipeline must be a function (call, transport) => processors',
     );
   }
@@ -201,7 +203,8 @@ function validate(options: VoxlineTelephonyOptions): void {
     (options.verifiers === undefined || options.verifiers.length === 0) &&
     !options.allowUnverifiedStreams
   ) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'verifiers',
       `voxlineTelephony: ${options.path} has no stream verifiers, so anyone could start calls on it; ` +
         'pass verifiers (TwilioMediaStreamVerifier, TelnyxMediaStreamVerifier, ...), or ' +
         'allowUnverifiedStreams: true for local development only',
@@ -211,7 +214,10 @@ function validate(options: VoxlineTelephonyOptions): void {
   for (const name of ['maxSessions', 'maxSessionsPerAddress'] as const) {
     const value = limits[name];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-      throw new RangeError(`voxlineTelephony: limits.${name} must be a positive integer, got ${value}`);
+      throw new InvalidOptionError(
+        `limits.${name}`,
+        `voxlineTelephony: limits.${name} must be a positive integer, got ${value}`,
+      );
     }
   }
 }

@@ -230,7 +230,11 @@ describe('output pacing', () => {
 
     it('refuses a limit under one frame', async () => {
       await expect(startVirtualCall({ transport: { liveAudioMaxBacklogMs: 10 } })).rejects.toThrow(
-        RangeError,
+        expect.objectContaining({
+          name: 'InvalidOptionError',
+          code: 'invalid-option',
+          option: 'liveAudioMaxBacklogMs',
+        }),
       );
     });
   });
@@ -284,7 +288,13 @@ describe('output pacing', () => {
 
     it('refuses a duration that is not a multiple of 20 ms up to 200 ms, or longer than the lead', async () => {
       for (const mediaMessageMs of [0, 10, 30, 220]) {
-        await expect(startVirtualCall({ transport: { mediaMessageMs } })).rejects.toThrow(RangeError);
+        await expect(startVirtualCall({ transport: { mediaMessageMs } })).rejects.toThrow(
+          expect.objectContaining({
+            name: 'InvalidOptionError',
+            code: 'invalid-option',
+            option: 'mediaMessageMs',
+          }),
+        );
       }
       await expect(startVirtualCall({ transport: { mediaMessageMs: 80 } })).rejects.toThrow(
         /must not exceed leadMs/,

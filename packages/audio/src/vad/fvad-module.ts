@@ -19,13 +19,9 @@ export function loadFvadModule(): Promise<FvadModule> {
     .then(({ default: createFvadModule }) => createFvadModule())
     .catch((error: unknown) => {
       modulePromise = undefined;
-      throw new VADError(
-        'vad-load-failed',
-        'could not load the WebRTC VAD (libfvad) WebAssembly module',
-        {
-          cause: error,
-        },
-      );
+      throw new VADError('vad-load-failed', 'could not load the WebRTC VAD (libfvad) WebAssembly module', {
+        cause: error,
+      });
     });
   return modulePromise;
 }

@@ -84,10 +84,7 @@ export abstract class VADAnalyzer {
       );
     }
     if (!(Number.isInteger(windowSize) && windowSize > 0)) {
-      throw new VADError(
-        'invalid-vad-params',
-        `windowSize must be a positive integer, got ${windowSize}`,
-      );
+      throw new VADError('invalid-vad-params', `windowSize must be a positive integer, got ${windowSize}`);
     }
     if (!(maxBacklogMs > 0 && Number.isFinite(maxBacklogMs))) {
       throw new VADError('invalid-vad-params', `maxBacklogMs must be positive, got ${maxBacklogMs}`);

@@ -30,8 +30,9 @@
  * - `pause` sends silence for `ms`.
  * - `hangUp` sends `stop` and closes the socket.
  */
-import { z } from 'zod';
+
 import { VoxlineError } from '@voxline/core';
+import { z } from 'zod';
 
 /** A slice of the input recording, in ms (default: from its start, to its end), and what is said in it. */
 const slice = {

@@ -20,9 +20,10 @@
  * The {@link LLMService} runs the calls the model asks for (all at once or one after another, per
  * {@link FunctionRegistry.execution}), puts the results in the context and runs the model again.
  */
-import type { LLMContext, LLMTool } from '../llm/llm-context.js';
+
 import { isAbortError } from '../errors/is-abort-error.js';
 import { VoxlineError } from '../errors/voxline-error.js';
+import type { LLMContext, LLMTool } from '../llm/llm-context.js';
 
 /** The Standard Schema v1 validator interface (https://standardschema.dev), as zod 4 implements it. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {

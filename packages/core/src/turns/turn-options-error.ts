@@ -33,10 +33,7 @@ export class TurnOptionsError extends InvalidOptionError {
  */
 export function checkDurationMs(name: string, value: number): number {
   if (!(value >= 0)) {
-    throw new TurnOptionsError(
-      name,
-      `${name} must be a duration in ms >= 0, got ${value}`,
-    );
+    throw new TurnOptionsError(name, `${name} must be a duration in ms >= 0, got ${value}`);
   }
   return value;
 }
@@ -48,10 +45,7 @@ export function checkDurationMs(name: string, value: number): number {
  */
 export function checkCount(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) {
-    throw new TurnOptionsError(
-      name,
-      `${name} must be a whole number >= 0, got ${value}`,
-    );
+    throw new TurnOptionsError(name, `${name} must be a whole number >= 0, got ${value}`);
   }
   return value;
 }

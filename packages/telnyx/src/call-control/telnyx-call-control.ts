@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Clock,
   defaultLogger,
+  InvalidOptionError,
   type Logger,
   maskPhoneNumber,
   type RetryPolicy,
@@ -175,10 +176,11 @@ export class TelnyxCallControl {
   readonly #clock: Clock;
   readonly #logger: Logger;
 
-  /** @throws {RangeError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
+  /** @throws {InvalidOptionError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
   constructor(options: TelnyxCallControlOptions = {}) {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
-    if (!(timeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be positive, got ${timeoutMs}`);
+    if (!(timeoutMs > 0))
+      throw new InvalidOptionError('requestTimeoutMs', `requestTimeoutMs must be positive, got ${timeoutMs}`);
     this.#timeoutMs = timeoutMs;
     this.#policy = callControlRetryPolicy(options.retry);
     this.#clock = options.clock ?? realClock;

@@ -19,7 +19,14 @@
  * Inbound calls only report `completed` to a phone number's status callback, so set the number's
  * "Call status changes" URL to the status path to see hang-ups (docs/telephony.md).
  */
-import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
+import {
+  type Clock,
+  defaultLogger,
+  InvalidOptionError,
+  type Logger,
+  maskPhoneNumber,
+  type RetryPolicy,
+} from '@voxline/core';
 import {
   AfterReplyWork,
   type AnsweringMachineAction,
@@ -124,7 +131,7 @@ export class TwilioCallController {
   readonly #machineActions = new Map<string, AnsweringMachineAction>();
 
   /**
-   * @throws {TypeError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
+   * @throws {InvalidOptionError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
    *   starting with `/`; {@link @voxline/telephony!CallControlError} for a fixed `streamUrl` that is
    *   not `wss://` without a query.
    */
@@ -134,7 +141,11 @@ export class TwilioCallController {
     this.voicePath = options.voicePath ?? '/twilio/voice';
     this.statusPath = options.statusPath ?? '/twilio/status';
     for (const path of [this.voicePath, this.statusPath]) {
-      if (!path.startsWith('/')) throw new TypeError(`webhook paths must start with '/', got ${path}`);
+      if (!path.startsWith('/'))
+        throw new InvalidOptionError(
+          path === this.voicePath ? 'voicePath' : 'statusPath',
+          `webhook paths must start with '/', got ${path}`,
+        );
     }
     this.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
     this.#options = options;
