@@ -15,7 +15,9 @@ function thrownBy(create: () => unknown): unknown {
 
 it('the error reference: an invalid option, a coded error, an abort and a foreign error', () => {
   const badOption = thrownBy(() => new TelnyxFrameSerializer({ jitterDepth: -1 }));
-  expect(describeFailure(badOption)).toBe('fix option jitterDepth: jitterDepth must be an integer ≥ 0, got -1');
+  expect(describeFailure(badOption)).toBe(
+    'fix option jitterDepth: jitterDepth must be an integer ≥ 0, got -1',
+  );
   const serializer = new TelnyxFrameSerializer();
   const notStarted = thrownBy(() => serializer.serializeClear());
   expect(describeFailure(notStarted)).toMatch(/^SerializerError not-started: /);

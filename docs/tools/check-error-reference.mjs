@@ -120,7 +120,8 @@ function declaredCodes(entry) {
     const typeText = declared[1].trim();
     if (/^\w+$/.test(typeText) && typeText !== 'string') {
       const alias = typeAliases.get(`${entry.packageName}:${typeText}`);
-      if (alias === undefined) problems.push(`${entry.where}: ${entry.name}: code type ${typeText} not found`);
+      if (alias === undefined)
+        problems.push(`${entry.where}: ${entry.name}: code type ${typeText} not found`);
       return alias ?? [];
     }
     return literalsOf(typeText);
@@ -144,7 +145,8 @@ for (const entry of errorClasses) {
     }
   }
   for (const code of ownCodes) {
-    if (!KEBAB_CASE.test(code)) problems.push(`${entry.where}: ${entry.name}: code '${code}' is not kebab-case`);
+    if (!KEBAB_CASE.test(code))
+      problems.push(`${entry.where}: ${entry.name}: code '${code}' is not kebab-case`);
   }
   codesInCode.set(entry.name, ownCodes);
 }

@@ -116,7 +116,7 @@ describe('FrameProcessor.pushError', () => {
       if (frame instanceof TextFrame) {
         if (frame.text === 'abort') throw new DOMException('Interrupted by the user.', 'AbortError');
         if (frame.text === 'push') this.pushError(404);
-        // biome-ignore lint/style/useThrowOnlyError: a dependency may throw a non-error; that is what is tested.
+        // A dependency may throw a value that is not an Error; that is what is tested.
         else throw frame.text;
       }
       this.pushFrame(frame, direction);
