@@ -10,7 +10,7 @@
 // passes to `super(...)`; a class without either carries its parent's codes. A subclass of
 // InvalidOptionError carries 'invalid-option'. A class that is never constructed itself documents
 // only the codes none of its subclasses carries (AudioError's codes are documented with the
-// subclass that throws each).
+// subclass that throws each). The codes of `new VoxlineError('code', ...)` are VoxlineError's.
 //
 // In the page, each class is a heading `### \`ClassName\`` followed by a table whose rows start
 // with a code in backticks: | `code` | what it means | what to do |.
@@ -65,6 +65,8 @@ function bodyFrom(text, start) {
 const classes = new Map();
 const typeAliases = new Map();
 const constructed = new Set();
+/** Codes of `new VoxlineError('code', ...)`: failures too rare for a class of their own. */
+const baseCodes = new Set();
 const packagesDirectory = join(root, 'packages');
 for (const packageName of readdirSync(packagesDirectory)) {
   const sourceDirectory = join(packagesDirectory, packageName, 'src');
@@ -89,6 +91,7 @@ for (const packageName of readdirSync(packagesDirectory)) {
       });
     }
     for (const match of text.matchAll(/new (\w+)\(/g)) constructed.add(match[1]);
+    for (const match of text.matchAll(/new VoxlineError\(\s*'([^']*)'/g)) baseCodes.add(match[1]);
     for (const match of text.matchAll(/throw new (RangeError|TypeError)\(/g)) {
       const line = text.slice(0, match.index).split('\n').length;
       problems.push(`${where}:${line}: a bad option throws a bare ${match[1]}; throw InvalidOptionError`);
@@ -132,7 +135,7 @@ function declaredCodes(entry) {
   return parent === undefined ? [] : declaredCodes(parent);
 }
 
-const codesInCode = new Map();
+const codesInCode = new Map([['VoxlineError', baseCodes]]);
 for (const entry of errorClasses) {
   if (entry.name === 'VoxlineError') continue;
   if (!ancestorsOf(entry.name).includes('VoxlineError')) {
@@ -149,6 +152,9 @@ for (const entry of errorClasses) {
       problems.push(`${entry.where}: ${entry.name}: code '${code}' is not kebab-case`);
   }
   codesInCode.set(entry.name, ownCodes);
+}
+for (const code of baseCodes) {
+  if (!KEBAB_CASE.test(code)) problems.push(`VoxlineError: code '${code}' is not kebab-case`);
 }
 
 const codesInPage = new Map();
@@ -179,7 +185,7 @@ for (const [name, codes] of codesInCode) {
   }
 }
 for (const name of codesInPage.keys()) {
-  if (name !== 'VoxlineError' && !codesInCode.has(name)) {
+  if (!codesInCode.has(name)) {
     problems.push(`docs/errors.md: ${name} is not an error class in packages/*/src`);
   }
 }

@@ -342,6 +342,7 @@ describe('graceful end and cancel', () => {
     expect(events).toEqual(['started', 'ended:end']);
     expect(cleanups).toBe(1);
     await expect(task.run()).rejects.toThrow(/runs once/);
+    await expect(task.run()).rejects.toMatchObject({ name: 'VoxlineError', code: 'task-already-run' });
   });
 
   it('an upstream EndTaskFrame or CancelTaskFrame ends the task', async () => {

@@ -62,7 +62,7 @@ import {
   TTSAudioRawFrame,
   TTSStoppedFrame,
 } from '@voxline/core';
-import type { TelephonySerializer } from '@voxline/telephony';
+import { SerializerError, type TelephonySerializer } from '@voxline/telephony';
 import { PlaybackTracker } from './playback-tracker.js';
 import type { TransportCounters } from './transport-counters.js';
 
@@ -639,7 +639,10 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private requireSerializer(): TelephonySerializer {
     const serializer = this.channel.serializer;
     if (serializer === undefined)
-      throw new Error('TelephonyOutput: no carrier serializer (the call has not started)');
+      throw new SerializerError(
+        'not-started',
+        'TelephonyOutput: no carrier serializer (the call has not started)',
+      );
     return serializer;
   }
 }

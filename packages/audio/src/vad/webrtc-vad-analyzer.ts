@@ -102,7 +102,8 @@ export class WebRTCVADAnalyzer extends VADAnalyzer {
     const { module, handle, framePointer } = resources;
     module.HEAP16.set(window, framePointer >> 1);
     const verdict = module._fvad_process(handle, framePointer, window.length);
-    if (verdict < 0) throw new Error(`libfvad rejected a frame of ${window.length} samples`);
+    if (verdict < 0)
+      throw new VADError('vad-inference-failed', `libfvad rejected a frame of ${window.length} samples`);
     return verdict;
   }
 
