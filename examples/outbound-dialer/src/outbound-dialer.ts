@@ -9,7 +9,7 @@
  */
 
 import type { CallControlSession, CallEndStatus, MachineDetectionResult } from '@voxline/call-control';
-import { defaultLogger, type Logger, maskPhoneNumber } from '@voxline/core';
+import { defaultLogger, InvalidOptionError, type Logger, maskPhoneNumber } from '@voxline/core';
 import type { TelnyxCallController } from '@voxline/telnyx';
 
 /** How one number went. */
@@ -52,12 +52,12 @@ export interface DialOptions {
  * Calls every number; resolves with one result per number, in list order, once every call has
  * ended.
  *
- * @throws {RangeError} for a `concurrency` that is not a positive integer.
+ * @throws {InvalidOptionError} for a `concurrency` that is not a positive integer.
  */
 export async function dialAll(numbers: readonly string[], options: DialOptions): Promise<DialResult[]> {
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    throw new InvalidOptionError('concurrency', `concurrency must be a positive integer, got ${concurrency}`);
   }
   const results: DialResult[] = numbers.map((to) => ({ to, outcome: 'not-dialled', voicemailLeft: false }));
   let next = 0;

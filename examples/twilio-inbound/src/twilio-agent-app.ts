@@ -82,7 +82,7 @@ export interface TwilioAgentApp {
 /**
  * Builds the app (routes registered, not listening yet).
  *
- * @throws {TypeError} for a `publicUrl` that is not an http(s) URL without a query.
+ * @throws {InvalidOptionError} (from `@voxline/core`) for a `publicUrl` that is not an http(s) URL without a query.
  */
 export async function buildTwilioAgentApp(options: TwilioAgentAppOptions): Promise<TwilioAgentApp> {
   const { logger, twilio, recordingsDir, publicUrl } = options;

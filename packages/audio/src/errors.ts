@@ -1,26 +1,26 @@
 /**
- * Typed errors thrown by `@voxline/audio`. Every error carries a stable `code` so callers
- * can branch on it without parsing messages.
+ * Typed errors thrown by `@voxline/audio`. Every error carries a stable kebab-case `code` so
+ * callers can branch on it without parsing messages (the convention of `VoxlineError`).
  */
+import { VoxlineError } from '@voxline/core';
 
 /** Codes carried by {@link AudioError} and its subclasses. */
 export type AudioErrorCode =
-  | 'ERR_AUDIO_OUTPUT_TOO_SMALL'
-  | 'ERR_AUDIO_INVALID_ARGUMENT'
-  | 'ERR_AUDIO_ODD_BYTE_LENGTH'
-  | 'ERR_AUDIO_NOT_WAV'
-  | 'ERR_AUDIO_UNSUPPORTED_WAV'
-  | 'ERR_AUDIO_WAV_TOO_LARGE'
-  | 'ERR_AUDIO_WRITER_CLOSED';
+  | 'output-buffer-too-small'
+  | 'invalid-audio-argument'
+  | 'odd-byte-length'
+  | 'not-wav-file'
+  | 'unsupported-wav-format'
+  | 'wav-too-large'
+  | 'wav-writer-closed';
 
 /** Base class of every error thrown by `@voxline/audio`. */
-export class AudioError extends Error {
-  readonly code: AudioErrorCode;
+export class AudioError extends VoxlineError {
+  declare readonly code: AudioErrorCode;
 
   constructor(code: AudioErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'AudioError';
-    this.code = code;
   }
 }
 
@@ -35,7 +35,7 @@ export class OutputBufferTooSmallError extends AudioError {
 
   constructor(required: number, actual: number) {
     super(
-      'ERR_AUDIO_OUTPUT_TOO_SMALL',
+      'output-buffer-too-small',
       `output buffer too small: ${required} elements required, ${actual} available`,
     );
     this.name = 'OutputBufferTooSmallError';
@@ -47,7 +47,7 @@ export class OutputBufferTooSmallError extends AudioError {
 /** An option or argument is outside its valid range (for example a frame duration that is not a whole number of samples). */
 export class InvalidAudioArgumentError extends AudioError {
   constructor(message: string) {
-    super('ERR_AUDIO_INVALID_ARGUMENT', message);
+    super('invalid-audio-argument', message);
     this.name = 'InvalidAudioArgumentError';
   }
 }
@@ -57,7 +57,7 @@ export class OddByteLengthError extends AudioError {
   readonly byteLength: number;
 
   constructor(byteLength: number) {
-    super('ERR_AUDIO_ODD_BYTE_LENGTH', `L16 audio must have an even number of bytes, got ${byteLength}`);
+    super('odd-byte-length', `L16 audio must have an even number of bytes, got ${byteLength}`);
     this.name = 'OddByteLengthError';
     this.byteLength = byteLength;
   }
@@ -66,7 +66,7 @@ export class OddByteLengthError extends AudioError {
 /** The input is not a RIFF/RIFX/RF64 WAVE file. The message is exactly "not a WAV file" plus the reason. */
 export class NotWavFileError extends AudioError {
   constructor(reason: string, options?: ErrorOptions) {
-    super('ERR_AUDIO_NOT_WAV', `not a WAV file: ${reason}`, options);
+    super('not-wav-file', `not a WAV file: ${reason}`, options);
     this.name = 'NotWavFileError';
   }
 }
@@ -74,7 +74,7 @@ export class NotWavFileError extends AudioError {
 /** The input is a WAV file, but its encoding cannot be converted to 16-bit PCM. */
 export class UnsupportedWavFormatError extends AudioError {
   constructor(message: string, options?: ErrorOptions) {
-    super('ERR_AUDIO_UNSUPPORTED_WAV', message, options);
+    super('unsupported-wav-format', message, options);
     this.name = 'UnsupportedWavFormatError';
   }
 }
@@ -82,7 +82,7 @@ export class UnsupportedWavFormatError extends AudioError {
 /** A WAV file would exceed the 4 GiB limit of the 32-bit RIFF size fields. */
 export class WavTooLargeError extends AudioError {
   constructor(message: string) {
-    super('ERR_AUDIO_WAV_TOO_LARGE', message);
+    super('wav-too-large', message);
     this.name = 'WavTooLargeError';
   }
 }
@@ -90,7 +90,7 @@ export class WavTooLargeError extends AudioError {
 /** A {@link WavFileWriter} was used after `close()` or after a failed disk write. */
 export class WavWriterClosedError extends AudioError {
   constructor(message: string, options?: ErrorOptions) {
-    super('ERR_AUDIO_WRITER_CLOSED', message, options);
+    super('wav-writer-closed', message, options);
     this.name = 'WavWriterClosedError';
   }
 }

@@ -141,7 +141,7 @@ describe('G.711 output buffers', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(OutputBufferTooSmallError);
-    expect((caught as OutputBufferTooSmallError).code).toBe('ERR_AUDIO_OUTPUT_TOO_SMALL');
+    expect((caught as OutputBufferTooSmallError).code).toBe('output-buffer-too-small');
     expect((caught as OutputBufferTooSmallError).required).toBe(160);
     expect(out.every((v) => v === 7)).toBe(true);
     expect(() => encodeMuLaw(new Int16Array(160), new Uint8Array(10))).toThrow(OutputBufferTooSmallError);

@@ -54,7 +54,7 @@ describe('L16', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(OddByteLengthError);
-    expect((caught as OddByteLengthError).code).toBe('ERR_AUDIO_ODD_BYTE_LENGTH');
+    expect((caught as OddByteLengthError).code).toBe('odd-byte-length');
     expect((caught as OddByteLengthError).byteLength).toBe(321);
   });
 

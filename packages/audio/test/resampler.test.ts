@@ -305,7 +305,7 @@ describe('StreamResampler: buffers, errors and state', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(OutputBufferTooSmallError);
-    expect(error).toMatchObject({ code: 'ERR_AUDIO_OUTPUT_TOO_SMALL', required: 1920, actual: 100 });
+    expect(error).toMatchObject({ code: 'output-buffer-too-small', required: 1920, actual: 100 });
     const retried = resampler.process(pcm.subarray(320));
     expect(firstDifference(concat([first, retried]), expected)).toBe(-1);
     expect(() => resampler.flush(new Int16Array(1))).toThrow(OutputBufferTooSmallError);
@@ -319,7 +319,7 @@ describe('StreamResampler: buffers, errors and state', () => {
     expect(() => new StreamResampler({ inputRate: 8000, outputRate: 32000 })).toThrow(/outputRate 32000 Hz/);
     expect(
       () => new StreamResampler({ inputRate: 8000, outputRate: 16000, quality: 'best' as ResamplerQuality }),
-    ).toThrow(expect.objectContaining({ code: 'ERR_AUDIO_INVALID_ARGUMENT' }));
+    ).toThrow(expect.objectContaining({ code: 'invalid-audio-argument' }));
     const resampler = new StreamResampler({ inputRate: 8000, outputRate: 16000 });
     expect(() => resampler.process(new Float32Array(160) as unknown as Int16Array)).toThrow(
       InvalidAudioArgumentError,

@@ -83,9 +83,7 @@ describe('VADParams', () => {
       { minVolume: 3 },
       { minVolume: Number.NaN },
     ]) {
-      expect(() => resolveVADParams(bad)).toThrow(
-        expect.objectContaining({ code: 'ERR_VAD_INVALID_PARAMS' }),
-      );
+      expect(() => resolveVADParams(bad)).toThrow(expect.objectContaining({ code: 'invalid-vad-params' }));
     }
   });
 
@@ -224,7 +222,7 @@ describe('VADAnalyzer with an asynchronous subclass', () => {
     );
   });
 
-  it('a failing window rejects that call with ERR_VAD_INFERENCE_FAILED and analysis goes on', async () => {
+  it('a failing window rejects that call with vad-inference-failed and analysis goes on', async () => {
     const analyzer = new PeakAnalyzer({ params });
     analyzer.asynchronous = true;
     analyzer.failAtWindow = 1;
@@ -232,7 +230,7 @@ describe('VADAnalyzer with an asynchronous subclass', () => {
     const second = analyzer.analyze(pattern('SSS'));
     const error = await first.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VADError);
-    expect(error).toMatchObject({ code: 'ERR_VAD_INFERENCE_FAILED', cause: new Error('boom') });
+    expect(error).toMatchObject({ code: 'vad-inference-failed', cause: new Error('boom') });
     const result = await second;
     // Window 1 was skipped; window 2 (left over from the first call) and the second call's three were analysed.
     expect(result.windows).toBe(4);
@@ -258,7 +256,7 @@ describe('VADAnalyzer errors', () => {
   it('rejects non-Int16Array input without taking it', async () => {
     const analyzer = new PeakAnalyzer();
     const bad = new Float32Array(80) as unknown as Int16Array;
-    await expect(analyzer.analyze(bad)).rejects.toMatchObject({ code: 'ERR_VAD_INVALID_AUDIO' });
+    await expect(analyzer.analyze(bad)).rejects.toMatchObject({ code: 'invalid-vad-audio' });
     expect(analyzer.fedMs).toBe(0);
   });
 
@@ -267,7 +265,7 @@ describe('VADAnalyzer errors', () => {
     analyzer.asynchronous = true;
     const first = analyzer.analyze(new Int16Array(350));
     await expect(analyzer.analyze(new Int16Array(100))).rejects.toMatchObject({
-      code: 'ERR_VAD_BACKLOG_OVERFLOW',
+      code: 'vad-backlog-overflow',
     });
     expect(analyzer.fedMs).toBe(43.75);
     expect((await first).windows).toBe(4);
@@ -289,18 +287,16 @@ describe('VADAnalyzer errors', () => {
     const analyzer = new PeakAnalyzer();
     analyzer.close();
     analyzer.close();
-    await expect(analyzer.analyze(new Int16Array(80))).rejects.toMatchObject({ code: 'ERR_VAD_CLOSED' });
+    await expect(analyzer.analyze(new Int16Array(80))).rejects.toMatchObject({ code: 'vad-closed' });
   });
 
   it('rejects an invalid window size, backlog or sample rate', () => {
     expect(() => new PeakAnalyzer({ sampleRate: 0 })).toThrow(
-      expect.objectContaining({ code: 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE' }),
+      expect.objectContaining({ code: 'unsupported-vad-sample-rate' }),
     );
-    expect(() => new PeakAnalyzer({}, 0)).toThrow(
-      expect.objectContaining({ code: 'ERR_VAD_INVALID_PARAMS' }),
-    );
+    expect(() => new PeakAnalyzer({}, 0)).toThrow(expect.objectContaining({ code: 'invalid-vad-params' }));
     expect(() => new PeakAnalyzer({ maxBacklogMs: 0 })).toThrow(
-      expect.objectContaining({ code: 'ERR_VAD_INVALID_PARAMS' }),
+      expect.objectContaining({ code: 'invalid-vad-params' }),
     );
   });
 });

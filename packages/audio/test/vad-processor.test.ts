@@ -106,7 +106,7 @@ describe('VADProcessor', () => {
     const { downstream, errors } = await runProcessor(processor, { frames });
     expect(downstream).toEqual(frames);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.error).toMatchObject({ code: 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE' });
+    expect(errors[0]!.error).toMatchObject({ code: 'unsupported-vad-sample-rate' });
     expect(errors[0]!.fatal).toBe(false);
   });
 
@@ -117,6 +117,6 @@ describe('VADProcessor', () => {
     const { downstream } = await runProcessor(new VADProcessor(analyzer), { frames });
     const first = downstream.find((f) => f instanceof VADUserStartedSpeakingFrame);
     expect(first?.speechStartMs).toBeLessThan(300);
-    await expect(analyzer.analyze(new Int16Array(240))).rejects.toMatchObject({ code: 'ERR_VAD_CLOSED' });
+    await expect(analyzer.analyze(new Int16Array(240))).rejects.toMatchObject({ code: 'vad-closed' });
   });
 });

@@ -85,10 +85,10 @@ describe('WebRTCVADAnalyzer options and lifecycle', () => {
 
   it('rejects unsupported rates, frame durations and modes with typed errors', async () => {
     const attempts = [
-      [{ sampleRate: 44100 }, 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE'],
-      [{ sampleRate: 16000, frameMs: 25 }, 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE'],
-      [{ sampleRate: 8000, mode: 4 }, 'ERR_VAD_INVALID_PARAMS'],
-      [{ sampleRate: 8000, params: { confidence: -1 } }, 'ERR_VAD_INVALID_PARAMS'],
+      [{ sampleRate: 44100 }, 'unsupported-vad-sample-rate'],
+      [{ sampleRate: 16000, frameMs: 25 }, 'unsupported-vad-sample-rate'],
+      [{ sampleRate: 8000, mode: 4 }, 'invalid-vad-params'],
+      [{ sampleRate: 8000, params: { confidence: -1 } }, 'invalid-vad-params'],
     ] as const;
     for (const [options, code] of attempts) {
       const error = await WebRTCVADAnalyzer.create(options as never).catch((e: unknown) => e);
@@ -129,6 +129,6 @@ describe('WebRTCVADAnalyzer options and lifecycle', () => {
   it('rejects analysis after close()', async () => {
     const analyzer = await WebRTCVADAnalyzer.create({ sampleRate: 8000 });
     analyzer.close();
-    await expect(analyzer.analyze(new Int16Array(240))).rejects.toMatchObject({ code: 'ERR_VAD_CLOSED' });
+    await expect(analyzer.analyze(new Int16Array(240))).rejects.toMatchObject({ code: 'vad-closed' });
   });
 });

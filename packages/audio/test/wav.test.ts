@@ -89,7 +89,7 @@ describe('readWav', () => {
       }
       expect(caught).toBeInstanceOf(NotWavFileError);
       expect(caught).toBeInstanceOf(AudioError);
-      expect((caught as NotWavFileError).code).toBe('ERR_AUDIO_NOT_WAV');
+      expect((caught as NotWavFileError).code).toBe('not-wav-file');
       expect((caught as Error).message).toMatch(/^not a WAV file/);
     }
     const textPath = join(workDir, 'notes.txt');
@@ -111,7 +111,7 @@ describe('readWav', () => {
     } catch (error) {
       caught = error;
     }
-    expect((caught as AudioError).code).toBe('ERR_AUDIO_UNSUPPORTED_WAV');
+    expect((caught as AudioError).code).toBe('unsupported-wav-format');
     expect(caught).toBeInstanceOf(UnsupportedWavFormatError);
   });
 });
@@ -210,7 +210,7 @@ describe('WavFileWriter', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(WavWriterClosedError);
-    expect((caught as WavWriterClosedError).code).toBe('ERR_AUDIO_WRITER_CLOSED');
+    expect((caught as WavWriterClosedError).code).toBe('wav-writer-closed');
     expect(((caught as Error).cause as NodeJS.ErrnoException).code).toBe('ENOSPC');
     expect(() => writer.write(new Int16Array(160))).toThrow(WavWriterClosedError);
     await expect(writer.close()).rejects.toBeInstanceOf(WavWriterClosedError);

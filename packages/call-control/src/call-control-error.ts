@@ -6,14 +6,15 @@
  * |------------------|-----------------------------------------------------------|---------|
  * | `validation`     | the request is wrong: refused before sending, or HTTP 400, 404, 409, 422 | no |
  * | `authentication` | HTTP 401/403: bad or missing credentials, or not allowed   | no      |
- * | `rate-limit`     | HTTP 429: too many requests                                | yes     |
+ * | `rate-limited`   | HTTP 429: too many requests                                | yes     |
  * | `network`        | no answer: connection refused or reset, DNS, timeout, 408  | yes     |
  * | `api`            | HTTP 5xx (retried), or anything else the carrier answered (not retried) | 5xx only |
  */
+import { VoxlineError } from '@voxline/core';
 import type { Carrier } from '@voxline/telephony';
 
 /** See the module comment. */
-export type CallControlErrorCategory = 'validation' | 'authentication' | 'rate-limit' | 'network' | 'api';
+export type CallControlErrorCategory = 'validation' | 'authentication' | 'rate-limited' | 'network' | 'api';
 
 /** How a carrier package describes one failed request. */
 export interface CallControlFailure {
@@ -35,20 +36,20 @@ export interface CallControlFailure {
 }
 
 /**
- * Whether a failure may succeed when sent again: `failure.retryable` when set, else rate-limit,
+ * Whether a failure may succeed when sent again: `failure.retryable` when set, else rate-limited,
  * network, and `api` with a 5xx status.
  */
 export function isRetryableFailure(failure: CallControlFailure): boolean {
   if (failure.retryable !== undefined) return failure.retryable;
-  if (failure.category === 'rate-limit' || failure.category === 'network') return true;
+  if (failure.category === 'rate-limited' || failure.category === 'network') return true;
   return failure.category === 'api' && failure.status !== undefined && failure.status >= 500;
 }
 
 /** A call-control command that failed; `category` says how (see the module comment). */
-export class CallControlError extends Error {
+export class CallControlError extends VoxlineError {
   override readonly name = 'CallControlError';
   /** The same as {@link category}. */
-  readonly code: CallControlErrorCategory;
+  declare readonly code: CallControlErrorCategory;
   readonly category: CallControlErrorCategory;
   /** Whether the last failure was of a kind that is retried (it was, up to the attempt limit). */
   readonly retryable: boolean;
@@ -69,10 +70,10 @@ export class CallControlError extends Error {
   ) {
     const target = context.callId !== undefined ? ` on call ${context.callId}` : '';
     super(
+      failure.category,
       `${context.carrier} ${context.command}${target} failed (${failure.category}): ${failure.description}`,
       options,
     );
-    this.code = failure.category;
     this.category = failure.category;
     this.retryable = isRetryableFailure(failure);
     this.status = failure.status;

@@ -3,7 +3,7 @@
  * call starts (an inbound `call.initiated`, or our dial request), deliver events to it, and remove it
  * after the hang-up; the pipeline looks its call up with {@link CallRegistry.get}.
  */
-import { defaultLogger, type Logger, TypedEventEmitter } from '@voxline/core';
+import { defaultLogger, InvalidOptionError, type Logger, TypedEventEmitter } from '@voxline/core';
 import type { CallControlEvent, CallHangupEvent, StoredRecording } from './call-control-events.js';
 import { CallControlSession, type CallControlSessionInit } from './call-control-session.js';
 
@@ -34,12 +34,12 @@ export class CallRegistry extends TypedEventEmitter<CallRegistryEvents> {
   readonly #capacity: number;
   readonly #logger: Logger;
 
-  /** @throws {RangeError} if `capacity` is not a positive integer. */
+  /** @throws {InvalidOptionError} if `capacity` is not a positive integer. */
   constructor(options: CallRegistryOptions = {}) {
     super();
     const capacity = options.capacity ?? 10_000;
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+      throw new InvalidOptionError('capacity', `capacity must be a positive integer, got ${capacity}`);
     }
     this.#capacity = capacity;
     this.#logger = options.logger ?? defaultLogger();

@@ -15,6 +15,7 @@
  *    `X-Forwarded-Host`; only turn it on when a proxy you run sets them, or anyone can choose the URL
  *    their signature is checked against (they still need the auth token to sign it).
  */
+import { InvalidOptionError } from '@voxline/core';
 import type { FastifyRequest } from 'fastify';
 
 /** A fixed public base URL (`https://voice.example.com`), or a function giving the full public URL. */
@@ -23,20 +24,26 @@ export type PublicUrlOption = string | ((request: FastifyRequest) => string);
 /**
  * Checks a fixed base URL option: http(s), no query or fragment.
  *
- * @throws {TypeError} naming `optionName` if it is not one.
+ * @throws {InvalidOptionError} naming `optionName` if it is not one.
  */
 export function validatePublicUrlBase(base: string, optionName = 'publicUrl'): void {
   let parsed: URL;
   try {
     parsed = new URL(base);
   } catch {
-    throw new TypeError(`${optionName} must be an absolute URL such as https://voice.example.com`);
+    throw new InvalidOptionError(
+      optionName,
+      `${optionName} must be an absolute URL such as https://voice.example.com`,
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TypeError(`${optionName} must start with https:// or http://, got ${parsed.protocol}//`);
+    throw new InvalidOptionError(
+      optionName,
+      `${optionName} must start with https:// or http://, got ${parsed.protocol}//`,
+    );
   }
   if (parsed.search !== '' || parsed.hash !== '') {
-    throw new TypeError(`${optionName} must not have a query string or fragment`);
+    throw new InvalidOptionError(optionName, `${optionName} must not have a query string or fragment`);
   }
 }
 

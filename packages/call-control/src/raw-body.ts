@@ -8,6 +8,7 @@
  * fastify's body parsers with one that keeps the bytes as a `Buffer` in `request.body`; the route
  * verifies the signature first and only then parses.
  */
+import { InvalidOptionError } from '@voxline/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Media types whose bodies are kept as raw bytes. */
@@ -27,12 +28,15 @@ export interface RawBodyOptions {
  * Call it inside an encapsulated plugin (a plain `app.register(async (scope) => ...)`), so other
  * routes of the server keep fastify's normal JSON parsing.
  *
- * @throws {RangeError} if `bodyLimit` is not a positive integer.
+ * @throws {InvalidOptionError} if `bodyLimit` is not a positive integer.
  */
 export function keepRawBodies(instance: FastifyInstance, options: RawBodyOptions = {}): void {
   const bodyLimit = options.bodyLimit ?? 1_048_576;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
-    throw new RangeError(`bodyLimit must be a positive integer of bytes, got ${bodyLimit}`);
+    throw new InvalidOptionError(
+      'bodyLimit',
+      `bodyLimit must be a positive integer of bytes, got ${bodyLimit}`,
+    );
   }
   for (const type of [...RAW_BODY_CONTENT_TYPES, 'text/plain']) {
     if (instance.hasContentTypeParser(type)) instance.removeContentTypeParser(type);

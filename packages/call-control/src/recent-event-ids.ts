@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@voxline/core';
 /**
  * Remembering which webhook deliveries were already handled, so a retried delivery is processed
  * once. Carriers retry when they did not get our 2xx in time (or got it and lost it), and they
@@ -15,11 +16,11 @@ export class RecentEventIds {
 
   /**
    * @param capacity - how many ids are remembered; default 10,000 (about 1 MB).
-   * @throws {RangeError} if `capacity` is not a positive integer.
+   * @throws {InvalidOptionError} if `capacity` is not a positive integer.
    */
   constructor(capacity = 10_000) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+      throw new InvalidOptionError('capacity', `capacity must be a positive integer, got ${capacity}`);
     }
     this.#capacity = capacity;
   }

@@ -8,6 +8,7 @@
  * Implement the interface to keep them anywhere else.
  */
 import type { Readable } from 'node:stream';
+import { VoxlineError } from '@voxline/core';
 
 /** One recording to store. */
 export interface RecordingUpload {
@@ -46,9 +47,13 @@ export interface RecordingStorage {
 }
 
 /** A storage key that is not safe to use. */
-export class RecordingKeyError extends Error {
+export class RecordingKeyError extends VoxlineError {
   override readonly name = 'RecordingKeyError';
-  readonly code = 'invalid-recording-key';
+  declare readonly code: 'invalid-recording-key';
+
+  constructor(message: string) {
+    super('invalid-recording-key', message);
+  }
 }
 
 /**

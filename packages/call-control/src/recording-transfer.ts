@@ -8,23 +8,23 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Clock, Logger, RetryPolicy } from '@voxline/core';
-import { backoffDelayMs } from '@voxline/core';
+import { backoffDelayMs, InvalidOptionError, VoxlineError } from '@voxline/core';
 import type { RecordingStorage, SavedRecording } from './recording-storage.js';
 
 /** Why a recording could not be moved. */
 export type RecordingTransferErrorCode = 'download-failed' | 'too-large' | 'storage-failed';
 
 /** A recording that could not be downloaded or stored. */
-export class RecordingTransferError extends Error {
+export class RecordingTransferError extends VoxlineError {
   override readonly name = 'RecordingTransferError';
   constructor(
-    readonly code: RecordingTransferErrorCode,
+    override readonly code: RecordingTransferErrorCode,
     message: string,
     /** Downloads tried. */
     readonly attempts: number,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 
@@ -60,13 +60,15 @@ export class RecordingTransfer {
   readonly #maxBytes: number;
   readonly #timeoutMs: number;
 
-  /** @throws {RangeError} if `maxBytes` or `timeoutMs` is not positive. */
+  /** @throws {InvalidOptionError} if `maxBytes` or `timeoutMs` is not positive. */
   constructor(options: RecordingTransferOptions) {
     this.#options = options;
     this.#maxBytes = options.maxBytes ?? 536_870_912;
     this.#timeoutMs = options.timeoutMs ?? 300_000;
-    if (!(this.#maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${this.#maxBytes}`);
-    if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.#timeoutMs}`);
+    if (!(this.#maxBytes > 0))
+      throw new InvalidOptionError('maxBytes', `maxBytes must be positive, got ${this.#maxBytes}`);
+    if (!(this.#timeoutMs > 0))
+      throw new InvalidOptionError('timeoutMs', `timeoutMs must be positive, got ${this.#timeoutMs}`);
   }
 
   /** The storage recordings go to. */

@@ -6,20 +6,21 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { VoxlineError } from '@voxline/core';
 
 /** Why a recordings directory cannot be used. */
 export type RecordingsDirectoryProblem = 'missing' | 'not-a-directory' | 'not-writable';
 
 /** A recordings directory that cannot be used; the message names the path and the fix. */
-export class RecordingsDirectoryError extends Error {
+export class RecordingsDirectoryError extends VoxlineError {
   constructor(
-    readonly code: RecordingsDirectoryProblem,
+    override readonly code: RecordingsDirectoryProblem,
     /** The absolute path checked. */
     readonly directory: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'RecordingsDirectoryError';
   }
 }

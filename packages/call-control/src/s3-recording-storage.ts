@@ -12,8 +12,10 @@
  * default sends bodies as `aws-chunked` with a trailing CRC32, which several S3-compatible stores
  * refuse; pass your own value in `clientConfig` to change it.
  */
+
 import type { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { InvalidOptionError } from '@voxline/core';
 import {
   checkRecordingKey,
   type RecordingStorage,
@@ -48,14 +50,17 @@ export class S3RecordingStorage implements RecordingStorage {
   readonly #options: S3RecordingStorageOptions;
   #client: Promise<S3Client> | undefined;
 
-  /** @throws {TypeError} if `bucket` is empty, or `prefix` is not a safe key prefix. */
+  /** @throws {InvalidOptionError} if `bucket` is empty, or `prefix` is not a safe key prefix. */
   constructor(options: S3RecordingStorageOptions) {
     if (typeof options.bucket !== 'string' || options.bucket === '') {
-      throw new TypeError('S3RecordingStorage: bucket must be a non-empty string');
+      throw new InvalidOptionError('bucket', 'S3RecordingStorage: bucket must be a non-empty string');
     }
     const prefix = options.prefix ?? '';
     if (prefix !== '' && !/^([A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]*$/.test(prefix)) {
-      throw new TypeError('S3RecordingStorage: prefix may only hold A-Z a-z 0-9 . _ - and /');
+      throw new InvalidOptionError(
+        'prefix',
+        'S3RecordingStorage: prefix may only hold A-Z a-z 0-9 . _ - and /',
+      );
     }
     this.bucket = options.bucket;
     this.prefix = prefix;

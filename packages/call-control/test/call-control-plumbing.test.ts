@@ -36,7 +36,9 @@ describe('RecentEventIds', () => {
     // 'a' was forgotten; 'b' and 'c' are still known.
     expect(recent.firstSeen('a')).toBe(true);
     expect(recent.firstSeen('c')).toBe(false);
-    expect(() => new RecentEventIds(0)).toThrow(RangeError);
+    expect(() => new RecentEventIds(0)).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'capacity' }),
+    );
   });
 });
 
@@ -120,7 +122,7 @@ describe('sendWithRetry', () => {
   });
 
   it.each([
-    [{ category: 'rate-limit', description: '429', status: 429 }, true],
+    [{ category: 'rate-limited', description: '429', status: 429 }, true],
     [{ category: 'network', description: 'reset' }, true],
     [{ category: 'api', description: '503', status: 503 }, true],
     [{ category: 'api', description: '418', status: 418 }, false],
@@ -153,7 +155,7 @@ describe('sendWithRetry', () => {
     let attempts = 0;
     const result = await sendWithRetry(
       async () => {
-        if (++attempts === 1) throw { category: 'rate-limit', description: '429', retryAfterMs: 3000 };
+        if (++attempts === 1) throw { category: 'rate-limited', description: '429', retryAfterMs: 3000 };
         return 'ok';
       },
       context(clock, new RecordingLogger()),

@@ -3,6 +3,7 @@
  * so tests can run on a {@link VirtualClock}: an hour-long call is simulated in milliseconds,
  * deterministically.
  */
+import { VoxlineError } from './errors/voxline-error.js';
 
 /** The time source of a pipeline. */
 export interface Clock {
@@ -140,6 +141,8 @@ export class VirtualClock implements Clock {
    * @param limitMs give up after this much virtual time; default one day.
    * @param realIdleMs how long in wall-clock ms to wait for real I/O when no timer is pending
    *   before calling it a deadlock; default 500.
+   * @throws {@link VoxlineError} `virtual-clock-stalled` on a deadlock, `virtual-clock-limit-reached`
+   *   when `limitMs` of virtual time passed.
    */
   async runUntil<T>(promise: Promise<T>, limitMs = 86_400_000, realIdleMs = 500): Promise<T> {
     let settled = false;
@@ -166,11 +169,18 @@ export class VirtualClock implements Clock {
           await new Promise((resolve) => setTimeout(resolve, 2));
         }
         if (!settled && this.timers.length === 0) {
-          throw new Error('VirtualClock.runUntil: the promise is pending and no timer is left to fire');
+          throw new VoxlineError(
+            'virtual-clock-stalled',
+            'VirtualClock.runUntil: the promise is pending and no timer is left to fire',
+          );
         }
         continue;
       }
-      if (next.at > deadline) throw new Error(`VirtualClock.runUntil: still pending after ${limitMs} ms`);
+      if (next.at > deadline)
+        throw new VoxlineError(
+          'virtual-clock-limit-reached',
+          `VirtualClock.runUntil: still pending after ${limitMs} ms`,
+        );
       await this.advanceTo(next.at);
     }
     return tracked;

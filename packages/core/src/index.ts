@@ -25,6 +25,10 @@ export type { TextChunker } from './aggregators/text-chunker.js';
 export { WordChunker } from './aggregators/word-chunker.js';
 // Time, events, logging
 export { type Clock, flushMicrotasks, RealClock, realClock, VirtualClock } from './clock.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { isAbortError } from './errors/is-abort-error.js';
+export { toError } from './errors/to-error.js';
+export { VoxlineError } from './errors/voxline-error.js';
 export { TypedEventEmitter } from './events.js';
 export {
   type AudioFields,
@@ -186,7 +190,6 @@ export {
 export { SentenceTTSService, type TTSAudioChunk } from './services/sentence-tts-service.js';
 export {
   classifyServiceError,
-  isAbortError,
   ServiceError,
   type ServiceErrorCode,
   type ServiceErrorInit,

@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { type DestinationStream, pino } from 'pino';
+import { VoxlineError } from './errors/voxline-error.js';
 
 /** A structured logger: pino's method shapes (`logger.info({ callId }, 'message')`). */
 export interface Logger {
@@ -32,8 +33,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A log level that is not one of {@link LOG_LEVELS}; the message names where it came from. */
-export class LogLevelError extends Error {
-  readonly code = 'invalid-log-level';
+export class LogLevelError extends VoxlineError {
+  declare readonly code: 'invalid-log-level';
 
   constructor(
     /** The value given. */
@@ -41,7 +42,7 @@ export class LogLevelError extends Error {
     /** Where it came from, e.g. `VOXLINE_LOG_LEVEL`. */
     readonly source: string,
   ) {
-    super(`${source} must be one of ${LOG_LEVELS.join(', ')}; got '${value}'`);
+    super('invalid-log-level', `${source} must be one of ${LOG_LEVELS.join(', ')}; got '${value}'`);
     this.name = 'LogLevelError';
   }
 }

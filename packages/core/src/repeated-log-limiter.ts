@@ -14,6 +14,7 @@
  * else if (verdict !== 'skip') logger.warn({ suppressed: verdict.suppressed }, 'the carrier reported more errors');
  * ```
  */
+import { InvalidOptionError } from './errors/invalid-option-error.js';
 
 /** What to do with one record: log it in full, skip it, or log a summary of `suppressed` held back. */
 export type RepeatedLogVerdict = 'log' | 'skip' | { readonly suppressed: number };
@@ -43,15 +44,19 @@ export class RepeatedLogLimiter {
   readonly #maxKeys: number;
   readonly #keys = new Map<string, KeyState>();
 
-  /** @throws {RangeError} for a negative `firstCount`, or a non-positive `intervalMs` or `maxKeys`. */
+  /** @throws {InvalidOptionError} for a negative `firstCount`, or a non-positive `intervalMs` or `maxKeys`. */
   constructor(options: RepeatedLogLimiterOptions = {}) {
     const { firstCount = 3, intervalMs = 10_000, maxKeys = 64 } = options;
     if (!(Number.isInteger(firstCount) && firstCount >= 0)) {
-      throw new RangeError(`firstCount must be a non-negative integer, got ${firstCount}`);
+      throw new InvalidOptionError(
+        'firstCount',
+        `firstCount must be a non-negative integer, got ${firstCount}`,
+      );
     }
-    if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
+    if (!(intervalMs > 0))
+      throw new InvalidOptionError('intervalMs', `intervalMs must be positive, got ${intervalMs}`);
     if (!(Number.isInteger(maxKeys) && maxKeys > 0)) {
-      throw new RangeError(`maxKeys must be a positive integer, got ${maxKeys}`);
+      throw new InvalidOptionError('maxKeys', `maxKeys must be a positive integer, got ${maxKeys}`);
     }
     this.#firstCount = firstCount;
     this.#intervalMs = intervalMs;

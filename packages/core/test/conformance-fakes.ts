@@ -283,14 +283,14 @@ export class EnergyVADAnalyzer implements VADAnalyzerContract {
     private readonly broken: { dropsPartialWindows?: boolean } = {},
   ) {
     if (sampleRate !== 8000 && sampleRate !== 16000) {
-      throw new CodedError('ERR_VAD_UNSUPPORTED_SAMPLE_RATE', `${sampleRate} Hz is not supported`);
+      throw new CodedError('unsupported-vad-sample-rate', `${sampleRate} Hz is not supported`);
     }
     this.windowSize = sampleRate / 100;
   }
 
   async analyze(pcm: Int16Array) {
-    if (this.closed) throw new CodedError('ERR_VAD_CLOSED', 'closed');
-    if (!(pcm instanceof Int16Array)) throw new CodedError('ERR_VAD_INVALID_AUDIO', 'not an Int16Array');
+    if (this.closed) throw new CodedError('vad-closed', 'closed');
+    if (!(pcm instanceof Int16Array)) throw new CodedError('invalid-vad-audio', 'not an Int16Array');
     const audio = new Int16Array(this.held.length + pcm.length);
     audio.set(this.held);
     audio.set(pcm, this.held.length);

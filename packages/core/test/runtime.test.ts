@@ -10,6 +10,7 @@ import {
   FunctionCallResultFrame,
   InputAudioRawFrame,
   InterruptionFrame,
+  InvalidOptionError,
   Mailbox,
   MetricsFrame,
   OutputAudioRawFrame,
@@ -95,9 +96,14 @@ describe('frames', () => {
 
   it('reject audio that is not Int16Array PCM', () => {
     expect(() => new OutputAudioRawFrame({ audio: new Float32Array(4) as never, sampleRate: 8000 })).toThrow(
-      TypeError,
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'audio' }),
     );
-    expect(() => new OutputAudioRawFrame({ audio: new Int16Array(4), sampleRate: 0 })).toThrow(RangeError);
+    expect(() => new OutputAudioRawFrame({ audio: new Int16Array(4), sampleRate: 0 })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() => new OutputAudioRawFrame({ audio: new Int16Array(4), sampleRate: 0 })).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'sampleRate' }),
+    );
   });
 });
 
@@ -122,7 +128,9 @@ describe('inline processors and pipelines', () => {
 
   it('refuse a processor placed twice', () => {
     const same = new Suffix('');
-    expect(() => new Pipeline([same, same])).toThrow(TypeError);
+    expect(() => new Pipeline([same, same])).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'processors' }),
+    );
   });
 });
 
@@ -334,6 +342,7 @@ describe('graceful end and cancel', () => {
     expect(events).toEqual(['started', 'ended:end']);
     expect(cleanups).toBe(1);
     await expect(task.run()).rejects.toThrow(/runs once/);
+    await expect(task.run()).rejects.toMatchObject({ name: 'VoxlineError', code: 'task-already-run' });
   });
 
   it('an upstream EndTaskFrame or CancelTaskFrame ends the task', async () => {

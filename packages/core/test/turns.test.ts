@@ -9,6 +9,7 @@ import {
   InputAudioRawFrame,
   InterimTranscriptionFrame,
   InterruptionFrame,
+  InvalidOptionError,
   LLMMessagesAppendFrame,
   MinWordsTurnStart,
   MuteDuringFirstBotSpeech,
@@ -29,6 +30,7 @@ import {
   VADUserStartedSpeakingFrame,
   VADUserStoppedSpeakingFrame,
   VirtualClock,
+  VoxlineError,
 } from '@voxline/core';
 import { frameNames, type RecordedFrame, runProcessor, type Sleep, sleep } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -258,15 +260,15 @@ describe('UserTurnProcessor: turn start and end', () => {
   });
 
   it('rejects invalid options with a typed error', () => {
-    const bad: UserTurnProcessorOptions[] = [
-      { stuckTurnTimeoutMs: -1 },
-      { minInterruptionDurationMs: Number.NaN },
-      { minInterruptionWords: 1.5 },
-      { startStrategies: [] },
-      { falseInterruption: { timeoutMs: -5 } },
-      { mutedSpeech: 'ignore' as never },
+    const bad: [UserTurnProcessorOptions, string][] = [
+      [{ stuckTurnTimeoutMs: -1 }, 'stuckTurnTimeoutMs'],
+      [{ minInterruptionDurationMs: Number.NaN }, 'minInterruptionDurationMs'],
+      [{ minInterruptionWords: 1.5 }, 'minInterruptionWords'],
+      [{ startStrategies: [] }, 'startStrategies'],
+      [{ falseInterruption: { timeoutMs: -5 } }, 'falseInterruption.timeoutMs'],
+      [{ mutedSpeech: 'ignore' as never }, 'mutedSpeech'],
     ];
-    for (const options of bad) {
+    for (const [options, option] of bad) {
       let error: unknown;
       try {
         new UserTurnProcessor(options);
@@ -274,7 +276,10 @@ describe('UserTurnProcessor: turn start and end', () => {
         error = caught;
       }
       expect(error).toBeInstanceOf(TurnOptionsError);
-      expect((error as TurnOptionsError).code).toBe('ERR_TURN_INVALID_OPTIONS');
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(error).toBeInstanceOf(VoxlineError);
+      expect((error as TurnOptionsError).code).toBe('invalid-option');
+      expect((error as TurnOptionsError).option).toBe(option);
     }
     expect(() => new VADTranscriptTurnEnd({ minSilenceMs: -1 })).toThrow(TurnOptionsError);
   });

@@ -30,7 +30,13 @@
 import { endianness } from 'node:os';
 import { DeepgramClient } from '@deepgram/sdk';
 import { encodeMuLaw } from '@voxline/audio';
-import { ServiceError, STTService, type STTServiceOptions, serviceErrorCodeForStatus } from '@voxline/core';
+import {
+  InvalidOptionError,
+  ServiceError,
+  STTService,
+  type STTServiceOptions,
+  serviceErrorCodeForStatus,
+} from '@voxline/core';
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
 type ListenConnectArgs = Parameters<DeepgramClient['listen']['v1']['connect']>[0];
@@ -110,14 +116,17 @@ export class DeepgramSTTService extends STTService {
   private utteranceEndSeconds: number | undefined;
 
   /**
-   * @throws RangeError for an invalid retry policy or option.
+   * @throws {InvalidOptionError} for an invalid retry policy or option.
    */
   constructor(options: DeepgramSTTServiceOptions = {}) {
     super({ ...options, model: options.model ?? 'nova-3' });
     this.options = options;
     this.encoding = options.encoding ?? 'linear16';
     if (options.keepAliveIntervalMs !== undefined && !(options.keepAliveIntervalMs > 0)) {
-      throw new RangeError('keepAliveIntervalMs must be a positive number of ms');
+      throw new InvalidOptionError(
+        'keepAliveIntervalMs',
+        'keepAliveIntervalMs must be a positive number of ms',
+      );
     }
   }
 

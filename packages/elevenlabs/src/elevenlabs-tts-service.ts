@@ -33,7 +33,13 @@
  * the server, fails that turn (`ErrorFrame`, the turn ends) and the next turn reconnects.
  */
 import { randomUUID } from 'node:crypto';
-import { ServiceError, serviceErrorCodeForStatus, TTSService, type TTSServiceOptions } from '@voxline/core';
+import {
+  InvalidOptionError,
+  ServiceError,
+  serviceErrorCodeForStatus,
+  TTSService,
+  type TTSServiceOptions,
+} from '@voxline/core';
 import WebSocket from 'ws';
 import { AlignmentWordTracker, type CharacterAlignment } from './alignment-words.js';
 import {
@@ -136,16 +142,22 @@ export class ElevenLabsTTSService extends TTSService {
   private connection: Connection | undefined;
   private encoding: RawOutputEncoding | undefined;
 
-  /** @throws RangeError for an invalid option. */
+  /** @throws {InvalidOptionError} for an invalid option. */
   constructor(options: ElevenLabsTTSServiceOptions = {}) {
     super({ ...options, model: options.model ?? options.modelId ?? 'eleven_flash_v2_5' });
     this.options = options;
     const timeout = options.inactivityTimeoutSeconds ?? 60;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 180) {
-      throw new RangeError(`inactivityTimeoutSeconds must be an integer 1..180, got ${timeout}`);
+      throw new InvalidOptionError(
+        'inactivityTimeoutSeconds',
+        `inactivityTimeoutSeconds must be an integer 1..180, got ${timeout}`,
+      );
     }
     if ((options.keepAliveIntervalMs ?? 10_000) >= timeout * 1000) {
-      throw new RangeError('keepAliveIntervalMs must be shorter than the inactivity timeout');
+      throw new InvalidOptionError(
+        'keepAliveIntervalMs',
+        'keepAliveIntervalMs must be shorter than the inactivity timeout',
+      );
     }
   }
 

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@voxline/core';
 /**
  * ElevenLabs `output_format` values and what they mean on the wire.
  *
@@ -72,7 +73,7 @@ export function rawOutputEncoding(format: ElevenLabsOutputFormat): RawOutputEnco
  * ElevenLabs offers it.
  *
  * @param sampleRate the pipeline's output sample rate in Hz.
- * @throws RangeError when ElevenLabs has no PCM format at that rate (use a resampler after the
+ * @throws {InvalidOptionError} when ElevenLabs has no PCM format at that rate (use a resampler after the
  *   service and pick a supported rate).
  */
 export function outputFormatForPipeline(
@@ -82,7 +83,8 @@ export function outputFormatForPipeline(
   if (telephony && sampleRate === 8000) return 'ulaw_8000';
   const format = `pcm_${sampleRate}`;
   if (!isElevenLabsOutputFormat(format)) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      'sampleRate',
       `ElevenLabs has no PCM output at ${sampleRate} Hz; supported: 8000, 16000, 22050, 24000, 32000, 44100, 48000`,
     );
   }

@@ -129,10 +129,29 @@ describe('withNoiseFloor', () => {
   });
 
   it('refuses a level that is not below 0 dBFS, here and in the service options', () => {
-    expect(() => withNoiseFloor(new Int16Array(10), 0)).toThrow(RangeError);
-    expect(() => withNoiseFloor(new Int16Array(10), Number.NaN)).toThrow(RangeError);
-    expect(() => new PocketsphinxSTTService({ noiseFloorDbfs: 3 })).toThrow(RangeError);
-    expect(() => new PocketsphinxSTTService({ noiseFloorDbfs: Number.NaN })).toThrow(RangeError);
+    expect(() => withNoiseFloor(new Int16Array(10), 0)).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'dbfs' }),
+    );
+    expect(() => withNoiseFloor(new Int16Array(10), Number.NaN)).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'dbfs' }),
+    );
+    expect(() => new PocketsphinxSTTService({ noiseFloorDbfs: 3 })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'noiseFloorDbfs',
+      }),
+    );
+    expect(() => new PocketsphinxSTTService({ noiseFloorDbfs: Number.NaN })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'noiseFloorDbfs',
+      }),
+    );
     expect(() => new PocketsphinxSTTService({ phrases: ['Hello'] })).toThrow(PhraseGrammarError);
+    expect(() => new PocketsphinxSTTService({ phrases: ['Hello'] })).toThrow(
+      expect.objectContaining({ code: 'invalid-option', option: 'phrases' }),
+    );
   });
 });

@@ -10,7 +10,7 @@ export interface SileroBatchRunner {
   /**
    * Loads the model (once; again after a failure).
    *
-   * @throws {VADError} (rejected) `ERR_VAD_LOAD_FAILED`.
+   * @throws {VADError} (rejected) `vad-load-failed`.
    */
   load(): Promise<void>;
   /**

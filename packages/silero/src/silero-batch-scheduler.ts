@@ -1,4 +1,5 @@
 import { VADError } from '@voxline/audio';
+import { toError } from '@voxline/core';
 import { MainThreadBatchRunner } from './main-thread-batch-runner.js';
 import { SileroBatch } from './silero-batch.js';
 import type { SileroBatchInference, SileroBatchRunner } from './silero-batch-runner.js';
@@ -93,7 +94,7 @@ export class SileroBatchScheduler {
   #closed = false;
 
   /**
-   * @throws {VADError} `ERR_VAD_INVALID_PARAMS` for a `maxBatchSize` that is not an integer ≥ 1, a
+   * @throws {VADError} `invalid-vad-params` for a `maxBatchSize` that is not an integer ≥ 1, a
    *   `maxWaitMs` that is negative or not finite, or an unknown `inference`.
    */
   constructor(options: SileroBatchSchedulerOptions = {}) {
@@ -104,17 +105,14 @@ export class SileroBatchScheduler {
       inference = 'main-thread',
     } = options;
     if (!(Number.isInteger(maxBatchSize) && maxBatchSize >= 1)) {
-      throw new VADError(
-        'ERR_VAD_INVALID_PARAMS',
-        `maxBatchSize must be an integer ≥ 1, got ${maxBatchSize}`,
-      );
+      throw new VADError('invalid-vad-params', `maxBatchSize must be an integer ≥ 1, got ${maxBatchSize}`);
     }
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
-      throw new VADError('ERR_VAD_INVALID_PARAMS', `maxWaitMs must be finite and ≥ 0, got ${maxWaitMs}`);
+      throw new VADError('invalid-vad-params', `maxWaitMs must be finite and ≥ 0, got ${maxWaitMs}`);
     }
     if (inference !== 'worker' && inference !== 'main-thread') {
       throw new VADError(
-        'ERR_VAD_INVALID_PARAMS',
+        'invalid-vad-params',
         `inference must be 'worker' or 'main-thread', got ${inference}`,
       );
     }
@@ -154,14 +152,14 @@ export class SileroBatchScheduler {
    * Opens a stream (one per call) at `sampleRate`; the first stream loads the model (tens of ms;
    * in a worker, also the worker's start).
    *
-   * @throws {VADError} (rejected) `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` for a rate other than
-   *   8000/16000 Hz; `ERR_VAD_LOAD_FAILED` if the model cannot be loaded; `ERR_VAD_CLOSED` after
+   * @throws {VADError} (rejected) `unsupported-vad-sample-rate` for a rate other than
+   *   8000/16000 Hz; `vad-load-failed` if the model cannot be loaded; `vad-closed` after
    *   {@link close}.
    */
   async openStream(sampleRate: number): Promise<SileroBatchStream> {
     if (!isSileroSampleRate(sampleRate)) {
       throw new VADError(
-        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        'unsupported-vad-sample-rate',
         `Silero VAD runs at 8000 or 16000 Hz, got ${sampleRate}`,
       );
     }
@@ -173,8 +171,8 @@ export class SileroBatchScheduler {
   }
 
   /**
-   * Stops the scheduler: windows waiting or running reject with `ERR_VAD_CLOSED` (a
-   * `SileroVADAnalyzer` reports them as `ERR_VAD_INFERENCE_FAILED`), later windows and
+   * Stops the scheduler: windows waiting or running reject with `vad-closed` (a
+   * `SileroVADAnalyzer` reports them as `vad-inference-failed`), later windows and
    * {@link openStream} reject, and the worker thread, if any, is terminated. Idempotent.
    */
   async close(): Promise<void> {
@@ -182,7 +180,7 @@ export class SileroBatchScheduler {
     this.#closed = true;
     if (sharedSchedulers.get(this.modelPath) === this) sharedSchedulers.delete(this.modelPath);
     this.#disarm();
-    const error = new VADError('ERR_VAD_CLOSED', 'the Silero batch scheduler was closed');
+    const error = new VADError('vad-closed', 'the Silero batch scheduler was closed');
     for (const lane of this.#lanes.values()) {
       for (const stream of lane.filling.members) stream.fail(error);
       lane.filling.clear();
@@ -193,7 +191,7 @@ export class SileroBatchScheduler {
 
   #submit(stream: SileroBatchStream, window: Int16Array): void {
     if (this.#closed) {
-      stream.fail(new VADError('ERR_VAD_CLOSED', 'the Silero batch scheduler was closed'));
+      stream.fail(new VADError('vad-closed', 'the Silero batch scheduler was closed'));
       return;
     }
     const lane = this.#lane(stream.sampleRate);
@@ -225,7 +223,7 @@ export class SileroBatchScheduler {
         this.#recycle(lane, batch);
       },
       (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
+        const failure = toError(error);
         for (const stream of batch.members) stream.fail(failure);
         this.#recycle(lane, batch);
       },
@@ -278,6 +276,6 @@ export class SileroBatchScheduler {
   }
 
   #throwIfClosed(): void {
-    if (this.#closed) throw new VADError('ERR_VAD_CLOSED', 'the Silero batch scheduler was closed');
+    if (this.#closed) throw new VADError('vad-closed', 'the Silero batch scheduler was closed');
   }
 }

@@ -47,24 +47,24 @@ export class SileroBatchStream implements SileroStreamInference, SileroBatchMemb
    * Speech probability of `window` (Int16Array, exactly {@link windowSize} samples, copied before
    * this returns), resolved when the batch it joins has run.
    *
-   * @throws {VADError} (rejected) `ERR_VAD_CLOSED` after {@link close} or the scheduler's close;
-   *   `ERR_VAD_INVALID_AUDIO` for a window of another length or while a window is pending; the
+   * @throws {VADError} (rejected) `vad-closed` after {@link close} or the scheduler's close;
+   *   `invalid-vad-audio` for a window of another length or while a window is pending; the
    *   inference error if the batch failed (the window is skipped).
    */
   confidence(window: Int16Array): Promise<number> {
     if (this.#closed)
-      return Promise.reject(new VADError('ERR_VAD_CLOSED', 'Silero batch stream used after close()'));
+      return Promise.reject(new VADError('vad-closed', 'Silero batch stream used after close()'));
     if (window.length !== this.windowSize) {
       return Promise.reject(
         new VADError(
-          'ERR_VAD_INVALID_AUDIO',
+          'invalid-vad-audio',
           `a Silero window is ${this.windowSize} samples, got ${window.length}`,
         ),
       );
     }
     if (this.#resolve !== undefined) {
       return Promise.reject(
-        new VADError('ERR_VAD_INVALID_AUDIO', 'a Silero batch stream takes one window at a time'),
+        new VADError('invalid-vad-audio', 'a Silero batch stream takes one window at a time'),
       );
     }
     return new Promise<number>((resolve, reject) => {

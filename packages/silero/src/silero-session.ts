@@ -36,7 +36,7 @@ const sessions = new Map<string, Promise<InferenceSession>>();
  * options.)
  *
  * @param modelPath ONNX file; default {@link SILERO_MODEL_PATH}.
- * @throws {VADError} `ERR_VAD_LOAD_FAILED` (rejected) if the file is missing or not a valid
+ * @throws {VADError} `vad-load-failed` (rejected) if the file is missing or not a valid
  *   model; the next call tries again.
  */
 export function loadSileroSession(modelPath: string = SILERO_MODEL_PATH): Promise<InferenceSession> {
@@ -44,7 +44,7 @@ export function loadSileroSession(modelPath: string = SILERO_MODEL_PATH): Promis
   if (session === undefined) {
     session = InferenceSession.create(modelPath, { ...SILERO_SESSION_OPTIONS }).catch((error: unknown) => {
       sessions.delete(modelPath);
-      throw new VADError('ERR_VAD_LOAD_FAILED', `could not load the Silero VAD model ${modelPath}`, {
+      throw new VADError('vad-load-failed', `could not load the Silero VAD model ${modelPath}`, {
         cause: error,
       });
     });

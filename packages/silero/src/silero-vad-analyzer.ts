@@ -60,16 +60,16 @@ export class SileroVADAnalyzer extends VADAnalyzer {
    * Creates an analyzer; the first call in a process loads the model (tens of ms), later calls
    * reuse the loaded session (or the scheduler's).
    *
-   * @throws {VADError} (rejected) `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` for a rate other than
-   *   8000/16000 Hz; `ERR_VAD_INVALID_PARAMS` for invalid {@link @voxline/audio!VADParams}, or a
-   *   `modelPath` other than the `batching` scheduler's; `ERR_VAD_LOAD_FAILED` if the model
-   *   cannot be loaded; `ERR_VAD_CLOSED` if the `batching` scheduler is closed.
+   * @throws {VADError} (rejected) `unsupported-vad-sample-rate` for a rate other than
+   *   8000/16000 Hz; `invalid-vad-params` for invalid {@link @voxline/audio!VADParams}, or a
+   *   `modelPath` other than the `batching` scheduler's; `vad-load-failed` if the model
+   *   cannot be loaded; `vad-closed` if the `batching` scheduler is closed.
    */
   static async create(options: SileroVADAnalyzerOptions): Promise<SileroVADAnalyzer> {
     const { sampleRate, batching = false, modelPath } = options;
     if (sampleRate !== 8000 && sampleRate !== 16000) {
       throw new VADError(
-        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        'unsupported-vad-sample-rate',
         `Silero VAD runs at 8000 or 16000 Hz, got ${sampleRate}`,
       );
     }
@@ -80,7 +80,7 @@ export class SileroVADAnalyzer extends VADAnalyzer {
     const scheduler = batching === true ? SileroBatchScheduler.shared(modelPath) : batching;
     if (modelPath !== undefined && modelPath !== scheduler.modelPath) {
       throw new VADError(
-        'ERR_VAD_INVALID_PARAMS',
+        'invalid-vad-params',
         `modelPath ${modelPath} is not the model of the batching scheduler (${scheduler.modelPath})`,
       );
     }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { VADError } from '@voxline/audio';
+import { toError } from '@voxline/core';
 import type { SileroBatch } from './silero-batch.js';
 import type { SileroBatchRunner } from './silero-batch-runner.js';
 import {
@@ -39,8 +40,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
   }
 
   load(): Promise<void> {
-    if (this.#closed)
-      return Promise.reject(new VADError('ERR_VAD_CLOSED', 'the Silero batch worker is closed'));
+    if (this.#closed) return Promise.reject(new VADError('vad-closed', 'the Silero batch worker is closed'));
     this.#ready ??= this.#start().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
@@ -78,7 +78,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
     if (this.#closed) return;
     this.#closed = true;
     const worker = this.#worker;
-    this.#forget(new VADError('ERR_VAD_CLOSED', 'the Silero batch worker was closed'));
+    this.#forget(new VADError('vad-closed', 'the Silero batch worker was closed'));
     await worker?.terminate();
   }
 
@@ -96,7 +96,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
         void worker.terminate();
         reject(
           new VADError(
-            'ERR_VAD_LOAD_FAILED',
+            'vad-load-failed',
             `could not load the Silero VAD model ${this.#modelPath} in a worker`,
             {
               cause,
@@ -142,7 +142,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
     this.#worker = undefined;
     this.#ready = undefined;
     this.#attached.clear();
-    const error = cause instanceof Error ? cause : new Error(String(cause));
+    const error = toError(cause);
     for (const run of this.#pending.values()) run.reject(error);
     this.#pending.clear();
   }

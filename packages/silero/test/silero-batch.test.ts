@@ -324,23 +324,23 @@ describe('SileroBatchScheduler errors', () => {
       { maxWaitMs: Infinity },
     ]) {
       expect(() => new SileroBatchScheduler(options), JSON.stringify(options)).toThrow(
-        expect.objectContaining({ code: 'ERR_VAD_INVALID_PARAMS' }),
+        expect.objectContaining({ code: 'invalid-vad-params' }),
       );
     }
     expect(() => new SileroBatchScheduler({ inference: 'gpu' as SileroBatchInference })).toThrow(
-      expect.objectContaining({ code: 'ERR_VAD_INVALID_PARAMS' }),
+      expect.objectContaining({ code: 'invalid-vad-params' }),
     );
     const scheduler = newScheduler('main-thread', { maxWaitMs: 5000 });
     await expect(scheduler.openStream(44_100)).rejects.toMatchObject({
-      code: 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+      code: 'unsupported-vad-sample-rate',
     });
     await expect(
       SileroVADAnalyzer.create({ sampleRate: 8000, batching: scheduler, modelPath: '/elsewhere/model.onnx' }),
-    ).rejects.toMatchObject({ code: 'ERR_VAD_INVALID_PARAMS' });
+    ).rejects.toMatchObject({ code: 'invalid-vad-params' });
     // Invalid VAD params: the stream opened for the analyzer is released again.
     await expect(
       SileroVADAnalyzer.create({ sampleRate: 8000, batching: scheduler, params: { confidence: 2 } }),
-    ).rejects.toMatchObject({ code: 'ERR_VAD_INVALID_PARAMS' });
+    ).rejects.toMatchObject({ code: 'invalid-vad-params' });
     const lone = await SileroVADAnalyzer.create({ sampleRate: 8000, batching: scheduler });
     const start = performance.now();
     await lone.analyze(new Int16Array(256));
@@ -350,28 +350,28 @@ describe('SileroBatchScheduler errors', () => {
   });
 
   for (const inference of INFERENCES) {
-    it(`${inference}: a missing model fails to load with ERR_VAD_LOAD_FAILED`, async () => {
+    it(`${inference}: a missing model fails to load with vad-load-failed`, async () => {
       const scheduler = new SileroBatchScheduler({ inference, modelPath: '/nonexistent/model.onnx' });
       await expect(
         SileroVADAnalyzer.create({ sampleRate: 16000, batching: scheduler }),
-      ).rejects.toMatchObject({ code: 'ERR_VAD_LOAD_FAILED' });
+      ).rejects.toMatchObject({ code: 'vad-load-failed' });
       await scheduler.close();
     });
   }
 
-  it('close() fails the windows waiting (ERR_VAD_INFERENCE_FAILED) and later streams (ERR_VAD_CLOSED)', async () => {
+  it('close() fails the windows waiting (vad-inference-failed) and later streams (vad-closed)', async () => {
     const scheduler = new SileroBatchScheduler({ inference: 'worker', maxWaitMs: 1000 });
     const a = await SileroVADAnalyzer.create({ sampleRate: 16000, batching: scheduler });
     await SileroVADAnalyzer.create({ sampleRate: 16000, batching: scheduler });
     const waiting = a.analyze(new Int16Array(512));
     await scheduler.close();
     await expect(waiting).rejects.toMatchObject({
-      code: 'ERR_VAD_INFERENCE_FAILED',
-      cause: expect.objectContaining({ code: 'ERR_VAD_CLOSED' }),
+      code: 'vad-inference-failed',
+      cause: expect.objectContaining({ code: 'vad-closed' }),
     });
-    await expect(a.analyze(new Int16Array(512))).rejects.toMatchObject({ code: 'ERR_VAD_INFERENCE_FAILED' });
+    await expect(a.analyze(new Int16Array(512))).rejects.toMatchObject({ code: 'vad-inference-failed' });
     await expect(SileroVADAnalyzer.create({ sampleRate: 16000, batching: scheduler })).rejects.toMatchObject({
-      code: 'ERR_VAD_CLOSED',
+      code: 'vad-closed',
     });
   });
 });

@@ -119,11 +119,11 @@ describe('SileroVADAnalyzer inference', () => {
 
   it('rejects unsupported sample rates and missing models with typed errors', async () => {
     await expect(SileroVADAnalyzer.create({ sampleRate: 44100 as 16000 })).rejects.toMatchObject({
-      code: 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+      code: 'unsupported-vad-sample-rate',
     });
     await expect(
       SileroVADAnalyzer.create({ sampleRate: 16000, modelPath: '/nonexistent/model.onnx' }),
-    ).rejects.toMatchObject({ code: 'ERR_VAD_LOAD_FAILED' });
+    ).rejects.toMatchObject({ code: 'vad-load-failed' });
   });
 });
 

@@ -6,6 +6,7 @@
  * A {@link CallTerminator} makes that request. The transport decides *when* (after the final audio
  * has played, i.e. after the last mark echo); the terminator only makes sure it happens once.
  */
+import { VoxlineError } from '@voxline/core';
 import type { CallInfo, Carrier } from './telephony-serializer.js';
 
 /**
@@ -32,9 +33,9 @@ export interface CallTerminator {
 export type CallTerminationErrorCode = 'hang-up-failed' | 'wrong-carrier';
 
 /** A hang-up that did not happen; `callId` and `attempts` say which call and how hard we tried. */
-export class CallTerminationError extends Error {
+export class CallTerminationError extends VoxlineError {
   constructor(
-    readonly code: CallTerminationErrorCode,
+    override readonly code: CallTerminationErrorCode,
     message: string,
     /** The carrier's call id (Telnyx `call_control_id`, Twilio `callSid`). */
     readonly callId: string,
@@ -42,7 +43,7 @@ export class CallTerminationError extends Error {
     readonly attempts: number,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'CallTerminationError';
   }
 }

@@ -10,7 +10,13 @@
  * subclass keeps the protocol facts: its message schemas, how its `start` becomes a
  * {@link CallInfo}, any event of its own, and the JSON it sends.
  */
-import { type Frame, InputDTMFFrame, OutputAudioRawFrame, OutputTransportMessageFrame } from '@voxline/core';
+import {
+  type Frame,
+  InputDTMFFrame,
+  InvalidOptionError,
+  OutputAudioRawFrame,
+  OutputTransportMessageFrame,
+} from '@voxline/core';
 import type { ZodType } from 'zod';
 import { normalizeTrack } from './media-payload.js';
 import { MediaStreamAudio, type MediaStreamAudioOptions } from './media-stream-audio.js';
@@ -80,7 +86,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    * @param jitterDepth - jitter buffer depth in 20 ms frames; an integer ≥ 0.
    * @param maxPayloadBytes - largest decoded media payload accepted, in bytes; an integer ≥
    *   `minPayloadBytes` (1 for 8-bit codecs, 2 where L16 is possible).
-   * @throws {RangeError} naming the option, for a value out of range.
+   * @throws {InvalidOptionError} naming the option, for a value out of range.
    */
   protected static checkBufferLimits(
     jitterDepth: number,
@@ -88,10 +94,13 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
     minPayloadBytes: number,
   ): void {
     if (!Number.isInteger(jitterDepth) || jitterDepth < 0) {
-      throw new RangeError(`jitterDepth must be an integer ≥ 0, got ${jitterDepth}`);
+      throw new InvalidOptionError('jitterDepth', `jitterDepth must be an integer ≥ 0, got ${jitterDepth}`);
     }
     if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < minPayloadBytes) {
-      throw new RangeError(`maxPayloadBytes must be an integer ≥ ${minPayloadBytes}, got ${maxPayloadBytes}`);
+      throw new InvalidOptionError(
+        'maxPayloadBytes',
+        `maxPayloadBytes must be an integer ≥ ${minPayloadBytes}, got ${maxPayloadBytes}`,
+      );
     }
   }
 

@@ -4,7 +4,7 @@
  * failure. Carrier packages supply the request and the classification of its errors.
  */
 import { randomUUID } from 'node:crypto';
-import { type Clock, defaultLogger, type Logger, realClock } from '@voxline/core';
+import { type Clock, defaultLogger, InvalidOptionError, type Logger, realClock } from '@voxline/core';
 import { CallTerminationError, type CallTerminator } from './call-terminator.js';
 import type { CallInfo, Carrier } from './telephony-serializer.js';
 
@@ -67,7 +67,7 @@ export abstract class RetryingCallTerminator implements CallTerminator {
   readonly #ended = new Set<string>();
 
   /**
-   * @throws {RangeError} if `retry.attempts` is not an integer ≥ 1, `retry.baseDelayMs` is negative
+   * @throws {InvalidOptionError} if `retry.attempts` is not an integer ≥ 1, `retry.baseDelayMs` is negative
    *   or not finite, or `rememberedCalls` is not an integer ≥ 1.
    */
   constructor(options: RetryingCallTerminatorOptions = {}) {
@@ -75,13 +75,22 @@ export abstract class RetryingCallTerminator implements CallTerminator {
     const baseDelayMs = options.retry?.baseDelayMs ?? 250;
     const rememberedCalls = options.rememberedCalls ?? 10_000;
     if (!Number.isInteger(attempts) || attempts < 1) {
-      throw new RangeError(`retry.attempts must be an integer ≥ 1, got ${attempts}`);
+      throw new InvalidOptionError(
+        'retry.attempts',
+        `retry.attempts must be an integer ≥ 1, got ${attempts}`,
+      );
     }
     if (!Number.isFinite(baseDelayMs) || baseDelayMs < 0) {
-      throw new RangeError(`retry.baseDelayMs must be a finite number of ms ≥ 0, got ${baseDelayMs}`);
+      throw new InvalidOptionError(
+        'retry.baseDelayMs',
+        `retry.baseDelayMs must be a finite number of ms ≥ 0, got ${baseDelayMs}`,
+      );
     }
     if (!Number.isInteger(rememberedCalls) || rememberedCalls < 1) {
-      throw new RangeError(`rememberedCalls must be an integer ≥ 1, got ${rememberedCalls}`);
+      throw new InvalidOptionError(
+        'rememberedCalls',
+        `rememberedCalls must be an integer ≥ 1, got ${rememberedCalls}`,
+      );
     }
     this.#attempts = attempts;
     this.#baseDelayMs = baseDelayMs;

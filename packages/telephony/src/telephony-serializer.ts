@@ -23,7 +23,7 @@
  * Methods are synchronous, never perform I/O, never start timers and never keep a reference to the
  * strings they were given.
  */
-import type { Frame } from '@voxline/core';
+import { type Frame, VoxlineError } from '@voxline/core';
 
 /**
  * A carrier's name, lower case: `'telnyx'`, `'twilio'`, or any other a carrier package declares
@@ -171,9 +171,9 @@ export type SerializerErrorCode =
   | 'stream-mismatch';
 
 /** A carrier message the serializer cannot use; `code` says why. */
-export class SerializerError extends Error {
+export class SerializerError extends VoxlineError {
   constructor(
-    readonly code: SerializerErrorCode,
+    override readonly code: SerializerErrorCode,
     message: string,
     /** True when the call cannot go on (e.g. an unsupported codec at `start`). */
     readonly fatal = false,
@@ -183,7 +183,7 @@ export class SerializerError extends Error {
      */
     readonly call?: CallInfo,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'SerializerError';
   }
 }

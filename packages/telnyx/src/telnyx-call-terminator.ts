@@ -11,6 +11,7 @@
  * - The SDK's own retries are turned off for this request so the backoff policy here is the only one.
  */
 
+import { InvalidOptionError } from '@voxline/core';
 import {
   type CallInfo,
   type HangUpFailure,
@@ -54,12 +55,15 @@ export class TelnyxCallTerminator extends RetryingCallTerminator {
   readonly #client: Telnyx;
   readonly #requestTimeoutMs: number;
 
-  /** @throws {RangeError} for out-of-range retry options or `requestTimeoutMs`. */
+  /** @throws {InvalidOptionError} for out-of-range retry options or `requestTimeoutMs`. */
   constructor(options: TelnyxCallTerminatorOptions = {}) {
     super(options);
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!(requestTimeoutMs > 0))
-      throw new RangeError(`requestTimeoutMs must be positive, got ${requestTimeoutMs}`);
+      throw new InvalidOptionError(
+        'requestTimeoutMs',
+        `requestTimeoutMs must be positive, got ${requestTimeoutMs}`,
+      );
     this.#requestTimeoutMs = requestTimeoutMs;
     this.#client = telnyxClientFor(options, requestTimeoutMs);
   }

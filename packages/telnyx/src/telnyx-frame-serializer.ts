@@ -20,7 +20,9 @@
  *   the codec named by `stream_bidirectional_codec` (case-sensitive, default PCMU) at
  *   `stream_bidirectional_sampling_rate`. RTP chunks sent back may hold 20 ms to 30 s of audio.
  */
+
 import type { L16ByteOrder } from '@voxline/audio';
+import { InvalidOptionError } from '@voxline/core';
 import {
   type CallInfo,
   type CarrierMessage,
@@ -114,7 +116,7 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
   readonly #outboundSampleRate: number | undefined;
 
   /**
-   * @throws {RangeError} for an option out of range (unknown codec or byte order, non-positive
+   * @throws {InvalidOptionError} for an option out of range (unknown codec or byte order, non-positive
    *   rate, negative depth, payload limit below 2 bytes).
    */
   constructor(options: TelnyxFrameSerializerOptions = {}) {
@@ -127,7 +129,8 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
       maxPayloadBytes = 16_384,
     } = options;
     if (outboundEncoding !== undefined && !isTelephonyEncoding(outboundEncoding)) {
-      throw new RangeError(
+      throw new InvalidOptionError(
+        'outboundEncoding',
         `outboundEncoding must be one of ${TELEPHONY_ENCODINGS.join(', ')}, got ${String(outboundEncoding)}`,
       );
     }
@@ -135,15 +138,20 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
       outboundSampleRate !== undefined &&
       !(Number.isInteger(outboundSampleRate) && outboundSampleRate > 0)
     ) {
-      throw new RangeError(`outboundSampleRate must be a positive integer of Hz, got ${outboundSampleRate}`);
+      throw new InvalidOptionError(
+        'outboundSampleRate',
+        `outboundSampleRate must be a positive integer of Hz, got ${outboundSampleRate}`,
+      );
     }
     if (l16ByteOrder !== 'big-endian' && l16ByteOrder !== 'little-endian') {
-      throw new RangeError(
+      throw new InvalidOptionError(
+        'l16ByteOrder',
         `l16ByteOrder must be 'big-endian' or 'little-endian', got ${String(l16ByteOrder)}`,
       );
     }
     if (streamTrack !== 'inbound_track' && streamTrack !== 'both_tracks') {
-      throw new RangeError(
+      throw new InvalidOptionError(
+        'streamTrack',
         `streamTrack must be 'inbound_track' or 'both_tracks', got ${String(streamTrack)}`,
       );
     }

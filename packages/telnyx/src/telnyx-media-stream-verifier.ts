@@ -15,6 +15,7 @@
  */
 
 import type { CallRegistry } from '@voxline/call-control';
+import { InvalidOptionError } from '@voxline/core';
 import {
   type CallInfo,
   headerValue,
@@ -43,11 +44,14 @@ export class TelnyxMediaStreamVerifier implements MediaStreamVerifier {
   readonly #registry: CallRegistry | undefined;
   readonly #tokenSecret: string | undefined;
 
-  /** @throws {TypeError} when neither a registry nor a non-empty token secret is given. */
+  /** @throws {InvalidOptionError} when neither a registry nor a non-empty token secret is given. */
   constructor(options: TelnyxMediaStreamVerifierOptions) {
     const secret = options?.tokenSecret;
     if (options?.registry === undefined && (secret === undefined || secret === '')) {
-      throw new TypeError('TelnyxMediaStreamVerifier needs a registry or a tokenSecret');
+      throw new InvalidOptionError(
+        'tokenSecret',
+        'TelnyxMediaStreamVerifier needs a registry or a tokenSecret',
+      );
     }
     this.#registry = options.registry;
     this.#tokenSecret = secret === '' ? undefined : secret;

@@ -307,7 +307,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     const ids = api.requests.map((request) => JSON.parse(request.text).command_id);
     expect(new Set(ids).size).toBe(1);
     const warnings = logger.records.filter((record) => record.level === 'warn');
-    expect(warnings.map((record) => record.fields.category)).toEqual(['rate-limit', 'api']);
+    expect(warnings.map((record) => record.fields.category)).toEqual(['rate-limited', 'api']);
   });
 
   it('retries a dropped connection as a network failure, and gives up after the last attempt', async () => {

@@ -159,7 +159,19 @@ describe('TelnyxCallTerminator against a local stand-in for the Call Control API
   });
 
   it('refuses a retry policy out of range', () => {
-    expect(() => new TelnyxCallTerminator({ apiKey: 'k', retry: { attempts: 0 } })).toThrow(RangeError);
-    expect(() => new TelnyxCallTerminator({ apiKey: 'k', retry: { baseDelayMs: -1 } })).toThrow(RangeError);
+    expect(() => new TelnyxCallTerminator({ apiKey: 'k', retry: { attempts: 0 } })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'retry.attempts',
+      }),
+    );
+    expect(() => new TelnyxCallTerminator({ apiKey: 'k', retry: { baseDelayMs: -1 } })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'retry.baseDelayMs',
+      }),
+    );
   });
 });

@@ -570,10 +570,26 @@ describe('TelnyxFrameSerializer: bad input', () => {
   });
 
   it('validates its options', () => {
-    expect(() => new TelnyxFrameSerializer({ outboundEncoding: 'AMR-WB' as never })).toThrow(RangeError);
-    expect(() => new TelnyxFrameSerializer({ jitterDepth: -1 })).toThrow(RangeError);
-    expect(() => new TelnyxFrameSerializer({ l16ByteOrder: 'middle' as never })).toThrow(RangeError);
-    expect(() => new TelnyxFrameSerializer({ outboundSampleRate: 0 })).toThrow(RangeError);
+    expect(() => new TelnyxFrameSerializer({ outboundEncoding: 'AMR-WB' as never })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'outboundEncoding',
+      }),
+    );
+    expect(() => new TelnyxFrameSerializer({ jitterDepth: -1 })).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'jitterDepth' }),
+    );
+    expect(() => new TelnyxFrameSerializer({ l16ByteOrder: 'middle' as never })).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'l16ByteOrder' }),
+    );
+    expect(() => new TelnyxFrameSerializer({ outboundSampleRate: 0 })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'outboundSampleRate',
+      }),
+    );
   });
 });
 

@@ -10,6 +10,7 @@
  * 20404** ("The requested resource ... was not found"): success (the race reported in https://github.com/pipecat-ai/pipecat/issues/2145).
  */
 
+import { InvalidOptionError } from '@voxline/core';
 import {
   type CallInfo,
   type HangUpFailure,
@@ -53,12 +54,15 @@ export class TwilioCallTerminator extends RetryingCallTerminator {
   readonly carrier = 'twilio' as const;
   readonly #client: twilio.Twilio;
 
-  /** @throws {RangeError} for out-of-range retry options or `requestTimeoutMs`. */
+  /** @throws {InvalidOptionError} for out-of-range retry options or `requestTimeoutMs`. */
   constructor(options: TwilioCallTerminatorOptions = {}) {
     super(options);
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!(requestTimeoutMs > 0))
-      throw new RangeError(`requestTimeoutMs must be positive, got ${requestTimeoutMs}`);
+      throw new InvalidOptionError(
+        'requestTimeoutMs',
+        `requestTimeoutMs must be positive, got ${requestTimeoutMs}`,
+      );
     this.#client = twilioClientFor(options, requestTimeoutMs);
   }
 

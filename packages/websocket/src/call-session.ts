@@ -46,6 +46,7 @@ import {
   type Clock,
   defaultPipelineParams,
   type FrameProcessor,
+  InvalidOptionError,
   Pipeline,
   type PipelineParams,
   PipelineTask,
@@ -419,7 +420,10 @@ export class CallSession {
       const built = await this.options.createPipeline(call, transport);
       const pipeline = Array.isArray(built) ? new Pipeline(built) : (built as FrameProcessor);
       if (!isLinked(transport.input()) || !isLinked(transport.output())) {
-        throw new Error('the pipeline must contain transport.input() and transport.output()');
+        throw new InvalidOptionError(
+          'createPipeline',
+          'the pipeline must contain transport.input() and transport.output()',
+        );
       }
       const taskOptions =
         typeof this.options.taskOptions === 'function'

@@ -1,6 +1,7 @@
 /**
  * Checking the `carriers` option of a transport or endpoint: the carrier plugins it serves.
  */
+import { InvalidOptionError } from '@voxline/core';
 import type { CarrierPlugin } from '@voxline/telephony';
 
 /**
@@ -8,7 +9,7 @@ import type { CarrierPlugin } from '@voxline/telephony';
  *
  * @param carriers - the option's value, as given (it may come from untyped configuration).
  * @param owner - who has the option, for the message (`voxlineTelephony`, `TelephonyTransport`).
- * @throws TypeError naming the problem: not an array, empty, an entry that is not a
+ * @throws {InvalidOptionError} (option `carriers`, or `carriers[i]` for one entry) naming the problem: not an array, empty, an entry that is not a
  *   `CarrierPlugin` (no `carrier` name, no `recognizeMessage` or `createSerializer` function, a
  *   `recognizeUpgrade` that is not a function), or a carrier listed twice (its streams could never
  *   be told apart).
@@ -19,7 +20,8 @@ export function checkCarriersOption(
 ): asserts carriers is readonly CarrierPlugin[] {
   const hint = 'e.g. [telnyxCarrier()] from @voxline/telnyx, [telnyxCarrier(), twilioCarrier()] for both';
   if (!Array.isArray(carriers) || carriers.length === 0) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'carriers',
       `${owner}: carriers must be a non-empty array of carrier plugins (${hint}), got ${describe(carriers)}`,
     );
   }
@@ -27,11 +29,17 @@ export function checkCarriersOption(
   carriers.forEach((plugin: unknown, index: number) => {
     const problem = pluginProblem(plugin);
     if (problem !== undefined) {
-      throw new TypeError(`${owner}: carriers[${index}] is not a carrier plugin: ${problem} (${hint})`);
+      throw new InvalidOptionError(
+        `carriers[${index}]`,
+        `${owner}: carriers[${index}] is not a carrier plugin: ${problem} (${hint})`,
+      );
     }
     const name = (plugin as CarrierPlugin).carrier;
     if (seen.has(name)) {
-      throw new TypeError(`${owner}: carriers lists '${name}' twice; give each carrier one plugin`);
+      throw new InvalidOptionError(
+        'carriers',
+        `${owner}: carriers lists '${name}' twice; give each carrier one plugin`,
+      );
     }
     seen.add(name);
   });

@@ -10,7 +10,9 @@
  * `EventLoopStallMonitor`), what the client sent meanwhile arrives at once, so the bucket may hold
  * `messagesPerSecond` tokens per second of stall beyond `burst`, until they are used.
  */
+
 import type { Clock } from '@voxline/core';
+import { InvalidOptionError } from '@voxline/core';
 
 /** The limits of a {@link MessageRateLimiter}. */
 export interface MessageRateLimit {
@@ -47,7 +49,7 @@ export class MessageRateLimiter {
    * @param limit - the rates.
    * @param clock - the clock messages are timed with.
    * @param stalls - how long the event loop stalled; default: never (no stall credit).
-   * @throws RangeError if `messagesPerSecond` or `burst` is not a positive number.
+   * @throws {InvalidOptionError} if `messagesPerSecond` or `burst` is not a positive number.
    */
   constructor(
     private readonly limit: Readonly<MessageRateLimit>,
@@ -55,9 +57,13 @@ export class MessageRateLimiter {
     private readonly stalls: StallClock = noStalls,
   ) {
     if (!(limit.messagesPerSecond > 0)) {
-      throw new RangeError(`messagesPerSecond must be positive, got ${limit.messagesPerSecond}`);
+      throw new InvalidOptionError(
+        'rateLimit.messagesPerSecond',
+        `messagesPerSecond must be positive, got ${limit.messagesPerSecond}`,
+      );
     }
-    if (!(limit.burst >= 1)) throw new RangeError(`burst must be at least 1, got ${limit.burst}`);
+    if (!(limit.burst >= 1))
+      throw new InvalidOptionError('rateLimit.burst', `burst must be at least 1, got ${limit.burst}`);
     this.tokens = limit.burst;
     this.lastRefillAt = clock.now();
     this.lastStallMs = stalls.stallMs();

@@ -3,6 +3,7 @@
  * of real time) and their checks, in one place: the transport and the fastify plugin both read
  * them through {@link resolveInputOptions}, so a bad value is refused with the option's full path.
  */
+import { InvalidOptionError } from '@voxline/core';
 import { defaultMessageRateLimit, type MessageRateLimit } from './message-rate-limiter.js';
 
 /** What a telephony transport accepts from the carrier. */
@@ -34,7 +35,7 @@ export interface ResolvedInputOptions {
  *
  * @param optionPath - prefix of the option names in error messages, e.g. `'input.'` when the
  *   options are nested under `input`; default none.
- * @throws RangeError naming the option (with `optionPath`) if `maxMessageBytes` is below 1024,
+ * @throws {InvalidOptionError} naming the option (with `optionPath`) if `maxMessageBytes` is below 1024,
  *   `inboundAudioBurstMs` is negative, `rateLimit.messagesPerSecond` is not positive or
  *   `rateLimit.burst` is below 1.
  */
@@ -48,21 +49,28 @@ export function resolveInputOptions(
     inboundAudioBurstMs: options.inboundAudioBurstMs ?? 1000,
   };
   if (!(resolved.maxMessageBytes >= 1024)) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      `${optionPath}maxMessageBytes`,
       `${optionPath}maxMessageBytes must be at least 1024, got ${resolved.maxMessageBytes}`,
     );
   }
   if (!(resolved.inboundAudioBurstMs >= 0)) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      `${optionPath}inboundAudioBurstMs`,
       `${optionPath}inboundAudioBurstMs must be at least 0, got ${resolved.inboundAudioBurstMs}`,
     );
   }
   const { messagesPerSecond, burst } = resolved.rateLimit;
   if (!(messagesPerSecond > 0)) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      `${optionPath}rateLimit.messagesPerSecond`,
       `${optionPath}rateLimit.messagesPerSecond must be positive, got ${messagesPerSecond}`,
     );
   }
-  if (!(burst >= 1)) throw new RangeError(`${optionPath}rateLimit.burst must be at least 1, got ${burst}`);
+  if (!(burst >= 1))
+    throw new InvalidOptionError(
+      `${optionPath}rateLimit.burst`,
+      `${optionPath}rateLimit.burst must be at least 1, got ${burst}`,
+    );
   return resolved;
 }

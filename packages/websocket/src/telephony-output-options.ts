@@ -4,6 +4,7 @@
  * through {@link resolveOutputOptions}, so a bad value is refused the same way, with the option's
  * full path, wherever it is given.
  */
+import { InvalidOptionError } from '@voxline/core';
 
 /** Default duration in ms of the audio in each `media` message sent to the carrier. */
 export const OUTPUT_FRAME_MS = 20;
@@ -71,7 +72,7 @@ export type ResolvedOutputOptions = Readonly<Required<TelephonyOutputOptions>>;
  *
  * @param optionPath - prefix of the option names in error messages, e.g. `'output.'` when the
  *   options are nested under `output`; default none.
- * @throws RangeError naming the option (with `optionPath`) if `leadMs` is outside 20..1000,
+ * @throws {InvalidOptionError} naming the option (with `optionPath`) if `leadMs` is outside 20..1000,
  *   `mediaMessageMs` is not a multiple of 20 from 20 to 200 or exceeds `leadMs`, an interval is
  *   not positive, or `liveAudioMaxBacklogMs` is below 20.
  */
@@ -91,13 +92,15 @@ export function resolveOutputOptions(
   };
   const name = (option: keyof TelephonyOutputOptions): string => `${optionPath}${option}`;
   if (!(resolved.liveAudioMaxBacklogMs >= OUTPUT_FRAME_MS)) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      name('liveAudioMaxBacklogMs'),
       `${name('liveAudioMaxBacklogMs')} must be at least ${OUTPUT_FRAME_MS}, got ${options.liveAudioMaxBacklogMs}`,
     );
   }
   const { leadMs, mediaMessageMs } = resolved;
   if (!(leadMs >= OUTPUT_FRAME_MS && leadMs <= MAX_LEAD_MS)) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      name('leadMs'),
       `${name('leadMs')} must be between ${OUTPUT_FRAME_MS} and ${MAX_LEAD_MS}, got ${leadMs}`,
     );
   }
@@ -106,12 +109,14 @@ export function resolveOutputOptions(
     mediaMessageMs < OUTPUT_FRAME_MS ||
     mediaMessageMs > MAX_MEDIA_MESSAGE_MS
   ) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      name('mediaMessageMs'),
       `${name('mediaMessageMs')} must be a multiple of ${OUTPUT_FRAME_MS} from ${OUTPUT_FRAME_MS} to ${MAX_MEDIA_MESSAGE_MS}, got ${mediaMessageMs}`,
     );
   }
   if (mediaMessageMs > leadMs) {
-    throw new RangeError(
+    throw new InvalidOptionError(
+      name('mediaMessageMs'),
       `${name('mediaMessageMs')} (${mediaMessageMs}) must not exceed ${name('leadMs')} (${leadMs})`,
     );
   }
@@ -122,7 +127,8 @@ export function resolveOutputOptions(
     'markEchoTimeoutMs',
   ] as const) {
     const value = resolved[option];
-    if (!(value > 0)) throw new RangeError(`${name(option)} must be positive, got ${value}`);
+    if (!(value > 0))
+      throw new InvalidOptionError(name(option), `${name(option)} must be positive, got ${value}`);
   }
   return resolved;
 }

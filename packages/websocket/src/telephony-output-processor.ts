@@ -48,12 +48,14 @@ import {
   FrameDirection,
   FrameProcessor,
   InterruptionFrame,
+  InvalidOptionError,
+  isAbortError,
   OutputAudioRawFrame,
   StopFrame,
   TTSAudioRawFrame,
   TTSStoppedFrame,
 } from '@voxline/core';
-import type { TelephonySerializer } from '@voxline/telephony';
+import { SerializerError, type TelephonySerializer } from '@voxline/telephony';
 import { PacedAudioSender } from './paced-audio-sender.js';
 import { PlaybackTracker } from './playback-tracker.js';
 import {
@@ -74,10 +76,6 @@ export interface OutputChannel {
   send(message: string): boolean;
   /** Called on each interruption of playing audio, with the frame pushed into the pipeline. */
   onInterrupted(frame: BotInterruptedFrame): void;
-}
-
-function isAbortError(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 /** The output processor; see the module comment. Put it last in the pipeline (`transport.output()`). */
@@ -103,7 +101,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private playbackEnded: (() => void) | undefined;
 
   /**
-   * @throws RangeError if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
+   * @throws {InvalidOptionError} if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
    *   from 20 to 200 or exceeds `leadMs`, an interval is not positive, or `liveAudioMaxBacklogMs`
    *   is below 20 (see `resolveOutputOptions`).
    */
@@ -303,7 +301,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
     const stop = new AbortController();
     this.watcherStop = stop;
     this.watchPlayback(stop.signal).catch((error: unknown) => {
-      if (!isAbortError(error)) this.pushError(error instanceof Error ? error : new Error(String(error)));
+      if (!isAbortError(error)) this.pushError(error);
     });
   }
 
@@ -447,7 +445,10 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   private requireSerializer(): TelephonySerializer {
     const serializer = this.channel.serializer;
     if (serializer === undefined)
-      throw new Error('TelephonyOutput: no carrier serializer (the call has not started)');
+      throw new SerializerError(
+        'not-started',
+        'TelephonyOutput: no carrier serializer (the call has not started)',
+      );
     return serializer;
   }
 }

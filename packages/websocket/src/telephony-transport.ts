@@ -39,6 +39,7 @@ import {
   defaultPipelineParams,
   type Frame,
   InputAudioRawFrame,
+  InvalidOptionError,
   type Logger,
   maskPhoneNumber,
   RepeatedLogLimiter,
@@ -198,9 +199,8 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   private readonly carrierErrorLogLimiter = new RepeatedLogLimiter();
 
   /**
-   * @throws TypeError for a missing, empty or invalid `carriers` list (see the option).
-   * @throws RangeError for invalid `input` or `output` options, naming the option by its path
-   *   (e.g. `output.leadMs`).
+   * @throws {InvalidOptionError} for a missing, empty or invalid `carriers` list (see the option),
+   *   and for invalid `input` or `output` options, naming the option by its path (e.g. `output.leadMs`).
    */
   constructor(
     private readonly socket: MessageSocket,

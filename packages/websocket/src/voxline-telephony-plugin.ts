@@ -35,7 +35,7 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import { type PublicUrlOption, publicWebSocketUrlOf } from '@voxline/call-control';
-import { defaultPipelineParams, type Logger } from '@voxline/core';
+import { defaultPipelineParams, InvalidOptionError, type Logger } from '@voxline/core';
 import type { MediaStreamUpgrade } from '@voxline/telephony';
 import type {
   FastifyInstance,
@@ -197,13 +197,15 @@ function upgradeOf(request: FastifyRequest, publicUrl: PublicUrlOption | undefin
 
 function validate(options: VoxlineTelephonyOptions): void {
   if (typeof options?.path !== 'string' || !options.path.startsWith('/')) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'path',
       `voxlineTelephony: path must be a string starting with '/', got ${String(options?.path)}`,
     );
   }
   checkCarriersOption(options.carriers, `voxlineTelephony (${options.path})`);
   if (typeof options.createPipeline !== 'function') {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'createPipeline',
       'voxlineTelephony: createPipeline must be a function (call, transport) => processors',
     );
   }
@@ -211,7 +213,8 @@ function validate(options: VoxlineTelephonyOptions): void {
     (options.verifiers === undefined || options.verifiers.length === 0) &&
     !options.allowUnverifiedStreams
   ) {
-    throw new TypeError(
+    throw new InvalidOptionError(
+      'verifiers',
       `voxlineTelephony: ${options.path} has no stream verifiers, so anyone could start calls on it; ` +
         'pass verifiers (TwilioMediaStreamVerifier, TelnyxMediaStreamVerifier, ...), or ' +
         'allowUnverifiedStreams: true for local development only',
@@ -221,7 +224,10 @@ function validate(options: VoxlineTelephonyOptions): void {
   for (const name of ['maxSessions', 'maxSessionsPerAddress'] as const) {
     const value = limits[name];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-      throw new RangeError(`voxlineTelephony: limits.${name} must be a positive integer, got ${value}`);
+      throw new InvalidOptionError(
+        `limits.${name}`,
+        `voxlineTelephony: limits.${name} must be a positive integer, got ${value}`,
+      );
     }
   }
   const lifecycle = options.lifecycle ?? {};
@@ -233,7 +239,8 @@ function validate(options: VoxlineTelephonyOptions): void {
   ] as const) {
     const value = lifecycle[name];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-      throw new RangeError(
+      throw new InvalidOptionError(
+        `lifecycle.${name}`,
         `voxlineTelephony: lifecycle.${name} must be a finite number of at least 0, got ${value}`,
       );
     }
@@ -242,7 +249,9 @@ function validate(options: VoxlineTelephonyOptions): void {
     resolveInputOptions(options.input, 'input.');
     resolveOutputOptions(options.output, 'output.');
   } catch (error) {
-    if (error instanceof RangeError) throw new RangeError(`voxlineTelephony: ${error.message}`);
+    if (error instanceof InvalidOptionError) {
+      throw new InvalidOptionError(error.option, `voxlineTelephony: ${error.message}`, { cause: error });
+    }
     throw error;
   }
 }

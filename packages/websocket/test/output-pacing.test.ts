@@ -231,7 +231,13 @@ describe('output pacing', () => {
     it('refuses a limit under one frame', async () => {
       await expect(
         startVirtualCall({ transport: { output: { liveAudioMaxBacklogMs: 10 } } }),
-      ).rejects.toThrow(RangeError);
+      ).rejects.toThrow(
+        expect.objectContaining({
+          name: 'InvalidOptionError',
+          code: 'invalid-option',
+          option: 'output.liveAudioMaxBacklogMs',
+        }),
+      );
     });
   });
 
@@ -285,7 +291,11 @@ describe('output pacing', () => {
     it('refuses a duration that is not a multiple of 20 ms up to 200 ms, or longer than the lead', async () => {
       for (const mediaMessageMs of [0, 10, 30, 220]) {
         await expect(startVirtualCall({ transport: { output: { mediaMessageMs } } })).rejects.toThrow(
-          RangeError,
+          expect.objectContaining({
+            name: 'InvalidOptionError',
+            code: 'invalid-option',
+            option: 'output.mediaMessageMs',
+          }),
         );
       }
       await expect(startVirtualCall({ transport: { output: { mediaMessageMs: 80 } } })).rejects.toThrow(

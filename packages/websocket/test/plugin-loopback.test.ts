@@ -15,7 +15,12 @@ import { telnyxCarrier } from '@voxline/telnyx';
 import { twilioCarrier } from '@voxline/twilio';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { CloseCode, TelephonyTransport, type VoxlineTelephonyOptions, voxlineTelephony } from '../src/index.js';
+import {
+  CloseCode,
+  TelephonyTransport,
+  type VoxlineTelephonyOptions,
+  voxlineTelephony,
+} from '../src/index.js';
 import { bestAlignment, concat, fromMuLawBase64, jfkAt8k, toMuLawBase64 } from './support/audio.js';
 import { telnyxMessages, twilioMessages } from './support/carrier-messages.js';
 import { CarrierClient, EchoProcessor, startServer, waitFor } from './support/loopback.js';

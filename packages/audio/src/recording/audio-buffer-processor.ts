@@ -208,7 +208,7 @@ export class AudioBufferProcessor extends FrameProcessor {
         },
         (error: unknown) => {
           this.#unwritten = [];
-          this.pushError(error instanceof Error ? error : new Error(String(error)));
+          this.pushError(error);
         },
       );
     }
@@ -223,7 +223,7 @@ export class AudioBufferProcessor extends FrameProcessor {
     try {
       track.place(frame.audio, frame.sampleRate, frame.numChannels, position, this.#toleranceSamples);
     } catch (error) {
-      this.pushError(error instanceof Error ? error : new Error(String(error)));
+      this.pushError(error);
     }
   }
 
@@ -275,7 +275,7 @@ export class AudioBufferProcessor extends FrameProcessor {
           durationMs: (count * 1000) / this.sampleRate,
         });
       } catch (error) {
-        this.pushError(error instanceof Error ? error : new Error(String(error)));
+        this.pushError(error);
       }
     }
   }
@@ -286,7 +286,7 @@ export class AudioBufferProcessor extends FrameProcessor {
       this.#writer?.write(audio);
     } catch (error) {
       this.#writeFailed = true;
-      this.pushError(error instanceof Error ? error : new Error(String(error)));
+      this.pushError(error);
     }
   }
 
@@ -299,7 +299,7 @@ export class AudioBufferProcessor extends FrameProcessor {
       await writer.close();
     } catch (error) {
       if (this.#writeFailed) return;
-      this.pushError(error instanceof Error ? error : new Error(String(error)));
+      this.pushError(error);
       throw error;
     }
   }

@@ -33,7 +33,7 @@ export const RESAMPLER_QUALITIES: Readonly<Record<ResamplerQuality, ResamplerQua
 /**
  * The specification of a quality level.
  *
- * @throws {InvalidAudioArgumentError} (`ERR_AUDIO_INVALID_ARGUMENT`) for a name that is not a {@link ResamplerQuality}.
+ * @throws {InvalidAudioArgumentError} (`invalid-audio-argument`) for a name that is not a {@link ResamplerQuality}.
  */
 export function resamplerQualitySpec(quality: ResamplerQuality): ResamplerQualitySpec {
   const spec = Object.hasOwn(RESAMPLER_QUALITIES, quality) ? RESAMPLER_QUALITIES[quality] : undefined;

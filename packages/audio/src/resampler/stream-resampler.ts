@@ -117,7 +117,7 @@ export class StreamResampler {
   #inputPhase = 0;
 
   /**
-   * @throws {InvalidAudioArgumentError} (`ERR_AUDIO_INVALID_ARGUMENT`) if a rate is not one of
+   * @throws {InvalidAudioArgumentError} (`invalid-audio-argument`) if a rate is not one of
    *   {@link RESAMPLER_SAMPLE_RATES} or `quality` is not a {@link ResamplerQuality}.
    */
   constructor(options: StreamResamplerOptions) {

@@ -11,7 +11,7 @@ let modulePromise: Promise<FvadModule> | undefined;
  * The package is an Emscripten ES module; in Node it reads `fvad.wasm` from its own directory
  * with `fs`, so no bundler or `locateFile` is needed.
  *
- * @throws {VADError} `ERR_VAD_LOAD_FAILED` (rejected) if the module cannot be loaded; the next
+ * @throws {VADError} `vad-load-failed` (rejected) if the module cannot be loaded; the next
  *   call tries again.
  */
 export function loadFvadModule(): Promise<FvadModule> {
@@ -19,13 +19,9 @@ export function loadFvadModule(): Promise<FvadModule> {
     .then(({ default: createFvadModule }) => createFvadModule())
     .catch((error: unknown) => {
       modulePromise = undefined;
-      throw new VADError(
-        'ERR_VAD_LOAD_FAILED',
-        'could not load the WebRTC VAD (libfvad) WebAssembly module',
-        {
-          cause: error,
-        },
-      );
+      throw new VADError('vad-load-failed', 'could not load the WebRTC VAD (libfvad) WebAssembly module', {
+        cause: error,
+      });
     });
   return modulePromise;
 }

@@ -31,7 +31,7 @@ export class SampleRing {
   /**
    * Appends a copy of `pcm`.
    *
-   * @throws {VADError} `ERR_VAD_BACKLOG_OVERFLOW` if the ring would exceed its maximum capacity;
+   * @throws {VADError} `vad-backlog-overflow` if the ring would exceed its maximum capacity;
    *   nothing is appended in that case.
    */
   push(pcm: Int16Array): void {
@@ -78,7 +78,7 @@ export class SampleRing {
   #grow(needed: number): void {
     if (needed > this.#maxCapacity) {
       throw new VADError(
-        'ERR_VAD_BACKLOG_OVERFLOW',
+        'vad-backlog-overflow',
         `VAD backlog would reach ${needed} samples, more than the maximum of ${this.#maxCapacity}`,
       );
     }

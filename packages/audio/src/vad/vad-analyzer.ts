@@ -13,7 +13,7 @@ export interface VADAnalyzerOptions {
   params?: Partial<VADParams>;
   /**
    * Most audio, in ms, that may wait for analysis before `analyze` rejects with
-   * `ERR_VAD_BACKLOG_OVERFLOW`. Default 30 000 ms. Audio waits while an asynchronous analyzer
+   * `vad-backlog-overflow`. Default 30 000 ms. Audio waits while an asynchronous analyzer
    * is behind, and for the length of a call; this bounds memory if a caller feeds audio faster
    * than the analyzer keeps up, and is also the longest audio one `analyze` call accepts.
    */
@@ -71,26 +71,23 @@ export abstract class VADAnalyzer {
   #closed = false;
 
   /**
-   * @throws {VADError} `ERR_VAD_INVALID_PARAMS` if `params`, `windowSize` or `maxBacklogMs` is
-   *   invalid; `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` if `sampleRate` is not a positive integer.
+   * @throws {VADError} `invalid-vad-params` if `params`, `windowSize` or `maxBacklogMs` is
+   *   invalid; `unsupported-vad-sample-rate` if `sampleRate` is not a positive integer.
    */
   protected constructor(options: VADAnalyzerOptions, windowing: VADWindowing) {
     const { sampleRate, maxBacklogMs = DEFAULT_MAX_BACKLOG_MS } = options;
     const { windowSize } = windowing;
     if (!(Number.isInteger(sampleRate) && sampleRate > 0)) {
       throw new VADError(
-        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        'unsupported-vad-sample-rate',
         `sampleRate must be a positive integer, got ${sampleRate}`,
       );
     }
     if (!(Number.isInteger(windowSize) && windowSize > 0)) {
-      throw new VADError(
-        'ERR_VAD_INVALID_PARAMS',
-        `windowSize must be a positive integer, got ${windowSize}`,
-      );
+      throw new VADError('invalid-vad-params', `windowSize must be a positive integer, got ${windowSize}`);
     }
     if (!(maxBacklogMs > 0 && Number.isFinite(maxBacklogMs))) {
-      throw new VADError('ERR_VAD_INVALID_PARAMS', `maxBacklogMs must be positive, got ${maxBacklogMs}`);
+      throw new VADError('invalid-vad-params', `maxBacklogMs must be positive, got ${maxBacklogMs}`);
     }
     this.sampleRate = sampleRate;
     this.windowSize = windowSize;
@@ -153,7 +150,7 @@ export abstract class VADAnalyzer {
   /**
    * Changes the tuning. Missing fields keep their current values; applies from the next window.
    *
-   * @throws {VADError} `ERR_VAD_INVALID_PARAMS` (nothing changed).
+   * @throws {VADError} `invalid-vad-params` (nothing changed).
    */
   setParams(params: Partial<VADParams>): void {
     this.#params = resolveVADParams({ ...this.#params, ...params });
@@ -169,17 +166,17 @@ export abstract class VADAnalyzer {
    *
    * Resolves, in call order, once this call's windows are analysed, with the state, the last
    * window's confidence and level, and any speech edges confirmed. Rejects with a
-   * {@link VADError}: `ERR_VAD_INVALID_AUDIO` (not an `Int16Array`), `ERR_VAD_BACKLOG_OVERFLOW`
-   * or `ERR_VAD_CLOSED` (in these three cases the audio was not taken), or
-   * `ERR_VAD_INFERENCE_FAILED` (the failing window was skipped; later windows are analysed by
+   * {@link VADError}: `invalid-vad-audio` (not an `Int16Array`), `vad-backlog-overflow`
+   * or `vad-closed` (in these three cases the audio was not taken), or
+   * `vad-inference-failed` (the failing window was skipped; later windows are analysed by
    * later calls).
    */
   analyze(pcm: Int16Array): Promise<VADResult> {
     if (this.#closed) {
-      return Promise.reject(new VADError('ERR_VAD_CLOSED', 'VAD analyzer used after close()'));
+      return Promise.reject(new VADError('vad-closed', 'VAD analyzer used after close()'));
     }
     if (!(pcm instanceof Int16Array)) {
-      return Promise.reject(new VADError('ERR_VAD_INVALID_AUDIO', 'VAD input must be an Int16Array of PCM'));
+      return Promise.reject(new VADError('invalid-vad-audio', 'VAD input must be an Int16Array of PCM'));
     }
     try {
       this.#ring.push(pcm);
@@ -218,7 +215,7 @@ export abstract class VADAnalyzer {
     this.resetModel();
   }
 
-  /** Releases the analyzer's resources; later `analyze` calls reject with `ERR_VAD_CLOSED`. Idempotent. */
+  /** Releases the analyzer's resources; later `analyze` calls reject with `vad-closed`. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -247,7 +244,7 @@ export abstract class VADAnalyzer {
         } catch (error) {
           if (generation === this.#generation) this.#consumeWindow();
           throw new VADError(
-            'ERR_VAD_INFERENCE_FAILED',
+            'vad-inference-failed',
             `VAD inference failed at ${this.#toMs(windowStart)} ms`,
             {
               cause: error,

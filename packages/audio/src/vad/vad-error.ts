@@ -1,32 +1,33 @@
 /**
  * Typed errors thrown by the VAD analyzers and the VAD processor. Every error carries a stable
- * `code` so callers can branch on it without parsing messages.
+ * kebab-case `code` so callers can branch on it without parsing messages (the convention of
+ * `VoxlineError`).
  */
+import { VoxlineError } from '@voxline/core';
 
 /** Codes carried by {@link VADError}. */
 export type VADErrorCode =
   /** A parameter or option is outside its valid range; nothing was changed. */
-  | 'ERR_VAD_INVALID_PARAMS'
+  | 'invalid-vad-params'
   /** The analyzer does not support the requested sample rate (or frame duration at that rate). */
-  | 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE'
+  | 'unsupported-vad-sample-rate'
   /** The PCM passed to `analyze` is not an `Int16Array`. */
-  | 'ERR_VAD_INVALID_AUDIO'
+  | 'invalid-vad-audio'
   /** More audio is waiting for analysis than the analyzer's `maxBacklogMs` allows; the input was not taken. */
-  | 'ERR_VAD_BACKLOG_OVERFLOW'
+  | 'vad-backlog-overflow'
   /** The analyzer was used after `close()`. */
-  | 'ERR_VAD_CLOSED'
+  | 'vad-closed'
   /** The model or library behind the analyzer failed to load. */
-  | 'ERR_VAD_LOAD_FAILED'
+  | 'vad-load-failed'
   /** Computing the speech confidence of one window failed; that window was skipped. */
-  | 'ERR_VAD_INFERENCE_FAILED';
+  | 'vad-inference-failed';
 
 /** Error thrown (or rejected) by VAD analyzers and processors. */
-export class VADError extends Error {
-  readonly code: VADErrorCode;
+export class VADError extends VoxlineError {
+  declare readonly code: VADErrorCode;
 
   constructor(code: VADErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'VADError';
-    this.code = code;
   }
 }

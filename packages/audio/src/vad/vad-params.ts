@@ -57,7 +57,7 @@ const MAX_EDGE_SECS = 60;
 /**
  * Merges `params` over {@link DEFAULT_VAD_PARAMS} and validates the result.
  *
- * @throws {VADError} `ERR_VAD_INVALID_PARAMS` if `confidence` is outside 0-1, a duration is
+ * @throws {VADError} `invalid-vad-params` if `confidence` is outside 0-1, a duration is
  *   negative, not finite or over 60 s, or `minVolume` is above 0 dBFS or NaN.
  */
 export function resolveVADParams(params: Partial<VADParams> = {}): VADParams {
@@ -90,5 +90,5 @@ function dropUndefined(params: Partial<VADParams>): Partial<VADParams> {
 }
 
 function invalid(message: string): VADError {
-  return new VADError('ERR_VAD_INVALID_PARAMS', message);
+  return new VADError('invalid-vad-params', message);
 }

@@ -30,7 +30,7 @@ export interface VADProcessorOptions {
  *
  * Input: downstream {@link InputAudioRawFrame}s, mono, at the analyzer's sample rate. Audio at
  * another rate or with more channels is forwarded unanalysed and reported once as a non-fatal
- * `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` / `ERR_VAD_INVALID_AUDIO` {@link VADError}; put a resampler
+ * `unsupported-vad-sample-rate` / `invalid-vad-audio` {@link VADError}; put a resampler
  * in front.
  *
  * Ordering: the processor runs inline, so each audio frame is forwarded before this processor
@@ -91,7 +91,7 @@ export class VADProcessor extends FrameProcessor {
     }
     this.#analysed = analyzer.analyze(frame.audio).then(
       (result) => this.#pushEdges(result),
-      (error: unknown) => this.pushError(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => this.pushError(error),
     );
   }
 
@@ -107,9 +107,9 @@ export class VADProcessor extends FrameProcessor {
     this.#reportedUnsupportedAudio = true;
     const error =
       frame.numChannels !== 1
-        ? new VADError('ERR_VAD_INVALID_AUDIO', `VAD needs mono audio, got ${frame.numChannels} channels`)
+        ? new VADError('invalid-vad-audio', `VAD needs mono audio, got ${frame.numChannels} channels`)
         : new VADError(
-            'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+            'unsupported-vad-sample-rate',
             `VAD analyzer runs at ${this.#analyzer.sampleRate} Hz, got audio at ${frame.sampleRate} Hz`,
           );
     this.pushError(error);

@@ -56,12 +56,12 @@ export class WebRTCVADAnalyzer extends VADAnalyzer {
     super(options, { windowSize });
     this.mode = options.mode ?? 3;
     const handle = module._fvad_new();
-    if (handle === 0) throw new VADError('ERR_VAD_LOAD_FAILED', 'libfvad could not allocate a VAD instance');
+    if (handle === 0) throw new VADError('vad-load-failed', 'libfvad could not allocate a VAD instance');
     const framePointer = module._malloc(windowSize * Int16Array.BYTES_PER_ELEMENT);
     const resources = { module, handle, framePointer };
     if (framePointer === 0 || module._fvad_set_sample_rate(handle, options.sampleRate) !== 0) {
       freeResources(resources);
-      throw new VADError('ERR_VAD_LOAD_FAILED', 'libfvad could not be configured');
+      throw new VADError('vad-load-failed', 'libfvad could not be configured');
     }
     module._fvad_set_mode(handle, this.mode);
     this.#resources = resources;
@@ -71,26 +71,26 @@ export class WebRTCVADAnalyzer extends VADAnalyzer {
   /**
    * Creates an analyzer, loading the WebAssembly module on first use.
    *
-   * @throws {VADError} (rejected) `ERR_VAD_UNSUPPORTED_SAMPLE_RATE` for a rate other than
-   *   8000/16000 Hz or a frame other than 10/20/30 ms; `ERR_VAD_INVALID_PARAMS` for a mode
-   *   outside 0-3 or invalid {@link VADParams}; `ERR_VAD_LOAD_FAILED` if the module cannot load.
+   * @throws {VADError} (rejected) `unsupported-vad-sample-rate` for a rate other than
+   *   8000/16000 Hz or a frame other than 10/20/30 ms; `invalid-vad-params` for a mode
+   *   outside 0-3 or invalid {@link VADParams}; `vad-load-failed` if the module cannot load.
    */
   static async create(options: WebRTCVADAnalyzerOptions): Promise<WebRTCVADAnalyzer> {
     const { sampleRate, mode = 3, frameMs = 30 } = options;
     if (sampleRate !== 8000 && sampleRate !== 16000) {
       throw new VADError(
-        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        'unsupported-vad-sample-rate',
         `the WebRTC VAD runs at 8000 or 16000 Hz, got ${sampleRate}`,
       );
     }
     if (frameMs !== 10 && frameMs !== 20 && frameMs !== 30) {
       throw new VADError(
-        'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
+        'unsupported-vad-sample-rate',
         `the WebRTC VAD takes 10, 20 or 30 ms frames, got ${frameMs}`,
       );
     }
     if (!(mode === 0 || mode === 1 || mode === 2 || mode === 3)) {
-      throw new VADError('ERR_VAD_INVALID_PARAMS', `WebRTC VAD mode must be 0, 1, 2 or 3, got ${mode}`);
+      throw new VADError('invalid-vad-params', `WebRTC VAD mode must be 0, 1, 2 or 3, got ${mode}`);
     }
     const module = await loadFvadModule();
     return new WebRTCVADAnalyzer({ ...options, mode, frameMs }, module, (sampleRate * frameMs) / 1000);
@@ -98,11 +98,12 @@ export class WebRTCVADAnalyzer extends VADAnalyzer {
 
   protected override voiceConfidence(window: Int16Array): number {
     const resources = this.#resources;
-    if (resources === undefined) throw new VADError('ERR_VAD_CLOSED', 'VAD analyzer used after close()');
+    if (resources === undefined) throw new VADError('vad-closed', 'VAD analyzer used after close()');
     const { module, handle, framePointer } = resources;
     module.HEAP16.set(window, framePointer >> 1);
     const verdict = module._fvad_process(handle, framePointer, window.length);
-    if (verdict < 0) throw new Error(`libfvad rejected a frame of ${window.length} samples`);
+    if (verdict < 0)
+      throw new VADError('vad-inference-failed', `libfvad rejected a frame of ${window.length} samples`);
     return verdict;
   }
 

@@ -21,7 +21,7 @@
  */
 
 import { CallRegistry } from '@voxline/call-control';
-import type { Logger } from '@voxline/core';
+import { type Logger, VoxlineError } from '@voxline/core';
 import type { CallInfo, CarrierPlugin } from '@voxline/telephony';
 import { telnyxCarrier } from '@voxline/telnyx';
 import { twilioCarrier, twilioMediaStreamVerifier } from '@voxline/twilio';
@@ -41,11 +41,12 @@ import { type ConversationEvent, conversationEventObservers } from './conversati
  * Why the server would not start: no way to verify media streams and no opt-out, or the opt-out
  * next to carrier credentials.
  */
-export class UnverifiedStreamsError extends Error {
-  readonly code = 'unverified-streams';
+export class UnverifiedStreamsError extends VoxlineError {
+  declare readonly code: 'unverified-streams';
 
   constructor(message?: string) {
     super(
+      'unverified-streams',
       message ??
         'no media stream can be verified: set TELNYX_API_KEY, TELNYX_PUBLIC_KEY and PUBLIC_URL ' +
           '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), or ' +

@@ -30,6 +30,8 @@
  * - `pause` sends silence for `ms`.
  * - `hangUp` sends `stop` and closes the socket.
  */
+
+import { VoxlineError } from '@voxline/core';
 import { z } from 'zod';
 
 /** A slice of the input recording, in ms (default: from its start, to its end), and what is said in it. */
@@ -110,10 +112,12 @@ export type CallScript = z.infer<typeof callScriptSchema>;
 /** One step of a script. */
 export type CallScriptStep = z.infer<typeof stepSchema>;
 
-/** A script that is not valid; the message names the step and field. */
-export class CallScriptError extends Error {
+/** A script that is not valid; the message names the step and field. Code `'invalid-call-script'`. */
+export class CallScriptError extends VoxlineError {
+  declare readonly code: 'invalid-call-script';
+
   constructor(message: string) {
-    super(message);
+    super('invalid-call-script', message);
     this.name = 'CallScriptError';
   }
 }

@@ -13,7 +13,7 @@
  * One 20 ms tick drives everything, scheduled on absolute times (no drift, one timer at a time).
  */
 import { rmsDbfs, WavFileWriter } from '@voxline/audio';
-import { type Clock, realClock } from '@voxline/core';
+import { type Clock, realClock, VoxlineError } from '@voxline/core';
 import { TELNYX_STREAM_AUTH_TOKEN_HEADER, telnyxStreamAuthToken } from '@voxline/telnyx';
 import { computeTwilioSignature } from '@voxline/twilio';
 import WebSocket from 'ws';
@@ -93,12 +93,12 @@ export interface SimulatorEvent {
 }
 
 /** Why a simulation could not run. */
-export class SimulatorError extends Error {
+export class SimulatorError extends VoxlineError {
   constructor(
-    readonly code: 'connect-failed' | 'invalid-url',
+    override readonly code: 'connect-failed' | 'invalid-url',
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'SimulatorError';
   }
 }

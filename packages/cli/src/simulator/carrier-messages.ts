@@ -10,6 +10,7 @@
  * strings, as both carriers send them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { InvalidOptionError } from '@voxline/core';
 import type { SimulatedCodec } from './carrier-codec.js';
 
 /** Carriers the simulator can play. */
@@ -55,7 +56,7 @@ export class CarrierMessageWriter {
     readonly customParameters: Record<string, string>,
   ) {
     if (carrier === 'twilio' && codec !== 'PCMU')
-      throw new Error('Twilio media streams are always PCMU (audio/x-mulaw)');
+      throw new InvalidOptionError('codec', 'Twilio media streams are always PCMU (audio/x-mulaw)');
   }
 
   /** The first message: `connected`. Twilio's carries `protocol`, Telnyx's does not. */

@@ -24,6 +24,7 @@
  *
  * Timers run on the pipeline clock: one pending wait at most, never one per frame.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { EndFrame } from '../frames/control.js';
 import {
   InterimTranscriptionFrame,
@@ -56,12 +57,13 @@ export class LLMUserContextAggregator extends FrameProcessor {
   private waitingForFinal = false;
   private pendingCommit: AbortController | undefined;
 
-  /** @throws RangeError for a negative `lateTranscriptionMs`. */
+  /** @throws {InvalidOptionError} for a negative `lateTranscriptionMs`. */
   constructor(context: LLMContext, options: LLMUserContextAggregatorOptions = {}) {
     super({ name: options.name });
     this.context = context;
     this.lateTranscriptionMs = options.lateTranscriptionMs ?? 500;
-    if (!(this.lateTranscriptionMs >= 0)) throw new RangeError('lateTranscriptionMs must be >= 0');
+    if (!(this.lateTranscriptionMs >= 0))
+      throw new InvalidOptionError('lateTranscriptionMs', 'lateTranscriptionMs must be >= 0');
     this.beforeUserMessage = options.beforeUserMessage;
   }
 

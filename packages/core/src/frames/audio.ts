@@ -3,6 +3,7 @@
  * `Int16Array`, interleaved when `numChannels > 1`. Wire formats (µ-law, A-law, big-endian L16)
  * exist only at the edges, inside serializers and codecs.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { DataFrame, SystemFrame } from './frame.js';
 
 /** The fields every audio frame has. */
@@ -34,11 +35,15 @@ export interface AudioFrameInit {
 
 function validateAudio(init: AudioFrameInit): number {
   const numChannels = init.numChannels ?? 1;
-  if (!(init.audio instanceof Int16Array)) throw new TypeError('audio must be an Int16Array of PCM samples');
+  if (!(init.audio instanceof Int16Array))
+    throw new InvalidOptionError('audio', 'audio must be an Int16Array of PCM samples');
   if (!(init.sampleRate > 0))
-    throw new RangeError(`sampleRate must be a positive number of Hz, got ${init.sampleRate}`);
+    throw new InvalidOptionError(
+      'sampleRate',
+      `sampleRate must be a positive number of Hz, got ${init.sampleRate}`,
+    );
   if (!Number.isInteger(numChannels) || numChannels < 1) {
-    throw new RangeError(`numChannels must be a positive integer, got ${numChannels}`);
+    throw new InvalidOptionError('numChannels', `numChannels must be a positive integer, got ${numChannels}`);
   }
   return numChannels;
 }

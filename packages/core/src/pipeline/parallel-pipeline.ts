@@ -8,6 +8,7 @@
  *
  * Upstream frames entering from below are fanned out to every branch the same way.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
 import { isLifecycleFrame } from '../frames/lifecycle.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
@@ -63,7 +64,7 @@ class BranchMerger extends FrameProcessor {
  * Runs branches side by side. Each branch is a list of processors (wrapped in a {@link Pipeline})
  * or a pipeline.
  *
- * @throws TypeError with no branches.
+ * @throws {InvalidOptionError} with no branches.
  */
 export class ParallelPipeline extends FrameProcessor {
   readonly branches: readonly Pipeline[];
@@ -72,7 +73,8 @@ export class ParallelPipeline extends FrameProcessor {
 
   constructor(branches: readonly (readonly FrameProcessor[] | Pipeline)[], options: { name?: string } = {}) {
     super({ name: options.name ?? undefined });
-    if (branches.length === 0) throw new TypeError('a parallel pipeline needs at least one branch');
+    if (branches.length === 0)
+      throw new InvalidOptionError('branches', 'a parallel pipeline needs at least one branch');
     this.branches = branches.map((branch) => (branch instanceof Pipeline ? branch : new Pipeline(branch)));
     this.downstreamMerger = new BranchMerger(this, FrameDirection.Downstream, `${this.name}::merge-down`);
     this.upstreamMerger = new BranchMerger(this, FrameDirection.Upstream, `${this.name}::merge-up`);

@@ -18,6 +18,7 @@
  * errors: they arrive as `error` events.
  */
 import { type Clock, realClock } from '../clock.js';
+import { VoxlineError } from '../errors/voxline-error.js';
 import { TypedEventEmitter } from '../events.js';
 import { EndFrame, HeartbeatFrame, StopFrame } from '../frames/control.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
@@ -206,12 +207,12 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
   /**
    * Runs the pipeline to its end; see the module comment. Resolves with why it finished.
    *
-   * @throws Error if the task was already run.
+   * @throws {@link VoxlineError} `task-already-run` if the task was already run.
    */
   async run(): Promise<TaskEndReason> {
     if (this.state !== 'new') {
       if (this.state === 'finished' && this.cancelRequested) return 'cancel';
-      throw new Error('a PipelineTask runs once');
+      throw new VoxlineError('task-already-run', 'a PipelineTask runs once');
     }
     this.state = 'running';
     const level = conversationLogLevel(this.options.logConversation, this.logger);

@@ -11,6 +11,7 @@
  * The source and sink are inline pass-throughs that connect the inner chain to the pipeline's
  * own neighbours.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
 
@@ -39,7 +40,7 @@ class PipelineSink extends FrameProcessor {
 /**
  * Links `processors` in order. A pipeline is inline: its hops cost what its processors cost.
  *
- * @throws TypeError if a processor appears twice (a processor has one place in one pipeline).
+ * @throws {InvalidOptionError} if a processor appears twice (a processor has one place in one pipeline).
  */
 export class Pipeline extends FrameProcessor {
   readonly processors: readonly FrameProcessor[];
@@ -49,7 +50,7 @@ export class Pipeline extends FrameProcessor {
   constructor(processors: readonly FrameProcessor[], options: { name?: string } = {}) {
     super({ name: options.name ?? undefined });
     if (new Set(processors).size !== processors.length) {
-      throw new TypeError('a processor may appear only once in a pipeline');
+      throw new InvalidOptionError('processors', 'a processor may appear only once in a pipeline');
     }
     this.processors = processors;
     this.source = new PipelineSource(this);

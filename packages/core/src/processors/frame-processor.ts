@@ -34,6 +34,8 @@
  * by an interruption is not an error. Nothing thrown here crashes the process.
  */
 import { type Clock, realClock } from '../clock.js';
+import { isAbortError } from '../errors/is-abort-error.js';
+import { toError } from '../errors/to-error.js';
 import { EndFrame, StopFrame } from '../frames/control.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
 import {
@@ -85,10 +87,6 @@ function repeatKeyOf(error: Error): string {
 }
 
 let lastProcessorId = 0;
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
-}
 
 /** Base class of all processors; see the module comment. */
 export abstract class FrameProcessor {
@@ -262,9 +260,12 @@ export abstract class FrameProcessor {
    * Reports an error: logs it and pushes an {@link ErrorFrame} upstream. A fatal error makes the
    * task cancel the pipeline. A non-fatal error whose message repeats is logged in full three
    * times, then as one record per 10 s with the count held back (see {@link RepeatedLogLimiter}).
+   *
+   * @param error - anything caught: an `Error` is pushed as it is; any other value (a string, a
+   *   rejected non-error) is wrapped by {@link toError}.
    */
-  pushError(error: Error | string, options: { fatal?: boolean } = {}): void {
-    const frame = new ErrorFrame(error, { fatal: options.fatal ?? false, processor: this.name });
+  pushError(error: unknown, options: { fatal?: boolean } = {}): void {
+    const frame = new ErrorFrame(toError(error), { fatal: options.fatal ?? false, processor: this.name });
     // The same error repeating (a broken peer, a backlog) is logged in full a few times, then as
     // a count per interval; every ErrorFrame is still pushed.
     this.errorLogLimiter ??= new RepeatedLogLimiter();
@@ -309,7 +310,7 @@ export abstract class FrameProcessor {
       frame instanceof EndFrame ||
       frame instanceof StopFrame ||
       (error as { fatal?: unknown } | null)?.fatal === true;
-    this.pushError(error instanceof Error ? error : new Error(String(error)), { fatal });
+    this.pushError(error, { fatal });
   }
 
   private enterSystemLane(frame: Frame, direction: FrameDirection): void {

@@ -13,6 +13,7 @@
  *
  * Every drop is counted; the processor reports the count as a `mailbox-overflow` metric.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { isAudioFrame } from '../frames/audio.js';
 import type { Frame, FrameDirection } from '../frames/frame.js';
 
@@ -36,7 +37,7 @@ export class Mailbox {
     readonly overflowPolicy: MailboxOverflowPolicy = 'drop-oldest-audio',
   ) {
     if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError('mailbox capacity must be a positive integer');
+      throw new InvalidOptionError('capacity', 'mailbox capacity must be a positive integer');
     this.frames = new Array(capacity);
     this.directions = new Array(capacity);
   }

@@ -3,12 +3,14 @@
  * reporting. The concrete bases are `STTService`, `SegmentedSTTService`, `LLMService` and
  * `TTSService`; provider packages subclass those, not this.
  */
+
+import { isAbortError } from '../errors/is-abort-error.js';
 import { FrameDirection } from '../frames/frame.js';
 import type { MetricsData } from '../metrics/metrics-data.js';
 import { ProcessorMetrics } from '../metrics/processor-metrics.js';
 import { FrameProcessor } from '../processors/frame-processor.js';
 import { type RetryPolicy, resolveRetryPolicy, retryWithBackoff } from './retry-policy.js';
-import { classifyServiceError, isAbortError, type ServiceError } from './service-error.js';
+import { classifyServiceError, type ServiceError } from './service-error.js';
 
 /** Options every service takes. */
 export interface AIServiceOptions {

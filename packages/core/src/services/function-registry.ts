@@ -20,8 +20,10 @@
  * The {@link LLMService} runs the calls the model asks for (all at once or one after another, per
  * {@link FunctionRegistry.execution}), puts the results in the context and runs the model again.
  */
+
+import { isAbortError } from '../errors/is-abort-error.js';
+import { VoxlineError } from '../errors/voxline-error.js';
 import type { LLMContext, LLMTool } from '../llm/llm-context.js';
-import { isAbortError } from './service-error.js';
 
 /** The Standard Schema v1 validator interface (https://standardschema.dev), as zod 4 implements it. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
@@ -95,13 +97,13 @@ export interface RequestedFunctionCall {
 }
 
 /** Registry misuse; `code` says which. */
-export class FunctionRegistryError extends Error {
+export class FunctionRegistryError extends VoxlineError {
   override readonly name = 'FunctionRegistryError';
   constructor(
-    readonly code: 'invalid-name' | 'duplicate-function',
+    override readonly code: 'invalid-name' | 'duplicate-function',
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

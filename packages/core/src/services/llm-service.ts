@@ -35,6 +35,8 @@
  * - a fault left after retries becomes a non-fatal `ErrorFrame` upstream, then
  *   `LLMFullResponseEndFrame`.
  */
+
+import { isAbortError } from '../errors/is-abort-error.js';
 import {
   EndFrame,
   FunctionCallInProgressFrame,
@@ -58,7 +60,7 @@ import {
   functionResultValue,
   type RequestedFunctionCall,
 } from './function-registry.js';
-import { isAbortError, ServiceError } from './service-error.js';
+import { ServiceError } from './service-error.js';
 
 /** One piece of a streamed completion; see the module comment. */
 export type LLMChunk =

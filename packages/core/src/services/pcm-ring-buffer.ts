@@ -4,6 +4,7 @@
  * never allocate. Used to hold audio while an STT connection is (re)opening, and as the pre-roll
  * of segmented STT.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 export class PcmRingBuffer {
   private readonly samples: Int16Array;
   private start = 0;
@@ -11,10 +12,13 @@ export class PcmRingBuffer {
   /** Samples overwritten because the ring was full, since creation or the last {@link clear}. */
   droppedSamples = 0;
 
-  /** @throws RangeError if `capacity` is not a positive integer number of samples. */
+  /** @throws {InvalidOptionError} if `capacity` is not a positive integer number of samples. */
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`ring capacity must be a positive integer number of samples, got ${capacity}`);
+      throw new InvalidOptionError(
+        'capacity',
+        `ring capacity must be a positive integer number of samples, got ${capacity}`,
+      );
     }
     this.samples = new Int16Array(capacity);
   }

@@ -8,8 +8,11 @@
  * A provider's own `Retry-After` ({@link ServiceError.retryAfterMs}) is honoured when longer.
  * Only faults {@link classifyServiceError} calls retryable are retried; an abort stops at once.
  */
+
 import type { Clock } from '../clock.js';
-import { classifyServiceError, isAbortError, type ServiceError } from './service-error.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { isAbortError } from '../errors/is-abort-error.js';
+import { classifyServiceError, type ServiceError } from './service-error.js';
 
 /** How a service retries transient faults. */
 export interface RetryPolicy {
@@ -37,21 +40,27 @@ export const defaultRetryPolicy: Readonly<RetryPolicy> = Object.freeze({
 /**
  * Fills a partial policy with the defaults.
  *
- * @throws RangeError if `maxAttempts` is not a positive integer, a delay is negative, the
+ * @throws {InvalidOptionError} if `maxAttempts` is not a positive integer, a delay is negative, the
  *   multiplier is below 1 or the jitter is outside 0..1.
  */
 export function resolveRetryPolicy(policy: Partial<RetryPolicy> = {}): Readonly<RetryPolicy> {
   const resolved = { ...defaultRetryPolicy, ...policy };
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
-    throw new RangeError(`retry maxAttempts must be a positive integer, got ${resolved.maxAttempts}`);
+    throw new InvalidOptionError(
+      'maxAttempts',
+      `retry maxAttempts must be a positive integer, got ${resolved.maxAttempts}`,
+    );
   }
   if (!(resolved.initialDelayMs >= 0) || !(resolved.maxDelayMs >= 0)) {
-    throw new RangeError('retry delays must be non-negative numbers of ms');
+    throw new InvalidOptionError(
+      !(resolved.initialDelayMs >= 0) ? 'initialDelayMs' : 'maxDelayMs',
+      'retry delays must be non-negative numbers of ms',
+    );
   }
   if (!(resolved.multiplier >= 1))
-    throw new RangeError(`retry multiplier must be >= 1, got ${resolved.multiplier}`);
+    throw new InvalidOptionError('multiplier', `retry multiplier must be >= 1, got ${resolved.multiplier}`);
   if (!(resolved.jitter >= 0 && resolved.jitter <= 1)) {
-    throw new RangeError(`retry jitter must be between 0 and 1, got ${resolved.jitter}`);
+    throw new InvalidOptionError('jitter', `retry jitter must be between 0 and 1, got ${resolved.jitter}`);
   }
   return Object.freeze(resolved);
 }

@@ -16,6 +16,7 @@
  * longer than `maxSegmentMs` is cut there and transcribed in pieces. Usage (`stt-usage`) counts
  * only the audio transcribed.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { PcmRingBuffer } from './pcm-ring-buffer.js';
 import { STTService, type STTServiceOptions } from './stt-service.js';
 
@@ -49,13 +50,13 @@ export abstract class SegmentedSTTService extends STTService {
   private pendingTranscriptions: Promise<void> = Promise.resolve();
   private lifetimeSignal: AbortSignal | undefined;
 
-  /** @throws RangeError for negative durations or an invalid retry policy. */
+  /** @throws {InvalidOptionError} for negative durations or an invalid retry policy. */
   constructor(options: SegmentedSTTServiceOptions = {}) {
     super(options);
     this.preRollMs = options.preRollMs ?? 300;
     this.maxSegmentMs = options.maxSegmentMs ?? 30_000;
-    if (!(this.preRollMs >= 0)) throw new RangeError('preRollMs must be >= 0');
-    if (!(this.maxSegmentMs > 0)) throw new RangeError('maxSegmentMs must be > 0');
+    if (!(this.preRollMs >= 0)) throw new InvalidOptionError('preRollMs', 'preRollMs must be >= 0');
+    if (!(this.maxSegmentMs > 0)) throw new InvalidOptionError('maxSegmentMs', 'maxSegmentMs must be > 0');
   }
 
   /**

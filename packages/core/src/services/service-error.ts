@@ -10,6 +10,7 @@
  * Status codes: RFC 9110 §15 (https://www.rfc-editor.org/rfc/rfc9110#section-15), 429 from
  * RFC 6585 §4; WebSocket close codes: RFC 6455 §7.4.1 and the IANA registry (1012-1014).
  */
+import { VoxlineError } from '../errors/voxline-error.js';
 
 /** What went wrong, coarsely; `retryable` follows from it unless the thrower says otherwise. */
 export type ServiceErrorCode =
@@ -55,7 +56,7 @@ export interface ServiceErrorInit {
  * A classified provider fault. Provider adapters may throw it directly (the most precise way to
  * say what happened); anything else they throw is classified by {@link classifyServiceError}.
  */
-export class ServiceError extends Error {
+export class ServiceError extends VoxlineError {
   override readonly name = 'ServiceError';
   /** Whether sending the same request again later may succeed. */
   readonly retryable: boolean;
@@ -65,11 +66,11 @@ export class ServiceError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(
-    readonly code: ServiceErrorCode,
+    override readonly code: ServiceErrorCode,
     message: string,
     init: ServiceErrorInit = {},
   ) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(code, message, init.cause === undefined ? undefined : { cause: init.cause });
     this.retryable = init.retryable ?? RETRYABLE_CODES.has(code);
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
@@ -140,7 +141,7 @@ function stringField(value: object, key: string): string | undefined {
  * `TimeoutError` (from `AbortSignal.timeout`) as timeout; a `cause` chain is followed. Anything
  * else is `'unknown'` and not retryable.
  *
- * `AbortError`s are not faults: callers check for them first (see {@link isAbortError}).
+ * `AbortError`s are not faults: callers check for them first (see `isAbortError`).
  */
 export function classifyServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
@@ -181,9 +182,4 @@ export function classifyServiceError(error: unknown): ServiceError {
     }
   }
   return new ServiceError('unknown', message, { cause: error });
-}
-
-/** True for the `AbortError` an aborted `AbortSignal` produces (interruption or cancellation). */
-export function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }

@@ -28,6 +28,7 @@
  * switch loses the words of the utterance in progress.
  */
 
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { isAudioFrame } from '../frames/audio.js';
 import {
   LLMFullResponseEndFrame,
@@ -117,11 +118,13 @@ export class ServiceFallback extends FrameProcessor {
   private openResponse = false;
   private openTTSContext: string | undefined | null = null;
 
-  /** @throws TypeError with no services, or a service given twice. */
+  /** @throws {InvalidOptionError} with no services, or a service given twice. */
   constructor(services: readonly FrameProcessor[], options: ServiceFallbackOptions = {}) {
     super({ name: options.name });
-    if (services.length === 0) throw new TypeError('a ServiceFallback needs at least one service');
-    if (new Set(services).size !== services.length) throw new TypeError('a service may appear only once');
+    if (services.length === 0)
+      throw new InvalidOptionError('services', 'a ServiceFallback needs at least one service');
+    if (new Set(services).size !== services.length)
+      throw new InvalidOptionError('services', 'a service may appear only once');
     this.services = services;
     this.shouldSwitch = options.shouldSwitch ?? defaultShouldSwitch;
     this.startsRequest = options.startsRequest ?? defaultStartsRequest;

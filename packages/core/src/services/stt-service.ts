@@ -35,6 +35,7 @@
  * reports it: put a resampler before the STT.
  */
 
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { InputAudioRawFrame } from '../frames/audio.js';
 import { EndFrame } from '../frames/control.js';
 import { InterimTranscriptionFrame, TranscriptionFrame, type TranscriptionInit } from '../frames/data.js';
@@ -81,12 +82,13 @@ export abstract class STTService extends AIService {
   private awaitingFinal = false;
   private inputMismatchReported = false;
 
-  /** @throws RangeError for an invalid retry policy or buffer length. */
+  /** @throws {InvalidOptionError} for an invalid retry policy or buffer length. */
   constructor(options: STTServiceOptions = {}) {
     super(options);
     this.requestedSampleRate = options.sampleRate;
     this.reconnectBufferMs = options.reconnectBufferMs ?? 5000;
-    if (!(this.reconnectBufferMs >= 0)) throw new RangeError('reconnectBufferMs must be >= 0');
+    if (!(this.reconnectBufferMs >= 0))
+      throw new InvalidOptionError('reconnectBufferMs', 'reconnectBufferMs must be >= 0');
   }
 
   // ---- what a subclass implements -------------------------------------------------------------

@@ -1,20 +1,27 @@
 /**
  * The typed error thrown when turn-taking processors or strategies are given invalid options.
  */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 
 /** Codes carried by {@link TurnOptionsError}. */
 export type TurnOptionsErrorCode =
   /** A duration, count or list option is out of range (negative, NaN, empty); nothing was built. */
-  'ERR_TURN_INVALID_OPTIONS';
+  'invalid-option';
 
-/** Thrown by the constructors of the turn-taking processors and strategies on invalid options. */
-export class TurnOptionsError extends Error {
-  readonly code: TurnOptionsErrorCode;
+/**
+ * Thrown by the constructors of the turn-taking processors and strategies on invalid options: an
+ * {@link InvalidOptionError} (code `'invalid-option'`, `option` names the option).
+ */
+export class TurnOptionsError extends InvalidOptionError {
+  declare readonly code: TurnOptionsErrorCode;
 
-  constructor(code: TurnOptionsErrorCode, message: string) {
-    super(message);
+  /**
+   * @param option - the option's name, e.g. `'minSilenceMs'`.
+   * @param message - what was expected and what was given.
+   */
+  constructor(option: string, message: string) {
+    super(option, message);
     this.name = 'TurnOptionsError';
-    this.code = code;
   }
 }
 
@@ -22,14 +29,11 @@ export class TurnOptionsError extends Error {
  * Returns `value` if it is a duration in ms that is zero or more (`Infinity` allowed, meaning
  * "never").
  *
- * @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` if it is negative or NaN.
+ * @throws {TurnOptionsError} `invalid-option` if it is negative or NaN.
  */
 export function checkDurationMs(name: string, value: number): number {
   if (!(value >= 0)) {
-    throw new TurnOptionsError(
-      'ERR_TURN_INVALID_OPTIONS',
-      `${name} must be a duration in ms >= 0, got ${value}`,
-    );
+    throw new TurnOptionsError(name, `${name} must be a duration in ms >= 0, got ${value}`);
   }
   return value;
 }
@@ -37,14 +41,11 @@ export function checkDurationMs(name: string, value: number): number {
 /**
  * Returns `value` if it is a whole number zero or more.
  *
- * @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` otherwise.
+ * @throws {TurnOptionsError} `invalid-option` otherwise.
  */
 export function checkCount(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) {
-    throw new TurnOptionsError(
-      'ERR_TURN_INVALID_OPTIONS',
-      `${name} must be a whole number >= 0, got ${value}`,
-    );
+    throw new TurnOptionsError(name, `${name} must be a whole number >= 0, got ${value}`);
   }
   return value;
 }

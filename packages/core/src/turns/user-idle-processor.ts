@@ -84,7 +84,7 @@ export class UserIdleProcessor extends FrameProcessor {
   /** Bumped on every user activity, so a late `false` from an async `onIdle` cannot stop watching a user who has since spoken. */
   private activityGeneration = 0;
 
-  /** @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` if `timeoutMs` is negative or NaN. */
+  /** @throws {TurnOptionsError} `invalid-option` if `timeoutMs` is negative or NaN. */
   constructor(options: UserIdleProcessorOptions) {
     super({ name: options.name, mode: 'inline' });
     this.timeoutMs = checkDurationMs('timeoutMs', options.timeoutMs ?? 15_000);
@@ -211,6 +211,6 @@ export class UserIdleProcessor extends FrameProcessor {
   }
 
   private reportCallbackError(error: unknown): void {
-    this.pushError(error instanceof Error ? error : new Error(String(error)));
+    this.pushError(error);
   }
 }

@@ -51,7 +51,7 @@ export class VADTranscriptTurnEnd implements UserTurnEndStrategy {
   readonly minSilenceMs: number;
   readonly transcriptTimeoutMs: number;
 
-  /** @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` on a negative or NaN duration. */
+  /** @throws {TurnOptionsError} `invalid-option` on a negative or NaN duration. */
   constructor(options: VADTranscriptTurnEndOptions = {}) {
     this.minSilenceMs = checkDurationMs('minSilenceMs', options.minSilenceMs ?? 300);
     this.transcriptTimeoutMs = checkDurationMs('transcriptTimeoutMs', options.transcriptTimeoutMs ?? 1000);
@@ -92,7 +92,7 @@ export interface SpeechTimeoutTurnEndOptions {
 export class SpeechTimeoutTurnEnd implements UserTurnEndStrategy {
   readonly timeoutMs: number;
 
-  /** @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` on a negative or NaN duration. */
+  /** @throws {TurnOptionsError} `invalid-option` on a negative or NaN duration. */
   constructor(options: SpeechTimeoutTurnEndOptions = {}) {
     this.timeoutMs = checkDurationMs('timeoutMs', options.timeoutMs ?? 1000);
   }

@@ -207,14 +207,14 @@ export class UserTurnProcessor extends FrameProcessor {
   private recovery: ArmedRecovery | undefined;
   private lastVADStopAt = Number.NEGATIVE_INFINITY;
 
-  /** @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` on a negative/NaN duration or count, an empty strategy list, or an unknown `mutedSpeech`. */
+  /** @throws {TurnOptionsError} `invalid-option` on a negative/NaN duration or count, an empty strategy list, or an unknown `mutedSpeech`. */
   constructor(options: UserTurnProcessorOptions = {}) {
     super({ name: options.name, mode: 'inline' });
     this.startStrategies = options.startStrategies ?? [new VADTurnStart(), new TranscriptionTurnStart()];
     this.endStrategies = options.endStrategies ?? [new VADTranscriptTurnEnd()];
     if (this.startStrategies.length === 0 || this.endStrategies.length === 0) {
       throw new TurnOptionsError(
-        'ERR_TURN_INVALID_OPTIONS',
+        this.startStrategies.length === 0 ? 'startStrategies' : 'endStrategies',
         'startStrategies and endStrategies must not be empty',
       );
     }
@@ -228,7 +228,7 @@ export class UserTurnProcessor extends FrameProcessor {
     this.mutedSpeech = options.mutedSpeech ?? 'drop';
     if (this.mutedSpeech !== 'drop' && this.mutedSpeech !== 'keep') {
       throw new TurnOptionsError(
-        'ERR_TURN_INVALID_OPTIONS',
+        'mutedSpeech',
         `mutedSpeech must be 'drop' or 'keep', got ${this.mutedSpeech}`,
       );
     }
@@ -462,7 +462,7 @@ export class UserTurnProcessor extends FrameProcessor {
     try {
       this.evaluate();
     } catch (error) {
-      this.pushError(error instanceof Error ? error : new Error(String(error)));
+      this.pushError(error);
     }
   }
 

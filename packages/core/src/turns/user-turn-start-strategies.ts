@@ -66,11 +66,11 @@ export class MinWordsTurnStart implements UserTurnStartStrategy {
 
   /**
    * @param minWords words needed, at least 1.
-   * @throws {TurnOptionsError} `ERR_TURN_INVALID_OPTIONS` if `minWords` is not a whole number ≥ 1.
+   * @throws {TurnOptionsError} `invalid-option` if `minWords` is not a whole number ≥ 1.
    */
   constructor(minWords: number) {
     if (!(checkCount('minWords', minWords) >= 1)) {
-      throw new TurnOptionsError('ERR_TURN_INVALID_OPTIONS', `minWords must be at least 1, got ${minWords}`);
+      throw new TurnOptionsError('minWords', `minWords must be at least 1, got ${minWords}`);
     }
     this.minWords = minWords;
   }

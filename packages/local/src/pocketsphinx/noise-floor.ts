@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@voxline/core';
 /**
  * Telephone audio carries nothing above 4000 Hz (it is sampled at 8000 Hz), so once resampled to
  * the 16000 Hz the en-US model was trained on, the model's mel filters between 4000 and 6800 Hz
@@ -15,10 +16,11 @@ export const DEFAULT_NOISE_FLOOR_DBFS = -60;
  * The noise comes from a fixed seed, so the same input always gives the same output.
  *
  * @param dbfs noise level in dBFS, below 0.
- * @throws RangeError if `dbfs` is not a finite number below 0.
+ * @throws {InvalidOptionError} if `dbfs` is not a finite number below 0.
  */
 export function withNoiseFloor(audio: Int16Array, dbfs: number): Int16Array {
-  if (!Number.isFinite(dbfs) || dbfs >= 0) throw new RangeError(`dbfs must be below 0, got ${dbfs}`);
+  if (!Number.isFinite(dbfs) || dbfs >= 0)
+    throw new InvalidOptionError('dbfs', `dbfs must be below 0, got ${dbfs}`);
   const sigma = 32768 * 10 ** (dbfs / 20);
   let state = 0x9e3779b9;
   const uniform = () => {

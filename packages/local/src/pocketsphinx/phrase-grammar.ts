@@ -12,11 +12,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidOptionError } from '@voxline/core';
 
-/** A phrase the grammar cannot hold (empty, or a character outside lowercase words). */
-export class PhraseGrammarError extends TypeError {
+/**
+ * A phrase list the grammar cannot hold (empty, or a phrase with a character outside lowercase
+ * words): an {@link InvalidOptionError} (code `'invalid-option'`) whose `option` is `'phrases'`.
+ */
+export class PhraseGrammarError extends InvalidOptionError {
   constructor(message: string) {
-    super(message);
+    super('phrases', message);
     this.name = 'PhraseGrammarError';
   }
 }

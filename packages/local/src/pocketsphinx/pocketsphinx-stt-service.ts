@@ -10,7 +10,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { StreamResampler } from '@voxline/audio';
-import { SegmentedSTTService, type SegmentedSTTServiceOptions, type Transcript } from '@voxline/core';
+import {
+  InvalidOptionError,
+  SegmentedSTTService,
+  type SegmentedSTTServiceOptions,
+  type Transcript,
+} from '@voxline/core';
 import { DEFAULT_NOISE_FLOOR_DBFS, withNoiseFloor } from './noise-floor.js';
 import { writePhraseGrammar } from './phrase-grammar.js';
 import { PocketsphinxProcess } from './pocketsphinx-process.js';
@@ -46,7 +51,7 @@ export interface PocketsphinxSTTServiceOptions extends SegmentedSTTServiceOption
    * above 4000 Hz of telephone audio looks like a recording's noise floor to the 16000 Hz model
    * (see `noise-floor.ts`); default -60. `null` adds none.
    *
-   * @throws RangeError (from the constructor) if it is not below 0.
+   * @throws {InvalidOptionError} (from the constructor) if it is not below 0.
    */
   noiseFloorDbfs?: number | null;
 }
@@ -88,7 +93,10 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
     this.noiseFloorDbfs =
       options.noiseFloorDbfs === undefined ? DEFAULT_NOISE_FLOOR_DBFS : options.noiseFloorDbfs;
     if (this.noiseFloorDbfs !== null && !(this.noiseFloorDbfs < 0)) {
-      throw new RangeError(`noiseFloorDbfs must be below 0 dBFS or null, got ${this.noiseFloorDbfs}`);
+      throw new InvalidOptionError(
+        'noiseFloorDbfs',
+        `noiseFloorDbfs must be below 0 dBFS or null, got ${this.noiseFloorDbfs}`,
+      );
     }
   }
 

@@ -13,7 +13,7 @@
  * - Idempotency: one `command_id` per logical command (a UUID unless given), the same for every
  *   attempt, so a retry after a lost response is ignored by Telnyx.
  * - Bounded retries with backoff for rate limits, network faults and 5xx, and errors sorted into
- *   `validation`, `authentication`, `rate-limit`, `network` and `api` (`CallControlError`). The SDK's
+ *   `validation`, `authentication`, `rate-limited`, `network` and `api` (`CallControlError`). The SDK's
  *   own retries are off, so this policy is the only one.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,6 +27,7 @@ import {
 import {
   type Clock,
   defaultLogger,
+  InvalidOptionError,
   type Logger,
   maskPhoneNumber,
   type RetryPolicy,
@@ -175,10 +176,11 @@ export class TelnyxCallControl {
   readonly #clock: Clock;
   readonly #logger: Logger;
 
-  /** @throws {RangeError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
+  /** @throws {InvalidOptionError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
   constructor(options: TelnyxCallControlOptions = {}) {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
-    if (!(timeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be positive, got ${timeoutMs}`);
+    if (!(timeoutMs > 0))
+      throw new InvalidOptionError('requestTimeoutMs', `requestTimeoutMs must be positive, got ${timeoutMs}`);
     this.#timeoutMs = timeoutMs;
     this.#policy = callControlRetryPolicy(options.retry);
     this.#clock = options.clock ?? realClock;

@@ -29,7 +29,7 @@ export function classifyTelnyxError(error: unknown): CallControlFailure {
     if (status === 401 || status === 403) return { category: 'authentication', ...base };
     if (status === 429) {
       const wait = retryAfterMs(error.headers?.get('retry-after'));
-      return { category: 'rate-limit', ...base, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+      return { category: 'rate-limited', ...base, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
     }
     if (status === 408) return { category: 'network', ...base };
     if (status >= 400 && status < 500) return { category: 'validation', ...base };

@@ -8,7 +8,9 @@
  * secret of ours, so no per-call state is needed to check it: any instance that knows the secret
  * can verify a stream of any call, and a token is worthless for any other call.
  */
+
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidOptionError } from '@voxline/core';
 
 /** Name of the upgrade header Telnyx puts the stream's `stream_auth_token` in (lower case, as Node has it). */
 export const TELNYX_STREAM_AUTH_TOKEN_HEADER = 'x-telnyx-streaming-auth-token';
@@ -17,12 +19,13 @@ export const TELNYX_STREAM_AUTH_TOKEN_HEADER = 'x-telnyx-streaming-auth-token';
  * The token for the stream of `callControlId`: base64url of HMAC-SHA256(secret, callControlId),
  * 43 characters (Telnyx accepts up to 4000).
  *
- * @throws {TypeError} for an empty secret or call id.
+ * @throws {InvalidOptionError} for an empty secret or call id.
  */
 export function telnyxStreamAuthToken(secret: string, callControlId: string): string {
-  if (typeof secret !== 'string' || secret === '') throw new TypeError('the stream token secret is empty');
+  if (typeof secret !== 'string' || secret === '')
+    throw new InvalidOptionError('secret', 'the stream token secret is empty');
   if (typeof callControlId !== 'string' || callControlId === '')
-    throw new TypeError('the call control id is empty');
+    throw new InvalidOptionError('callControlId', 'the call control id is empty');
   return createHmac('sha256', secret).update(`voxline-telnyx-stream\n${callControlId}`).digest('base64url');
 }
 

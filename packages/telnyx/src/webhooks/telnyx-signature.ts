@@ -11,6 +11,7 @@
  * `node:crypto`.)
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { VoxlineError } from '@voxline/core';
 
 /** Why a webhook was refused. */
 export type WebhookVerificationReason =
@@ -22,13 +23,18 @@ export type WebhookVerificationReason =
   | 'timestamp-outside-tolerance'
   | 'bad-signature';
 
-/** A webhook that failed verification; `reason` says why. Never carries secrets. */
-export class WebhookVerificationError extends Error {
+/**
+ * A webhook that failed verification: code `'webhook-verification-failed'`; `reason` says why.
+ * Never carries secrets.
+ */
+export class WebhookVerificationError extends VoxlineError {
+  declare readonly code: 'webhook-verification-failed';
+
   constructor(
     readonly reason: WebhookVerificationReason,
     message: string,
   ) {
-    super(message);
+    super('webhook-verification-failed', message);
     this.name = 'WebhookVerificationError';
   }
 }

@@ -26,9 +26,11 @@
  *
  * The plugin is encapsulated: its body parsers apply to its own route only.
  */
+
 import type { KeyObject } from 'node:crypto';
 import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
+import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TelnyxCallController } from '../call-control/telnyx-call-controller.js';
 import { telnyxPublicKey, verifyTelnyxWebhook, WebhookVerificationError } from './telnyx-signature.js';
@@ -61,13 +63,16 @@ export interface TelnyxWebhookAcknowledgement {
 }
 
 const plugin: FastifyPluginAsync<TelnyxWebhooksOptions> = async (scope, options) => {
-  if (options?.controller === undefined) throw new TypeError('telnyxWebhooks: controller is required');
-  if (options.publicKey === undefined) throw new TypeError('telnyxWebhooks: publicKey is required');
+  if (options?.controller === undefined)
+    throw new InvalidOptionError('controller', 'telnyxWebhooks: controller is required');
+  if (options.publicKey === undefined)
+    throw new InvalidOptionError('publicKey', 'telnyxWebhooks: publicKey is required');
   // Fails at registration, not on the first webhook, when the key is not a 32-byte Ed25519 key.
   const publicKey =
     typeof options.publicKey === 'string' ? telnyxPublicKey(options.publicKey) : options.publicKey;
   const path = options.path ?? '/telnyx/webhook';
-  if (!path.startsWith('/')) throw new TypeError(`telnyxWebhooks: path must start with '/', got ${path}`);
+  if (!path.startsWith('/'))
+    throw new InvalidOptionError('path', `telnyxWebhooks: path must start with '/', got ${path}`);
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   const logger = options.logger ?? (scope.log as unknown as Logger);
   const recent = new RecentEventIds(options.rememberedEvents);

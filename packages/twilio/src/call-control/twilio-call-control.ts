@@ -24,6 +24,7 @@ import {
 import {
   type Clock,
   defaultLogger,
+  InvalidOptionError,
   type Logger,
   maskPhoneNumber,
   type RetryPolicy,
@@ -117,10 +118,11 @@ export class TwilioCallControl {
   readonly #clock: Clock;
   readonly #logger: Logger;
 
-  /** @throws {RangeError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
+  /** @throws {InvalidOptionError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
   constructor(options: TwilioCallControlOptions = {}) {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
-    if (!(timeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be positive, got ${timeoutMs}`);
+    if (!(timeoutMs > 0))
+      throw new InvalidOptionError('requestTimeoutMs', `requestTimeoutMs must be positive, got ${timeoutMs}`);
     this.#policy = callControlRetryPolicy(options.retry);
     this.#clock = options.clock ?? realClock;
     this.#logger = options.logger ?? defaultLogger();

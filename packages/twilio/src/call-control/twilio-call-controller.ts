@@ -32,7 +32,14 @@ import {
   runWebhookCommand,
   validatePublicUrlBase,
 } from '@voxline/call-control';
-import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
+import {
+  type Clock,
+  defaultLogger,
+  InvalidOptionError,
+  type Logger,
+  maskPhoneNumber,
+  type RetryPolicy,
+} from '@voxline/core';
 import twilio from 'twilio';
 import type { TwilioCallback, TwilioVoiceParams } from '../webhooks/twilio-webhook-params.js';
 import { twilioEndStatus, twilioGreetingEnded, twilioMachineResult } from './call-status.js';
@@ -125,7 +132,7 @@ export class TwilioCallController {
   readonly #machineActions = new Map<string, AnsweringMachineAction>();
 
   /**
-   * @throws {TypeError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
+   * @throws {InvalidOptionError} for a `webhookBaseUrl` that is not an http(s) URL without query, or paths not
    *   starting with `/`; {@link @voxline/call-control!CallControlError} for a fixed `streamUrl` that is
    *   not `wss://` without a query.
    */
@@ -135,7 +142,11 @@ export class TwilioCallController {
     this.voicePath = options.voicePath ?? '/twilio/voice';
     this.statusPath = options.statusPath ?? '/twilio/status';
     for (const path of [this.voicePath, this.statusPath]) {
-      if (!path.startsWith('/')) throw new TypeError(`webhook paths must start with '/', got ${path}`);
+      if (!path.startsWith('/'))
+        throw new InvalidOptionError(
+          path === this.voicePath ? 'voicePath' : 'statusPath',
+          `webhook paths must start with '/', got ${path}`,
+        );
     }
     this.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
     this.#options = options;

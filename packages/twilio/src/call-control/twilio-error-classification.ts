@@ -37,7 +37,7 @@ export function classifyTwilioError(error: unknown, idempotent: boolean): CallCo
     const description = `HTTP ${status}${carrierCode !== undefined ? ` (${carrierCode} ${error.message})` : ''}`;
     const base = { description, status, ...(carrierCode !== undefined ? { carrierCode } : {}) };
     if (status === 401 || status === 403) return { category: 'authentication', ...base };
-    if (status === 429) return { category: 'rate-limit', ...base };
+    if (status === 429) return { category: 'rate-limited', ...base };
     if (status === 408) return { category: 'network', ...base, ...(idempotent ? {} : { retryable: false }) };
     if (status >= 400 && status < 500) return { category: 'validation', ...base };
     return { category: 'api', ...base, ...(idempotent ? {} : { retryable: false }) };

@@ -31,7 +31,7 @@ import {
   validatePublicUrlBase,
 } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
-import { defaultLogger } from '@voxline/core';
+import { defaultLogger, InvalidOptionError } from '@voxline/core';
 import {
   type CallInfo,
   headerValue,
@@ -66,7 +66,7 @@ export type MediaStreamUpgradeHook = (
 
 function checkAuthToken(authToken: unknown, where: string): asserts authToken is string {
   if (typeof authToken !== 'string' || authToken === '')
-    throw new TypeError(`${where}: authToken is required`);
+    throw new InvalidOptionError('authToken', `${where}: authToken is required`);
 }
 
 /** Why an upgrade with `signature` to `url` is not Twilio's, or undefined when it is. */
@@ -82,7 +82,7 @@ function signatureProblem(
 /**
  * The hook that refuses WebSocket upgrades not signed by Twilio.
  *
- * @throws {TypeError} for an empty `authToken` or a `publicUrl` base that is not an http(s) URL.
+ * @throws {InvalidOptionError} for an empty `authToken` or a `publicUrl` base that is not an http(s) URL.
  */
 export function twilioMediaStreamVerifier(options: TwilioMediaStreamVerifierOptions): MediaStreamUpgradeHook {
   checkAuthToken(options?.authToken, 'twilioMediaStreamVerifier');
@@ -117,7 +117,7 @@ export class TwilioMediaStreamVerifier implements MediaStreamVerifier {
   readonly #authToken: string;
   readonly #accountSid: string | undefined;
 
-  /** @throws {TypeError} for an empty `authToken`. */
+  /** @throws {InvalidOptionError} for an empty `authToken`. */
   constructor(options: TwilioStreamVerifierOptions) {
     checkAuthToken(options?.authToken, 'TwilioMediaStreamVerifier');
     this.#authToken = options.authToken;

@@ -46,6 +46,7 @@ import {
   validatePublicUrlBase,
 } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
+import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TwilioCallController, TwilioRoute } from '../call-control/twilio-call-controller.js';
 import { validateTwilioSignature } from './twilio-signature.js';
@@ -81,14 +82,18 @@ export interface TwilioWebhookAcknowledgement {
 }
 
 const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options) => {
-  if (options?.controller === undefined) throw new TypeError('twilioWebhooks: controller is required');
+  if (options?.controller === undefined)
+    throw new InvalidOptionError('controller', 'twilioWebhooks: controller is required');
   if (typeof options.authToken !== 'string' || options.authToken === '') {
-    throw new TypeError('twilioWebhooks: authToken is required');
+    throw new InvalidOptionError('authToken', 'twilioWebhooks: authToken is required');
   }
   if (typeof options.publicUrl === 'string') validatePublicUrlBase(options.publicUrl);
   const responseTimeoutMs = options.responseTimeoutMs ?? 2000;
   if (!(responseTimeoutMs > 0))
-    throw new RangeError(`responseTimeoutMs must be positive, got ${responseTimeoutMs}`);
+    throw new InvalidOptionError(
+      'responseTimeoutMs',
+      `responseTimeoutMs must be positive, got ${responseTimeoutMs}`,
+    );
   const controller = options.controller;
   const authToken = options.authToken;
   const publicUrl = options.publicUrl ?? controller.webhookBaseUrl;

@@ -4,7 +4,12 @@
  * from `@voxline/core`, does the rest (turns, TTSStarted/Stopped frames, text frames, metrics,
  * retries, dropping audio after an interruption).
  */
-import { SentenceTTSService, type TTSAudioChunk, type TTSServiceOptions } from '@voxline/core';
+import {
+  InvalidOptionError,
+  SentenceTTSService,
+  type TTSAudioChunk,
+  type TTSServiceOptions,
+} from '@voxline/core';
 
 /** Options of {@link PluginNameTTSService}. */
 export interface PluginNameTTSServiceOptions extends TTSServiceOptions {
@@ -24,13 +29,16 @@ export class PluginNameTTSService extends SentenceTTSService {
   private readonly frequencyHz: number;
   private readonly wordMs: number;
 
-  /** @throws RangeError if `frequencyHz` or `wordMs` is not positive. */
+  /** @throws {InvalidOptionError} if `frequencyHz` or `wordMs` is not positive. */
   constructor(options: PluginNameTTSServiceOptions = {}) {
     super(options);
     this.frequencyHz = options.frequencyHz ?? 440;
     this.wordMs = options.wordMs ?? 120;
     if (!(this.frequencyHz > 0) || !(this.wordMs > 0))
-      throw new RangeError('frequencyHz and wordMs must be positive');
+      throw new InvalidOptionError(
+        !(this.frequencyHz > 0) ? 'frequencyHz' : 'wordMs',
+        'frequencyHz and wordMs must be positive',
+      );
   }
 
   protected override async *synthesize(text: string, signal: AbortSignal): AsyncIterable<TTSAudioChunk> {

@@ -1,6 +1,7 @@
 /**
  * The error a conformance check throws when the implementation under test breaks the contract.
  */
+import { VoxlineError } from '../../errors/voxline-error.js';
 
 /**
  * Why a conformance check failed:
@@ -14,13 +15,13 @@
 export type ConformanceErrorCode = 'contract-violated' | 'timed-out' | 'invalid-options';
 
 /** A failed conformance check; `code` says how it failed, the message says what was expected. */
-export class ConformanceError extends Error {
+export class ConformanceError extends VoxlineError {
   override readonly name = 'ConformanceError';
   constructor(
-    readonly code: ConformanceErrorCode,
+    override readonly code: ConformanceErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }

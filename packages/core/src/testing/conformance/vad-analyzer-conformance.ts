@@ -53,7 +53,7 @@ export interface VADAnalyzerConformanceOptions {
   speechStartsAtMs?: number;
   /** How far the first `started` edge may be from `speechStartsAtMs`, in ms; default 150. */
   toleranceMs?: number;
-  /** A rate the analyzer does not support: `create` must refuse it with `ERR_VAD_UNSUPPORTED_SAMPLE_RATE`. */
+  /** A rate the analyzer does not support: `create` must refuse it with `unsupported-vad-sample-rate`. */
   unsupportedSampleRate?: number;
 }
 
@@ -263,11 +263,11 @@ export function vadAnalyzerConformance(options: VADAnalyzerConformanceOptions): 
       }),
     },
     {
-      name: 'refuses bad input with coded errors: ERR_VAD_INVALID_AUDIO, then ERR_VAD_CLOSED after an idempotent close',
+      name: 'refuses bad input with coded errors: invalid-vad-audio, then vad-closed after an idempotent close',
       run: withAnalyzer(async (analyzer) => {
         await expectRejectsCode(
           analyzer.analyze(new Float32Array(320) as unknown as Int16Array),
-          'ERR_VAD_INVALID_AUDIO',
+          'invalid-vad-audio',
           'analyze(Float32Array)',
         );
         // The analyzer still works after refusing input.
@@ -276,7 +276,7 @@ export function vadAnalyzerConformance(options: VADAnalyzerConformanceOptions): 
         analyzer.close();
         await expectRejectsCode(
           analyzer.analyze(new Int16Array(rate / 50)),
-          'ERR_VAD_CLOSED',
+          'vad-closed',
           'analyze after close',
         );
       }),
@@ -285,7 +285,7 @@ export function vadAnalyzerConformance(options: VADAnalyzerConformanceOptions): 
       ? []
       : [
           {
-            name: `refuses an unsupported sample rate with ERR_VAD_UNSUPPORTED_SAMPLE_RATE`,
+            name: `refuses an unsupported sample rate with unsupported-vad-sample-rate`,
             run: async () => {
               const unsupported = options.unsupportedSampleRate as number;
               try {
@@ -293,8 +293,8 @@ export function vadAnalyzerConformance(options: VADAnalyzerConformanceOptions): 
                 analyzer.close();
               } catch (error) {
                 expectContract(
-                  errorCode(error) === 'ERR_VAD_UNSUPPORTED_SAMPLE_RATE',
-                  `expected ERR_VAD_UNSUPPORTED_SAMPLE_RATE, got ${describeError(error)}`,
+                  errorCode(error) === 'unsupported-vad-sample-rate',
+                  `expected unsupported-vad-sample-rate, got ${describeError(error)}`,
                 );
                 return;
               }
