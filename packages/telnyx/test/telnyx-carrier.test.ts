@@ -110,6 +110,12 @@ describe('telnyxCarrier: serializers', () => {
   });
 
   it('refuses invalid serializer options at once', () => {
-    expect(() => telnyxCarrier({ outboundEncoding: 'AMR-WB' as never })).toThrow(RangeError);
+    expect(() => telnyxCarrier({ outboundEncoding: 'AMR-WB' as never })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidOptionError',
+        code: 'invalid-option',
+        option: 'outboundEncoding',
+      }),
+    );
   });
 });

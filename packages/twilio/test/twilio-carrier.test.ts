@@ -117,6 +117,8 @@ describe('twilioCarrier: serializers', () => {
   });
 
   it('refuses invalid serializer options at once', () => {
-    expect(() => twilioCarrier({ jitterDepth: -1 })).toThrow(RangeError);
+    expect(() => twilioCarrier({ jitterDepth: -1 })).toThrow(
+      expect.objectContaining({ name: 'InvalidOptionError', code: 'invalid-option', option: 'jitterDepth' }),
+    );
   });
 });

@@ -48,7 +48,6 @@ import {
   FrameDirection,
   FrameProcessor,
   InterruptionFrame,
-  InvalidOptionError,
   isAbortError,
   OutputAudioRawFrame,
   StopFrame,

@@ -39,7 +39,6 @@ import {
   defaultPipelineParams,
   type Frame,
   InputAudioRawFrame,
-  InvalidOptionError,
   type Logger,
   maskPhoneNumber,
   RepeatedLogLimiter,
