@@ -10,7 +10,6 @@ import {
   FunctionCallResultFrame,
   InputAudioRawFrame,
   InterruptionFrame,
-  Mailbox,
   MetricsFrame,
   OutputAudioRawFrame,
   ParallelPipeline,
@@ -23,6 +22,7 @@ import {
 } from '@voxline/core';
 import { FrameRecorder, frameNames, runProcessor, sleep } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
+import { Mailbox } from '../src/processors/mailbox.js';
 
 const silent = createLogger({ level: 'silent' });
 

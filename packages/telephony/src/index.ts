@@ -1,46 +1,29 @@
 /**
- * @voxline/telephony: the carrier serializer contract, carrier detection, the audio paths and
- * hang-up plumbing shared by the carrier packages (@voxline/telnyx, @voxline/twilio).
+ * @voxline/telephony: the carrier serializer contract, carrier detection, media-stream
+ * verification and hang-up, shared by the carrier packages (@voxline/telnyx, @voxline/twilio).
+ * Building blocks for writing a carrier package (the `MediaStreamSerializer` base, its audio
+ * paths, message parsing) are in `@voxline/telephony/carrier-kit`.
  */
 
-// Hanging up
+// ---- Hanging up ----
+
 export {
   CallTerminationError,
   type CallTerminationErrorCode,
   type CallTerminator,
 } from './call-terminator.js';
+
+// ---- The open carrier contract, carrier detection and serializer creation ----
+
 export { CARRIER_DETECTION_MAX_MESSAGES, type CarrierDetection, detectCarrier } from './carrier-detection.js';
-// The open carrier contract, carrier detection and serializer creation
 export { type CarrierPlugin, type CarrierRecognition, notMine } from './carrier-plugin.js';
-// Building blocks for carrier serializers
-export { InboundAudioPath, type InboundAudioPathOptions } from './inbound-audio-path.js';
-export { base64DecodedLength, decodeBase64Payload, normalizeTrack } from './media-payload.js';
-export { MediaStreamAudio, type MediaStreamAudioOptions } from './media-stream-audio.js';
-export { type MediaStreamMessageSchemas, MediaStreamSerializer } from './media-stream-serializer.js';
-// Proving a media stream is the carrier's, for a call we established
-export {
-  headerValue,
-  type MediaStreamUpgrade,
-  type MediaStreamVerdict,
-  type MediaStreamVerifier,
-  streamRefused,
-  streamVerified,
-} from './media-stream-verifier.js';
-export {
-  type CarrierMessage,
-  describePeerValue,
-  maxMessageLengthFor,
-  parseCarrierMessage,
-  parseDecimalCounter,
-  validateMessage,
-} from './message-parsing.js';
-export { OutboundAudioEncoder, type OutboundAudioEncoderOptions } from './outbound-audio-encoder.js';
-export {
-  type HangUpFailure,
-  type HangUpRetryOptions,
-  RetryingCallTerminator,
-  type RetryingCallTerminatorOptions,
-} from './retrying-call-terminator.js';
+
+// ---- Proving a media stream is the carrier's, for a call we established ----
+
+export type { MediaStreamUpgrade, MediaStreamVerdict, MediaStreamVerifier } from './media-stream-verifier.js';
+
+// ---- Serializer creation, codecs and the serializer contract ----
+
 export { createSerializerFor, type SerializerFactories } from './serializer-factories.js';
 export {
   isTelephonyEncoding,
@@ -50,7 +33,6 @@ export {
   telephonyCodec,
   telephonySampleRate,
 } from './telephony-codec.js';
-// The contract
 export {
   type CallInfo,
   type Carrier,

@@ -11,12 +11,12 @@
  * - The SDK's own retries are turned off for this request so the backoff policy here is the only one.
  */
 
+import type { CallInfo } from '@voxline/telephony';
 import {
-  type CallInfo,
   type HangUpFailure,
   RetryingCallTerminator,
   type RetryingCallTerminatorOptions,
-} from '@voxline/telephony';
+} from '@voxline/telephony/carrier-kit';
 import type Telnyx from 'telnyx';
 import { APIConnectionError, APIError } from 'telnyx';
 import { telnyxClientFor } from './telnyx-client.js';

@@ -13,16 +13,14 @@
  *
  * Anything else (a stream that merely names a call id) is refused.
  */
-import {
-  type CallInfo,
-  type CallRegistry,
-  headerValue,
-  type MediaStreamUpgrade,
-  type MediaStreamVerdict,
-  type MediaStreamVerifier,
-  streamRefused,
-  streamVerified,
+import type {
+  CallInfo,
+  CallRegistry,
+  MediaStreamUpgrade,
+  MediaStreamVerdict,
+  MediaStreamVerifier,
 } from '@voxline/telephony';
+import { headerValue, streamRefused, streamVerified } from '@voxline/telephony/carrier-kit';
 import {
   isTelnyxStreamAuthToken,
   TELNYX_STREAM_AUTH_TOKEN_HEADER,

@@ -10,12 +10,12 @@
  * 20404** ("The requested resource ... was not found"): success (the race reported in https://github.com/pipecat-ai/pipecat/issues/2145).
  */
 
+import type { CallInfo } from '@voxline/telephony';
 import {
-  type CallInfo,
   type HangUpFailure,
   RetryingCallTerminator,
   type RetryingCallTerminatorOptions,
-} from '@voxline/telephony';
+} from '@voxline/telephony/carrier-kit';
 import twilio from 'twilio';
 import { isNoAnswerError } from './call-control/twilio-error-classification.js';
 import { twilioClientFor } from './twilio-client.js';

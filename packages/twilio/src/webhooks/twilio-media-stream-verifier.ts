@@ -27,17 +27,15 @@ import type { Logger } from '@voxline/core';
 import { defaultLogger } from '@voxline/core';
 import {
   type CallInfo,
-  headerValue,
   type MediaStreamUpgrade,
   type MediaStreamVerdict,
   type MediaStreamVerifier,
   type PublicUrlOption,
   publicWebSocketUrlOf,
   rejectWebhook,
-  streamRefused,
-  streamVerified,
   validatePublicUrlBase,
 } from '@voxline/telephony';
+import { headerValue, streamRefused, streamVerified } from '@voxline/telephony/carrier-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateTwilioSignature } from './twilio-signature.js';
 
