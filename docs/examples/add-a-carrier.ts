@@ -29,7 +29,8 @@ class AcmeFrameSerializer implements TelephonySerializer {
 }
 
 // #region plugin
-import { type CarrierPlugin, type CarrierRecognition, headerValue, notMine } from '@voxline/telephony';
+import { type CarrierPlugin, type CarrierRecognition, notMine } from '@voxline/telephony';
+import { headerValue } from '@voxline/telephony/carrier-kit';
 
 export interface AcmeFrameSerializerOptions {
   /** Acme's outbound codec; default PCMU. */

@@ -5,7 +5,8 @@
  * key (Telnyx `command_id`) to every attempt, so a retry of a request that in fact went through is
  * ignored by the carrier.
  */
-import { backoffDelayMs, type Clock, type Logger, type RetryPolicy, resolveRetryPolicy } from '@voxline/core';
+import type { Clock, Logger, RetryPolicy } from '@voxline/core';
+import { backoffDelayMs, resolveRetryPolicy } from '@voxline/core/processor-kit';
 import type { Carrier } from '@voxline/telephony';
 import { CallControlError, type CallControlFailure, isRetryableFailure } from './call-control-error.js';
 

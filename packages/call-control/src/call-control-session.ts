@@ -19,7 +19,8 @@
  * call; this one follows the call's signalling.)
  */
 import { randomUUID } from 'node:crypto';
-import { defaultLogger, type Logger, TypedEventEmitter } from '@voxline/core';
+import { defaultLogger, type Logger } from '@voxline/core';
+import { TypedEventEmitter } from '@voxline/core/processor-kit';
 import type { Carrier } from '@voxline/telephony';
 import type {
   CallControlEvent,

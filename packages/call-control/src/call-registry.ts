@@ -3,7 +3,8 @@
  * call starts (an inbound `call.initiated`, or our dial request), deliver events to it, and remove it
  * after the hang-up; the pipeline looks its call up with {@link CallRegistry.get}.
  */
-import { defaultLogger, InvalidOptionError, type Logger, TypedEventEmitter } from '@voxline/core';
+import { defaultLogger, InvalidOptionError, type Logger } from '@voxline/core';
+import { TypedEventEmitter } from '@voxline/core/processor-kit';
 import type { CallControlEvent, CallHangupEvent, StoredRecording } from './call-control-events.js';
 import { CallControlSession, type CallControlSessionInit } from './call-control-session.js';
 

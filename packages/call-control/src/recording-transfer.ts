@@ -8,7 +8,8 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Clock, Logger, RetryPolicy } from '@voxline/core';
-import { backoffDelayMs, InvalidOptionError, VoxlineError } from '@voxline/core';
+import { InvalidOptionError, VoxlineError } from '@voxline/core';
+import { backoffDelayMs } from '@voxline/core/processor-kit';
 import type { RecordingStorage, SavedRecording } from './recording-storage.js';
 
 /** Why a recording could not be moved. */

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { resolveRetryPolicy } from '@voxline/core';
+import { resolveRetryPolicy } from '@voxline/core/processor-kit';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,10 @@
 /**
- * @voxline/core: frames, processors, pipelines, tasks, the clock, observers and metrics.
+ * @voxline/core: frames, processors, pipelines, tasks, the clock, observers and metrics: what an
+ * application uses to compose a voice agent. Building blocks for writing services and processors
+ * in a plugin package are in `@voxline/core/processor-kit`; test helpers in `@voxline/core/testing`.
  */
+
+// ---- LLM context aggregation and text chunking for TTS ----
 
 export {
   type ContextAggregatorPair,
@@ -14,7 +18,6 @@ export {
   LLMUserContextAggregator,
   type LLMUserContextAggregatorOptions,
 } from './aggregators/llm-user-context-aggregator.js';
-// ---- Text aggregation for TTS ----
 export { SentenceAggregator } from './aggregators/sentence-aggregator.js';
 export {
   DEFAULT_ABBREVIATIONS,
@@ -23,13 +26,20 @@ export {
 } from './aggregators/sentence-splitter.js';
 export type { TextChunker } from './aggregators/text-chunker.js';
 export { WordChunker } from './aggregators/word-chunker.js';
-// Time, events, logging
+
+// ---- Time ----
+
 export { type Clock, flushMicrotasks, RealClock, realClock, VirtualClock } from './clock.js';
+
+// ---- Errors: the base class, invalid options, abort and unknown values ----
+
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { isAbortError } from './errors/is-abort-error.js';
 export { toError } from './errors/to-error.js';
 export { VoxlineError } from './errors/voxline-error.js';
-export { TypedEventEmitter } from './events.js';
+
+// ---- Frames ----
+
 export {
   type AudioFields,
   type AudioFrameInit,
@@ -62,7 +72,6 @@ export {
   type TranscriptionInit,
   TTSSpeakFrame,
 } from './frames/data.js';
-// Frames
 export {
   ControlFrame,
   DataFrame,
@@ -91,8 +100,13 @@ export {
   VADUserStartedSpeakingFrame,
   VADUserStoppedSpeakingFrame,
 } from './frames/system.js';
-// LLM context
+
+// ---- LLM context ----
+
 export { LLMContext, type LLMMessage, type LLMTool, type LLMToolCall } from './llm/llm-context.js';
+
+// ---- Logging ----
+
 export {
   type CreateLoggerOptions,
   createLogger,
@@ -105,6 +119,9 @@ export {
   parseLogLevel,
   resolveLogLevel,
 } from './logger.js';
+
+// ---- Observers and metrics ----
+
 export type {
   LLMUsageMetricsData,
   MailboxOverflowMetricsData,
@@ -114,13 +131,11 @@ export type {
   TTFBMetricsData,
   TTSUsageMetricsData,
 } from './metrics/metrics-data.js';
-export { type MetricsOwner, ProcessorMetrics } from './metrics/processor-metrics.js';
 export {
   type ConversationLogObserversOptions,
   conversationLogLevel,
   conversationLogObservers,
 } from './observers/conversation-log-observers.js';
-// Observers and metrics
 export type { FrameObserver, FramePushEvent } from './observers/frame-observer.js';
 export { FrameSightings } from './observers/frame-sightings.js';
 export { type HopLatency, HopLatencyObserver } from './observers/latency-observer.js';
@@ -135,6 +150,9 @@ export {
   TranscriptionLogObserver,
   type TranscriptionLogObserverOptions,
 } from './observers/transcription-log-observer.js';
+
+// ---- Pipelines, tasks and processors ----
+
 export { ParallelPipeline } from './pipeline/parallel-pipeline.js';
 export { Pipeline } from './pipeline/pipeline.js';
 export { PipelineRunner, type PipelineRunnerOptions } from './pipeline/pipeline-runner.js';
@@ -144,43 +162,31 @@ export {
   type PipelineTaskOptions,
   type TaskEndReason,
 } from './pipeline/pipeline-task.js';
-// Processors and pipelines
 export {
   FrameProcessor,
   type FrameProcessorOptions,
   type ProcessingMode,
   type ProcessorSetup,
 } from './processors/frame-processor.js';
-export { DEFAULT_MAILBOX_CAPACITY, Mailbox, type MailboxOverflowPolicy } from './processors/mailbox.js';
-export {
-  RepeatedLogLimiter,
-  type RepeatedLogLimiterOptions,
-  type RepeatedLogVerdict,
-} from './repeated-log-limiter.js';
-export { AIService, type AIServiceOptions } from './services/ai-service.js';
-// ---- AI services (STT, LLM, TTS), fallback, function calling ----
+export type { MailboxOverflowPolicy } from './processors/mailbox.js';
+
+// ---- AI services (STT, LLM, TTS), fallback, retries, function calling ----
+
 export {
   type FunctionCallContext,
   type FunctionCallOutcome,
   type FunctionDefinition,
   FunctionRegistry,
   FunctionRegistryError,
-  formatFunctionResult,
-  functionResultValue,
-  parseFunctionArguments,
   type RequestedFunctionCall,
   type StandardSchemaResult,
   type StandardSchemaV1,
 } from './services/function-registry.js';
 export { type LLMChunk, LLMService, type LLMServiceOptions } from './services/llm-service.js';
-export { PcmRingBuffer } from './services/pcm-ring-buffer.js';
 export {
-  backoffDelayMs,
   defaultRetryPolicy,
   type RetryOptions,
   type RetryPolicy,
-  resolveRetryPolicy,
-  retryWithBackoff,
 } from './services/retry-policy.js';
 export {
   SegmentedSTTService,
@@ -189,12 +195,9 @@ export {
 } from './services/segmented-stt-service.js';
 export { SentenceTTSService, type TTSAudioChunk } from './services/sentence-tts-service.js';
 export {
-  classifyServiceError,
   ServiceError,
   type ServiceErrorCode,
   type ServiceErrorInit,
-  serviceErrorCodeForCloseCode,
-  serviceErrorCodeForStatus,
 } from './services/service-error.js';
 export { ServiceFallback, type ServiceFallbackOptions } from './services/service-fallback.js';
 export {
@@ -210,7 +213,9 @@ export {
   type TranscriptResultInit,
 } from './services/stt-service.js';
 export { type TTSAudioOptions, TTSService, type TTSServiceOptions } from './services/tts-service.js';
+
 // ---- Turn-taking: user turns, barge-in, false interruptions, idle detection ----
+
 export type { ConversationView } from './turns/conversation-state.js';
 export { FalseInterruptionFrame } from './turns/false-interruption-frame.js';
 export { TurnOptionsError, type TurnOptionsErrorCode } from './turns/turn-options-error.js';
@@ -248,4 +253,3 @@ export {
   type UserTurnStartStrategy,
   VADTurnStart,
 } from './turns/user-turn-start-strategies.js';
-export { countWords } from './turns/word-count.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameProcessor, RepeatedLogLimiter, VirtualClock } from '../src/index.js';
+import { FrameProcessor, VirtualClock } from '../src/index.js';
+import { RepeatedLogLimiter } from '../src/repeated-log-limiter.js';
 import { RecordingLogger } from '../src/testing/index.js';
 
 describe('RepeatedLogLimiter', () => {

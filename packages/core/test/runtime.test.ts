@@ -11,7 +11,6 @@ import {
   InputAudioRawFrame,
   InterruptionFrame,
   InvalidOptionError,
-  Mailbox,
   MetricsFrame,
   OutputAudioRawFrame,
   ParallelPipeline,
@@ -24,6 +23,7 @@ import {
 } from '@voxline/core';
 import { FrameRecorder, frameNames, runProcessor, sleep } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
+import { Mailbox } from '../src/processors/mailbox.js';
 
 const silent = createLogger({ level: 'silent' });
 

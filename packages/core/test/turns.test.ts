@@ -1,7 +1,6 @@
 import {
   BotStartedSpeakingFrame,
   BotStoppedSpeakingFrame,
-  countWords,
   FalseInterruptionFrame,
   type Frame,
   FunctionCallInProgressFrame,
@@ -34,6 +33,7 @@ import {
 } from '@voxline/core';
 import { frameNames, type RecordedFrame, runProcessor, type Sleep, sleep } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
+import { countWords } from '../src/turns/word-count.js';
 
 const vadStart = (speechStartMs: number) => new VADUserStartedSpeakingFrame(speechStartMs);
 const vadStop = (speechEndMs: number) => new VADUserStoppedSpeakingFrame(speechEndMs);

@@ -30,13 +30,8 @@
 import { endianness } from 'node:os';
 import { DeepgramClient } from '@deepgram/sdk';
 import { encodeMuLaw } from '@voxline/audio';
-import {
-  InvalidOptionError,
-  ServiceError,
-  STTService,
-  type STTServiceOptions,
-  serviceErrorCodeForStatus,
-} from '@voxline/core';
+import { InvalidOptionError, ServiceError, STTService, type STTServiceOptions } from '@voxline/core';
+import { serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
 type ListenConnectArgs = Parameters<DeepgramClient['listen']['v1']['connect']>[0];

@@ -33,13 +33,8 @@
  * the server, fails that turn (`ErrorFrame`, the turn ends) and the next turn reconnects.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  InvalidOptionError,
-  ServiceError,
-  serviceErrorCodeForStatus,
-  TTSService,
-  type TTSServiceOptions,
-} from '@voxline/core';
+import { InvalidOptionError, ServiceError, TTSService, type TTSServiceOptions } from '@voxline/core';
+import { serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
 import WebSocket from 'ws';
 import { AlignmentWordTracker, type CharacterAlignment } from './alignment-words.js';
 import {

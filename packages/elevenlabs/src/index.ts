@@ -4,7 +4,6 @@
  * fallback), on the official `@elevenlabs/elevenlabs-js` SDK and `ws`. A local fake of both APIs is
  * in `@voxline/elevenlabs/testing`.
  */
-export { AlignmentWordTracker, type CharacterAlignment } from './alignment-words.js';
 export {
   ElevenLabsHttpTTSService,
   type ElevenLabsHttpTTSServiceOptions,
@@ -23,4 +22,3 @@ export {
   type RawOutputFormat,
   rawOutputEncoding,
 } from './output-format.js';
-export { RawAudioDecoder } from './raw-audio-decoder.js';

@@ -3,12 +3,9 @@
  * Completions LLM service (streaming, tools) and the Realtime speech-to-speech service. Local
  * fakes of both APIs are in `@voxline/openai/testing`.
  */
-export { toServiceError } from './openai-error.js';
 export { OpenAILLMService, type OpenAILLMServiceOptions } from './openai-llm-service.js';
-export { toChatMessage, toChatTools } from './openai-messages.js';
 export {
   OpenAIRealtimeService,
   type OpenAIRealtimeServiceOptions,
   type RealtimeAudioEncoding,
 } from './openai-realtime-service.js';
-export { type AssembledToolCall, ToolCallAssembler, type ToolCallFragment } from './tool-call-assembler.js';

@@ -4,7 +4,8 @@
  * honour it. Network failures (`APIConnectionError`, mid-stream socket errors) keep their cause,
  * which the core classifier follows to a retryable `network` fault.
  */
-import { classifyServiceError, ServiceError, serviceErrorCodeForStatus } from '@voxline/core';
+import { ServiceError } from '@voxline/core';
+import { classifyServiceError, serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
 import { APIError } from 'openai';
 
 /** Milliseconds from `retry-after-ms` or `retry-after` (seconds), when present. */

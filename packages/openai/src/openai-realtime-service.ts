@@ -36,8 +36,6 @@
 
 import { decodeALaw, decodeMuLaw, encodeALaw, encodeMuLaw } from '@voxline/audio';
 import {
-  AIService,
-  type AIServiceOptions,
   BotInterruptedFrame,
   BotStartedSpeakingFrame,
   BotStoppedSpeakingFrame,
@@ -48,13 +46,10 @@ import {
   FunctionCallInProgressFrame,
   FunctionCallResultFrame,
   FunctionRegistry,
-  formatFunctionResult,
-  functionResultValue,
   InputAudioRawFrame,
   LLMContext,
   ServiceError,
   StartFrame,
-  serviceErrorCodeForStatus,
   TranscriptionFrame,
   TTSAudioRawFrame,
   TTSStartedFrame,
@@ -63,6 +58,13 @@ import {
   UserStartedSpeakingFrame,
   UserStoppedSpeakingFrame,
 } from '@voxline/core';
+import {
+  AIService,
+  type AIServiceOptions,
+  formatFunctionResult,
+  functionResultValue,
+  serviceErrorCodeForStatus,
+} from '@voxline/core/processor-kit';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';

@@ -12,7 +12,7 @@ import type { CallInfo, Carrier } from './telephony-serializer.js';
 /**
  * Ends calls through a carrier's REST API. Implementations: `TelnyxCallTerminator`
  * (`@voxline/telnyx`), `TwilioCallTerminator` (`@voxline/twilio`), both built on
- * {@link RetryingCallTerminator}.
+ * {@link @voxline/telephony/carrier-kit!RetryingCallTerminator}.
  */
 export interface CallTerminator {
   /** The carrier whose calls this terminator ends. */

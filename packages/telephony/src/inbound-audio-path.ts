@@ -68,7 +68,7 @@ class PcmPool {
 /**
  * One call's inbound audio path. Not reusable across calls: create one at `start`.
  *
- * @throws {@link SerializerError} `unsupported-codec` (fatal) from the constructor when the
+ * @throws {@link @voxline/telephony!SerializerError} `unsupported-codec` (fatal) from the constructor when the
  *   carrier's rate cannot be converted to the pipeline's (the resampler's rates are 8000, 16000,
  *   22050, 24000, 44100 and 48000 Hz).
  */
@@ -136,7 +136,7 @@ export class InboundAudioPath {
    * @param payload - base64 text of the media message.
    * @param chunk - the message's chunk number, or undefined when the carrier sent none (then this
    *   and every later frame is released in arrival order).
-   * @throws {@link SerializerError} `invalid-base64`, `payload-too-large`, or `invalid-message` for
+   * @throws {@link @voxline/telephony!SerializerError} `invalid-base64`, `payload-too-large`, or `invalid-message` for
    *   L16 bytes of odd length. Nothing is changed when it throws.
    */
   push(payload: string, chunk: number | undefined, out: InputAudioRawFrame[]): void {

@@ -33,7 +33,7 @@ export function base64DecodedLength(payload: string): number {
  * @param payload - the media message's `payload`: standard base64 with `=` padding.
  * @param scratch - destination reused across messages; its length is the largest payload accepted.
  * @returns the number of bytes written at the start of `scratch`.
- * @throws {@link SerializerError} `payload-too-large` when the payload would decode to more than
+ * @throws {@link @voxline/telephony!SerializerError} `payload-too-large` when the payload would decode to more than
  *   `scratch.length` bytes; `invalid-base64` when it is not valid padded base64.
  */
 export function decodeBase64Payload(payload: string, scratch: Buffer): number {

@@ -84,7 +84,7 @@ export class MediaStreamAudio {
    * @param inbound - what the carrier sends; `encoding` must be a `TelephonyEncoding`, mono. For
    *   G722, `sampleRate` may be the announced RTP clock rate (8000): the audio is 16000 Hz.
    * @param outbound - what the carrier expects back (same rules).
-   * @throws {@link SerializerError} `unsupported-codec` (fatal) for any other codec or channel
+   * @throws {@link @voxline/telephony!SerializerError} `unsupported-codec` (fatal) for any other codec or channel
    *   count, or a rate the resampler cannot convert.
    */
   start(inbound: MediaFormat, outbound: MediaFormat): void {
@@ -96,7 +96,7 @@ export class MediaStreamAudio {
    * The media hot path: checks the few fields it reads by hand (a schema parse would cost more
    * than the decoding), drops the other track, and decodes the caller's audio.
    *
-   * @throws {@link SerializerError} `invalid-message` (wrong field types), `media-before-start`,
+   * @throws {@link @voxline/telephony!SerializerError} `invalid-message` (wrong field types), `media-before-start`,
    *   `invalid-base64`, `payload-too-large`.
    */
   media(message: CarrierMessage): DeserializedMessage {
@@ -151,7 +151,7 @@ export class MediaStreamAudio {
    * Encodes an output audio frame to a base64 payload in the carrier's outbound format.
    *
    * @returns base64 text, or undefined when no sample came out.
-   * @throws {@link SerializerError} `not-started` before `start`; `invalid-message` for audio that
+   * @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`; `invalid-message` for audio that
    *   is not mono; `unsupported-codec` for a frame rate the resampler cannot convert.
    */
   encode(frame: OutputAudioRawFrame): string | undefined {
@@ -165,7 +165,7 @@ export class MediaStreamAudio {
     return outbound.encode(frame.audio, frame.sampleRate);
   }
 
-  /** @throws {@link SerializerError} `not-started` before `start`. */
+  /** @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`. */
   requireStarted(): OutboundAudioEncoder {
     const outbound = this.#outbound;
     if (outbound === undefined) {

@@ -229,7 +229,7 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
 
   /**
    * Starts the call's audio: `inbound` as the carrier sends it, `outbound` as it takes it back. A
-   * format it cannot handle (AMR-WB) is refused with a fatal {@link SerializerError}
+   * format it cannot handle (AMR-WB) is refused with a fatal {@link @voxline/telephony!SerializerError}
    * that names `call`, so the transport can still hang the call up.
    *
    * @throws {SerializerError} `unsupported-codec`, fatal, with `call`.

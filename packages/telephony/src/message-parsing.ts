@@ -1,7 +1,7 @@
 /**
  * Reading carrier messages: JSON text to an object, a schema check per event, and the cheap checks
  * the media hot path does by hand instead of a schema. Every failure is a typed
- * {@link SerializerError} whose message says what was wrong (never the payload itself).
+ * {@link @voxline/telephony!SerializerError} whose message says what was wrong (never the payload itself).
  */
 import { type ZodType, z } from 'zod';
 import { SerializerError } from './telephony-serializer.js';
@@ -18,7 +18,7 @@ export interface CarrierMessage {
  * @param text - the message as received.
  * @param maxLength - longest message accepted, in UTF-16 code units; checked before parsing so a
  *   hostile peer cannot make us parse megabytes.
- * @throws {@link SerializerError} `payload-too-large` above `maxLength`; `malformed-json` when the
+ * @throws {@link @voxline/telephony!SerializerError} `payload-too-large` above `maxLength`; `malformed-json` when the
  *   text is not JSON or not a JSON object; `invalid-message` when `event` is not a string.
  */
 export function parseCarrierMessage(text: string, maxLength: number): CarrierMessage {
@@ -47,7 +47,7 @@ export function parseCarrierMessage(text: string, maxLength: number): CarrierMes
  * Checks a message against its event's schema.
  *
  * @returns the parsed value (with the schema's transforms applied).
- * @throws {@link SerializerError} `invalid-message`, naming the event and every failing field.
+ * @throws {@link @voxline/telephony!SerializerError} `invalid-message`, naming the event and every failing field.
  */
 export function validateMessage<T>(schema: ZodType<T>, message: CarrierMessage): T {
   const result = schema.safeParse(message);

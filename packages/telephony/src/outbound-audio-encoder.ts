@@ -37,7 +37,7 @@ export class OutboundAudioEncoder {
   #bytes: ByteScratch;
 
   /**
-   * @throws {@link SerializerError} `unsupported-codec` (fatal) when the pipeline's output rate
+   * @throws {@link @voxline/telephony!SerializerError} `unsupported-codec` (fatal) when the pipeline's output rate
    *   cannot be converted to the carrier's.
    */
   constructor(options: OutboundAudioEncoderOptions) {
@@ -60,7 +60,7 @@ export class OutboundAudioEncoder {
    * @param sampleRate - its rate in Hz; a change of rate between frames starts a new resampler.
    * @returns base64 text, or undefined when no sample came out (an empty frame, or the first few
    *   samples of a resampled stream).
-   * @throws {@link SerializerError} `unsupported-codec` when `sampleRate` cannot be converted.
+   * @throws {@link @voxline/telephony!SerializerError} `unsupported-codec` when `sampleRate` cannot be converted.
    */
   encode(audio: Int16Array, sampleRate: number): string | undefined {
     let pcm = audio;

@@ -4,7 +4,6 @@ import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   base64DecodedLength,
-  type CallInfo,
   decodeBase64Payload,
   type HangUpFailure,
   InboundAudioPath,
@@ -13,9 +12,8 @@ import {
   parseCarrierMessage,
   parseDecimalCounter,
   RetryingCallTerminator,
-  SerializerError,
-  telephonyCodec,
-} from '../src/index.js';
+} from '../src/carrier-kit/index.js';
+import { type CallInfo, SerializerError, telephonyCodec } from '../src/index.js';
 import { bestCorrelation, concat, jfk16k, resample } from './support/recordings.js';
 
 function codeOf(action: () => unknown): string | undefined {

@@ -9,12 +9,10 @@ export {
   type VoxlineClientState,
 } from './call-control/client-state.js';
 export { type TelnyxHangupCause, telnyxHangupStatus } from './call-control/hangup-cause.js';
-export {
-  type TelnyxMediaStreamSettings,
-  type TelnyxStreamCodec,
-  type TelnyxStreamFields,
-  type TelnyxStreamSamplingRate,
-  telnyxStreamFields,
+export type {
+  TelnyxMediaStreamSettings,
+  TelnyxStreamCodec,
+  TelnyxStreamSamplingRate,
 } from './call-control/media-stream-settings.js';
 export {
   type TelnyxAnswerRequest,
@@ -37,17 +35,13 @@ export {
   type TelnyxInboundCall,
   type TelnyxOutboundCall,
   type TelnyxStreamTarget,
-  telnyxMachineResult,
 } from './call-control/telnyx-call-controller.js';
-export { classifyTelnyxError, TELNYX_CALL_HAS_ENDED } from './call-control/telnyx-error-classification.js';
 export {
-  isTelnyxStreamAuthToken,
   TELNYX_STREAM_AUTH_TOKEN_HEADER,
   telnyxStreamAuthToken,
 } from './call-control/telnyx-stream-auth-token.js';
 // Hanging up
 export {
-  TELNYX_CALL_ALREADY_ENDED,
   TelnyxCallTerminator,
   type TelnyxCallTerminatorOptions,
 } from './telnyx-call-terminator.js';
@@ -67,13 +61,11 @@ export {
   type WebhookVerificationReason,
 } from './webhooks/telnyx-signature.js';
 export {
-  normalizeTelnyxEventType,
   parseTelnyxWebhook,
   type TelnyxHandledEventType,
   type TelnyxWebhookEnvelope,
   type TelnyxWebhookEvent,
   type TelnyxWebhookParseResult,
-  telnyxWebhookEnvelopeSchema,
 } from './webhooks/telnyx-webhook-events.js';
 export {
   type TelnyxWebhookAcknowledgement,

@@ -12,12 +12,12 @@
  */
 
 import { InvalidOptionError } from '@voxline/core';
+import type { CallInfo } from '@voxline/telephony';
 import {
-  type CallInfo,
   type HangUpFailure,
   RetryingCallTerminator,
   type RetryingCallTerminatorOptions,
-} from '@voxline/telephony';
+} from '@voxline/telephony/carrier-kit';
 import type Telnyx from 'telnyx';
 import { APIConnectionError, APIError } from 'telnyx';
 import { telnyxClientFor } from './telnyx-client.js';

@@ -13,7 +13,8 @@
  *   `start.call_control_id` is `mine`. Anything else (camelCase `streamSid`, a clone's
  *   `stream_sid`, no `event`) is `not-mine`.
  */
-import { type CarrierPlugin, type CarrierRecognition, describePeerValue, notMine } from '@voxline/telephony';
+import { type CarrierPlugin, type CarrierRecognition, notMine } from '@voxline/telephony';
+import { describePeerValue } from '@voxline/telephony/carrier-kit';
 import { TelnyxFrameSerializer, type TelnyxFrameSerializerOptions } from './telnyx-frame-serializer.js';
 
 const connectedWithoutProtocol: CarrierRecognition = Object.freeze({

@@ -25,16 +25,14 @@ import type { L16ByteOrder } from '@voxline/audio';
 import { InvalidOptionError } from '@voxline/core';
 import {
   type CallInfo,
-  type CarrierMessage,
   type DeserializedMessage,
   isTelephonyEncoding,
   type MediaFormat,
-  MediaStreamSerializer,
   TELEPHONY_ENCODINGS,
   type TelephonyEncoding,
   telephonySampleRate,
-  validateMessage,
 } from '@voxline/telephony';
+import { type CarrierMessage, MediaStreamSerializer, validateMessage } from '@voxline/telephony/carrier-kit';
 import {
   type TelnyxStartMessage,
   telnyxConnectedMessage,

@@ -16,15 +16,13 @@
 
 import type { CallRegistry } from '@voxline/call-control';
 import { InvalidOptionError } from '@voxline/core';
-import {
-  type CallInfo,
-  headerValue,
-  type MediaStreamUpgrade,
-  type MediaStreamVerdict,
-  type MediaStreamVerifier,
-  streamRefused,
-  streamVerified,
+import type {
+  CallInfo,
+  MediaStreamUpgrade,
+  MediaStreamVerdict,
+  MediaStreamVerifier,
 } from '@voxline/telephony';
+import { headerValue, streamRefused, streamVerified } from '@voxline/telephony/carrier-kit';
 import {
   isTelnyxStreamAuthToken,
   TELNYX_STREAM_AUTH_TOKEN_HEADER,

@@ -3,9 +3,8 @@
  */
 
 // Call control: REST commands, webhooks, inbound TwiML, outbound dial, recording
-export { twilioEndStatus, twilioGreetingEnded, twilioMachineResult } from './call-control/call-status.js';
+export { twilioEndStatus, twilioMachineResult } from './call-control/call-status.js';
 export {
-  checkMediaStreamUrl,
   type MediaStreamTwimlOptions,
   mediaStreamTwiml,
 } from './call-control/media-stream-twiml.js';
@@ -25,10 +24,8 @@ export {
   type TwilioRoute,
   type TwilioStreamTarget,
 } from './call-control/twilio-call-controller.js';
-export { classifyTwilioError, TWILIO_NOT_FOUND } from './call-control/twilio-error-classification.js';
 // Hanging up
 export {
-  TWILIO_RESOURCE_NOT_FOUND,
   TwilioCallTerminator,
   type TwilioCallTerminatorOptions,
 } from './twilio-call-terminator.js';
@@ -51,14 +48,10 @@ export {
 } from './webhooks/twilio-signature.js';
 export {
   parseTwilioCallback,
-  parseTwilioForm,
   parseTwilioVoiceRequest,
   type TwilioCallback,
   type TwilioCallbackParseResult,
   type TwilioVoiceParams,
-  twilioCallbackKey,
-  twilioParamsOf,
-  twilioVoiceParamsSchema,
 } from './webhooks/twilio-webhook-params.js';
 export {
   type TwilioWebhookAcknowledgement,

@@ -11,12 +11,12 @@
  */
 
 import { InvalidOptionError } from '@voxline/core';
+import type { CallInfo } from '@voxline/telephony';
 import {
-  type CallInfo,
   type HangUpFailure,
   RetryingCallTerminator,
   type RetryingCallTerminatorOptions,
-} from '@voxline/telephony';
+} from '@voxline/telephony/carrier-kit';
 import twilio from 'twilio';
 import { isNoAnswerError } from './call-control/twilio-error-classification.js';
 import { twilioClientFor } from './twilio-client.js';

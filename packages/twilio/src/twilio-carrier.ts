@@ -12,7 +12,8 @@
  *   `start.callSid` is `mine`. Anything else (snake_case `stream_id`, a clone's `stream_sid`, no
  *   `event`) is `not-mine`.
  */
-import { type CarrierPlugin, type CarrierRecognition, describePeerValue, notMine } from '@voxline/telephony';
+import { type CarrierPlugin, type CarrierRecognition, notMine } from '@voxline/telephony';
+import { describePeerValue } from '@voxline/telephony/carrier-kit';
 import { TwilioFrameSerializer, type TwilioFrameSerializerOptions } from './twilio-frame-serializer.js';
 
 const connectedWithCallProtocol: CarrierRecognition = Object.freeze({

@@ -12,14 +12,8 @@
  *   `{"event":"clear","streamSid":...}`, as text frames (binary frames are error 31950), and only on
  *   a bidirectional `<Connect><Stream>` (error 31924 otherwise).
  */
-import {
-  type CallInfo,
-  type CarrierMessage,
-  type MediaFormat,
-  MediaStreamSerializer,
-  normalizeTrack,
-  SerializerError,
-} from '@voxline/telephony';
+import { type CallInfo, type MediaFormat, SerializerError } from '@voxline/telephony';
+import { type CarrierMessage, MediaStreamSerializer, normalizeTrack } from '@voxline/telephony/carrier-kit';
 import {
   type TwilioStartMessage,
   twilioConnectedMessage,

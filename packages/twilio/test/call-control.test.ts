@@ -2,13 +2,8 @@ import { CallControlError } from '@voxline/call-control';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  mediaStreamTwiml,
-  TwilioCallControl,
-  twilioEndStatus,
-  twilioGreetingEnded,
-  twilioMachineResult,
-} from '../src/index.js';
+import { twilioGreetingEnded } from '../src/call-control/call-status.js';
+import { mediaStreamTwiml, TwilioCallControl, twilioEndStatus, twilioMachineResult } from '../src/index.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'auth-token-for-tests';

@@ -15,14 +15,7 @@ export {
   type CallTaskOptions,
 } from './call-session.js';
 export { CloseCode } from './close-codes.js';
-export { EventLoopStallMonitor, processStallMonitor } from './event-loop-stall-monitor.js';
-export {
-  defaultMessageRateLimit,
-  type MessageRateLimit,
-  MessageRateLimiter,
-  type StallClock,
-} from './message-rate-limiter.js';
-export { type MarkEchoResult, PlaybackTracker } from './playback-tracker.js';
+export { defaultMessageRateLimit, type MessageRateLimit } from './message-rate-limiter.js';
 export type { TelephonyInputOptions } from './telephony-input-options.js';
 export { TelephonyInputProcessor } from './telephony-input-processor.js';
 export { OUTPUT_FRAME_MS, type TelephonyOutputOptions } from './telephony-output-options.js';
@@ -34,11 +27,7 @@ export {
   type TelephonyTransportEvents,
   type TelephonyTransportOptions,
 } from './telephony-transport.js';
-export {
-  createTransportCounters,
-  type InputRejectionReason,
-  type TransportCounters,
-} from './transport-counters.js';
+export type { InputRejectionReason, TransportCounters } from './transport-counters.js';
 export {
   defaultConnectionLimits,
   type TelephonyConnectionLimits,

@@ -14,7 +14,7 @@
 import type { Clock } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 
-/** The limits of a {@link MessageRateLimiter}. */
+/** The limits of a `MessageRateLimiter`. */
 export interface MessageRateLimit {
   /** Sustained rate in messages per second; default 200 (four times a carrier's 50/s). */
   messagesPerSecond: number;

@@ -41,10 +41,9 @@ import {
   InputAudioRawFrame,
   type Logger,
   maskPhoneNumber,
-  RepeatedLogLimiter,
   realClock,
-  TypedEventEmitter,
 } from '@voxline/core';
+import { RepeatedLogLimiter, TypedEventEmitter } from '@voxline/core/processor-kit';
 import {
   type CallInfo,
   type Carrier,

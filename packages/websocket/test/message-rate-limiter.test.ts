@@ -1,6 +1,7 @@
 import { VirtualClock } from '@voxline/core';
 import { describe, expect, it } from 'vitest';
-import { EventLoopStallMonitor, MessageRateLimiter, type StallClock } from '../src/index.js';
+import { EventLoopStallMonitor } from '../src/event-loop-stall-monitor.js';
+import { MessageRateLimiter, type StallClock } from '../src/message-rate-limiter.js';
 
 /** A stall clock the test moves by hand. */
 class ManualStalls implements StallClock {

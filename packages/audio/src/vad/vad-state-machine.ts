@@ -1,5 +1,5 @@
 /**
- * The speech state of a {@link VADStateMachine}:
+ * The speech state of a VAD analyzer:
  * - `quiet`: no speech;
  * - `starting`: speech windows seen, fewer than the start threshold;
  * - `speaking`: speech confirmed;

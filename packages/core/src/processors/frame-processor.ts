@@ -18,7 +18,7 @@
  * - **inline** (default): `processFrame` runs synchronously inside the neighbour's `pushFrame`:
  *   no queue, no promise, no allocation per hop. For pure, cheap transforms (codecs, resamplers,
  *   serializers, filters). It must not await.
- * - **queued**: frames wait in a bounded {@link Mailbox} served by one async loop, so
+ * - **queued**: frames wait in a bounded mailbox served by one async loop, so
  *   `processFrame` may await (services, transports). System frames skip the mailbox: they are
  *   handled at once, in arrival order among themselves, even while the loop is busy, so a slow
  *   LLM call never delays input audio or an interruption.
@@ -63,7 +63,7 @@ export interface FrameProcessorOptions {
   mode?: ProcessingMode;
   /** Queued mode: mailbox capacity in frames; default 1024 (about 20 s of 20 ms audio). */
   mailboxCapacity?: number;
-  /** Queued mode: what a full mailbox drops; default `'drop-oldest-audio'` (see {@link Mailbox}). */
+  /** Queued mode: what a full mailbox drops; default `'drop-oldest-audio'` (see {@link MailboxOverflowPolicy}). */
   overflowPolicy?: MailboxOverflowPolicy;
 }
 

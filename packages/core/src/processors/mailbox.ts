@@ -17,12 +17,29 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { isAudioFrame } from '../frames/audio.js';
 import type { Frame, FrameDirection } from '../frames/frame.js';
 
-/** What a full mailbox does; see the module comment. */
+/**
+ * What a full mailbox does:
+ * - `'drop-oldest-audio'` (default): drop the oldest queued audio frame; if no audio is queued,
+ *   the oldest interruptible data frame; if every queued frame is a control or uninterruptible
+ *   frame, grow instead;
+ * - `'drop-newest'`: refuse the incoming frame if it is interruptible data, otherwise grow;
+ * - `'grow'`: never drop; the queue doubles.
+ *
+ * Every drop is counted and reported as a `mailbox-overflow` metric.
+ */
 export type MailboxOverflowPolicy = 'drop-oldest-audio' | 'drop-newest' | 'grow';
 
-/** Default mailbox capacity in frames: about 20 s of 20 ms audio. */
+/**
+ * Default mailbox capacity in frames: about 20 s of 20 ms audio.
+ * @internal
+ */
 export const DEFAULT_MAILBOX_CAPACITY = 1024;
 
+/**
+ * The queue itself; see the module comment. Not exported from the package: processors reach it
+ * through `FrameProcessorOptions` (`mailboxCapacity`, `overflowPolicy`).
+ * @internal
+ */
 export class Mailbox {
   private frames: (Frame | undefined)[];
   private directions: FrameDirection[];

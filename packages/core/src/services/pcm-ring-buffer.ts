@@ -3,6 +3,7 @@
  * capacity overwrite the oldest samples (and count them). Allocated once; writing and reading
  * never allocate. Used to hold audio while an STT connection is (re)opening, and as the pre-roll
  * of segmented STT.
+ * @internal
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 export class PcmRingBuffer {

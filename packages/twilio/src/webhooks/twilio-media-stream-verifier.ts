@@ -32,15 +32,13 @@ import {
 } from '@voxline/call-control';
 import type { Logger } from '@voxline/core';
 import { defaultLogger, InvalidOptionError } from '@voxline/core';
-import {
-  type CallInfo,
-  headerValue,
-  type MediaStreamUpgrade,
-  type MediaStreamVerdict,
-  type MediaStreamVerifier,
-  streamRefused,
-  streamVerified,
+import type {
+  CallInfo,
+  MediaStreamUpgrade,
+  MediaStreamVerdict,
+  MediaStreamVerifier,
 } from '@voxline/telephony';
+import { headerValue, streamRefused, streamVerified } from '@voxline/telephony/carrier-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateTwilioSignature } from './twilio-signature.js';
 
