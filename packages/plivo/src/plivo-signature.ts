@@ -8,8 +8,9 @@
  *
  * - GET: `scheme://host[:port]/path`, then `?` and the query parameters sorted by name then value
  *   as `name=value` joined with `&` (when there are any);
- * - POST: the same URL (its sorted query followed by `.` when there is one), then each form
- *   parameter sorted by name then value as `namevalue`, with no separator.
+ * - POST: the same URL, `?`, its sorted query followed by `.` when there is one, then each form
+ *   parameter sorted by name then value as `namevalue`, with no separator (without form parameters,
+ *   as a GET).
  *
  * The header may carry several signatures separated by commas (one per auth token of the
  * account); one match is enough. Validation is the SDK's own `validateV3Signature` (plivo-node
@@ -63,8 +64,9 @@ export function computePlivoSignature(input: PlivoSignatureInput): string {
     const form = sortedPairs(input.params ?? {})
       .map(([name, value]) => `${name}${value}`)
       .join('');
-    const withQuery = query === '' ? base : form === '' ? `${base}?${query}` : `${base}?${query}.`;
-    signed = `${withQuery}${form}`;
+    if (form === '') signed = query === '' ? base : `${base}?${query}`;
+    // With parameters, `?` follows the URL even without a query (plivo-node `construct_post_url`).
+    else signed = query === '' ? `${base}?${form}` : `${base}?${query}.${form}`;
   }
   return createHmac('sha256', input.authToken).update(`${signed}.${input.nonce}`).digest('base64');
 }
