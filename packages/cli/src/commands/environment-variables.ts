@@ -74,6 +74,10 @@ export const simulatorCredentialVariables: EnvironmentGroup = {
       name: 'TWILIO_AUTH_TOKEN',
       description: 'as a Twilio caller: sign the WebSocket upgrade with X-Twilio-Signature',
     },
+    {
+      name: 'PLIVO_AUTH_TOKEN',
+      description: 'as a Plivo caller: sign the WebSocket upgrade with X-Plivo-Signature-V3 and a nonce',
+    },
   ],
 };
 
