@@ -4,6 +4,7 @@
  * (https://developers.telnyx.com/api-reference/websockets/stream-call-media-over-websocket,
  * https://www.twilio.com/docs/voice/media-streams/websocket-messages).
  */
+import type { InputAudioRawFrame } from '@voxline/core';
 import type { MediaStreamUpgrade } from '@voxline/telephony';
 import { describe, expect, it } from 'vitest';
 import { PlivoFrameSerializer, plivoCarrier } from '../src/index.js';
@@ -95,7 +96,7 @@ describe('plivoCarrier', () => {
     first.setup({ inputSampleRate: 16000, outputSampleRate: 16000 });
     first.deserialize(plivoStart('audio/x-l16', 16000));
     const [frame] = first.deserialize(plivoMedia(Buffer.from([0x12, 0x34]).toString('base64'), 1)).frames;
-    expect(Array.from((frame as { audio: Int16Array }).audio)).toEqual([0x1234]);
+    expect(Array.from((frame as InputAudioRawFrame).audio)).toEqual([0x1234]);
     expect(second.call).toBeUndefined();
   });
 
