@@ -11,6 +11,7 @@ import type { CallInfo, CallTerminator } from '@voxline/telephony';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallerAudio, type SimulatorEvent, simulateCall } from 'voxline';
 import { startServer, type TestServer } from '../../websocket/test/support/loopback.js';
+import { CarrierMessageWriter, parseAgentMessage } from '../src/simulator/carrier-messages.js';
 
 const jfkPath = fileURLToPath(new URL('../../../../shared/data/jfk-16k.wav', import.meta.url));
 const AUTH_TOKEN = 'MjE4ZDYxZjg0YzE3NWJjOWQ3NzQxODQ4ZjBjN2Iy';
@@ -65,7 +66,9 @@ describe('voxline simulate --carrier plivo against a real server', () => {
     expect(report.endedBy).toBe('caller');
     const [turn] = report.turns;
     expect(turn?.answered).toBe(true);
-    expect(turn?.botAudioHeardMs).toBeGreaterThan(2000);
+    // The echo of the caller's last words comes back within the output lead and the jitter buffer's hold.
+    expect(turn?.responseLatencyMs).toBeLessThan(1000);
+    expect(turn?.botAudioHeardMs).toBeGreaterThan(0);
     // playAudio and checkpoint came back; no clearAudio (nothing interrupted the echo).
     expect(report.agentMessages.media).toBeGreaterThan(100);
     expect(report.agentMessages.mark).toBeGreaterThanOrEqual(2);
@@ -104,4 +107,86 @@ describe('voxline simulate --carrier plivo against a real server', () => {
     expect(await session?.finished).toMatchObject({ endedBy: 'unverified', hungUp: false });
     expect(terminator.calls).toEqual([]);
   }, 30_000);
+});
+
+describe("the simulator's Plivo messages", () => {
+  const ids = {
+    callId: 'c0ffee00-0000-4000-8000-000000000001',
+    streamId: '5eed0000-0000-4000-8000-000000000002',
+    accountOrSessionId: 'MA0123456789ABCDEF01',
+  };
+  const writer = new CarrierMessageWriter('plivo', ids, 'PCMU', '+15550001', '+15550002', { lead: '42' });
+
+  it('are shaped as Plivo documents them: no connected, ids inside start, numbers for counters', () => {
+    expect(writer.connected()).toBeUndefined();
+    expect(JSON.parse(writer.start())).toEqual({
+      event: 'start',
+      sequenceNumber: 1,
+      start: {
+        callId: ids.callId,
+        streamId: ids.streamId,
+        accountId: ids.accountOrSessionId,
+        tracks: ['inbound'],
+        mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000 },
+      },
+      extra_headers: 'lead=42',
+    });
+    expect(JSON.parse(writer.media('//8=', 20))).toEqual({
+      event: 'media',
+      sequenceNumber: 2,
+      streamId: ids.streamId,
+      media: { track: 'inbound', timestamp: '20', chunk: 1, payload: '//8=' },
+    });
+    expect(JSON.parse(writer.dtmf('7'))).toMatchObject({
+      event: 'dtmf',
+      streamId: ids.streamId,
+      dtmf: { digit: '7' },
+    });
+    expect(JSON.parse(writer.markEcho('m1'))).toMatchObject({
+      event: 'playedStream',
+      streamId: ids.streamId,
+      name: 'm1',
+    });
+    expect(writer.echoesClearedMarks).toBe(false);
+    expect(JSON.parse(writer.cleared()!)).toMatchObject({ event: 'clearedAudio', streamId: ids.streamId });
+    expect(JSON.parse(writer.stop())).toMatchObject({ event: 'stop', streamId: ids.streamId });
+    expect(() => new CarrierMessageWriter('plivo', ids, 'G722', '', '', {})).toThrow(/PCMU/);
+  });
+
+  it("read the agent's playAudio, checkpoint and clearAudio, and report what Plivo would refuse", () => {
+    const playAudio = (media: Record<string, unknown>, streamId = ids.streamId) =>
+      JSON.stringify({ event: 'playAudio', streamId, media });
+    expect(
+      parseAgentMessage(
+        'plivo',
+        ids.streamId,
+        playAudio({ contentType: 'audio/x-mulaw', sampleRate: 8000, payload: '//8=' }),
+      ),
+    ).toEqual({ type: 'media', payload: Buffer.from([0xff, 0xff]) });
+    expect(
+      parseAgentMessage(
+        'plivo',
+        ids.streamId,
+        JSON.stringify({ event: 'checkpoint', streamId: ids.streamId, name: 'm1' }),
+      ),
+    ).toEqual({ type: 'mark', name: 'm1' });
+    expect(
+      parseAgentMessage(
+        'plivo',
+        ids.streamId,
+        JSON.stringify({ event: 'clearAudio', streamId: ids.streamId }),
+      ),
+    ).toEqual({
+      type: 'clear',
+    });
+    for (const refused of [
+      playAudio({ contentType: 'audio/x-l16', sampleRate: 16000, payload: 'AAAA' }),
+      playAudio({ contentType: 'audio/x-mulaw', sampleRate: 8000, payload: 'not base64!' }),
+      playAudio({ contentType: 'audio/x-mulaw', sampleRate: 8000, payload: '//8=' }, 'another-stream'),
+      JSON.stringify({ event: 'checkpoint', streamId: ids.streamId }),
+      JSON.stringify({ event: 'media', streamSid: ids.streamId, media: { payload: '//8=' } }),
+    ]) {
+      expect(parseAgentMessage('plivo', ids.streamId, refused).type, refused).toBe('violation');
+    }
+  });
 });
