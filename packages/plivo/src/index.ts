@@ -22,6 +22,11 @@ export {
   type PlivoSignatureInput,
   validatePlivoSignature,
 } from './plivo-signature.js';
+export {
+  isPlivoStreamToken,
+  PLIVO_STREAM_TOKEN_PARAMETER,
+  plivoStreamToken,
+} from './plivo-stream-token.js';
 export { type PlivoStreamContentType, type PlivoStreamOptions, plivoStreamXml } from './plivo-stream-xml.js';
 export {
   type PlivoWebhookAcknowledgement,

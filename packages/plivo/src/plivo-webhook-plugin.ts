@@ -43,6 +43,7 @@ import {
   type PlivoParams,
   validatePlivoSignature,
 } from './plivo-signature.js';
+import { PLIVO_STREAM_TOKEN_PARAMETER, plivoStreamToken } from './plivo-stream-token.js';
 import { checkStreamOptions, type PlivoStreamOptions, plivoStreamXml } from './plivo-stream-xml.js';
 
 /** Options of {@link plivoWebhooks}. */
@@ -55,6 +56,12 @@ export interface PlivoWebhooksOptions {
    * to the agent in `extraHeaders`).
    */
   stream: PlivoStreamOptions | ((params: Record<string, string>) => PlivoStreamOptions);
+  /**
+   * The secret of per-call stream tokens: when given, each answer adds the call's token to the
+   * stream's `extraHeaders` (as `voxlineStreamToken`), so `PlivoMediaStreamVerifier({ streamSecret })`
+   * can verify a stream whose upgrade is not signed.
+   */
+  streamSecret?: string;
   /** Path of the Answer URL; default `/plivo/answer`. */
   answerPath?: string;
   /** Path of the Hangup URL; default `/plivo/hangup`. */
@@ -83,7 +90,13 @@ const plugin: FastifyPluginAsync<PlivoWebhooksOptions> = async (scope, options) 
   if (options.stream === undefined) throw new TypeError('plivoWebhooks: stream is required');
   if (typeof options.stream !== 'function') checkStreamOptions(options.stream);
   if (typeof options.publicUrl === 'string') validatePublicUrlBase(options.publicUrl);
-  const { authToken, publicUrl, stream, onHangup } = options;
+  if (
+    options.streamSecret !== undefined &&
+    (typeof options.streamSecret !== 'string' || options.streamSecret === '')
+  ) {
+    throw new TypeError('plivoWebhooks: streamSecret must be a non-empty string when given');
+  }
+  const { authToken, publicUrl, stream, onHangup, streamSecret } = options;
   const logger = options.logger ?? (scope.log as unknown as Logger);
   const nonces = new PlivoNonces(options.rememberedNonces);
   keepRawBodies(scope, options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
@@ -119,7 +132,14 @@ const plugin: FastifyPluginAsync<PlivoWebhooksOptions> = async (scope, options) 
     preValidation: verify,
     handler: async (request, reply) => {
       const params = singleValues(paramsOf(request));
-      const streamOptions = typeof stream === 'function' ? stream(params) : stream;
+      let streamOptions = typeof stream === 'function' ? stream(params) : stream;
+      if (streamSecret !== undefined && params.CallUUID) {
+        const token = plivoStreamToken(streamSecret, params.CallUUID);
+        streamOptions = {
+          ...streamOptions,
+          extraHeaders: { ...streamOptions.extraHeaders, [PLIVO_STREAM_TOKEN_PARAMETER]: token },
+        };
+      }
       return reply.code(200).type('application/xml').send(plivoStreamXml(streamOptions));
     },
   });

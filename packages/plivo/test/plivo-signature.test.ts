@@ -8,8 +8,10 @@ import type { CallInfo, MediaStreamUpgrade } from '@voxline/telephony';
 import { describe, expect, it } from 'vitest';
 import {
   computePlivoSignature,
+  isPlivoStreamToken,
   PlivoMediaStreamVerifier,
   PlivoNonces,
+  plivoStreamToken,
   validatePlivoSignature,
 } from '../src/index.js';
 
@@ -188,7 +190,47 @@ describe('PlivoMediaStreamVerifier', () => {
     expect(verifier.verify(call, signedUpgrade('314'))).toEqual({ verified: true });
   });
 
-  it('needs an auth token', () => {
+  it('verifies an unsigned upgrade by the stream token of its call, with streamSecret', () => {
+    const verifier = new PlivoMediaStreamVerifier({ authToken: AUTH_TOKEN, streamSecret: 'stream-secret' });
+    const unsigned = { url, headers: {}, remoteAddress: undefined };
+    const withToken = (token: string) => ({ ...call, customParameters: { voxlineStreamToken: token } });
+    expect(verifier.verify(withToken(plivoStreamToken('stream-secret', call.callId)), unsigned)).toEqual({
+      verified: true,
+    });
+    // A token of another call, or under another secret, proves nothing.
+    expect(verifier.verify(withToken(plivoStreamToken('stream-secret', 'another-call')), unsigned)).toEqual({
+      verified: false,
+      reason: 'bad-stream-token',
+    });
+    expect(verifier.verify(withToken(plivoStreamToken('other-secret', call.callId)), unsigned).verified).toBe(
+      false,
+    );
+    expect(verifier.verify(call, unsigned)).toEqual({ verified: false, reason: 'missing-signature' });
+    // Without streamSecret, a token is not enough.
+    const signatureOnly = new PlivoMediaStreamVerifier({ authToken: AUTH_TOKEN });
+    expect(
+      signatureOnly.verify(withToken(plivoStreamToken('stream-secret', call.callId)), unsigned).verified,
+    ).toBe(false);
+  });
+
+  it('needs an auth token, and a non-empty stream secret when given one', () => {
     expect(() => new PlivoMediaStreamVerifier({ authToken: '' })).toThrow(TypeError);
+    expect(() => new PlivoMediaStreamVerifier({ authToken: AUTH_TOKEN, streamSecret: '' })).toThrow(
+      TypeError,
+    );
+  });
+});
+
+describe('plivoStreamToken', () => {
+  it('is the hex HMAC-SHA256 of the call UUID, letters and digits only as extraHeaders requires', () => {
+    const token = plivoStreamToken('stream-secret', 'call-1');
+    expect(token).toBe(
+      createHmac('sha256', 'stream-secret').update('voxline-plivo-stream\ncall-1').digest('hex'),
+    );
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(isPlivoStreamToken('stream-secret', 'call-1', token)).toBe(true);
+    expect(isPlivoStreamToken('stream-secret', 'call-2', token)).toBe(false);
+    expect(isPlivoStreamToken('stream-secret', 'call-1', token.slice(1))).toBe(false);
+    expect(() => plivoStreamToken('', 'call-1')).toThrow(TypeError);
   });
 });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   computePlivoSignature,
   type PlivoWebhooksOptions,
+  plivoStreamToken,
   plivoStreamXml,
   plivoWebhooks,
 } from '../src/index.js';
@@ -104,6 +105,15 @@ describe('plivoWebhooks on a real fastify server on loopback', () => {
     expect(response.status).toBe(200);
     expect(response.text).toContain(
       `<Stream bidirectional="true" keepCallAlive="true" contentType="audio/x-l16;rate=16000" extraHeaders="caller=15550001">wss://voice.example.com/ws?call=${ANSWER.CallUUID}&amp;x=1</Stream>`,
+    );
+  });
+
+  it('adds the call’s stream token to the stream’s extraHeaders with streamSecret', async () => {
+    await start({ streamSecret: 'stream-secret', stream: { url: STREAM_URL, extraHeaders: { lead: '42' } } });
+    const response = await send('/plivo/answer', ANSWER);
+    expect(response.status).toBe(200);
+    expect(response.text).toContain(
+      `extraHeaders="lead=42,voxlineStreamToken=${plivoStreamToken('stream-secret', ANSWER.CallUUID)}"`,
     );
   });
 
