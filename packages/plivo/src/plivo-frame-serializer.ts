@@ -139,7 +139,7 @@ export class PlivoFrameSerializer implements TelephonySerializer {
   /**
    * Decodes one Plivo message.
    *
-   * @throws {@link SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
+   * @throws {@link @voxline/telephony!SerializerError}: `payload-too-large`, `malformed-json`, `invalid-message`,
    *   `unknown-event`, `media-before-start`, `invalid-base64`, `stream-mismatch` (a message after
    *   `start` naming another stream) (not fatal: log and go on), and `unsupported-codec` at
    *   `start` (fatal: end the call).
@@ -191,7 +191,7 @@ export class PlivoFrameSerializer implements TelephonySerializer {
    * through (a string as is, anything else as JSON).
    *
    * @returns the JSON text, or undefined for other frames and for audio too short to yield a sample.
-   * @throws {@link SerializerError} `not-started` for audio before `start`; `invalid-message` for
+   * @throws {@link @voxline/telephony!SerializerError} `not-started` for audio before `start`; `invalid-message` for
    *   audio that is not mono.
    */
   serialize(frame: Frame): string | undefined {
@@ -210,7 +210,7 @@ export class PlivoFrameSerializer implements TelephonySerializer {
    * `{"event":"checkpoint","streamId":…,"name":…}`; Plivo answers `playedStream` with the name once
    * the audio sent before it has played.
    *
-   * @throws {@link SerializerError} `not-started` before `start`.
+   * @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`.
    */
   serializeMark(name: string): string {
     this.#audio.requireStarted();
@@ -220,7 +220,7 @@ export class PlivoFrameSerializer implements TelephonySerializer {
   /**
    * `{"event":"clearAudio","streamId":…}`: Plivo drops the audio it has buffered.
    *
-   * @throws {@link SerializerError} `not-started` before `start`.
+   * @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`.
    */
   serializeClear(): string {
     this.#audio.requireStarted();

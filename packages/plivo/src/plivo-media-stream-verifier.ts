@@ -62,7 +62,7 @@ export class PlivoMediaStreamVerifier implements MediaStreamVerifier {
   readonly #streamSecret: string | undefined;
 
   /**
-   * @throws {TypeError} for an empty `authToken` or an empty `streamSecret`; {@link RangeError}
+   * @throws {TypeError} for an empty `authToken` or an empty `streamSecret`; `RangeError`
    *   for a bad `rememberedNonces`.
    */
   constructor(options: PlivoMediaStreamVerifierOptions) {
