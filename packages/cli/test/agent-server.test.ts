@@ -141,4 +141,39 @@ describe('the voxline serve server', () => {
     expect(sessions[1]?.verified).toBe(true);
     expect(await sessions[1]?.finished).toMatchObject({ pipeline: 'cancel', endedBy: 'carrier' });
   });
+
+  it('with a Plivo auth token, the shared /ws route detects Plivo among the carriers, refuses an unsigned stream and runs a signed one', async () => {
+    const sessions: CallSession[] = [];
+    server = await startAgentServer({
+      agent: echoAgent,
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      env: { PLIVO_AUTH_TOKEN: 'plivo-token' },
+      onSession: (session) => sessions.push(session),
+    });
+    const url = `${server.webSocketUrl}/ws`;
+    const audio = CallerAudio.fromWavFile(jfkPath);
+    const script = () => ({ steps: [{ say: { fromMs: 0, toMs: 600 } }, { hangUp: {} }] });
+    const unsigned = await simulateCall({ carrier: 'plivo', url, audio, script: script() });
+    expect(unsigned.endedBy).toBe('agent');
+    expect(await sessions[0]?.finished).toEqual({
+      pipeline: undefined,
+      hungUp: false,
+      endedBy: 'unverified',
+    });
+    const signed = await simulateCall({
+      carrier: 'plivo',
+      url,
+      audio,
+      script: script(),
+      credentials: { plivoAuthToken: 'plivo-token' },
+    });
+    expect(signed.endedBy).toBe('caller');
+    expect(sessions[1]?.transport.carrier).toBe('plivo');
+    expect(sessions[1]?.verified).toBe(true);
+    // The answer webhook is mounted but not configured without PUBLIC_URL and PLIVO_AUTH_ID.
+    const answer = await fetch(`${server.baseUrl}/plivo/answer`, { method: 'POST', body: 'CallUUID=x' });
+    expect(answer.status).toBe(503);
+    expect(server.webhooks.plivo.missing).toEqual(['PUBLIC_URL', 'PLIVO_AUTH_ID']);
+  });
 });

@@ -84,7 +84,7 @@ describe('voxline command line: bad input gets one clear line and a non-zero exi
       'an unknown carrier',
       ['simulate', '--carrier', 'vonage', '--url', 'ws://x', '--input', jfk],
       2,
-      /^voxline: --carrier must be telnyx or twilio, got 'vonage'$/,
+      /^voxline: --carrier must be telnyx, twilio or plivo, got 'vonage'$/,
     ],
     [
       'an unknown codec',

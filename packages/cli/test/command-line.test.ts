@@ -86,7 +86,7 @@ describe('voxline --help, -h and help: exit 0, on stdout', () => {
     [
       'simulate',
       [
-        '--carrier <telnyx|twilio>',
+        '--carrier <telnyx|twilio|plivo>',
         '--url <ws-url>',
         '--input <wav>',
         '--script <json>',
@@ -106,6 +106,7 @@ describe('voxline --help, -h and help: exit 0, on stdout', () => {
         // The stream credentials it proves its call with, as the server reads them.
         'VOXLINE_STREAM_SECRET',
         'TWILIO_AUTH_TOKEN',
+        'PLIVO_AUTH_TOKEN',
       ],
     ],
     [

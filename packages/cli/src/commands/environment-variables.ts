@@ -39,14 +39,20 @@ export function logLevelVariables(defaultLevel: string): EnvironmentGroup {
   };
 }
 
-const carrierDescriptions: Record<(typeof carrierWebhookEnvironment)['telnyx' | 'twilio'][number], string> = {
+const carrierDescriptions: Record<
+  (typeof carrierWebhookEnvironment)['telnyx' | 'twilio' | 'plivo'][number],
+  string
+> = {
   PUBLIC_URL:
-    "this server's public https:// address as the carrier reaches it; the media-stream URLs (wss://…/telnyx, wss://…/twilio) and Twilio's signature checks are derived from it",
+    "this server's public https:// address as the carrier reaches it; the media-stream URLs (wss://…/telnyx, wss://…/twilio, wss://…/plivo) and Twilio's signature checks are derived from it",
   TELNYX_API_KEY: 'Telnyx API key (v2): answers incoming calls and hangs up calls the agent ends',
   TELNYX_PUBLIC_KEY: 'Telnyx public key (Ed25519, base64, from the portal) that verifies webhook signatures',
   TWILIO_ACCOUNT_SID: 'Twilio account SID (AC…)',
   TWILIO_AUTH_TOKEN:
     'Twilio auth token: verifies X-Twilio-Signature on webhooks and media streams, hangs up calls the agent ends',
+  PLIVO_AUTH_ID: 'Plivo auth ID (MA… or SA…): hangs up calls the agent ends',
+  PLIVO_AUTH_TOKEN:
+    'Plivo auth token: verifies X-Plivo-Signature-V3 on webhooks and media streams, hangs up calls the agent ends',
 };
 
 /** How `serve` verifies media streams besides the carrier credentials, and what `simulate` proves them with. */
@@ -74,6 +80,10 @@ export const simulatorCredentialVariables: EnvironmentGroup = {
       name: 'TWILIO_AUTH_TOKEN',
       description: 'as a Twilio caller: sign the WebSocket upgrade with X-Twilio-Signature',
     },
+    {
+      name: 'PLIVO_AUTH_TOKEN',
+      description: 'as a Plivo caller: sign the WebSocket upgrade with X-Plivo-Signature-V3 and a nonce',
+    },
   ],
 };
 
@@ -94,9 +104,13 @@ export const carrierWebhookVariables: EnvironmentGroup = {
   title:
     "Environment variables of the carrier webhooks (a carrier's webhook routes answer 503 until all of its variables are set)",
   variables: [
-    ...[...new Set([...carrierWebhookEnvironment.telnyx, ...carrierWebhookEnvironment.twilio])].map(
-      (name) => ({ name, description: carrierDescriptions[name] }),
-    ),
+    ...[
+      ...new Set([
+        ...carrierWebhookEnvironment.telnyx,
+        ...carrierWebhookEnvironment.twilio,
+        ...carrierWebhookEnvironment.plivo,
+      ]),
+    ].map((name) => ({ name, description: carrierDescriptions[name] })),
     {
       name: 'TELNYX_CONNECTION_ID',
       description: 'optional: the Telnyx Call Control application (connection_id) for Call Control requests',

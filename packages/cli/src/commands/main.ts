@@ -184,7 +184,7 @@ function addSimulateCommand(program: Command, runCommand: CommandRunner): void {
     )
     .addOption(
       new Option(
-        '--carrier <telnyx|twilio>',
+        '--carrier <telnyx|twilio|plivo>',
         'required: the carrier whose protocol to speak (µ-law, 8000 Hz)',
       ),
     )

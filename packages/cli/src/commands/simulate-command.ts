@@ -2,7 +2,7 @@
  * `voxline simulate`: play a phone call against any agent server.
  *
  * ```
- * voxline simulate --carrier telnyx|twilio --url ws://… --input caller.wav
+ * voxline simulate --carrier telnyx|twilio|plivo --url ws://… --input caller.wav
  *                  [--codec PCMU|PCMA|G722|OPUS] [--script turns.json] [--record call.wav]
  *                  [--report report.json] [--json]
  * ```
@@ -70,7 +70,7 @@ export function loadCallScript(path: string): CallScript {
   }
 }
 
-/** Checks the codec against the carrier: Telnyx streams any {@link SimulatedCodec}, Twilio only PCMU. */
+/** Checks the codec against the carrier: Telnyx streams any {@link SimulatedCodec}, Twilio and Plivo only PCMU here. */
 export function parseCodec(value: string | undefined, carrier: SimulatedCarrier): SimulatedCodec {
   if (value === undefined) return 'PCMU';
   const codec = value.toUpperCase();
@@ -80,13 +80,16 @@ export function parseCodec(value: string | undefined, carrier: SimulatedCarrier)
   if (carrier === 'twilio' && codec !== 'PCMU') {
     throw new CliError(`--codec ${codec}: Twilio media streams are always PCMU`, 2);
   }
+  if (carrier === 'plivo' && codec !== 'PCMU') {
+    throw new CliError(`--codec ${codec}: the simulator streams Plivo as PCMU only`, 2);
+  }
   return codec as SimulatedCodec;
 }
 
 /** Checks the carrier name. */
 export function parseCarrier(value: string | undefined): SimulatedCarrier {
-  if (value === 'telnyx' || value === 'twilio') return value;
-  throw new CliError(`--carrier must be telnyx or twilio${value ? `, got '${value}'` : ''}`, 2);
+  if (value === 'telnyx' || value === 'twilio' || value === 'plivo') return value;
+  throw new CliError(`--carrier must be telnyx, twilio or plivo${value ? `, got '${value}'` : ''}`, 2);
 }
 
 /**
@@ -149,17 +152,19 @@ export async function runSimulation(
 
 /**
  * The stream credentials the simulator presents, from the environment the server reads too:
- * `VOXLINE_STREAM_SECRET` (Telnyx stream tokens) and `TWILIO_AUTH_TOKEN` (Twilio signatures).
+ * `VOXLINE_STREAM_SECRET` (Telnyx stream tokens), `TWILIO_AUTH_TOKEN` (Twilio signatures) and
+ * `PLIVO_AUTH_TOKEN` (Plivo signatures).
  */
 export function simulatorCredentials(env: NodeJS.ProcessEnv): CallSimulatorOptions['credentials'] {
   return {
     ...(env.VOXLINE_STREAM_SECRET ? { telnyxStreamSecret: env.VOXLINE_STREAM_SECRET } : {}),
     ...(env.TWILIO_AUTH_TOKEN ? { twilioAuthToken: env.TWILIO_AUTH_TOKEN } : {}),
+    ...(env.PLIVO_AUTH_TOKEN ? { plivoAuthToken: env.PLIVO_AUTH_TOKEN } : {}),
   };
 }
 
 /**
- * The `simulate` command. Reads `VOXLINE_STREAM_SECRET` and `TWILIO_AUTH_TOKEN` from `env` to
+ * The `simulate` command. Reads `VOXLINE_STREAM_SECRET`, `TWILIO_AUTH_TOKEN` and `PLIVO_AUTH_TOKEN` from `env` to
  * prove its stream to a server that verifies streams (see {@link simulatorCredentials}).
  */
 export async function simulateCommand(

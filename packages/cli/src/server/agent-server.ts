@@ -6,22 +6,25 @@
  * |---|---|
  * | `GET /telnyx` (WebSocket) | Telnyx media streams |
  * | `GET /twilio` (WebSocket) | Twilio media streams |
+ * | `GET /plivo` (WebSocket) | Plivo media streams |
  * | `GET /ws` (WebSocket) | any of {@link defaultCarriers}, detected from its first messages |
  * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
  * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
+ * | `POST /plivo/answer`, `POST /plivo/hangup` | Plivo answer and hangup webhooks |
  * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n}` |
  *
  * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
  * agent ends are hung up at the carrier.
  *
  * Every media route verifies each stream before its pipeline runs (see `carrierStreamVerifiers`):
- * Telnyx streams by the call registry or a `VOXLINE_STREAM_SECRET` token, Twilio streams by their
- * signed upgrade. With nothing to verify by, the server refuses to start unless
+ * Telnyx streams by the call registry or a `VOXLINE_STREAM_SECRET` token, Twilio and Plivo streams
+ * by their signed upgrade (Plivo also by a `VOXLINE_STREAM_SECRET` token). With nothing to verify by, the server refuses to start unless
  * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
  */
 
 import { CallRegistry } from '@voxline/call-control';
 import { type Logger, VoxlineError } from '@voxline/core';
+import { plivoCarrier } from '@voxline/plivo';
 import type { CallInfo, CarrierPlugin } from '@voxline/telephony';
 import { telnyxCarrier } from '@voxline/telnyx';
 import { twilioCarrier, twilioMediaStreamVerifier } from '@voxline/twilio';
@@ -49,7 +52,8 @@ export class UnverifiedStreamsError extends VoxlineError {
       'unverified-streams',
       message ??
         'no media stream can be verified: set TELNYX_API_KEY, TELNYX_PUBLIC_KEY and PUBLIC_URL ' +
-          '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), or ' +
+          '(Telnyx), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL (Twilio), PLIVO_AUTH_TOKEN ' +
+          '(Plivo), or ' +
           'VOXLINE_STREAM_SECRET (Telnyx stream tokens); or allow unverified streams for local ' +
           'development only (--allow-unverified-streams)',
     );
@@ -58,7 +62,7 @@ export class UnverifiedStreamsError extends VoxlineError {
 }
 
 /** The carriers the shared `/ws` route serves, with default serializer options. */
-export const defaultCarriers: readonly CarrierPlugin[] = [telnyxCarrier(), twilioCarrier()];
+export const defaultCarriers: readonly CarrierPlugin[] = [telnyxCarrier(), twilioCarrier(), plivoCarrier()];
 
 /** Options of {@link startAgentServer}. */
 export interface AgentServerOptions {
@@ -117,7 +121,10 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const allowUnverifiedStreams = options.allowUnverifiedStreams ?? false;
   if (verifiers.length === 0 && !allowUnverifiedStreams) throw new UnverifiedStreamsError();
   const configured = carrierWebhookStatus(env);
-  if (allowUnverifiedStreams && (configured.telnyx.configured || configured.twilio.configured)) {
+  if (
+    allowUnverifiedStreams &&
+    (configured.telnyx.configured || configured.twilio.configured || configured.plivo.configured)
+  ) {
     // With a carrier's credentials this server takes real calls: never next to an open door.
     throw new UnverifiedStreamsError(
       'unverified media streams are refused while carrier credentials are configured: drop --allow-unverified-streams',
@@ -168,6 +175,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         }
       : {}),
   });
+  await app.register(voxlineTelephony, { ...common, path: '/plivo', carriers: [plivoCarrier()] });
   await app.register(voxlineTelephony, { ...common, path: '/ws', carriers: defaultCarriers });
   const webhooks = await registerCarrierWebhooks(app, env, registry);
   app.get('/healthz', async () => ({ status: 'ok', agent: agent.name, calls: sessions.size }));

@@ -5,6 +5,7 @@
  * |---|---|---|
  * | `POST /telnyx/webhook` | Telnyx Call Control: verifies Ed25519, answers `call.initiated` with a bidirectional RTP stream to `<PUBLIC_URL>/telnyx` | `PUBLIC_URL`, `TELNYX_API_KEY`, `TELNYX_PUBLIC_KEY` |
  * | `POST /twilio/voice` (+ `/twilio/status`) | Twilio: verifies `X-Twilio-Signature`, answers with `<Connect><Stream url="wss://…/twilio">` | `PUBLIC_URL`, `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN` |
+ * | `POST /plivo/answer` (+ `/plivo/hangup`) | Plivo: verifies `X-Plivo-Signature-V3`, answers with a bidirectional `<Stream>wss://…/plivo</Stream>` | `PUBLIC_URL`, `PLIVO_AUTH_ID`, `PLIVO_AUTH_TOKEN` |
  *
  * A carrier whose variables are missing gets a route that answers 503 with the names of the
  * missing variables, so a misconfigured number fails loudly instead of ringing into nothing.
@@ -13,6 +14,7 @@
  */
 
 import { CallRegistry } from '@voxline/call-control';
+import { PlivoCallTerminator, PlivoMediaStreamVerifier, plivoWebhooks } from '@voxline/plivo';
 import type { CallTerminator, MediaStreamVerifier } from '@voxline/telephony';
 import {
   TelnyxCallControl,
@@ -34,12 +36,17 @@ import type { FastifyInstance } from 'fastify';
 export const carrierWebhookEnvironment = {
   telnyx: ['PUBLIC_URL', 'TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY'],
   twilio: ['PUBLIC_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'],
+  plivo: ['PUBLIC_URL', 'PLIVO_AUTH_ID', 'PLIVO_AUTH_TOKEN'],
 } as const;
+
+/** The carriers `voxline serve` has webhooks for. */
+export type WebhookCarrier = keyof typeof carrierWebhookEnvironment;
 
 /** What `carrierCallTerminators` and {@link registerCarrierWebhooks} found configured. */
 export interface CarrierWebhookStatus {
   telnyx: { configured: boolean; missing: string[] };
   twilio: { configured: boolean; missing: string[] };
+  plivo: { configured: boolean; missing: string[] };
 }
 
 /** Which carriers the environment configures. */
@@ -48,7 +55,11 @@ export function carrierWebhookStatus(env: NodeJS.ProcessEnv): CarrierWebhookStat
     const missing = names.filter((name) => !env[name]);
     return { configured: missing.length === 0, missing };
   };
-  return { telnyx: check(carrierWebhookEnvironment.telnyx), twilio: check(carrierWebhookEnvironment.twilio) };
+  return {
+    telnyx: check(carrierWebhookEnvironment.telnyx),
+    twilio: check(carrierWebhookEnvironment.twilio),
+    plivo: check(carrierWebhookEnvironment.plivo),
+  };
 }
 
 /** The hang-up clients of the configured carriers (empty when none is configured). */
@@ -61,6 +72,9 @@ export function carrierCallTerminators(env: NodeJS.ProcessEnv): CallTerminator[]
       new TwilioCallTerminator({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN }),
     );
   }
+  if (env.PLIVO_AUTH_ID && env.PLIVO_AUTH_TOKEN) {
+    terminators.push(new PlivoCallTerminator({ authId: env.PLIVO_AUTH_ID, authToken: env.PLIVO_AUTH_TOKEN }));
+  }
   return terminators;
 }
 
@@ -71,7 +85,10 @@ export function carrierCallTerminators(env: NodeJS.ProcessEnv): CallTerminator[]
  * - Telnyx: with Telnyx configured, a stream whose call our signed webhooks answered (the
  *   registry); with `VOXLINE_STREAM_SECRET`, also a stream carrying that secret's token for its
  *   call (answered calls get the token; the simulator sends it too);
- * - Twilio: with `TWILIO_AUTH_TOKEN`, a stream whose upgrade Twilio signed.
+ * - Twilio: with `TWILIO_AUTH_TOKEN`, a stream whose upgrade Twilio signed;
+ * - Plivo: with `PLIVO_AUTH_TOKEN`, a stream whose upgrade carries a valid `X-Plivo-Signature-V3`;
+ *   with `VOXLINE_STREAM_SECRET` too, also an unsigned stream carrying that secret's token for its
+ *   call (our answer webhook puts it in the stream's `extraHeaders`).
  */
 export function carrierStreamVerifiers(
   env: NodeJS.ProcessEnv,
@@ -90,6 +107,15 @@ export function carrierStreamVerifiers(
   }
   if (env.TWILIO_AUTH_TOKEN) {
     verifiers.push(new TwilioMediaStreamVerifier({ authToken: env.TWILIO_AUTH_TOKEN }));
+  }
+  if (env.PLIVO_AUTH_TOKEN) {
+    verifiers.push(
+      new PlivoMediaStreamVerifier({
+        authToken: env.PLIVO_AUTH_TOKEN,
+        ...(env.PLIVO_AUTH_ID ? { authId: env.PLIVO_AUTH_ID } : {}),
+        ...(secret !== undefined ? { streamSecret: secret } : {}),
+      }),
+    );
   }
   return verifiers;
 }
@@ -111,7 +137,7 @@ export async function registerCarrierWebhooks(
 ): Promise<CarrierWebhookStatus> {
   const status = carrierWebhookStatus(env);
   const notConfigured =
-    (carrier: 'telnyx' | 'twilio') =>
+    (carrier: WebhookCarrier) =>
     async (_request: unknown, reply: { code(n: number): { send(body: unknown): unknown } }) =>
       reply.code(503).send({ error: 'not-configured', carrier, missing: status[carrier].missing });
 
@@ -151,6 +177,20 @@ export async function registerCarrierWebhooks(
   } else {
     app.post('/twilio/voice', notConfigured('twilio'));
     app.post('/twilio/status', notConfigured('twilio'));
+  }
+
+  if (status.plivo.configured) {
+    await app.register(plivoWebhooks, {
+      authToken: env.PLIVO_AUTH_TOKEN as string,
+      stream: { url: `${webSocketBase(env.PUBLIC_URL as string)}/plivo` },
+      ...(env.VOXLINE_STREAM_SECRET ? { streamSecret: env.VOXLINE_STREAM_SECRET } : {}),
+      publicUrl: env.PUBLIC_URL as string,
+      answerPath: '/plivo/answer',
+      hangupPath: '/plivo/hangup',
+    });
+  } else {
+    app.post('/plivo/answer', notConfigured('plivo'));
+    app.post('/plivo/hangup', notConfigured('plivo'));
   }
   return status;
 }

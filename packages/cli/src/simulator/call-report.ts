@@ -33,7 +33,7 @@ export interface TurnReport {
 
 /** The whole call. */
 export interface CallReport {
-  carrier: 'telnyx' | 'twilio';
+  carrier: 'telnyx' | 'twilio' | 'plivo';
   url: string;
   callId: string;
   streamId: string;

@@ -1,7 +1,7 @@
 /**
  * A phone-call simulator: plays the carrier's side of a media stream against any agent server.
  *
- * It connects to the agent's WebSocket as Telnyx or Twilio would, sends `connected` and `start`
+ * It connects to the agent's WebSocket as Telnyx, Twilio or Plivo would, sends `connected` (not Plivo) and `start`
  * with realistic ids and media format, streams the caller's recording as 20 ms µ-law, A-law or
  * G.722 frames at real time — silence between turns, as a carrier streams continuously — plays the
  * agent's audio back at real time, echoes marks when the audio before them has played, honours
@@ -12,8 +12,10 @@
  *
  * One 20 ms tick drives everything, scheduled on absolute times (no drift, one timer at a time).
  */
+import { randomBytes } from 'node:crypto';
 import { rmsDbfs, WavFileWriter } from '@voxline/audio';
 import { type Clock, realClock, VoxlineError } from '@voxline/core';
+import { computePlivoSignature, PLIVO_NONCE_HEADER, PLIVO_SIGNATURE_HEADER } from '@voxline/plivo';
 import { TELNYX_STREAM_AUTH_TOKEN_HEADER, telnyxStreamAuthToken } from '@voxline/telnyx';
 import { computeTwilioSignature } from '@voxline/twilio';
 import WebSocket from 'ws';
@@ -57,10 +59,16 @@ export interface CallSimulatorOptions {
    * Prove the stream as the carrier does, so a server that verifies streams accepts it: for
    * Telnyx, `telnyxStreamSecret` sends the `x-telnyx-streaming-auth-token` header with the token
    * of the call id under that secret (as the server's `VOXLINE_STREAM_SECRET`); for Twilio,
-   * `twilioAuthToken` signs the upgrade with `X-Twilio-Signature` over `signedUrl` (default
+   * `twilioAuthToken` signs the upgrade with `X-Twilio-Signature`, and for Plivo, `plivoAuthToken`
+   * with `X-Plivo-Signature-V3` and a fresh nonce, over `signedUrl` (default
    * `url`: set it to the public URL the server rebuilds when it runs behind a proxy).
    */
-  credentials?: { telnyxStreamSecret?: string; twilioAuthToken?: string; signedUrl?: string };
+  credentials?: {
+    telnyxStreamSecret?: string;
+    twilioAuthToken?: string;
+    plivoAuthToken?: string;
+    signedUrl?: string;
+  };
   /** Write the dual-channel recording here. */
   recordPath?: string;
   /** Called for every call event, for a live view. */
@@ -191,7 +199,10 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
         if (bargeIn && bargeIn.interruptionToClearMs === undefined && elapsed() >= bargeIn.speechStartMs) {
           bargeIn.interruptionToClearMs = elapsed() - bargeIn.speechStartMs;
         }
-        for (const name of playback.clear()) sendSafely(socket, writer.markEcho(name));
+        const voided = playback.clear();
+        if (writer.echoesClearedMarks) for (const name of voided) sendSafely(socket, writer.markEcho(name));
+        const cleared = writer.cleared();
+        if (cleared !== undefined) sendSafely(socket, cleared);
         return;
       }
       case 'violation':
@@ -209,7 +220,8 @@ export async function simulateCall(options: CallSimulatorOptions): Promise<CallR
     await recording?.close();
     throw error;
   }
-  sendSafely(socket, writer.connected());
+  const connected = writer.connected();
+  if (connected !== undefined) sendSafely(socket, connected);
   sendSafely(socket, writer.start());
   emit('connected', `${options.carrier} ${ids.callId}`);
 
@@ -463,6 +475,19 @@ function credentialHeaders(options: CallSimulatorOptions, callId: string): Recor
   if (options.carrier === 'twilio' && credentials.twilioAuthToken) {
     const signed = credentials.signedUrl ?? options.url;
     return { 'x-twilio-signature': computeTwilioSignature(credentials.twilioAuthToken, signed) };
+  }
+  if (options.carrier === 'plivo' && credentials.plivoAuthToken) {
+    const url = credentials.signedUrl ?? options.url;
+    const nonce = randomBytes(10).toString('hex');
+    return {
+      [PLIVO_SIGNATURE_HEADER]: computePlivoSignature({
+        authToken: credentials.plivoAuthToken,
+        method: 'GET',
+        url,
+        nonce,
+      }),
+      [PLIVO_NONCE_HEADER]: nonce,
+    };
   }
   return {};
 }

@@ -1,5 +1,5 @@
 /**
- * The carrier's side of a media stream: the messages Telnyx and Twilio send to an agent's
+ * The carrier's side of a media stream: the messages Telnyx, Twilio and Plivo send to an agent's
  * WebSocket, and strict parsing of what the agent sends back.
  *
  * Shapes follow the carriers' documentation: Telnyx
@@ -7,22 +7,26 @@
  * case, `stream_id` at the top level, `call_control_id` inside `start`); Twilio
  * https://www.twilio.com/docs/voice/media-streams/websocket-messages (camel case, `streamSid`,
  * `start.callSid`, always `audio/x-mulaw` at 8000 Hz). Sequence numbers, chunks and timestamps are
- * strings, as both carriers send them.
+ * strings, as both carriers send them. Plivo
+ * https://plivo.com/docs/voice/audio-streaming/audio-streaming: no `connected`, camel case with the
+ * ids inside `start` (`callId`, `streamId`), `sequenceNumber` and `media.chunk` as numbers;
+ * `playedStream` answers a `checkpoint`, and `clearedAudio` a `clearAudio` (the checkpoints it
+ * cleared are never answered).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvalidOptionError } from '@voxline/core';
 import type { SimulatedCodec } from './carrier-codec.js';
 
 /** Carriers the simulator can play. */
-export type SimulatedCarrier = 'telnyx' | 'twilio';
+export type SimulatedCarrier = 'telnyx' | 'twilio' | 'plivo';
 
 /** Ids of one simulated call, shaped like the carrier's real ids. */
 export interface SimulatedCallIds {
-  /** Telnyx `call_control_id` (`v3:…`) or Twilio `CallSid` (`CA` + 32 hex). */
+  /** Telnyx `call_control_id` (`v3:…`), Twilio `CallSid` (`CA` + 32 hex) or Plivo `callId` (a UUID). */
   callId: string;
-  /** Telnyx `stream_id` (a UUID) or Twilio `StreamSid` (`MZ` + 32 hex). */
+  /** Telnyx `stream_id` (a UUID), Twilio `StreamSid` (`MZ` + 32 hex) or Plivo `streamId` (a UUID). */
   streamId: string;
-  /** Telnyx `call_session_id` / Twilio `AccountSid`. */
+  /** Telnyx `call_session_id` / Twilio `AccountSid` / Plivo `accountId` (`MA` + 18 characters). */
   accountOrSessionId: string;
 }
 
@@ -34,6 +38,9 @@ function hex(bytes: number): string {
 export function newCallIds(carrier: SimulatedCarrier): SimulatedCallIds {
   if (carrier === 'twilio') {
     return { callId: `CA${hex(16)}`, streamId: `MZ${hex(16)}`, accountOrSessionId: `AC${hex(16)}` };
+  }
+  if (carrier === 'plivo') {
+    return { callId: randomUUID(), streamId: randomUUID(), accountOrSessionId: `MA${hex(9).toUpperCase()}` };
   }
   return {
     callId: `v3:${randomBytes(24).toString('base64url')}`,
@@ -57,10 +64,29 @@ export class CarrierMessageWriter {
   ) {
     if (carrier === 'twilio' && codec !== 'PCMU')
       throw new InvalidOptionError('codec', 'Twilio media streams are always PCMU (audio/x-mulaw)');
+    if (carrier === 'plivo' && codec !== 'PCMU')
+      throw new InvalidOptionError(
+        'codec',
+        'the simulator streams Plivo as PCMU (audio/x-mulaw;rate=8000) only',
+      );
   }
 
-  /** The first message: `connected`. Twilio's carries `protocol`, Telnyx's does not. */
-  connected(): string {
+  /** Plivo's messages name the stream at the top level (`streamId`) and number it with JSON numbers. */
+  private plivo(event: string, fields: Record<string, unknown>): string {
+    return JSON.stringify({
+      event,
+      sequenceNumber: Number(this.nextSequence()),
+      streamId: this.ids.streamId,
+      ...fields,
+    });
+  }
+
+  /**
+   * The first message: `connected`. Twilio's carries `protocol`, Telnyx's does not; Plivo sends
+   * none (undefined).
+   */
+  connected(): string | undefined {
+    if (this.carrier === 'plivo') return undefined;
     return this.carrier === 'twilio'
       ? JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' })
       : JSON.stringify({ event: 'connected', version: '1.0.0' });
@@ -69,6 +95,22 @@ export class CarrierMessageWriter {
   /** The `start` message announcing ids and the media format. */
   start(): string {
     const sequence = this.nextSequence();
+    if (this.carrier === 'plivo') {
+      return JSON.stringify({
+        event: 'start',
+        sequenceNumber: Number(sequence),
+        start: {
+          callId: this.ids.callId,
+          streamId: this.ids.streamId,
+          accountId: this.ids.accountOrSessionId,
+          tracks: ['inbound'],
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000 },
+        },
+        extra_headers: Object.entries(this.customParameters)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(';'),
+      });
+    }
     if (this.carrier === 'twilio') {
       return JSON.stringify({
         event: 'start',
@@ -109,6 +151,15 @@ export class CarrierMessageWriter {
 
   /** One `media` message of the caller's audio; `timestampMs` is ms since the stream started. */
   media(payloadBase64: string, timestampMs: number): string {
+    if (this.carrier === 'plivo') {
+      const media = {
+        track: 'inbound',
+        timestamp: String(Math.round(timestampMs)),
+        chunk: ++this.chunk,
+        payload: payloadBase64,
+      };
+      return this.plivo('media', { media });
+    }
     const sequence = this.nextSequence();
     const chunk = String(++this.chunk);
     const media = {
@@ -124,6 +175,7 @@ export class CarrierMessageWriter {
 
   /** A key press. Twilio's dtmf `track` is `inbound_track` (unlike its media `inbound`). */
   dtmf(digit: string): string {
+    if (this.carrier === 'plivo') return this.plivo('dtmf', { dtmf: { digit } });
     const sequence = this.nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
@@ -140,8 +192,9 @@ export class CarrierMessageWriter {
         });
   }
 
-  /** The echo of an agent's mark once the audio before it has played. */
+  /** The echo of an agent's mark once the audio before it has played (Plivo: `playedStream`). */
   markEcho(name: string): string {
+    if (this.carrier === 'plivo') return this.plivo('playedStream', { name });
     const sequence = this.nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
@@ -158,8 +211,22 @@ export class CarrierMessageWriter {
         });
   }
 
+  /**
+   * What the carrier answers to a `clear`: Telnyx and Twilio echo the marks it voided
+   * (`echoesClearedMarks`); Plivo drops them and sends `clearedAudio` instead.
+   */
+  get echoesClearedMarks(): boolean {
+    return this.carrier !== 'plivo';
+  }
+
+  /** Plivo's `clearedAudio`; undefined for the carriers that send none. */
+  cleared(): string | undefined {
+    return this.carrier === 'plivo' ? this.plivo('clearedAudio', {}) : undefined;
+  }
+
   /** The last message: the call ended. */
   stop(): string {
+    if (this.carrier === 'plivo') return this.plivo('stop', {});
     const sequence = this.nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
@@ -194,6 +261,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * Parses a text message from the agent. Anything a carrier would refuse (unknown events, a
  * missing `streamSid` on Twilio, invalid base64) is a `violation` with the reason; Twilio
  * documents such failures as errors 31924 and 31950 (https://www.twilio.com/docs/api/errors).
+ * Plivo's messages are `playAudio`, `checkpoint` and `clearAudio`; see {@link parsePlivoMessage}.
  */
 export function parseAgentMessage(carrier: SimulatedCarrier, streamId: string, text: string): AgentMessage {
   let message: unknown;
@@ -205,6 +273,7 @@ export function parseAgentMessage(carrier: SimulatedCarrier, streamId: string, t
   if (typeof message !== 'object' || message === null)
     return { type: 'violation', reason: 'not a JSON object' };
   const record = message as Record<string, unknown>;
+  if (carrier === 'plivo') return parsePlivoMessage(record, streamId);
   if (carrier === 'twilio' && record.streamSid !== streamId) {
     return { type: 'violation', reason: `streamSid ${String(record.streamSid)} is not this stream's` };
   }
@@ -226,6 +295,43 @@ export function parseAgentMessage(carrier: SimulatedCarrier, streamId: string, t
       return { type: 'mark', name };
     }
     case 'clear':
+      return { type: 'clear' };
+    default:
+      return { type: 'violation', reason: `unknown event ${JSON.stringify(record.event)}` };
+  }
+}
+
+/**
+ * A Plivo message from the agent: `playAudio` in the stream's format (µ-law 8000 Hz here),
+ * `checkpoint` with a name, `clearAudio`; a `streamId`, when present, must be this stream's
+ * (https://plivo.com/docs/voice/audio-streaming/audio-streaming).
+ */
+function parsePlivoMessage(record: Record<string, unknown>, streamId: string): AgentMessage {
+  if (record.streamId !== undefined && record.streamId !== streamId) {
+    return { type: 'violation', reason: `streamId ${String(record.streamId)} is not this stream's` };
+  }
+  switch (record.event) {
+    case 'playAudio': {
+      const media = record.media as
+        | { contentType?: unknown; sampleRate?: unknown; payload?: unknown }
+        | undefined;
+      if (media?.contentType !== 'audio/x-mulaw' || Number(media.sampleRate) !== 8000) {
+        return {
+          type: 'violation',
+          reason: "playAudio is not audio/x-mulaw at 8000 Hz, the stream's format",
+        };
+      }
+      const payload = media.payload;
+      if (typeof payload !== 'string' || payload.length === 0 || !BASE64.test(payload)) {
+        return { type: 'violation', reason: 'media.payload is not base64' };
+      }
+      return { type: 'media', payload: Buffer.from(payload, 'base64') };
+    }
+    case 'checkpoint':
+      if (typeof record.name !== 'string' || record.name.length === 0)
+        return { type: 'violation', reason: 'checkpoint name is missing' };
+      return { type: 'mark', name: record.name };
+    case 'clearAudio':
       return { type: 'clear' };
     default:
       return { type: 'violation', reason: `unknown event ${JSON.stringify(record.event)}` };
