@@ -21,12 +21,16 @@ interface PendingRun {
  * memory: a run is one small message each way; the worker copies the rows into its own tensors
  * and the results back (onnxruntime-node does not take tensors over shared memory).
  *
+ * One batch at a time ({@link maxBatchesInFlight} 1): while the worker runs one, the scheduler
+ * goes on filling the next, so a worker the OS schedules late gets larger batches, not a queue.
+ *
  * The worker does not keep the process alive while no batch is running. If it dies (an error in
  * the native library, `terminate` from outside), the batches it held reject and the next batch
  * starts a new worker.
  */
 export class WorkerBatchRunner implements SileroBatchRunner {
   readonly needsSharedBuffers = true;
+  readonly maxBatchesInFlight = 1;
   readonly #modelPath: string;
   #worker: Worker | undefined;
   #ready: Promise<void> | undefined;
