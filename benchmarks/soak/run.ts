@@ -357,6 +357,23 @@ if (concurrentCalls > 0 && concurrentMs > 0 && serverExit === undefined) {
       `Concurrent: ${concurrentCalls} calls at a time for ${(concurrentMs / 1000).toFixed(0)} s, the turn at real time: ${concurrentDone} calls, ${concurrentAnswered} answered. After all ended, against before: fds ${before.openFds} → ${after.openFds}, threads ${before.threads} → ${after.threads}, children ${after.descendants}, heap ${(before.heapUsed / MiB).toFixed(1)} → ${(after.heapUsed / MiB).toFixed(1)} MiB, RSS ${(before.rssBytes / MiB).toFixed(1)} → ${(after.rssBytes / MiB).toFixed(1)} MiB.`,
     );
   }
+  /** A row of readings taken while the calls ran, with `extra` before the readings themselves. */
+  const liveRow = (
+    metric: { label: string; unit: string; scale: number },
+    values: number[],
+    extra: Record<string, string>,
+  ): BenchmarkRow => ({
+    benchmark: 'soak',
+    case: `${concurrentCalls} concurrent calls: ${metric.label} during the calls`,
+    unit: metric.unit,
+    p50: summarize(values).p50,
+    p99: summarize(values).max,
+    samples: values.length,
+    extra: {
+      ...extra,
+      'every reading': values.map((value) => value.toFixed(metric.scale === 1 ? 0 : 1)).join(', '),
+    },
+  });
   // While the calls run: each resource by the growth rule over the calls finished (the first
   // quarter, at least 10 calls, is warm-up), so a leak fails the phase while it is still going.
   for (const metric of metrics) {
@@ -377,22 +394,15 @@ if (concurrentCalls > 0 && concurrentMs > 0 && serverExit === undefined) {
         `${metric.label} grows during ${concurrentCalls} concurrent calls: ${perThousand(verdict.slope)} ${metric.unit} per 1000 calls (limit ${perThousand(limits.perCall)}), floor up ${inUnit(verdict.growth)} ${metric.unit} over ${verdict.span} calls (allowed ${inUnit(allowed)})`,
       );
     }
-    rows.push({
-      benchmark: 'soak',
-      case: `${concurrentCalls} concurrent calls: ${metric.label} during the calls`,
-      unit: metric.unit,
-      p50: summarize(values).p50,
-      p99: summarize(values).max,
-      samples: values.length,
-      extra: {
+    rows.push(
+      liveRow(metric, values, {
         'slope after warm-up, per 1000 calls': perThousand(verdict.slope),
         'limit per 1000 calls': perThousand(limits.perCall),
         'floor rise after warm-up': inUnit(verdict.growth),
         'floor rise allowed': inUnit(allowed),
         verdict: verdict.grows ? 'GROWS' : verdict.judged ? 'flat' : 'not judged (too few calls)',
-        'every reading': values.map((value) => value.toFixed(metric.scale === 1 ? 0 : 1)).join(', '),
-      },
-    });
+      }),
+    );
   }
   for (const metric of [
     { key: 'descendants', label: 'child processes', unit: 'count', scale: 1 },
@@ -401,18 +411,7 @@ if (concurrentCalls > 0 && concurrentMs > 0 && serverExit === undefined) {
   ] as const) {
     const values = live.map((reading) => reading[metric.key] / metric.scale);
     if (values.length === 0) continue;
-    rows.push({
-      benchmark: 'soak',
-      case: `${concurrentCalls} concurrent calls: ${metric.label} during the calls`,
-      unit: metric.unit,
-      p50: summarize(values).p50,
-      p99: summarize(values).max,
-      samples: values.length,
-      extra: {
-        verdict: 'reported',
-        'every reading': values.map((value) => value.toFixed(metric.scale === 1 ? 0 : 1)).join(', '),
-      },
-    });
+    rows.push(liveRow(metric, values, { verdict: 'reported' }));
   }
   if (concurrentLatencies.length > 0) {
     rows.push({
