@@ -36,7 +36,7 @@ export interface SileroBatchSchedulerOptions {
    * `'process'`: one child process (`child_process.fork`) with its own session, so a crash of
    * onnxruntime-node's native code (a segfault) ends the child, not this process: the windows
    * the child held fail (`ERR_VAD_INFERENCE_FAILED`, skipped), a new child starts after a
-   * backoff (see {@link restart}), and the calls go on. Costs a process (94-112 MB resident, measured)
+   * backoff (see {@link restart}), and the calls go on. Costs a process (94-125 MiB resident, measured)
    * and two pipe writes per batch; see the package README for measurements.
    *
    * With `'worker'` and `'process'`, one batch runs at a time and the next one goes on filling

@@ -32,7 +32,7 @@ export interface SileroVADAnalyzerOptions extends VADAnalyzerOptions {
    * `ErrorFrame`, and analysis goes on), and a new child is started. Implies batching: the
    * analyzer uses the process's shared `'process'` scheduler
    * ({@link SileroBatchScheduler.shared}`(modelPath, 'process')`), or `batching` if it is a
-   * scheduler with `inference: 'process'`. Costs one child process per scheduler (94-112 MB resident, measured)
+   * scheduler with `inference: 'process'`. Costs one child process per scheduler (94-125 MiB resident, measured)
    * and the batching wait (up to its `maxWaitMs`, 10 ms by default).
    */
   isolation?: 'none' | 'process';
