@@ -8,6 +8,10 @@
  *   full garbage collection when `collect` is true (needs `--expose-gc`);
  * - on `{ type: 'close' }` it closes the server and exits.
  *
+ * Environment: `VOXLINE_VAD_ISOLATION=process` runs the agent's Silero VAD in a child process (as
+ * `voxline serve` does with it); `VOXLINE_SOAK_SPEECH_RECOGNITION=false` leaves pocketsphinx out
+ * (the agent answers each turn without its words), the lightest real agent.
+ *
  * Run only by run.ts.
  */
 
@@ -25,7 +29,10 @@ export type AgentServerMessage =
   | { type: 'sample'; activeCalls: number; memory: NodeJS.MemoryUsage };
 
 const send = (message: AgentServerMessage) => process.send?.(message);
-const agent = createOfflineAgent();
+const agent = createOfflineAgent({
+  vadIsolation: process.env.VOXLINE_VAD_ISOLATION === 'process' ? 'process' : 'none',
+  useSpeechRecognition: process.env.VOXLINE_SOAK_SPEECH_RECOGNITION !== 'false',
+});
 // The soak's callers prove their streams as Telnyx does (a per-call token under this secret), so
 // the server runs the verified path a deployment runs.
 const server = await startAgentServer({

@@ -18,6 +18,8 @@ export interface ProcessResources {
    * except those named in `ignoredCommands` and their own descendants.
    */
   descendants: number;
+  /** Resident memory of those descendants together (`VmRSS`), bytes. */
+  descendantsRssBytes: number;
 }
 
 /**
@@ -39,12 +41,18 @@ export function readProcessResources(pid: number, ignoredCommands: readonly stri
     rssBytes: field('VmRSS') * 1024,
     threads: field('Threads'),
     openFds: readdirSync(`/proc/${pid}/fd`).length,
-    descendants: countDescendants(pid, ignoredCommands),
+    ...descendantsOf(pid, ignoredCommands),
   };
 }
 
-/** Processes whose ancestry leads to `pid`, from the parent ids in every `/proc/<id>/stat`. */
-function countDescendants(pid: number, ignoredCommands: readonly string[]): number {
+/**
+ * Processes whose ancestry leads to `pid`, from the parent ids in every `/proc/<id>/stat`: how
+ * many, and their resident memory together.
+ */
+function descendantsOf(
+  pid: number,
+  ignoredCommands: readonly string[],
+): { descendants: number; descendantsRssBytes: number } {
   const childrenOf = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -63,11 +71,18 @@ function countDescendants(pid: number, ignoredCommands: readonly string[]): numb
     else siblings.push(Number(entry));
   }
   let count = 0;
+  let rssBytes = 0;
   const pending = [...(childrenOf.get(pid) ?? [])];
   while (pending.length > 0) {
     const next = pending.pop() as number;
     count++;
+    try {
+      const rss = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${next}/status`, 'latin1'));
+      rssBytes += Number(rss?.[1] ?? 0) * 1024;
+    } catch {
+      // exited since the list was read
+    }
     pending.push(...(childrenOf.get(next) ?? []));
   }
-  return count;
+  return { descendants: count, descendantsRssBytes: rssBytes };
 }

@@ -13,17 +13,23 @@
  *   → transport.output()       paced 20 ms frames, marks, clear
  *   → assistant context aggregator
  * ```
+ *
+ * With `vadIsolation: 'process'`, Silero runs in a child process shared by every call, so a crash
+ * of onnxruntime-node's native code ends that child (its windows fail, a new one starts) rather
+ * than the server.
  */
+
 import { VADProcessor } from '@voxline/audio';
 import {
   createContextAggregatorPair,
   type FrameProcessor,
+  InvalidOptionError,
   LLMContext,
   type PipelineParams,
   UserTurnProcessor,
   VADTranscriptTurnEnd,
 } from '@voxline/core';
-import { SileroVADAnalyzer } from '@voxline/silero';
+import { SileroBatchScheduler, SileroVADAnalyzer } from '@voxline/silero';
 import type { CallInfo } from '@voxline/telephony';
 import type { TelephonyTransport } from '@voxline/websocket';
 import { FLITE_VOICE_SAMPLE_RATES, FliteSynthesizer, type FliteVoice } from './flite/flite-synthesizer.js';
@@ -46,6 +52,15 @@ export interface OfflineAgentOptions {
    * en-US vocabulary, which on telephone audio gets few words right.
    */
   phrases?: readonly string[];
+  /**
+   * Where Silero VAD runs. `'none'` (default): in this process, one onnxruntime run per window on
+   * the JavaScript thread. `'process'`: in one child process for the agent, the calls' windows
+   * batched (`SileroBatchScheduler` with `inference: 'process'`, default `maxWaitMs` 10): a
+   * segfault in onnxruntime-node then ends the child, not the server; the windows it held are
+   * skipped (a non-fatal `ErrorFrame` each) and a new child starts. Costs a process of about
+   * 100 MB and up to 10 ms on each speech decision; see `@voxline/silero`'s README.
+   */
+  vadIsolation?: 'none' | 'process';
 }
 
 /** The offline agent, in the shape `voxline serve` runs. */
@@ -58,19 +73,31 @@ export interface OfflineAgent {
   /** Whether speech is really recognized (pocketsphinx installed). */
   readonly speechRecognition: boolean;
   createPipeline(call: CallInfo, transport: TelephonyTransport): Promise<FrameProcessor[]>;
-  /** Stops the Flite worker. */
+  /** Where Silero VAD runs (see {@link OfflineAgentOptions.vadIsolation}). */
+  readonly vadIsolation: 'none' | 'process';
+  /** Stops the Flite worker, and the Silero child process with `vadIsolation: 'process'`. */
   close(): Promise<void>;
 }
 
 /**
  * Creates the offline agent. Loads nothing per call that can be shared: one Flite worker and one
- * Silero model session serve every call of the process.
+ * Silero model session (or, with `vadIsolation: 'process'`, one Silero child process) serve every
+ * call of the process.
  *
  * @throws PhraseGrammarError if `options.phrases` holds a phrase that is not lowercase words.
+ * @throws {InvalidOptionError} for a `vadIsolation` other than `'none'` or `'process'`.
  */
 export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAgent {
   // A bad phrase list fails here, when the agent is made, rather than on the first call.
   if (options.phrases !== undefined) phraseGrammar(options.phrases);
+  const vadIsolation = options.vadIsolation ?? 'none';
+  if (vadIsolation !== 'none' && vadIsolation !== 'process')
+    throw new InvalidOptionError(
+      'vadIsolation',
+      `vadIsolation must be 'none' or 'process', got '${vadIsolation}'`,
+    );
+  const vadScheduler =
+    vadIsolation === 'process' ? new SileroBatchScheduler({ inference: 'process' }) : undefined;
   const wanted = options.useSpeechRecognition ?? true;
   const speechRecognition = wanted && isPocketsphinxInstalled();
   const notices = speechRecognition
@@ -96,8 +123,15 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
     },
     notices,
     speechRecognition,
+    vadIsolation,
     async createPipeline(_call, transport) {
-      const vad = new VADProcessor(await SileroVADAnalyzer.create({ sampleRate: 16000 }));
+      const vad = new VADProcessor(
+        await SileroVADAnalyzer.create(
+          vadScheduler === undefined
+            ? { sampleRate: 16000 }
+            : { sampleRate: 16000, batching: vadScheduler, isolation: 'process' },
+        ),
+      );
       const stt = speechRecognition
         ? new PocketsphinxSTTService({
             // The VAD forwards audio at once and confirms a start only after its startSecs and a
@@ -124,6 +158,8 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
         assistant,
       ];
     },
-    close: () => synthesizer.close(),
+    close: async () => {
+      await Promise.all([synthesizer.close(), vadScheduler?.close()]);
+    },
   };
 }

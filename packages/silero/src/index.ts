@@ -3,6 +3,7 @@
  * the package.
  */
 
+export type { SileroProcessRestartOptions } from './process-restart-budget.js';
 export type { SileroBatchInference } from './silero-batch-runner.js';
 export { SileroBatchScheduler, type SileroBatchSchedulerOptions } from './silero-batch-scheduler.js';
 export type { SileroBatchStream } from './silero-batch-stream.js';

@@ -19,6 +19,8 @@ interface BatchTensors {
  */
 export class MainThreadBatchRunner implements SileroBatchRunner {
   readonly needsSharedBuffers = false;
+  // Each run holds the JavaScript thread until it is done: there is never a queue to bound.
+  readonly maxBatchesInFlight = Number.POSITIVE_INFINITY;
   readonly #modelPath: string | undefined;
   #session: InferenceSession | undefined;
   readonly #tensors = new WeakMap<SileroBatch, (BatchTensors | undefined)[]>();

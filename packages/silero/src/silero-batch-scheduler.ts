@@ -1,6 +1,8 @@
 import { VADError } from '@voxline/audio';
-import { toError } from '@voxline/core';
+import { type Logger, toError } from '@voxline/core';
 import { MainThreadBatchRunner } from './main-thread-batch-runner.js';
+import { ProcessBatchRunner } from './process-batch-runner.js';
+import type { SileroProcessRestartOptions } from './process-restart-budget.js';
 import { SileroBatch } from './silero-batch.js';
 import type { SileroBatchInference, SileroBatchRunner } from './silero-batch-runner.js';
 import { type SileroBatchQueue, SileroBatchStream } from './silero-batch-stream.js';
@@ -29,10 +31,25 @@ export interface SileroBatchSchedulerOptions {
    * inference uses another core and never holds the event loop. Measured (`benchmarks/vad`, 100
    * calls): the worker leaves the JavaScript thread about 7% busy against 23-29% on the main
    * thread, but costs 6-12% more CPU in all (17-22% at 10 calls) and, on a loaded machine, had
-   * longer latency tails (a worker thread waits for the OS to schedule it, and batches queue
-   * behind it).
+   * longer latency tails (a worker thread waits for the OS to schedule it).
+   *
+   * `'process'`: one child process (`child_process.fork`) with its own session, so a crash of
+   * onnxruntime-node's native code (a segfault) ends the child, not this process: the windows
+   * the child held fail (`vad-inference-failed`, skipped), a new child starts after a
+   * backoff (see {@link restart}), and the calls go on. Costs a process (94-125 MiB resident, measured)
+   * and two pipe writes per batch; see the package README for measurements.
+   *
+   * With `'worker'` and `'process'`, one batch runs at a time and the next one goes on filling
+   * meanwhile, so a late worker or child gets larger batches rather than a queue.
    */
   inference?: SileroBatchInference;
+  /** With `inference: 'process'`: the backoff and cap of restarts after the child dies. */
+  restart?: SileroProcessRestartOptions;
+  /**
+   * With `inference: 'process'`: where a crash of the child is logged (one error record, at most
+   * one a minute, counting the crashes in between); default the process's `defaultLogger()`.
+   */
+  logger?: Logger;
 }
 
 const DEFAULT_MAX_BATCH_SIZE = 64;
@@ -46,6 +63,11 @@ interface Lane {
   filling: SileroBatch<SileroBatchStream>;
   /** Batches that have run, for reuse. */
   readonly spare: SileroBatch<SileroBatchStream>[];
+  /**
+   * The filling batch is due but the runner has {@link SileroBatchRunner.maxBatchesInFlight}
+   * batches: it runs when one settles, and takes more windows meanwhile (up to the cap).
+   */
+  due: boolean;
 }
 
 const sharedSchedulers = new Map<string, SileroBatchScheduler>();
@@ -79,12 +101,15 @@ export class SileroBatchScheduler {
   /** Where batches run (see {@link SileroBatchSchedulerOptions.inference}). */
   readonly inference: SileroBatchInference;
   readonly #runner: SileroBatchRunner;
+  /** Full batches waiting for the runner (only when it has a limit of batches in flight). */
+  readonly #held: SileroBatch<SileroBatchStream>[] = [];
+  #inFlight = 0;
   readonly #lanes = new Map<SileroSampleRate, Lane>();
   readonly #queue: SileroBatchQueue = {
     submit: (stream, window) => this.#submit(stream, window),
     release: (stream) => this.#release(stream),
   };
-  /** Windows waiting in filling batches, over all lanes. */
+  /** Windows waiting in filling batches that are not yet due, over all lanes. */
   #waiting = 0;
   #armed = false;
   #timer: NodeJS.Timeout | undefined;
@@ -95,7 +120,8 @@ export class SileroBatchScheduler {
 
   /**
    * @throws {VADError} `invalid-vad-params` for a `maxBatchSize` that is not an integer ≥ 1, a
-   *   `maxWaitMs` that is negative or not finite, or an unknown `inference`.
+   *   `maxWaitMs` that is negative or not finite, an unknown `inference`, or `restart` options
+   *   out of range.
    */
   constructor(options: SileroBatchSchedulerOptions = {}) {
     const {
@@ -110,10 +136,10 @@ export class SileroBatchScheduler {
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
       throw new VADError('invalid-vad-params', `maxWaitMs must be finite and ≥ 0, got ${maxWaitMs}`);
     }
-    if (inference !== 'worker' && inference !== 'main-thread') {
+    if (inference !== 'worker' && inference !== 'main-thread' && inference !== 'process') {
       throw new VADError(
         'invalid-vad-params',
-        `inference must be 'worker' or 'main-thread', got ${inference}`,
+        `inference must be 'main-thread', 'worker' or 'process', got ${inference}`,
       );
     }
     this.modelPath = modelPath;
@@ -121,21 +147,48 @@ export class SileroBatchScheduler {
     this.maxWaitMs = maxWaitMs;
     this.inference = inference;
     this.#runner =
-      inference === 'worker' ? new WorkerBatchRunner(modelPath) : new MainThreadBatchRunner(modelPath);
+      inference === 'process'
+        ? new ProcessBatchRunner({
+            modelPath,
+            capacity: maxBatchSize,
+            ...(options.restart ? { restart: options.restart } : {}),
+            ...(options.logger ? { logger: options.logger } : {}),
+          })
+        : inference === 'worker'
+          ? new WorkerBatchRunner(modelPath)
+          : new MainThreadBatchRunner(modelPath);
   }
 
   /**
-   * The process's scheduler for `modelPath` (default the shipped model), with the default
-   * options, created on first use; what `SileroVADAnalyzer.create({ batching: true })` uses. A
-   * new one is created after it is closed.
+   * The process's scheduler for `modelPath` (default the shipped model) and `inference` (default
+   * `'main-thread'`), with the default options otherwise, created on first use; what
+   * `SileroVADAnalyzer.create({ batching: true })` uses (and `isolation: 'process'`, with
+   * `'process'`). A new one is created after it is closed.
    */
-  static shared(modelPath: string = SILERO_MODEL_PATH): SileroBatchScheduler {
-    let scheduler = sharedSchedulers.get(modelPath);
+  static shared(
+    modelPath: string = SILERO_MODEL_PATH,
+    inference: SileroBatchInference = 'main-thread',
+  ): SileroBatchScheduler {
+    const key = `${inference}:${modelPath}`;
+    let scheduler = sharedSchedulers.get(key);
     if (scheduler === undefined) {
-      scheduler = new SileroBatchScheduler({ modelPath });
-      sharedSchedulers.set(modelPath, scheduler);
+      scheduler = new SileroBatchScheduler({ modelPath, inference });
+      sharedSchedulers.set(key, scheduler);
     }
     return scheduler;
+  }
+
+  /**
+   * Process id of the inference child with `inference: 'process'` while one runs; otherwise
+   * undefined. For monitoring and tests.
+   */
+  get childPid(): number | undefined {
+    return this.#runner instanceof ProcessBatchRunner ? this.#runner.pid : undefined;
+  }
+
+  /** With `inference: 'process'`: inference children started so far (1 plus one per restart); else 0. */
+  get childrenStarted(): number {
+    return this.#runner instanceof ProcessBatchRunner ? this.#runner.childrenStarted : 0;
   }
 
   /** onnxruntime `run`s so far (batches). */
@@ -178,12 +231,18 @@ export class SileroBatchScheduler {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (sharedSchedulers.get(this.modelPath) === this) sharedSchedulers.delete(this.modelPath);
+    const key = `${this.inference}:${this.modelPath}`;
+    if (sharedSchedulers.get(key) === this) sharedSchedulers.delete(key);
     this.#disarm();
     const error = new VADError('vad-closed', 'the Silero batch scheduler was closed');
+    for (const batch of this.#held.splice(0)) {
+      for (const stream of batch.members) stream.fail(error);
+      batch.clear();
+    }
     for (const lane of this.#lanes.values()) {
       for (const stream of lane.filling.members) stream.fail(error);
       lane.filling.clear();
+      lane.due = false;
     }
     this.#waiting = 0;
     await this.#runner.close();
@@ -196,6 +255,11 @@ export class SileroBatchScheduler {
     }
     const lane = this.#lane(stream.sampleRate);
     lane.filling.add(stream, window);
+    if (lane.due) {
+      // Already due, waiting for the runner: a full batch joins the queue of held batches.
+      if (lane.filling.size >= this.maxBatchSize) this.#hold(lane);
+      return;
+    }
     this.#waiting++;
     if (lane.filling.size >= this.maxBatchSize || lane.filling.size >= lane.streams) this.#run(lane);
     else this.#arm();
@@ -205,14 +269,57 @@ export class SileroBatchScheduler {
     const lane = this.#lane(stream.sampleRate);
     lane.streams--;
     // The streams left may all be waiting already.
-    if (lane.filling.size > 0 && lane.filling.size >= lane.streams) this.#run(lane);
+    if (!lane.due && lane.filling.size > 0 && lane.filling.size >= lane.streams) this.#run(lane);
   }
 
+  /** The lane's filling batch is due: runs it, or, with the runner at its limit, marks it due. */
   #run(lane: Lane): void {
+    if (lane.due) return;
     const batch = lane.filling;
-    lane.filling = lane.spare.pop() ?? this.#newBatch(lane.sampleRate);
     this.#waiting -= batch.size;
     if (this.#waiting === 0) this.#disarm();
+    if (this.#inFlight < this.#runner.maxBatchesInFlight) {
+      lane.filling = this.#spareBatch(lane);
+      this.#dispatch(lane, batch);
+    } else if (batch.size >= this.maxBatchSize) {
+      this.#hold(lane);
+    } else {
+      lane.due = true;
+    }
+  }
+
+  /** Moves the lane's full filling batch to the held queue and starts a new one. */
+  #hold(lane: Lane): void {
+    this.#held.push(lane.filling);
+    lane.filling = this.#spareBatch(lane);
+    lane.due = false;
+  }
+
+  /** A run settled: hands the runner the held batches first, then the due ones. */
+  #dispatchWaiting(): void {
+    while (this.#inFlight < this.#runner.maxBatchesInFlight) {
+      const held = this.#held.shift();
+      if (held !== undefined) {
+        this.#dispatch(this.#lane(held.sampleRate), held);
+        continue;
+      }
+      let dueLane: Lane | undefined;
+      for (const lane of this.#lanes.values()) {
+        if (lane.due) {
+          dueLane = lane;
+          break;
+        }
+      }
+      if (dueLane === undefined) return;
+      const batch = dueLane.filling;
+      dueLane.filling = this.#spareBatch(dueLane);
+      dueLane.due = false;
+      this.#dispatch(dueLane, batch);
+    }
+  }
+
+  #dispatch(lane: Lane, batch: SileroBatch<SileroBatchStream>): void {
+    this.#inFlight++;
     batch.packState();
     this.#batchesRun++;
     this.#windowsRun += batch.size;
@@ -221,13 +328,24 @@ export class SileroBatchScheduler {
         const members = batch.members;
         for (let row = 0; row < members.length; row++) members[row]!.finish(batch, row);
         this.#recycle(lane, batch);
+        this.#settled();
       },
       (error: unknown) => {
         const failure = toError(error);
         for (const stream of batch.members) stream.fail(failure);
         this.#recycle(lane, batch);
+        this.#settled();
       },
     );
+  }
+
+  #settled(): void {
+    this.#inFlight--;
+    if (!this.#closed) this.#dispatchWaiting();
+  }
+
+  #spareBatch(lane: Lane): SileroBatch<SileroBatchStream> {
+    return lane.spare.pop() ?? this.#newBatch(lane.sampleRate);
   }
 
   #recycle(lane: Lane, batch: SileroBatch<SileroBatchStream>): void {
@@ -259,13 +377,13 @@ export class SileroBatchScheduler {
   #tick(): void {
     if (!this.#armed) return;
     this.#disarm();
-    for (const lane of this.#lanes.values()) if (lane.filling.size > 0) this.#run(lane);
+    for (const lane of this.#lanes.values()) if (!lane.due && lane.filling.size > 0) this.#run(lane);
   }
 
   #lane(sampleRate: SileroSampleRate): Lane {
     let lane = this.#lanes.get(sampleRate);
     if (lane === undefined) {
-      lane = { sampleRate, streams: 0, filling: this.#newBatch(sampleRate), spare: [] };
+      lane = { sampleRate, streams: 0, filling: this.#newBatch(sampleRate), spare: [], due: false };
       this.#lanes.set(sampleRate, lane);
     }
     return lane;

@@ -22,12 +22,16 @@ interface PendingRun {
  * memory: a run is one small message each way; the worker copies the rows into its own tensors
  * and the results back (onnxruntime-node does not take tensors over shared memory).
  *
+ * One batch at a time ({@link maxBatchesInFlight} 1): while the worker runs one, the scheduler
+ * goes on filling the next, so a worker the OS schedules late gets larger batches, not a queue.
+ *
  * The worker does not keep the process alive while no batch is running. If it dies (an error in
  * the native library, `terminate` from outside), the batches it held reject and the next batch
  * starts a new worker.
  */
 export class WorkerBatchRunner implements SileroBatchRunner {
   readonly needsSharedBuffers = true;
+  readonly maxBatchesInFlight = 1;
   readonly #modelPath: string;
   #worker: Worker | undefined;
   #ready: Promise<void> | undefined;
@@ -52,7 +56,7 @@ export class WorkerBatchRunner implements SileroBatchRunner {
     await this.load();
     const worker = this.#worker;
     // It can die between its load and this run; the batch fails like one it was running.
-    if (worker === undefined) throw new Error('the Silero batch worker stopped');
+    if (worker === undefined) throw new VADError('vad-inference-failed', 'the Silero batch worker stopped');
     if (!this.#attached.has(batch.id)) {
       worker.postMessage({
         type: 'attach',
@@ -111,13 +115,13 @@ export class WorkerBatchRunner implements SileroBatchRunner {
             resolve();
             return;
           case 'load-failed':
-            failLoad(new Error(message.message));
+            failLoad(new VADError('vad-load-failed', message.message));
             return;
           case 'done':
             this.#settle(message.id)?.resolve();
             return;
           case 'failed':
-            this.#settle(message.id)?.reject(new Error(message.message));
+            this.#settle(message.id)?.reject(new VADError('vad-inference-failed', message.message));
             return;
         }
       });
@@ -125,7 +129,8 @@ export class WorkerBatchRunner implements SileroBatchRunner {
         if (this.#worker === worker) failLoad(error);
       });
       worker.on('exit', (code) => {
-        if (this.#worker === worker) failLoad(new Error(`the Silero batch worker exited with code ${code}`));
+        if (this.#worker === worker)
+          failLoad(new VADError('vad-load-failed', `the Silero batch worker exited with code ${code}`));
       });
     });
   }

@@ -149,7 +149,7 @@ const CASES: [RecordingName, Rate][] = [
   ['spacewalk-44k.wav', 16000],
   ['spacewalk-44k.wav', 8000],
 ];
-const INFERENCES: SileroBatchInference[] = ['worker', 'main-thread'];
+const INFERENCES: SileroBatchInference[] = ['worker', 'main-thread', 'process'];
 
 describe('SileroBatchScheduler probabilities equal the unbatched ones', () => {
   for (const inference of INFERENCES) {
@@ -275,6 +275,48 @@ describe('SileroBatchScheduler timing', () => {
     expect([scheduler.batchesRun, scheduler.windowsRun]).toEqual([1, 4]);
     for (const analyzer of analyzers) analyzer.close();
   });
+
+  for (const [inference, maxBatchSize] of [
+    ['worker', 64],
+    ['process', 64],
+    ['process', 3],
+  ] as const) {
+    it(`${inference}, maxBatchSize ${maxBatchSize}: windows that come while a batch runs wait and join the next batch, not a queue of batches`, async () => {
+      const pcm = recording('spacewalk-44k.wav', 8000);
+      const windowAt = (i: number) => pcm.subarray(8000 + i * 4000, 8256 + i * 4000);
+      const expected = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => (await unbatchedProbabilities(windowAt(i), 8000))[0]!),
+      );
+      for (const mode of ['main-thread', inference] as const) {
+        const scheduler = newScheduler(mode, { maxWaitMs: 0, maxBatchSize });
+        const analyzers = await Promise.all(
+          Array.from({ length: 9 }, () =>
+            SileroVADAnalyzer.create({ sampleRate: 8000, batching: scheduler }),
+          ),
+        );
+        // Eight of nine calls submit one window each, one turn of the event loop apart (the ninth
+        // never does, so no batch is complete before its turn ends).
+        const results: Promise<number>[] = [];
+        for (let i = 0; i < 8; i++) {
+          results.push(analyzers[i]!.analyze(windowAt(i)).then((result) => result.confidence));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const probabilities = await Promise.all(results);
+        for (let i = 0; i < 8; i++)
+          expect(Math.abs(probabilities[i]! - expected[i]!)).toBeLessThanOrEqual(1e-5);
+        expect(scheduler.windowsRun).toBe(8);
+        if (mode === 'main-thread') {
+          // Each turn's window runs at once on the JavaScript thread: one batch per window.
+          expect(scheduler.batchesRun).toBe(8);
+        } else {
+          // The first window's batch is in the worker or child while the others arrive; they wait
+          // for it and run together (in batches of at most maxBatchSize).
+          expect(scheduler.batchesRun).toBeLessThanOrEqual(Math.max(4, 1 + Math.ceil(7 / maxBatchSize) + 1));
+        }
+        for (const analyzer of analyzers) analyzer.close();
+      }
+    });
+  }
 });
 
 describe('SileroBatchScheduler streams', () => {

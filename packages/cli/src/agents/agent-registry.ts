@@ -13,12 +13,34 @@ export const cloudAgentEnvironment = [
   'ELEVENLABS_VOICE_ID',
 ] as const;
 
+/** Environment variables the offline agent reads. */
+export const offlineAgentEnvironment = ['VOXLINE_VAD_ISOLATION'] as const;
+
+/**
+ * The offline agent's `vadIsolation` from `VOXLINE_VAD_ISOLATION` (`none` or `process`, any case;
+ * unset or empty: `none`).
+ *
+ * @throws CliError (exit code 2) for another value.
+ */
+export function vadIsolationFrom(env: NodeJS.ProcessEnv): 'none' | 'process' {
+  const value = (env.VOXLINE_VAD_ISOLATION ?? '').trim().toLowerCase();
+  if (value === '' || value === 'none') return 'none';
+  if (value === 'process') return 'process';
+  throw new CliError(
+    `VOXLINE_VAD_ISOLATION must be 'none' or 'process', got '${env.VOXLINE_VAD_ISOLATION}'`,
+    2,
+  );
+}
+
 const agents: Record<string, { description: string; load: (env: NodeJS.ProcessEnv) => Promise<VoiceAgent> }> =
   {
     offline: {
       description:
         'no network, no keys: Silero VAD, pocketsphinx STT (if installed), a deterministic responder, Flite TTS',
-      load: async () => (await import('./offline-agent.js')).createOfflineVoiceAgent(),
+      load: async (env) => {
+        const vadIsolation = vadIsolationFrom(env);
+        return (await import('./offline-agent.js')).createOfflineVoiceAgent({ vadIsolation });
+      },
     },
     cloud: {
       description: 'Deepgram STT → OpenAI LLM → ElevenLabs TTS (keys from the environment)',

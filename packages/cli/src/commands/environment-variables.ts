@@ -6,7 +6,7 @@
  * agent), and the descriptions are keyed by them, so a variable added there without a
  * description here does not compile.
  */
-import { cloudAgentEnvironment } from '../agents/agent-registry.js';
+import { cloudAgentEnvironment, offlineAgentEnvironment } from '../agents/agent-registry.js';
 import { carrierWebhookEnvironment } from '../server/carrier-webhooks.js';
 
 /** One environment variable as the help shows it. */
@@ -123,6 +123,17 @@ const cloudAgentDescriptions: Record<(typeof cloudAgentEnvironment)[number], str
   OPENAI_API_KEY: 'OpenAI API key (the replies)',
   ELEVENLABS_API_KEY: 'ElevenLabs API key (text to speech)',
   ELEVENLABS_VOICE_ID: 'ElevenLabs voice id',
+};
+
+const offlineAgentDescriptions: Record<(typeof offlineAgentEnvironment)[number], string> = {
+  VOXLINE_VAD_ISOLATION:
+    "where Silero VAD runs: 'none' (default, in the server process) or 'process' (a child process, so a crash of its native code does not end the server; costs ~100 MB and up to 10 ms per speech decision)",
+};
+
+/** The variables of `serve --agent offline`. */
+export const offlineAgentVariables: EnvironmentGroup = {
+  title: 'Environment variables of the offline agent',
+  variables: offlineAgentEnvironment.map((name) => ({ name, description: offlineAgentDescriptions[name] })),
 };
 
 /** The variables of `serve --agent cloud`. */

@@ -23,6 +23,7 @@ import {
   cloudAgentVariables,
   type EnvironmentGroup,
   logLevelVariables,
+  offlineAgentVariables,
   pluginPackagesVariables,
   simulatorCredentialVariables,
   streamVerificationVariables,
@@ -140,6 +141,7 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
         environmentSection(logLevelVariables('info')),
         environmentSection(streamVerificationVariables),
         environmentSection(carrierWebhookVariables),
+        environmentSection(offlineAgentVariables),
         environmentSection(cloudAgentVariables),
       ),
     )
