@@ -2,7 +2,13 @@
 // Checks docs/errors.md against the code: every error class under packages/*/src and every code it
 // carries must be in the page, and the page must name no class or code the code does not have.
 // It also checks the convention the page states: every error class extends VoxlineError, every
-// code is kebab-case, and no bad option is reported with a bare RangeError or TypeError.
+// code is kebab-case, no bad option is reported with a bare RangeError or TypeError, and no
+// source file throws or rejects with a plain `new Error(` (it has no code). Exempt from that last
+// rule: packages/core/src/errors/to-error.ts (it turns a thrown non-Error into an Error, keeping
+// it as the cause), files under src/testing (test tools; their failures are the test's), the Flite
+// worker script packages/local/src/flite/flite-worker-source.ts (source text run in a worker
+// thread: its errors never leave the thread as objects; they cross as messages and
+// FliteSynthesizer wraps them in a FliteError), and packages/silero for now (being rewritten).
 //
 // A class is any `class X extends Y` whose chain of `extends` reaches `Error`. Its codes are read
 // from its body: `declare readonly code: ...` or `override readonly code: ...` (string literals,
@@ -67,6 +73,13 @@ const typeAliases = new Map();
 const constructed = new Set();
 /** Codes of `new VoxlineError('code', ...)`: failures too rare for a class of their own. */
 const baseCodes = new Set();
+/** Files and folders allowed a plain `new Error(`; see the header comment for why each. */
+const PLAIN_ERROR_EXEMPT = [
+  /^packages\/core\/src\/errors\/to-error\.ts$/,
+  /^packages\/[^/]+\/src\/testing\//,
+  /^packages\/local\/src\/flite\/flite-worker-source\.ts$/,
+  /^packages\/silero\//,
+];
 const packagesDirectory = join(root, 'packages');
 for (const packageName of readdirSync(packagesDirectory)) {
   const sourceDirectory = join(packagesDirectory, packageName, 'src');
@@ -92,6 +105,13 @@ for (const packageName of readdirSync(packagesDirectory)) {
     }
     for (const match of text.matchAll(/new (\w+)\(/g)) constructed.add(match[1]);
     for (const match of text.matchAll(/new VoxlineError\(\s*'([^']*)'/g)) baseCodes.add(match[1]);
+    const portablePath = where.split('\\').join('/');
+    if (!PLAIN_ERROR_EXEMPT.some((pattern) => pattern.test(portablePath))) {
+      for (const match of text.matchAll(/\bnew Error\(/g)) {
+        const line = text.slice(0, match.index).split('\n').length;
+        problems.push(`${where}:${line}: a plain \`new Error(\` has no code; throw a VoxlineError subclass`);
+      }
+    }
     for (const match of text.matchAll(/throw new (RangeError|TypeError)\(/g)) {
       const line = text.slice(0, match.index).split('\n').length;
       problems.push(`${where}:${line}: a bad option throws a bare ${match[1]}; throw InvalidOptionError`);

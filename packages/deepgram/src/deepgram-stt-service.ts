@@ -31,7 +31,7 @@ import { endianness } from 'node:os';
 import { DeepgramClient } from '@deepgram/sdk';
 import { encodeMuLaw } from '@voxline/audio';
 import { InvalidOptionError, ServiceError, STTService, type STTServiceOptions } from '@voxline/core';
-import { serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
+import { SocketClosedError, serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
 type ListenConnectArgs = Parameters<DeepgramClient['listen']['v1']['connect']>[0];
@@ -353,13 +353,7 @@ export class DeepgramSTTService extends STTService {
     this.stream = undefined;
     // Segments already final stay final: push them before the next stream starts over.
     this.flushUtterance();
-    const error = Object.assign(
-      new Error(`Deepgram closed the stream: ${code}${reason ? ` ${reason}` : ''}`),
-      {
-        closeCode: code,
-      },
-    );
-    this.connectionLost(error);
+    this.connectionLost(new SocketClosedError('Deepgram closed the stream', code, reason));
   }
 
   /** Turns the SDK's handshake error ("Unexpected server response: 401") into a ServiceError. */

@@ -34,7 +34,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidOptionError, ServiceError, TTSService, type TTSServiceOptions } from '@voxline/core';
-import { serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
+import { SocketClosedError, serviceErrorCodeForStatus } from '@voxline/core/processor-kit';
 import WebSocket from 'ws';
 import { AlignmentWordTracker, type CharacterAlignment } from './alignment-words.js';
 import {
@@ -390,9 +390,7 @@ export class ElevenLabsTTSService extends TTSService {
   private onClose(connection: Connection, code: number, reason: string): void {
     connection.closed = true;
     connection.alive.abort();
-    const lost = Object.assign(new Error(`ElevenLabs socket closed: ${code}${reason ? ` ${reason}` : ''}`), {
-      closeCode: code,
-    });
+    const lost = new SocketClosedError('ElevenLabs socket closed', code, reason);
     const hadContexts = connection.contexts.size > 0;
     connection.contexts.clear();
     this.notify(connection);

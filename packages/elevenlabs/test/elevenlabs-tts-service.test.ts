@@ -226,6 +226,12 @@ describe('ElevenLabsTTSService', () => {
     first.dropAfterAudioMessages(3);
     await waitUntil(() => pipeline.errors.length === 1, 5000, 'the error');
     expect(pipeline.errors[0]?.message).toContain('ElevenLabs socket closed: 1006');
+    // A dropped socket (1006) is a retryable network fault, caused by the coded close.
+    expect(pipeline.errors[0]?.error).toMatchObject({
+      name: 'ServiceError',
+      code: 'network',
+      cause: expect.objectContaining({ name: 'SocketClosedError', code: 'socket-closed', closeCode: 1006 }),
+    });
     await waitUntil(() => pipeline.downstream(TTSStoppedFrame).length === 1, 5000, 'the failed turn to end');
     expect(pipeline.downstream(TTSAudioRawFrame)).toHaveLength(3);
 

@@ -2,6 +2,7 @@
  * @voxline/local: offline services — Flite TTS (WASI), pocketsphinx STT, a deterministic
  * responder — and the offline agent built from them.
  */
+export { FliteError, type FliteErrorCode } from './flite/flite-error.js';
 export {
   FLITE_VOICE_SAMPLE_RATES,
   type FliteAudio,
@@ -12,6 +13,7 @@ export { FliteTTSService, type FliteTTSServiceOptions } from './flite/flite-tts-
 export { createOfflineAgent, type OfflineAgent, type OfflineAgentOptions } from './offline-agent.js';
 export { DEFAULT_NOISE_FLOOR_DBFS, withNoiseFloor } from './pocketsphinx/noise-floor.js';
 export { PhraseGrammarError, phraseGrammar, writePhraseGrammar } from './pocketsphinx/phrase-grammar.js';
+export { PocketsphinxError } from './pocketsphinx/pocketsphinx-error.js';
 export {
   isPocketsphinxInstalled,
   POCKETSPHINX_PROGRAM,

@@ -54,6 +54,7 @@ describe('FliteSynthesizer resources', () => {
     const held = synthesizer.synthesize('This request is in the worker when it dies.', 'kal');
     await currentWorker(synthesizer).terminate();
     await expect(held).rejects.toThrow(/the Flite worker exited/);
+    await expect(held).rejects.toMatchObject({ name: 'FliteError', code: 'worker-exited', exitCode: 1 });
     const after = await synthesizer.synthesize('Still speaking after the crash.', 'kal');
     expect(after.samples.length).toBeGreaterThan(4000);
     expect(synthesizer.workersStarted).toBe(startedBefore + 1);
@@ -71,6 +72,10 @@ describe('FliteSynthesizer resources', () => {
     const closing = new FliteSynthesizer();
     await closing.close();
     await expect(closing.synthesize('No.', 'kal')).rejects.toThrow(/closed/);
+    await expect(closing.synthesize('No.', 'kal')).rejects.toMatchObject({
+      name: 'FliteError',
+      code: 'synthesizer-closed',
+    });
   });
 });
 

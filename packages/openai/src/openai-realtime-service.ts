@@ -63,6 +63,7 @@ import {
   type AIServiceOptions,
   formatFunctionResult,
   functionResultValue,
+  SocketClosedError,
   serviceErrorCodeForStatus,
 } from '@voxline/core/processor-kit';
 import OpenAI from 'openai';
@@ -231,8 +232,7 @@ export class OpenAIRealtimeService extends AIService {
         );
       });
       rt.socket.on('close', (code, reason) => {
-        if (!configured)
-          fail(Object.assign(new Error(`Realtime socket closed: ${code}`), { closeCode: code }));
+        if (!configured) fail(new SocketClosedError('Realtime socket closed', code));
         else this.onClose(session, code, reason.toString());
       });
       rt.on('error', (error) => {
@@ -555,9 +555,7 @@ export class OpenAIRealtimeService extends AIService {
     session.closing = true;
     if (this.session === session) this.session = undefined;
     this.reportFailure(
-      Object.assign(new Error(`Realtime socket closed: ${code}${reason ? ` ${reason}` : ''}`), {
-        closeCode: code,
-      }),
+      new SocketClosedError('Realtime socket closed', code, reason),
       'Realtime session lost',
     );
     if (!this.lifetime.signal.aborted) this.open();

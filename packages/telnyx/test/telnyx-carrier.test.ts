@@ -1,8 +1,13 @@
 /**
- * telnyxCarrier(): recognition of Telnyx's first messages (and refusal of Twilio's and a clone's),
- * detection on a Telnyx-only endpoint, and serializer creation with the options given.
+ * telnyxCarrier(): the carrier plugin conformance suite (among Twilio and Plivo), then what is
+ * Telnyx's own: its evidence, the refusal of Twilio's media and of clones, detection on a
+ * Telnyx-only endpoint, and serializer creation with the options given.
  */
+import { describeConformance } from '@voxline/core/testing';
+import { plivoCarrier } from '@voxline/plivo';
 import { createCarrierSerializer, detectCarrier, type TelephonySerializer } from '@voxline/telephony';
+import { carrierPluginConformance, SHIPPED_CARRIER_FIRST_MESSAGES } from '@voxline/telephony/testing';
+import { twilioCarrier } from '@voxline/twilio';
 import { describe, expect, it } from 'vitest';
 import {
   CLONE_START,
@@ -12,11 +17,19 @@ import {
   TELNYX_START,
   TWILIO_CONNECTED,
   TWILIO_MEDIA,
-  TWILIO_START,
 } from '../../telephony/test/support/first-messages.js';
 import { TelnyxFrameSerializer, telnyxCarrier } from '../src/index.js';
 
 const plugin = telnyxCarrier();
+
+describeConformance(
+  carrierPluginConformance({
+    plugin,
+    firstMessages: SHIPPED_CARRIER_FIRST_MESSAGES.telnyx ?? [],
+    alongside: [twilioCarrier(), plivoCarrier()],
+  }),
+  { describe, it },
+);
 const recognize = (text: string, index = 0) => plugin.recognizeMessage(JSON.parse(text), index);
 
 describe('telnyxCarrier: recognition', () => {
@@ -36,10 +49,8 @@ describe('telnyxCarrier: recognition', () => {
     expect(recognize('{"event":"start","start":{"call_control_id":"v3:x"}}')).toMatchObject({ kind: 'mine' });
   });
 
-  it("refuses Twilio's first messages", () => {
-    for (const message of [TWILIO_CONNECTED, TWILIO_START, TWILIO_MEDIA]) {
-      expect(recognize(message)).toEqual({ kind: 'not-mine' });
-    }
+  it("refuses Twilio's media and a start with Twilio's callSid (its first messages: the suite)", () => {
+    expect(recognize(TWILIO_MEDIA)).toEqual({ kind: 'not-mine' });
     expect(recognize('{"event":"start","start":{"callSid":"CA1"}}')).toEqual({ kind: 'not-mine' });
   });
 
@@ -101,6 +112,7 @@ describe('telnyxCarrier: serializers', () => {
     const pcma = telnyxCarrier({ outboundEncoding: 'PCMA' });
     const first = createCarrierSerializer(pcma);
     const second = createCarrierSerializer(pcma);
+    // Freshness and carrier of the default plugin's serializers: the suite; here, with options.
     expect(first).toBeInstanceOf(TelnyxFrameSerializer);
     expect(first).not.toBe(second);
     expect(first.carrier).toBe('telnyx');

@@ -1,15 +1,19 @@
 /**
- * twilioCarrier(): recognition of Twilio's first messages (and refusal of Telnyx's and a clone's),
- * detection on a Twilio-only endpoint, and serializer creation with the options given.
+ * twilioCarrier(): the carrier plugin conformance suite (among Telnyx and Plivo), then what is
+ * Twilio's own: its evidence, the refusal of Telnyx's media and of clones, detection on a
+ * Twilio-only endpoint, and serializer creation with the options given.
  */
+import { describeConformance } from '@voxline/core/testing';
+import { plivoCarrier } from '@voxline/plivo';
 import { createCarrierSerializer, detectCarrier } from '@voxline/telephony';
+import { carrierPluginConformance, SHIPPED_CARRIER_FIRST_MESSAGES } from '@voxline/telephony/testing';
+import { telnyxCarrier } from '@voxline/telnyx';
 import { describe, expect, it } from 'vitest';
 import {
   CLONE_START,
   DEEP_PROTOCOL_CONNECTED,
   TELNYX_CONNECTED,
   TELNYX_MEDIA,
-  TELNYX_START,
   TWILIO_CONNECTED,
   TWILIO_MEDIA,
   TWILIO_START,
@@ -17,6 +21,15 @@ import {
 import { TwilioFrameSerializer, twilioCarrier } from '../src/index.js';
 
 const plugin = twilioCarrier();
+
+describeConformance(
+  carrierPluginConformance({
+    plugin,
+    firstMessages: SHIPPED_CARRIER_FIRST_MESSAGES.twilio ?? [],
+    alongside: [telnyxCarrier(), plivoCarrier()],
+  }),
+  { describe, it },
+);
 const recognize = (text: string, index = 0) => plugin.recognizeMessage(JSON.parse(text), index);
 
 describe('twilioCarrier: recognition', () => {
@@ -36,10 +49,8 @@ describe('twilioCarrier: recognition', () => {
     expect(recognize('{"event":"start","start":{"callSid":"CA1"}}')).toMatchObject({ kind: 'mine' });
   });
 
-  it("refuses Telnyx's first messages", () => {
-    for (const message of [TELNYX_CONNECTED, TELNYX_START, TELNYX_MEDIA]) {
-      expect(recognize(message)).toEqual({ kind: 'not-mine' });
-    }
+  it("refuses Telnyx's media and a start with Telnyx's call_control_id (its first messages: the suite)", () => {
+    expect(recognize(TELNYX_MEDIA)).toEqual({ kind: 'not-mine' });
     expect(recognize('{"event":"start","start":{"call_control_id":"v3:x"}}')).toEqual({ kind: 'not-mine' });
   });
 

@@ -15,7 +15,7 @@
  * | server shutdown                        | ended gracefully, bounded | yes, once                | 1001       |
  *
  * The session moves through these states ({@link CallSessionState}); any other move is a bug and
- * throws:
+ * throws a `CallSessionStateError` (code `illegal-state-transition`):
  *
  * | state            | what is going on                                  | next states                          |
  * |------------------|---------------------------------------------------|--------------------------------------|
@@ -60,6 +60,7 @@ import type {
   MediaStreamVerdict,
   MediaStreamVerifier,
 } from '@voxline/telephony';
+import { CallSessionStateError } from './call-session-state-error.js';
 import { CloseCode } from './close-codes.js';
 import type { TelephonyTransport } from './telephony-transport.js';
 
@@ -269,12 +270,13 @@ export class CallSession {
   /**
    * The one way the state changes.
    *
-   * @throws Error if the table in the module comment does not allow the move (a bug here).
+   * @throws CallSessionStateError `illegal-state-transition` if the table in the module comment
+   *   does not allow the move (a bug here).
    */
   private moveTo(next: CallSessionState): void {
     const current = this.currentState;
     if (!nextStates[current].includes(next)) {
-      throw new Error(`CallSession: illegal state transition ${current} -> ${next}`);
+      throw new CallSessionStateError(current, next);
     }
     this.currentState = next;
     if (current === 'awaiting-start') this.startTimeout.abort();

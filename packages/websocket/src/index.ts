@@ -14,6 +14,7 @@ export {
   type CallSessionState,
   type CallTaskOptions,
 } from './call-session.js';
+export { CallSessionStateError } from './call-session-state-error.js';
 export { CloseCode } from './close-codes.js';
 export { defaultMessageRateLimit, type MessageRateLimit } from './message-rate-limiter.js';
 export type { TelephonyInputOptions } from './telephony-input-options.js';

@@ -1,6 +1,7 @@
 /**
  * System frames: they jump every mailbox and are never dropped by an interruption.
  */
+import { VoxlineError } from '../errors/voxline-error.js';
 import type { MetricsData } from '../metrics/metrics-data.js';
 import { SystemFrame } from './frame.js';
 
@@ -55,9 +56,13 @@ export class ErrorFrame extends SystemFrame {
   readonly error: Error;
   /** Name of the processor where the error happened, when known. */
   processor: string | undefined;
+  /**
+   * @param error - the error; a string becomes a `VoxlineError` of code `reported-error` with it as
+   *   its message (the processor reported a failure in words only).
+   */
   constructor(error: Error | string, options: { fatal?: boolean; processor?: string } = {}) {
     super();
-    this.error = typeof error === 'string' ? new Error(error) : error;
+    this.error = typeof error === 'string' ? new VoxlineError('reported-error', error) : error;
     this.fatal = options.fatal ?? false;
     this.processor = options.processor;
   }

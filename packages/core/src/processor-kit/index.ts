@@ -33,6 +33,7 @@ export {
   serviceErrorCodeForCloseCode,
   serviceErrorCodeForStatus,
 } from '../services/service-error.js';
+export { SocketClosedError } from '../services/socket-closed-error.js';
 
 // ---- Function calling, for LLM services ----
 

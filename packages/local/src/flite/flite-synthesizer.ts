@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { FliteError } from './flite-error.js';
 import { type FliteRequest, type FliteResponse, fliteWorkerSource } from './flite-worker-source.js';
 
 /**
@@ -68,11 +69,11 @@ export class FliteSynthesizer {
    * worker finishes the sentence; its audio is discarded). If the worker has died since the last
    * request, a new one is started first; requests that were in the dead worker reject.
    *
-   * @throws Error (rejected) if Flite fails, its worker dies during the request, or the
-   *   synthesizer is closed.
+   * @throws FliteError (rejected): `synthesis-failed` if Flite fails, `worker-exited` if its
+   *   worker dies during the request, `synthesizer-closed` if the synthesizer is closed.
    */
   synthesize(text: string, voice: FliteVoice, signal?: AbortSignal): Promise<FliteAudio> {
-    if (this.closed) return Promise.reject(new Error('the Flite synthesizer is closed'));
+    if (this.closed) return Promise.reject(closedError());
     signal?.throwIfAborted();
     const worker = (this.worker ??= this.startWorker());
     const id = ++this.lastId;
@@ -99,14 +100,14 @@ export class FliteSynthesizer {
     });
   }
 
-  /** Stops the worker; pending requests reject. */
+  /** Stops the worker; pending requests reject with a `FliteError` of code `synthesizer-closed`. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
-    this.failAll(new Error('the Flite synthesizer is closed'));
+    this.failAll(closedError());
   }
 
   private startWorker(): Worker {
@@ -123,7 +124,9 @@ export class FliteSynthesizer {
       const request = this.pending.get(response.id);
       if (request === undefined) return;
       this.pending.delete(response.id);
-      if ('error' in response) request.reject(new Error(`Flite failed: ${response.error}`));
+      // The worker's error crossed the thread boundary as its message: wrap it here.
+      if ('error' in response)
+        request.reject(new FliteError('synthesis-failed', `Flite failed: ${response.error}`));
       else request.resolve({ samples: response.samples, sampleRate: response.sampleRate });
     });
     // An error event is followed by the exit event; the exit is where the worker is let go.
@@ -136,9 +139,11 @@ export class FliteSynthesizer {
       // broken installation) then fails each request instead of restarting in a loop.
       if (this.worker === worker) this.worker = undefined;
       this.failAll(
-        new Error(`the Flite worker exited with code ${code}${failure ? `: ${failure.message}` : ''}`, {
-          cause: failure,
-        }),
+        new FliteError(
+          'worker-exited',
+          `the Flite worker exited with code ${code}${failure ? `: ${failure.message}` : ''}`,
+          { cause: failure, exitCode: code },
+        ),
       );
     });
     return worker;
@@ -148,4 +153,8 @@ export class FliteSynthesizer {
     for (const request of this.pending.values()) request.reject(error);
     this.pending.clear();
   }
+}
+
+function closedError(): FliteError {
+  return new FliteError('synthesizer-closed', 'the Flite synthesizer is closed');
 }

@@ -12,6 +12,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { endianness } from 'node:os';
+import { PocketsphinxError } from './pocketsphinx-error.js';
 
 /** See the module comment. */
 export class PocketsphinxProcess {
@@ -56,7 +57,7 @@ export class PocketsphinxProcess {
    * Recognizes `audio` (mono, 16000 Hz) and resolves with the words heard, space-separated (empty
    * when none). One call per process.
    *
-   * @throws an Error with the exit code and stderr (rejected; a missing program exits with 127 and
+   * @throws PocketsphinxError `recognizer-failed` with the exit code and stderr (rejected; a missing program exits with 127 and
    *   the shell's "not found"), or the signal's reason if `signal` aborts first (the process is
    *   killed).
    */
@@ -106,7 +107,9 @@ export class PocketsphinxProcess {
       this.child.on('close', (code, signal) => {
         if (code !== 0) {
           const how = code === null ? `was killed (${signal})` : `exited with code ${code}`;
-          reject(new Error(`${this.program} ${how}: ${stderr.trim().slice(0, 300)}`));
+          reject(
+            new PocketsphinxError(`${this.program} ${how}: ${stderr.trim().slice(0, 300)}`, code, signal),
+          );
           return;
         }
         resolve(

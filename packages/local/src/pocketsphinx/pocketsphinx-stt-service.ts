@@ -74,8 +74,9 @@ const MAX_WARM_PROCESSES = 2;
  * idle call costs no process. Its printed hypotheses are the transcript. Processes are killed when
  * the pipeline ends or is cancelled.
  *
- * @throws ServiceError-classified Error (rejected from `transcribe`) if the program is missing or
- *   fails; check {@link isPocketsphinxInstalled} first.
+ * @throws (rejected from `transcribe`, reported as a `ServiceError`) Node's spawn error if the
+ *   program cannot be started, a `PocketsphinxError` (`recognizer-failed`) if it fails; check
+ *   {@link isPocketsphinxInstalled} first.
  */
 export class PocketsphinxSTTService extends SegmentedSTTService {
   private readonly program: string;
