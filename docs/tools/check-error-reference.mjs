@@ -8,7 +8,8 @@
 // it as the cause), files under src/testing (test tools; their failures are the test's), the Flite
 // worker script packages/local/src/flite/flite-worker-source.ts (source text run in a worker
 // thread: its errors never leave the thread as objects; they cross as messages and
-// FliteSynthesizer wraps them in a FliteError), and packages/silero for now (being rewritten).
+// FliteSynthesizer wraps them in a FliteError). The Silero child process script
+// (packages/silero/child) is outside src/ for the same reason: its failures cross as messages.
 //
 // A class is any `class X extends Y` whose chain of `extends` reaches `Error`. Its codes are read
 // from its body: `declare readonly code: ...` or `override readonly code: ...` (string literals,
@@ -78,7 +79,6 @@ const PLAIN_ERROR_EXEMPT = [
   /^packages\/core\/src\/errors\/to-error\.ts$/,
   /^packages\/[^/]+\/src\/testing\//,
   /^packages\/local\/src\/flite\/flite-worker-source\.ts$/,
-  /^packages\/silero\//,
 ];
 const packagesDirectory = join(root, 'packages');
 for (const packageName of readdirSync(packagesDirectory)) {
