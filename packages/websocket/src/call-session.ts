@@ -64,7 +64,14 @@ import { CallSessionStateError } from './call-session-state-error.js';
 import { CloseCode } from './close-codes.js';
 import type { TelephonyTransport } from './telephony-transport.js';
 
-/** Builds the pipeline of one call. Include `transport.input()` first and `transport.output()` last. */
+/**
+ * Builds the pipeline of one call. Put `transport.input()` first, and `transport.output()` after
+ * every processor whose audio the caller must hear. Processors after `transport.output()` are
+ * allowed: each frame reaches them once the output has sent it to the carrier (audio at real time),
+ * with `BotInterruptedFrame` (how much of the reply was heard) and the bot-speaking frames; use them
+ * for what follows playback (the assistant context aggregator, a recorder). Audio they push
+ * downstream reaches no one.
+ */
 export type CallPipelineFactory = (
   call: CallInfo,
   transport: TelephonyTransport,

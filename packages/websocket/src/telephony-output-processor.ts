@@ -1,5 +1,5 @@
 /**
- * The output half of a telephony transport: the last processor of a call's pipeline. It takes
+ * The output half of a telephony transport: what comes before it is what the caller hears. It takes
  * the agent's audio, re-chunks it into frames of `mediaMessageMs` (default 20 ms), one per `media`
  * message, sends them to the carrier at real time with a small lead, follows playback with marks,
  * and turns interruptions into a `clear`.
@@ -77,7 +77,11 @@ export interface OutputChannel {
   onInterrupted(frame: BotInterruptedFrame): void;
 }
 
-/** The output processor; see the module comment. Put it last in the pipeline (`transport.output()`). */
+/**
+ * The output processor; see the module comment. Place it (`transport.output()`) after every
+ * processor whose audio the caller must hear. It forwards each downstream frame once sent, so
+ * processors after it see playback as it happens; upstream frames pass straight through.
+ */
 export class TelephonyOutputProcessor extends FrameProcessor {
   private readonly settings: ResolvedOutputOptions;
   private readonly tracker = new PlaybackTracker();
