@@ -55,7 +55,9 @@ export class PcmRingBuffer {
    * only during the call), then empties the ring.
    */
   drain(consumer: (pcm: Int16Array) => void): void {
-    const { capacity, start, length } = this;
+    const capacity = this.capacity;
+    const start = this.start;
+    const length = this.length;
     this.start = 0;
     this.length = 0;
     if (length === 0) return;
