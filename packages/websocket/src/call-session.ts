@@ -77,6 +77,9 @@ export type CallPipelineFactory = (
   transport: TelephonyTransport,
 ) => FrameProcessor | readonly FrameProcessor[] | Promise<FrameProcessor | readonly FrameProcessor[]>;
 
+/** The pipeline parameters of one call, or the error the `params` function threw. */
+type CallAudioParams = { params: Partial<PipelineParams> | undefined } | { error: unknown };
+
 /** The task options a call session leaves to its user (it sets params, clock and logger itself). */
 export type CallTaskOptions = Omit<PipelineTaskOptions, 'params' | 'clock' | 'logger'>;
 
@@ -347,9 +350,7 @@ export class CallSession {
    * the stream is verified and the pipeline built, audio arrives already at the right rate).
    * Returns the parameters, or the error the `params` function threw.
    */
-  private applyAudioParams(
-    call: CallInfo,
-  ): { params: Partial<PipelineParams> | undefined } | { error: unknown } {
+  private applyAudioParams(call: CallInfo): CallAudioParams {
     try {
       const params =
         typeof this.options.params === 'function' ? this.options.params(call) : this.options.params;
@@ -363,10 +364,7 @@ export class CallSession {
     }
   }
 
-  private async verifyThenRun(
-    call: CallInfo,
-    params: ReturnType<CallSession['applyAudioParams']>,
-  ): Promise<void> {
+  private async verifyThenRun(call: CallInfo, params: CallAudioParams): Promise<void> {
     const verdict = await this.verify(call);
     if (this.currentState === 'finished') return;
     const logger = this.transport.logger;
@@ -416,10 +414,7 @@ export class CallSession {
   }
 
   /** Builds and runs the pipeline (state `building`, then `running`), then ends the call. */
-  private async runCall(
-    call: CallInfo,
-    prepared: ReturnType<CallSession['applyAudioParams']>,
-  ): Promise<void> {
+  private async runCall(call: CallInfo, prepared: CallAudioParams): Promise<void> {
     const transport = this.transport;
     let task: PipelineTask;
     let params: Partial<PipelineParams> | undefined;
