@@ -64,7 +64,7 @@ async function measureInline(length: number, batch: number): Promise<number[]> {
   const perHop: number[] = [];
   for (let sample = 0; sample < warmupSamples + samples; sample++) {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) chain.queueFrame(frame, 'downstream');
+    for (let i = 0; i < batch; i++) chain.receiveFrame(frame, 'downstream');
     const elapsed = Number(process.hrtime.bigint() - start);
     // Hops: into each processor plus into the arrival counter; the pipeline's own entry and exit
     // pass-throughs are hops too and are counted, as a user's nested pipelines would be.
@@ -83,7 +83,7 @@ async function measureQueued(length: number, batch: number): Promise<number[]> {
   let expected = 0;
   for (let sample = 0; sample < warmupSamples + samples; sample++) {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) chain.queueFrame(frame, 'downstream');
+    for (let i = 0; i < batch; i++) chain.receiveFrame(frame, 'downstream');
     expected += batch;
     await arrivals.until(expected);
     const elapsed = Number(process.hrtime.bigint() - start);

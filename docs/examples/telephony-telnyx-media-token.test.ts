@@ -48,7 +48,7 @@ it("the telephony guide: a missing token, another call's token or another secret
 it('the telephony guide: a call our webhooks answered needs no token', () => {
   const registry = new CallRegistry();
   registry.open({ carrier: 'telnyx', callId: 'v3:answered-here', direction: 'inbound' });
-  const { verifier, controller } = telnyxStreamProof(registry, secret);
-  expect(controller.streamTokenSecret).toBe(secret);
+  const { verifier, callFlow } = telnyxStreamProof(registry, secret);
+  expect(callFlow.streamTokenSecret).toBe(secret);
   expect(verifier.verify(telnyxCall('v3:answered-here'), upgradeWith(undefined))).toEqual({ verified: true });
 });

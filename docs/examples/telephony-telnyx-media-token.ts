@@ -5,21 +5,21 @@
  */
 // #region verify-stream
 import type { CallRegistry } from '@voxline/call-control';
-import { type TelnyxCallControllerOptions, TelnyxMediaStreamVerifier } from '@voxline/telnyx';
+import { type TelnyxCallFlowOptions, TelnyxMediaStreamVerifier } from '@voxline/telnyx';
 
 /**
- * The controller options and the media route's verifier that share one secret: the controller
+ * The call flow options and the media route's verifier that share one secret: the call flow
  * answers each call with `stream_auth_token` = HMAC-SHA256(secret, call_control_id), Telnyx sends
  * it back in the upgrade's `x-telnyx-streaming-auth-token` header, and the verifier checks it on
  * whichever instance the stream reaches.
  */
 export function telnyxStreamProof(registry: CallRegistry, secret: string) {
-  const controller: Pick<TelnyxCallControllerOptions, 'registry' | 'streamTokenSecret'> = {
+  const callFlow: Pick<TelnyxCallFlowOptions, 'registry' | 'streamTokenSecret'> = {
     registry,
     streamTokenSecret: secret,
   };
   const verifier = new TelnyxMediaStreamVerifier({ registry, tokenSecret: secret });
-  return { controller, verifier };
+  return { callFlow, verifier };
 }
 
 // await app.register(voxlineTelephony, { path: '/telnyx', carriers: [telnyxCarrier()], verifiers: [proof.verifier], ... });

@@ -1,6 +1,6 @@
 /**
  * The Telnyx agent of the telephony guide: signed webhooks drive the calls, the media WebSocket
- * runs one pipeline per call, and outbound calls are dialed through the same controller. It needs
+ * runs one pipeline per call, and outbound calls are dialed through the same call flow. It needs
  * a Telnyx account, so it is compiled but not run by the tests.
  */
 // #region inbound
@@ -8,8 +8,8 @@
 import { LocalDirectoryRecordingStorage } from '@voxline/call-control';
 import type { FrameProcessor } from '@voxline/core';
 import {
-  TelnyxCallControl,
-  TelnyxCallController,
+  TelnyxCallCommands,
+  TelnyxCallFlow,
   TelnyxCallTerminator,
   TelnyxMediaStreamVerifier,
   telnyxCarrier,
@@ -21,14 +21,14 @@ import Fastify from 'fastify';
 /** Your agents by name: each returns the processors between transport.input() and transport.output(). */
 export type Agents = Record<string, () => FrameProcessor[]>;
 
-export async function startTelnyxAgent(agents: Agents): Promise<TelnyxCallController> {
+export async function startTelnyxAgent(agents: Agents): Promise<TelnyxCallFlow> {
   const app = Fastify({ logger: true });
-  const control = new TelnyxCallControl({
+  const commands = new TelnyxCallCommands({
     apiKey: process.env.TELNYX_API_KEY,
     connectionId: process.env.TELNYX_CONNECTION_ID, // for outbound calls
   });
-  const calls = new TelnyxCallController({
-    control,
+  const calls = new TelnyxCallFlow({
+    commands,
     // Our media WebSocket, bidirectional RTP in PCMU (G.711 µ-law, 8 kHz).
     stream: { url: 'wss://voice.example.com/telnyx', codec: 'PCMU' },
     // Optional: choose the agent per call, or return false to leave the call alone.
@@ -38,13 +38,13 @@ export async function startTelnyxAgent(agents: Agents): Promise<TelnyxCallContro
   });
 
   // 1. Webhooks: POST /telnyx/webhook, verified with the public key before anything else.
-  await app.register(telnyxWebhooks, { controller: calls, publicKey: process.env.TELNYX_PUBLIC_KEY! });
+  await app.register(telnyxWebhooks, { callFlow: calls, publicKey: process.env.TELNYX_PUBLIC_KEY! });
 
   // 2. Media: the WebSocket Telnyx streams to. The serializer's codec matches `stream.codec`.
   await app.register(voxlineTelephony, {
     path: '/telnyx',
     carriers: [telnyxCarrier({ outboundEncoding: 'PCMU' })],
-    // Only streams of calls the controller answered run a pipeline (or are ever hung up).
+    // Only streams of calls the call flow answered run a pipeline (or are ever hung up).
     verifiers: [new TelnyxMediaStreamVerifier({ registry: calls.registry })],
     terminator: new TelnyxCallTerminator({ apiKey: process.env.TELNYX_API_KEY }),
     createPipeline: (call, transport) => {
@@ -61,7 +61,7 @@ export async function startTelnyxAgent(agents: Agents): Promise<TelnyxCallContro
 // #endregion inbound
 
 // #region outbound
-export async function callBack(calls: TelnyxCallController): Promise<void> {
+export async function callBack(calls: TelnyxCallFlow): Promise<void> {
   const session = await calls.dialOutbound({
     to: '+13125550123',
     from: '+13125550100', // one of your Telnyx numbers

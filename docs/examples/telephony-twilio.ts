@@ -1,6 +1,6 @@
 /**
  * The Twilio agent of the telephony guide: signed webhooks answer calls with TwiML, only signed
- * WebSocket upgrades become calls, and outbound calls are dialed through the same controller. It
+ * WebSocket upgrades become calls, and outbound calls are dialed through the same call flow. It
  * needs a Twilio account, so it is compiled but not run by the tests.
  */
 // #region inbound
@@ -8,8 +8,8 @@
 import { S3RecordingStorage } from '@voxline/call-control';
 import type { FrameProcessor } from '@voxline/core';
 import {
-  TwilioCallControl,
-  TwilioCallController,
+  TwilioCallCommands,
+  TwilioCallFlow,
   TwilioCallTerminator,
   TwilioMediaStreamVerifier,
   twilioCarrier,
@@ -22,13 +22,13 @@ import Fastify from 'fastify';
 /** Your agents by name: each returns the processors between transport.input() and transport.output(). */
 export type Agents = Record<string, () => FrameProcessor[]>;
 
-export async function startTwilioAgent(agents: Agents): Promise<TwilioCallController> {
+export async function startTwilioAgent(agents: Agents): Promise<TwilioCallFlow> {
   const app = Fastify({ logger: true });
   const accountSid = process.env.TWILIO_ACCOUNT_SID!;
   const authToken = process.env.TWILIO_AUTH_TOKEN!;
 
-  const calls = new TwilioCallController({
-    control: new TwilioCallControl({ accountSid, authToken }),
+  const calls = new TwilioCallFlow({
+    commands: new TwilioCallCommands({ accountSid, authToken }),
     streamUrl: 'wss://voice.example.com/twilio', // wss, no query string
     webhookBaseUrl: 'https://voice.example.com', // what Twilio calls; signatures are checked against it
     routeInbound: () => ({ agent: 'support', parameters: { tier: 'gold' } }),
@@ -36,7 +36,7 @@ export async function startTwilioAgent(agents: Agents): Promise<TwilioCallContro
   });
 
   // 1. Webhooks: /twilio/voice (TwiML) and /twilio/status (callbacks), X-Twilio-Signature first.
-  await app.register(twilioWebhooks, { controller: calls, authToken });
+  await app.register(twilioWebhooks, { callFlow: calls, authToken });
 
   // 2. Media: only WebSocket upgrades signed by Twilio become calls.
   await app.register(voxlineTelephony, {
@@ -60,7 +60,7 @@ export async function startTwilioAgent(agents: Agents): Promise<TwilioCallContro
 // #endregion inbound
 
 // #region outbound
-export async function callBack(calls: TwilioCallController): Promise<void> {
+export async function callBack(calls: TwilioCallFlow): Promise<void> {
   const session = await calls.dialOutbound({
     to: '+13125550123',
     from: '+13125550100', // one of your Twilio numbers or a verified caller ID

@@ -2,7 +2,7 @@
  * The agent of an outbound call: the voice pipeline of the phone examples, made to talk
  * to people only. Until answering-machine detection has decided, whatever the other end says is
  * ignored (a voicemail greeting must not get an answer), and the agent's greeting waits for the
- * verdict: it is spoken when a person answered, never to a machine (the controller then stops the
+ * verdict: it is spoken when a person answered, never to a machine (the call flow then stops the
  * stream and leaves the voicemail message itself).
  */
 

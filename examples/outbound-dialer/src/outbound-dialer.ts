@@ -1,7 +1,7 @@
 /**
  * Dials a list of numbers, a bounded number of calls at a time, and reports how each call went.
  *
- * Each number gets `dialOutbound` from the Telnyx controller (with its answering-machine action,
+ * Each number gets `dialOutbound` from the Telnyx call flow (with its answering-machine action,
  * e.g. leaving a voicemail) and then occupies one of `concurrency` slots until its hang-up arrives;
  * the next number is dialled when a slot frees up. A dial Telnyx refuses is reported and the list
  * goes on. A call whose hang-up never arrives (a lost webhook) frees its slot after `maxCallMs`,
@@ -10,7 +10,7 @@
 
 import type { CallControlSession, CallEndStatus, MachineDetectionResult } from '@voxline/call-control';
 import { defaultLogger, InvalidOptionError, type Logger, maskPhoneNumber } from '@voxline/core';
-import type { TelnyxCallController } from '@voxline/telnyx';
+import type { TelnyxCallFlow } from '@voxline/telnyx';
 
 /** How one number went. */
 export interface DialResult {
@@ -34,7 +34,7 @@ export interface DialResult {
 /** Options of {@link dialAll}. */
 export interface DialOptions {
   /** Places the calls and follows them (its answering-machine action applies). */
-  calls: TelnyxCallController;
+  calls: TelnyxCallFlow;
   /** Caller ID: one of your Telnyx numbers, E.164. */
   from: string;
   /** Calls at once; default 2. */
@@ -99,7 +99,7 @@ async function dialOne(to: string, options: DialOptions): Promise<DialResult> {
   };
   if (ended === undefined) {
     logger.warn({ callId: session.callId }, 'no hang-up reported in time: hanging up');
-    await options.calls.control.hangup(session.callId).catch((error: unknown) => {
+    await options.calls.commands.hangup(session.callId).catch((error: unknown) => {
       logger.error({ callId: session.callId, err: error }, 'hang-up failed');
     });
   }

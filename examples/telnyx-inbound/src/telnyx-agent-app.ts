@@ -7,7 +7,7 @@
  * | `GET /telnyx/media` (WebSocket) | the calls' media streams, one pipeline per call |
  * | `GET /healthz` | `{"status":"ok","calls":n}` (calls known to the call registry) |
  *
- * A call's life: `call.initiated` → the controller answers it with streaming to `/telnyx/media`
+ * A call's life: `call.initiated` → the call flow answers it with streaming to `/telnyx/media`
  * (bidirectional RTP, PCMU) → `call.answered` → carrier recording starts (dual channel) → the
  * stream's `start` → the voice pipeline runs (see `createVoiceAgentPipeline` in `@voxline/example-voice-agent`) → the model calls
  * `end_call` after its goodbye → the pipeline ends once the goodbye has played → the transport's
@@ -29,8 +29,8 @@ import {
   voiceAgentParams,
 } from '@voxline/example-voice-agent';
 import {
-  TelnyxCallControl,
-  TelnyxCallController,
+  TelnyxCallCommands,
+  TelnyxCallFlow,
   TelnyxCallTerminator,
   TelnyxMediaStreamVerifier,
   telnyxCarrier,
@@ -88,10 +88,10 @@ export interface TelnyxAgentAppOptions {
   handleSignals?: boolean;
 }
 
-/** The app and the controller that answers, dials and follows its calls. */
+/** The app and the call flow that answers, dials and follows its calls. */
 export interface TelnyxAgentApp {
   app: FastifyInstance;
-  calls: TelnyxCallController;
+  calls: TelnyxCallFlow;
 }
 
 /** Builds the app (routes registered, not listening yet). */
@@ -109,8 +109,8 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     const base = options.publicUrl ?? listeningUrl(app);
     return `${base.replace(/^http/, 'ws')}${MEDIA_PATH}`;
   };
-  const calls = new TelnyxCallController({
-    control: new TelnyxCallControl({
+  const calls = new TelnyxCallFlow({
+    commands: new TelnyxCallCommands({
       ...api,
       ...(telnyx.connectionId !== undefined ? { connectionId: telnyx.connectionId } : {}),
       logger,
@@ -124,7 +124,7 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
   });
 
   await app.register(telnyxWebhooks, {
-    controller: calls,
+    callFlow: calls,
     publicKey: telnyx.publicKey,
     path: WEBHOOK_PATH,
     logger,

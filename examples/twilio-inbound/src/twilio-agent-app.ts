@@ -30,8 +30,8 @@ import {
   voiceAgentParams,
 } from '@voxline/example-voice-agent';
 import {
-  TwilioCallControl,
-  TwilioCallController,
+  TwilioCallCommands,
+  TwilioCallFlow,
   TwilioCallTerminator,
   TwilioMediaStreamVerifier,
   twilioCarrier,
@@ -73,10 +73,10 @@ export interface TwilioAgentAppOptions {
   handleSignals?: boolean;
 }
 
-/** The app and the controller that answers and follows its calls. */
+/** The app and the call flow that answers and follows its calls. */
 export interface TwilioAgentApp {
   app: FastifyInstance;
-  calls: TwilioCallController;
+  calls: TwilioCallFlow;
 }
 
 /**
@@ -93,8 +93,8 @@ export async function buildTwilioAgentApp(options: TwilioAgentAppOptions): Promi
     ...(twilio.apiBaseUrl !== undefined ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
   };
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
-  const calls = new TwilioCallController({
-    control: new TwilioCallControl({ ...credentials, logger }),
+  const calls = new TwilioCallFlow({
+    commands: new TwilioCallCommands({ ...credentials, logger }),
     streamUrl: `${publicUrl.replace(/^http/, 'ws')}${MEDIA_PATH}`,
     webhookBaseUrl: publicUrl,
     voicePath: VOICE_PATH,
@@ -103,7 +103,7 @@ export async function buildTwilioAgentApp(options: TwilioAgentAppOptions): Promi
     logger,
   });
 
-  await app.register(twilioWebhooks, { controller: calls, authToken: twilio.authToken, logger });
+  await app.register(twilioWebhooks, { callFlow: calls, authToken: twilio.authToken, logger });
   await app.register(voxlineTelephony, {
     path: MEDIA_PATH,
     carriers: [twilioCarrier()],

@@ -1,5 +1,5 @@
 /**
- * Call events, normalized across carriers. Carrier controllers turn each verified webhook
+ * Call events, normalized across carriers. Carrier call flows turn each verified webhook
  * (Telnyx `call.answered`, Twilio `CallStatus=in-progress`, ...) into one of these and deliver it to
  * the call's {@link CallControlSession}.
  */

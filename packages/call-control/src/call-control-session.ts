@@ -114,7 +114,7 @@ export class CallControlSession extends TypedEventEmitter<CallControlSessionEven
 
   /**
    * Applies an event to the state and emits it (first under its `type`, then as `event`). Called
-   * by carrier controllers; events after `hangup` other than recording events are ignored.
+   * by carrier call flows; events after `hangup` other than recording events are ignored.
    */
   deliver(event: CallControlEvent): void {
     if (this.state === 'ended' && !event.type.startsWith('recording-')) return;

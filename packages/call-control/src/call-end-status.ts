@@ -7,8 +7,8 @@
  * - `failed`: the call could not be placed or connected (bad number, rejected, network failure).
  * - `canceled`: the caller (or our API request) gave up before it was answered.
  *
- * Carrier mappings: Telnyx `hangup_cause` in `TelnyxCallController` (`@voxline/telnyx`), Twilio
- * `CallStatus` in `TwilioCallController` (`@voxline/twilio`); the words are Twilio's `CallStatus`
+ * Carrier mappings: Telnyx `hangup_cause` in `TelnyxCallFlow` (`@voxline/telnyx`), Twilio
+ * `CallStatus` in `TwilioCallFlow` (`@voxline/twilio`); the words are Twilio's `CallStatus`
  * terminal values (https://www.twilio.com/docs/voice/api/call-resource#call-status-values).
  */
 export type CallEndStatus = 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';

@@ -1,5 +1,5 @@
 /**
- * The calls in progress, keyed by the carrier's call id. Carrier controllers open a session when a
+ * The calls in progress, keyed by the carrier's call id. Carrier call flows open a session when a
  * call starts (an inbound `call.initiated`, or our dial request), deliver events to it, and remove it
  * after the hang-up; the pipeline looks its call up with {@link CallRegistry.get}.
  */

@@ -1,5 +1,5 @@
 /**
- * The recording flow shared by the carrier controllers: when the carrier reports a finished
+ * The recording flow shared by the carrier call flows: when the carrier reports a finished
  * recording, download it before its link expires, store it, and announce it (`recording-stored`
  * on the registry and on the call's session), or report `recording-failed`.
  *
@@ -30,7 +30,7 @@ export interface RecordingArchiverOptions {
   logger?: Logger;
 }
 
-/** The `recording` option of a carrier's call controller: where to keep recordings, and download limits. */
+/** The `recording` option of a carrier's call flow: where to keep recordings, and download limits. */
 export interface CallRecordingOptions {
   storage: RecordingStorage;
   /** Largest recording downloaded, in bytes; default 512 MiB. */
@@ -69,10 +69,10 @@ export class RecordingArchiver {
   }
 
   /**
-   * The archiver of a call controller's `recording` option.
+   * The archiver of a call flow's `recording` option.
    *
-   * @param recording - the option; undefined when the controller does not record.
-   * @param controller - the controller's registry, logger, and the clock and retry policy of downloads.
+   * @param recording - the option; undefined when the call flow does not record.
+   * @param controller - the call flow's registry, logger, and the clock and retry policy of downloads.
    * @returns undefined without `recording`.
    */
   static forCallRecording(

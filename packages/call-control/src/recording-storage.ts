@@ -2,7 +2,7 @@
  * Where call recordings are kept.
  *
  * Carrier recording links expire (Telnyx `recording_urls` after 10 minutes; Twilio's stay while the
- * recording exists, but you pay to keep it there), so the controllers download each recording as
+ * recording exists, but you pay to keep it there), so the call flows download each recording as
  * soon as the carrier says it is ready and hand it to a {@link RecordingStorage}:
  * `LocalDirectoryRecordingStorage` (the default) or `S3RecordingStorage` (any S3-compatible store).
  * Implement the interface to keep them anywhere else.
@@ -40,7 +40,7 @@ export interface RecordingStorage {
   /**
    * Stores one recording. Resolves once it is durably stored.
    *
-   * @throws anything the storage throws; the controller logs it, emits `recording-failed`, and
+   * @throws anything the storage throws; the call flow logs it, emits `recording-failed`, and
    *   retries the download and store for network-like failures.
    */
   save(recording: RecordingUpload): Promise<SavedRecording>;

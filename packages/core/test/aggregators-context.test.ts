@@ -332,7 +332,7 @@ describe('createContextAggregatorPair', () => {
     const { user, assistant } = createContextAggregatorPair(context);
     // Not a real pipeline: drive each aggregator with what it would see.
     const driveAssistant = (frames: Frame[]) => {
-      for (const frame of frames) assistant.queueFrame(frame, FrameDirection.Downstream);
+      for (const frame of frames) assistant.receiveFrame(frame, FrameDirection.Downstream);
     };
     const pipeline = new Pipeline([user]);
     const run = runProcessor(pipeline, {

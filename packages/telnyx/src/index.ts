@@ -16,8 +16,8 @@ export type {
 } from './call-control/media-stream-settings.js';
 export {
   type TelnyxAnswerRequest,
-  TelnyxCallControl,
-  type TelnyxCallControlOptions,
+  TelnyxCallCommands,
+  type TelnyxCallCommandsOptions,
   type TelnyxCommandOptions,
   type TelnyxDialedCall,
   type TelnyxDialRequest,
@@ -27,15 +27,15 @@ export {
   type TelnyxRecordingRequest,
   type TelnyxSpeakRequest,
   type TelnyxTransferRequest,
-} from './call-control/telnyx-call-control.js';
+} from './call-control/telnyx-call-commands.js';
 export {
   DEFAULT_TELNYX_MESSAGE_VOICE,
-  TelnyxCallController,
-  type TelnyxCallControllerOptions,
+  TelnyxCallFlow,
+  type TelnyxCallFlowOptions,
   type TelnyxInboundCall,
   type TelnyxOutboundCall,
   type TelnyxStreamTarget,
-} from './call-control/telnyx-call-controller.js';
+} from './call-control/telnyx-call-flow.js';
 export {
   TELNYX_STREAM_AUTH_TOKEN_HEADER,
   telnyxStreamAuthToken,

@@ -30,9 +30,9 @@ import {
 
 /** Options of {@link TelnyxMediaStreamVerifier}; give at least one. */
 export interface TelnyxMediaStreamVerifierOptions {
-  /** The calls this deployment answered or dialed (share the controller's registry). */
+  /** The calls this deployment answered or dialed (share the call flow's registry). */
   registry?: CallRegistry;
-  /** The secret stream tokens are derived with (the controller's `streamTokenSecret`). */
+  /** The secret stream tokens are derived with (the call flow's `streamTokenSecret`). */
   tokenSecret?: string;
 }
 

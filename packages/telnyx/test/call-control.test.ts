@@ -2,23 +2,28 @@ import { CallControlError } from '@voxline/call-control';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeClientState, encodeClientState, TelnyxCallControl, telnyxHangupStatus } from '../src/index.js';
+import {
+  decodeClientState,
+  encodeClientState,
+  TelnyxCallCommands,
+  telnyxHangupStatus,
+} from '../src/index.js';
 
 const CALL = 'v3:T02llQxIyaRkhfRKxgAP8nY511EhFLizdvdUKJiSw8d6A9BborherQ';
 const API_KEY = 'KEY0123_test';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('TelnyxCallControl against a local stand-in for the Call Control API', () => {
+describe('TelnyxCallCommands against a local stand-in for the Call Control API', () => {
   let api: CarrierApiStandIn;
   let clock: RecordingClock;
   let logger: RecordingLogger;
-  let control: TelnyxCallControl;
+  let commands: TelnyxCallCommands;
 
   beforeEach(async () => {
     api = await CarrierApiStandIn.start();
     clock = new RecordingClock();
     logger = new RecordingLogger();
-    control = new TelnyxCallControl({
+    commands = new TelnyxCallCommands({
       apiKey: API_KEY,
       baseURL: `${api.origin}/v2`,
       connectionId: '1494404757140276705',
@@ -54,7 +59,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
         },
       },
     });
-    const dialed = await control.dial({
+    const dialed = await commands.dial({
       to: '+13125550123',
       from: '+13125550100',
       stream: { url: 'wss://voice.example.com/telnyx', codec: 'PCMA' },
@@ -92,7 +97,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
   });
 
   it('answers with the stream on our WebSocket', async () => {
-    await control.answer(CALL, {
+    await commands.answer(CALL, {
       stream: { url: 'wss://voice.example.com/telnyx', codec: 'L16', samplingRate: 16000 },
       clientState: { reference: 'ref-2' },
     });
@@ -109,7 +114,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
   });
 
   it('answers a wideband G.722 stream: stream_codec, stream_bidirectional_codec and 16000 Hz', async () => {
-    await control.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'G722' } });
+    await commands.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'G722' } });
     const { body } = only();
     expect(body).toMatchObject({
       stream_url: 'wss://voice.example.com/telnyx',
@@ -122,7 +127,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
   });
 
   it('answers an Opus stream at 16000 Hz unless told otherwise', async () => {
-    await control.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'OPUS' } });
+    await commands.answer(CALL, { stream: { url: 'wss://voice.example.com/telnyx', codec: 'OPUS' } });
     expect(only().body).toMatchObject({
       stream_codec: 'OPUS',
       stream_bidirectional_codec: 'OPUS',
@@ -131,10 +136,10 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
   });
 
   it.each([
-    ['hangup', () => control.hangup(CALL), 'hangup', {}],
+    ['hangup', () => commands.hangup(CALL), 'hangup', {}],
     [
       'transfer',
-      () => control.transfer(CALL, { to: '+13125550199', from: '+13125550100' }),
+      () => commands.transfer(CALL, { to: '+13125550199', from: '+13125550100' }),
       'transfer',
       {
         to: '+13125550199',
@@ -144,7 +149,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     [
       'startStreaming',
       () =>
-        control.startStreaming(CALL, {
+        commands.startStreaming(CALL, {
           stream: { url: 'wss://voice.example.com/telnyx' },
           customParameters: { agent: 'support' },
         }),
@@ -158,7 +163,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     ],
     [
       'stopStreaming',
-      () => control.stopStreaming(CALL, { streamId: 'stream-9' }),
+      () => commands.stopStreaming(CALL, { streamId: 'stream-9' }),
       'streaming_stop',
       {
         stream_id: 'stream-9',
@@ -166,7 +171,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     ],
     [
       'sendDtmf',
-      () => control.sendDtmf(CALL, '12w#', { durationMs: 200 }),
+      () => commands.sendDtmf(CALL, '12w#', { durationMs: 200 }),
       'send_dtmf',
       {
         digits: '12w#',
@@ -175,24 +180,25 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
     ],
     [
       'startRecording',
-      () => control.startRecording(CALL, { customFileName: 'ref-3' }),
+      () => commands.startRecording(CALL, { customFileName: 'ref-3' }),
       'record_start',
       { channels: 'dual', format: 'wav', custom_file_name: 'ref-3' },
     ],
-    ['stopRecording', () => control.stopRecording(CALL), 'record_stop', {}],
+    ['stopRecording', () => commands.stopRecording(CALL), 'record_stop', {}],
     [
       'speak',
-      () => control.speak(CALL, { text: 'Hello there', voice: 'AWS.Polly.Joanna-Neural', language: 'en-US' }),
+      () =>
+        commands.speak(CALL, { text: 'Hello there', voice: 'AWS.Polly.Joanna-Neural', language: 'en-US' }),
       'speak',
       { payload: 'Hello there', voice: 'AWS.Polly.Joanna-Neural', language: 'en-US' },
     ],
     [
       'startPlayback',
-      () => control.startPlayback(CALL, { audioUrl: 'https://cdn.example.com/hold.mp3', loop: 2 }),
+      () => commands.startPlayback(CALL, { audioUrl: 'https://cdn.example.com/hold.mp3', loop: 2 }),
       'playback_start',
       { audio_url: 'https://cdn.example.com/hold.mp3', loop: 2 },
     ],
-    ['stopPlayback', () => control.stopPlayback(CALL), 'playback_stop', {}],
+    ['stopPlayback', () => commands.stopPlayback(CALL), 'playback_stop', {}],
   ] as const)(
     '%s sends POST /v2/calls/{id}/actions/%s with its body and a command_id',
     async (_name, run, action, expected) => {
@@ -205,48 +211,49 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
   );
 
   it.each([
-    ['DTMF outside 0-9 A-D * # w W', () => control.sendDtmf(CALL, '12x')],
-    ['a tone length outside 100-500 ms', () => control.sendDtmf(CALL, '1', { durationMs: 50 })],
+    ['DTMF outside 0-9 A-D * # w W', () => commands.sendDtmf(CALL, '12x')],
+    ['a tone length outside 100-500 ms', () => commands.sendDtmf(CALL, '1', { durationMs: 50 })],
     [
       'speech over 3000 characters',
-      () => control.speak(CALL, { text: 'a'.repeat(3001), voice: 'AWS.Polly.Joanna' }),
+      () => commands.speak(CALL, { text: 'a'.repeat(3001), voice: 'AWS.Polly.Joanna' }),
     ],
-    ['speech without a voice', () => control.speak(CALL, { text: 'hi', voice: '' })],
+    ['speech without a voice', () => commands.speak(CALL, { text: 'hi', voice: '' })],
     [
       'a stream URL that is not ws(s)',
-      () => control.answer(CALL, { stream: { url: 'https://voice.example.com/telnyx' } }),
+      () => commands.answer(CALL, { stream: { url: 'https://voice.example.com/telnyx' } }),
     ],
     [
       '8 kHz-only codecs at 16 kHz',
       () =>
-        control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'PCMU', samplingRate: 16000 } }),
+        commands.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'PCMU', samplingRate: 16000 } }),
     ],
     [
       'Opus at 24 kHz',
       () =>
-        control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'OPUS', samplingRate: 24000 } }),
+        commands.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'OPUS', samplingRate: 24000 } }),
     ],
     [
       'G.722 at 8 kHz',
-      () => control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'G722', samplingRate: 8000 } }),
+      () =>
+        commands.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'G722', samplingRate: 8000 } }),
     ],
     [
       'a codec Voxline does not decode',
-      () => control.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'AMR-WB' as never } }),
+      () => commands.answer(CALL, { stream: { url: 'wss://x.example/t', codec: 'AMR-WB' as never } }),
     ],
-    ['an unsafe file name', () => control.startRecording(CALL, { customFileName: '../etc/passwd' })],
-    ['a dial without a number', () => control.dial({ to: '', from: '+13125550100' })],
+    ['an unsafe file name', () => commands.startRecording(CALL, { customFileName: '../etc/passwd' })],
+    ['a dial without a number', () => commands.dial({ to: '', from: '+13125550100' })],
     [
       'a dial without a connection id',
       () =>
-        new TelnyxCallControl({ apiKey: API_KEY, baseURL: `${api.origin}/v2` }).dial({
+        new TelnyxCallCommands({ apiKey: API_KEY, baseURL: `${api.origin}/v2` }).dial({
           to: '+13125550123',
           from: '+13125550100',
         }),
     ],
     [
       'a playback URL that is not http(s)',
-      () => control.startPlayback(CALL, { audioUrl: 'file:///etc/passwd' }),
+      () => commands.startPlayback(CALL, { audioUrl: 'file:///etc/passwd' }),
     ],
   ])('refuses %s before sending anything (validation)', async (_name, run) => {
     const error = await run().then(
@@ -265,7 +272,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
 
   it('sorts 401 as authentication and does not retry it', async () => {
     api.respondWith({ status: 401, body: { errors: [{ code: '10009', title: 'Authentication failed' }] } });
-    const error = (await control.hangup(CALL).catch((caught: unknown) => caught)) as CallControlError;
+    const error = (await commands.hangup(CALL).catch((caught: unknown) => caught)) as CallControlError;
     expect(error).toBeInstanceOf(CallControlError);
     expect(error).toMatchObject({
       category: 'authentication',
@@ -286,7 +293,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
       status: 422,
       body: { errors: [{ code: '90015', title: 'Invalid value for digits' }] },
     });
-    const error = (await control.sendDtmf(CALL, '1').catch((caught: unknown) => caught)) as CallControlError;
+    const error = (await commands.sendDtmf(CALL, '1').catch((caught: unknown) => caught)) as CallControlError;
     expect(error).toMatchObject({ category: 'validation', status: 422, carrierCode: '90015' });
     expect(api.requests).toHaveLength(1);
   });
@@ -300,7 +307,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
       },
       { status: 503, body: { errors: [] } },
     );
-    await control.startRecording(CALL);
+    await commands.startRecording(CALL);
     expect(api.requests).toHaveLength(3);
     // 2 s from Retry-After (longer than the 250 ms backoff), then 500 ms.
     expect(clock.sleeps).toEqual([2000, 500]);
@@ -312,7 +319,7 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
 
   it('retries a dropped connection as a network failure, and gives up after the last attempt', async () => {
     api.respondWith('drop-connection', 'drop-connection', 'drop-connection');
-    const error = (await control.answer(CALL).catch((caught: unknown) => caught)) as CallControlError;
+    const error = (await commands.answer(CALL).catch((caught: unknown) => caught)) as CallControlError;
     expect(error).toMatchObject({
       category: 'network',
       attempts: 3,
@@ -326,13 +333,13 @@ describe('TelnyxCallControl against a local stand-in for the Call Control API', 
 
   it('treats a hang-up of a call that already ended (422, 90018) as done', async () => {
     api.respondWith({ status: 422, body: { errors: [{ code: '90018', title: 'Call has already ended' }] } });
-    await expect(control.hangup(CALL)).resolves.toBe('already-ended');
+    await expect(commands.hangup(CALL)).resolves.toBe('already-ended');
     api.respondWith({ status: 200, body: { data: { result: 'ok' } } });
-    await expect(control.hangup(CALL)).resolves.toBe('hung-up');
+    await expect(commands.hangup(CALL)).resolves.toBe('hung-up');
   });
 
   it('uses the given command_id for a command repeated by the application', async () => {
-    await control.hangup(CALL, { commandId: 'hangup-ref-1' });
+    await commands.hangup(CALL, { commandId: 'hangup-ref-1' });
     expect(JSON.parse(api.requests[0]!.text).command_id).toBe('hangup-ref-1');
   });
 });

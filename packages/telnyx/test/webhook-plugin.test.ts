@@ -16,9 +16,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   decodeClientState,
   encodeClientState,
-  TelnyxCallControl,
-  TelnyxCallController,
-  type TelnyxCallControllerOptions,
+  TelnyxCallCommands,
+  TelnyxCallFlow,
+  type TelnyxCallFlowOptions,
   telnyxWebhooks,
 } from '../src/index.js';
 
@@ -79,13 +79,13 @@ afterAll(() => {
 describe('telnyxWebhooks on a real fastify server on loopback', () => {
   let api: CarrierApiStandIn;
   let server: LoopbackServer;
-  let controller: TelnyxCallController;
+  let callFlow: TelnyxCallFlow;
   let logger: RecordingLogger;
   let recordingsDir: string;
   let events: CallControlEvent[];
 
-  async function start(options: Partial<TelnyxCallControllerOptions> = {}): Promise<void> {
-    const control = new TelnyxCallControl({
+  async function start(options: Partial<TelnyxCallFlowOptions> = {}): Promise<void> {
+    const commands = new TelnyxCallCommands({
       apiKey: 'KEY0123_test',
       baseURL: `${api.origin}/v2`,
       connectionId: '1494404757140276705',
@@ -93,8 +93,8 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       clock: new RecordingClock(),
       logger,
     });
-    controller = new TelnyxCallController({
-      control,
+    callFlow = new TelnyxCallFlow({
+      commands,
       stream: { url: STREAM_URL, codec: 'PCMU' },
       recording: { storage: new LocalDirectoryRecordingStorage(recordingsDir) },
       retry: { jitter: 0 },
@@ -102,9 +102,9 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       logger,
       ...options,
     });
-    controller.registry.on('call-started', (session) => session.on('event', (event) => events.push(event)));
+    callFlow.registry.on('call-started', (session) => session.on('event', (event) => events.push(event)));
     server = await listenOnLoopback((app) =>
-      app.register(telnyxWebhooks, { controller, publicKey: PUBLIC_KEY, logger }),
+      app.register(telnyxWebhooks, { callFlow, publicKey: PUBLIC_KEY, logger }),
     );
   }
 
@@ -129,7 +129,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
   async function deliver(eventType: string, payload: Record<string, unknown>): Promise<void> {
     const answer = await post(envelope(eventType, payload));
     expect(answer).toEqual({ status: 200, body: { status: 'accepted' } });
-    await controller.idle();
+    await callFlow.idle();
   }
 
   const actions = (name: string): ApiRequest[] =>
@@ -162,7 +162,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       stream_bidirectional_mode: 'rtp',
       stream_bidirectional_codec: 'PCMU',
     });
-    const session = controller.registry.get(CALL);
+    const session = callFlow.registry.get(CALL);
     expect(session).toMatchObject({
       carrier: 'telnyx',
       direction: 'inbound',
@@ -178,11 +178,11 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
   });
 
   it('refuses to start with a public key that is not a raw 32-byte Ed25519 key', async () => {
-    const control = new TelnyxCallControl({ apiKey: 'KEY0123_test', baseURL: `${api.origin}/v2` });
-    const calls = new TelnyxCallController({ control, stream: { url: STREAM_URL }, logger });
+    const commands = new TelnyxCallCommands({ apiKey: 'KEY0123_test', baseURL: `${api.origin}/v2` });
+    const calls = new TelnyxCallFlow({ commands, stream: { url: STREAM_URL }, logger });
     await expect(
       listenOnLoopback((app) =>
-        app.register(telnyxWebhooks, { controller: calls, publicKey: Buffer.alloc(16).toString('base64') }),
+        app.register(telnyxWebhooks, { callFlow: calls, publicKey: Buffer.alloc(16).toString('base64') }),
       ),
     ).rejects.toMatchObject({ reason: 'malformed-key' });
   });
@@ -191,14 +191,14 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     await start();
     await deliver('call_initiated', callPayload({ direction: 'incoming' }));
     expect(actions('answer')).toHaveLength(1);
-    expect(controller.registry.get(CALL)).toBeDefined();
+    expect(callFlow.registry.get(CALL)).toBeDefined();
   });
 
   it('leaves an inbound call alone when routeInbound says false', async () => {
     await start({ routeInbound: () => false });
     await deliver('call.initiated', callPayload({ direction: 'incoming' }));
     expect(api.requests).toHaveLength(0);
-    expect(controller.registry.size).toBe(0);
+    expect(callFlow.registry.size).toBe(0);
   });
 
   it('follows a call through answer, DTMF, streaming, hang-up and the saved recording', async () => {
@@ -210,14 +210,14 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     }));
     await start();
     const stored: StoredRecording[] = [];
-    controller.registry.on('recording-stored', (entry) => stored.push(entry));
+    callFlow.registry.on('recording-stored', (entry) => stored.push(entry));
     let ended: { status: string } | undefined;
-    controller.registry.on('call-ended', (_session, event) => {
+    callFlow.registry.on('call-ended', (_session, event) => {
       ended = event;
     });
 
     await deliver('call.initiated', callPayload({ direction: 'incoming' }));
-    const session = controller.registry.get(CALL) as CallControlSession;
+    const session = callFlow.registry.get(CALL) as CallControlSession;
     const clientState = encodeClientState({ reference: session.reference, direction: 'inbound' });
     await deliver('call.answered', callPayload({ client_state: clientState }));
     expect(session.state).toBe('answered');
@@ -244,7 +244,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
         sip_hangup_cause: '200',
       }),
     );
-    expect(controller.registry.get(CALL)).toBeUndefined();
+    expect(callFlow.registry.get(CALL)).toBeUndefined();
     expect(ended).toMatchObject({
       status: 'completed',
       cause: 'normal_clearing',
@@ -297,7 +297,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     });
   });
 
-  it('answers 200 before the controller talks to Telnyx (a slow API never makes Telnyx retry)', async () => {
+  it('answers 200 before the call flow talks to Telnyx (a slow API never makes Telnyx retry)', async () => {
     await start();
     const gate = new ResponseGate();
     api.route('POST', /\/actions\/answer$/, async () => {
@@ -308,9 +308,9 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     expect(answer).toEqual({ status: 200, body: { status: 'accepted' } });
     // The webhook was answered while the answer command was still held by the gate.
     await gate.reached;
-    expect(controller.work.pending).toBe(1);
+    expect(callFlow.work.pending).toBe(1);
     gate.open();
-    await controller.idle();
+    await callFlow.idle();
     expect(actions('answer')).toHaveLength(1);
   });
 
@@ -320,7 +320,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     const body = envelope('call.initiated', callPayload({ direction: 'incoming' }), 'event-1');
     expect((await post(body)).body).toEqual({ status: 'accepted' });
     expect((await post(body)).body).toEqual({ status: 'duplicate' });
-    await controller.idle();
+    await callFlow.idle();
     expect(actions('answer')).toHaveLength(1);
     signatureCases.held++;
   });
@@ -336,7 +336,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     });
     // A known type Voxline does not act on is acknowledged too.
     expect((await post(envelope('call.bridged', callPayload()))).body).toEqual({ status: 'ignored' });
-    await controller.idle();
+    await callFlow.idle();
     expect(api.requests).toHaveLength(0);
   });
 
@@ -356,7 +356,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     // Signed over the bytes sent: the signature, not the content type, says it is Telnyx's.
     const overBytes = await post(body, { headers: { 'content-type': 'text/plain' } });
     expect(overBytes).toEqual({ status: 200, body: { status: 'accepted' } });
-    await controller.idle();
+    await callFlow.idle();
     signatureCases.held++;
   });
 
@@ -427,9 +427,9 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       signatureCases.cases++;
       const answer = await send();
       expect(answer).toEqual({ status, body: { error: 'webhook-rejected', reason } });
-      await controller.idle();
+      await callFlow.idle();
       expect(api.requests).toHaveLength(0);
-      expect(controller.registry.size).toBe(0);
+      expect(callFlow.registry.size).toBe(0);
       const rejection = logger.records.find((record) => record.message === 'webhook rejected');
       expect(rejection?.fields).toMatchObject({ carrier: 'telnyx', reason, status, path: '/telnyx/webhook' });
       // Nothing that could help forge a request is logged.
@@ -450,7 +450,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
     ])('a correctly signed but malformed body: %s (400)', async (_name, text) => {
       const answer = await post(text);
       expect(answer).toEqual({ status: 400, body: { error: 'webhook-rejected', reason: 'malformed-body' } });
-      await controller.idle();
+      await callFlow.idle();
       expect(api.requests).toHaveLength(0);
     });
   });
@@ -469,7 +469,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       },
     });
     await start({ recording: undefined });
-    const session = await controller.dialOutbound({
+    const session = await callFlow.dialOutbound({
       to: '+13125550123',
       from: '+13125550100',
       agent: 'sales',
@@ -489,7 +489,7 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       direction: 'outbound',
       agent: 'sales',
     });
-    expect(controller.registry.get(CALL)).toBe(session);
+    expect(callFlow.registry.get(CALL)).toBe(session);
 
     const clientState = dial.client_state as string;
     await deliver('call.initiated', callPayload({ direction: 'outgoing', client_state: clientState }));
@@ -546,8 +546,8 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       };
     });
     await start({ recording: undefined, answeringMachine: 'hang-up' });
-    const machine = await controller.dialOutbound({ to: '+13125550123', from: '+13125550100' });
-    const human = await controller.dialOutbound({ to: '+13125550177', from: '+13125550100' });
+    const machine = await callFlow.dialOutbound({ to: '+13125550123', from: '+13125550100' });
+    const human = await callFlow.dialOutbound({ to: '+13125550177', from: '+13125550100' });
     expect(
       api.requestsTo(/^\/v2\/calls$/).map((request) => JSON.parse(request.text).answering_machine_detection),
     ).toEqual(['detect', 'detect']);
@@ -574,13 +574,13 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
       agent: 'support',
     });
     await deliver('call.dtmf.received', callPayload({ client_state: clientState, digit: '#' }));
-    expect(controller.registry.get(CALL)).toMatchObject({
+    expect(callFlow.registry.get(CALL)).toMatchObject({
       reference: 'ref-restart',
       direction: 'inbound',
       context: { agent: 'support' },
     });
 
     await deliver('call.answered', callPayload({ client_state: null }, 'v3:someone-else'));
-    expect(controller.registry.get('v3:someone-else')).toBeUndefined();
+    expect(callFlow.registry.get('v3:someone-else')).toBeUndefined();
   });
 });

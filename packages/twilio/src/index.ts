@@ -9,21 +9,21 @@ export {
   mediaStreamTwiml,
 } from './call-control/media-stream-twiml.js';
 export {
-  TwilioCallControl,
-  type TwilioCallControlOptions,
+  TwilioCallCommands,
+  type TwilioCallCommandsOptions,
   type TwilioDialRequest,
   type TwilioHangupOutcome,
   type TwilioRecordingRequest,
   type TwilioStreamRequest,
-} from './call-control/twilio-call-control.js';
+} from './call-control/twilio-call-commands.js';
 export {
-  TwilioCallController,
-  type TwilioCallControllerOptions,
+  TwilioCallFlow,
+  type TwilioCallFlowOptions,
   type TwilioInboundCall,
   type TwilioOutboundCall,
   type TwilioRoute,
   type TwilioStreamTarget,
-} from './call-control/twilio-call-controller.js';
+} from './call-control/twilio-call-flow.js';
 // Hanging up
 export {
   TwilioCallTerminator,

@@ -3,7 +3,7 @@ import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { twilioGreetingEnded } from '../src/call-control/call-status.js';
-import { mediaStreamTwiml, TwilioCallControl, twilioEndStatus, twilioMachineResult } from '../src/index.js';
+import { mediaStreamTwiml, TwilioCallCommands, twilioEndStatus, twilioMachineResult } from '../src/index.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'auth-token-for-tests';
@@ -14,18 +14,18 @@ const CALLS = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls`;
 const CALL_RESOURCE = { status: 200, body: { sid: CALL_SID, account_sid: ACCOUNT_SID, status: 'queued' } };
 const SERVER_ERROR = { status: 500, body: { code: 20500, message: 'Internal Server Error', status: 500 } };
 
-describe('TwilioCallControl against a local stand-in for the REST API', () => {
+describe('TwilioCallCommands against a local stand-in for the REST API', () => {
   let api: CarrierApiStandIn;
   let clock: RecordingClock;
   let logger: RecordingLogger;
-  let control: TwilioCallControl;
+  let commands: TwilioCallCommands;
 
   beforeEach(async () => {
     api = await CarrierApiStandIn.start();
     api.fallback = CALL_RESOURCE;
     clock = new RecordingClock();
     logger = new RecordingLogger();
-    control = new TwilioCallControl({
+    commands = new TwilioCallCommands({
       accountSid: ACCOUNT_SID,
       authToken: AUTH_TOKEN,
       apiBaseUrl: api.origin,
@@ -55,7 +55,7 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
       statusCallback: 'https://voice.example.com/twilio/status',
       parameters: { From: '+13125550100', agent: 'sales' },
     });
-    const { callSid } = await control.dial({
+    const { callSid } = await commands.dial({
       to: '+13125550123',
       from: '+13125550100',
       twiml,
@@ -79,19 +79,19 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
   });
 
   it('hangs up with Status=completed, and counts 404/20404 as already ended', async () => {
-    await expect(control.hangup(CALL_SID)).resolves.toBe('hung-up');
+    await expect(commands.hangup(CALL_SID)).resolves.toBe('hung-up');
     const { path, form } = only();
     expect(path).toBe(`${CALLS}/${CALL_SID}.json`);
     expect(form.get('Status')).toBe('completed');
 
     api.respondWith({ status: 404, body: { code: 20404, message: 'not found', status: 404 } });
-    await expect(control.hangup(CALL_SID)).resolves.toBe('already-ended');
+    await expect(commands.hangup(CALL_SID)).resolves.toBe('already-ended');
     expect(logger.records.filter((record) => record.level === 'warn')).toHaveLength(0);
   });
 
   it('starts a dual-channel recording with a status callback, and stops the current one', async () => {
     api.respondWith({ status: 201, body: { sid: 'RE0123456789abcdef0123456789abcdef', call_sid: CALL_SID } });
-    const { recordingSid } = await control.startRecording(CALL_SID, {
+    const { recordingSid } = await commands.startRecording(CALL_SID, {
       statusCallback: 'https://voice.example.com/twilio/status',
     });
     expect(recordingSid).toBe('RE0123456789abcdef0123456789abcdef');
@@ -101,7 +101,7 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
     expect(form.get('RecordingStatusCallback')).toBe('https://voice.example.com/twilio/status');
     expect(form.getAll('RecordingStatusCallbackEvent')).toEqual(['completed', 'absent']);
 
-    await control.stopRecording(CALL_SID);
+    await commands.stopRecording(CALL_SID);
     const stop = api.requests[1]!;
     expect(stop.path).toBe(`${CALLS}/${CALL_SID}/Recordings/Twilio.CURRENT.json`);
     expect(new URLSearchParams(stop.text).get('Status')).toBe('stopped');
@@ -109,7 +109,7 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
 
   it('forks a stream with numbered parameters and stops it', async () => {
     api.respondWith({ status: 201, body: { sid: 'MZ0123456789abcdef0123456789abcdef' } });
-    const { streamSid } = await control.startStreaming(CALL_SID, {
+    const { streamSid } = await commands.startStreaming(CALL_SID, {
       url: 'wss://voice.example.com/listen',
       name: 'listener',
       parameters: { agent: 'qa', team: 'blue' },
@@ -122,7 +122,7 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
     expect([form.get('Parameter1.Name'), form.get('Parameter1.Value')]).toEqual(['agent', 'qa']);
     expect([form.get('Parameter2.Name'), form.get('Parameter2.Value')]).toEqual(['team', 'blue']);
 
-    await control.stopStreaming(CALL_SID, 'listener');
+    await commands.stopStreaming(CALL_SID, 'listener');
     expect(api.requests[1]!.path).toBe(`${CALLS}/${CALL_SID}/Streams/listener.json`);
     expect(new URLSearchParams(api.requests[1]!.text).get('Status')).toBe('stopped');
   });
@@ -130,13 +130,13 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
   it.each([
     [
       'transfer',
-      () => control.transfer(CALL_SID, { to: '+13125550199', callerId: '+13125550100' }),
+      () => commands.transfer(CALL_SID, { to: '+13125550199', callerId: '+13125550100' }),
       '<Dial callerId="+13125550100">+13125550199</Dial>',
     ],
     [
       'speak',
       () =>
-        control.speak(CALL_SID, {
+        commands.speak(CALL_SID, {
           text: 'Goodbye & thanks',
           voice: 'Polly.Joanna-Neural',
           hangUpAfter: true,
@@ -145,10 +145,10 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
     ],
     [
       'play',
-      () => control.play(CALL_SID, { audioUrl: 'https://cdn.example.com/hold.mp3', loop: 2 }),
+      () => commands.play(CALL_SID, { audioUrl: 'https://cdn.example.com/hold.mp3', loop: 2 }),
       '<Play loop="2">https://cdn.example.com/hold.mp3</Play>',
     ],
-    ['sendDtmf', () => control.sendDtmf(CALL_SID, '12w#'), '<Play digits="12w#"/>'],
+    ['sendDtmf', () => commands.sendDtmf(CALL_SID, '12w#'), '<Play digits="12w#"/>'],
   ] as const)('%s gives the call new TwiML', async (_name, run, fragment) => {
     await run();
     const { path, form } = only();
@@ -157,14 +157,14 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
   });
 
   it.each([
-    ['a call SID of the wrong shape', () => control.hangup('CA-not-a-sid')],
-    ['DTMF outside 0-9 * # w', () => control.sendDtmf(CALL_SID, '12A')],
-    ['a dial without TwiML', () => control.dial({ to: '+13125550123', from: '+13125550100', twiml: '' })],
+    ['a call SID of the wrong shape', () => commands.hangup('CA-not-a-sid')],
+    ['DTMF outside 0-9 * # w', () => commands.sendDtmf(CALL_SID, '12A')],
+    ['a dial without TwiML', () => commands.dial({ to: '+13125550123', from: '+13125550100', twiml: '' })],
     [
       'a stream URL with a query string',
-      () => control.startStreaming(CALL_SID, { url: 'wss://voice.example.com/t?token=1' }),
+      () => commands.startStreaming(CALL_SID, { url: 'wss://voice.example.com/t?token=1' }),
     ],
-    ['a playback URL that is not http(s)', () => control.play(CALL_SID, { audioUrl: 'ftp://x/y.mp3' })],
+    ['a playback URL that is not http(s)', () => commands.play(CALL_SID, { audioUrl: 'ftp://x/y.mp3' })],
   ])('refuses %s before sending anything (validation)', async (_name, run) => {
     const error = await run().then(
       () => undefined,
@@ -177,7 +177,7 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
 
   it('sorts 401 as authentication, without retrying and without the token in the error', async () => {
     api.respondWith({ status: 401, body: { code: 20003, message: 'Authenticate', status: 401 } });
-    const error = (await control.hangup(CALL_SID).catch((caught: unknown) => caught)) as CallControlError;
+    const error = (await commands.hangup(CALL_SID).catch((caught: unknown) => caught)) as CallControlError;
     expect(error).toMatchObject({
       category: 'authentication',
       status: 401,
@@ -193,24 +193,24 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
       { status: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 } },
       SERVER_ERROR,
     );
-    await control.updateTwiml(CALL_SID, '<Response><Hangup/></Response>');
+    await commands.updateTwiml(CALL_SID, '<Response><Hangup/></Response>');
     expect(api.requests).toHaveLength(3);
     expect(clock.sleeps).toEqual([250, 500]);
 
     api.respondWith('drop-connection');
-    await control.hangup(CALL_SID);
+    await commands.hangup(CALL_SID);
     expect(api.requests).toHaveLength(5);
   });
 
   it('does not resend a dial whose answer was lost (Twilio has no idempotency key): 5xx and resets are final', async () => {
     api.respondWith(SERVER_ERROR);
-    const serverError = (await control
+    const serverError = (await commands
       .dial({ to: '+13125550123', from: '+13125550100', twiml: '<Response/>' })
       .catch((caught: unknown) => caught)) as CallControlError;
     expect(serverError).toMatchObject({ category: 'api', status: 500, attempts: 1, retryable: false });
 
     api.respondWith('drop-connection');
-    const reset = (await control
+    const reset = (await commands
       .dial({ to: '+13125550123', from: '+13125550100', twiml: '<Response/>' })
       .catch((caught: unknown) => caught)) as CallControlError;
     expect(reset).toMatchObject({ category: 'network', attempts: 1, retryable: false });
@@ -218,15 +218,15 @@ describe('TwilioCallControl against a local stand-in for the REST API', () => {
 
     // A 429 means Twilio refused it unprocessed: that one is retried.
     api.respondWith({ status: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 } });
-    await control.dial({ to: '+13125550123', from: '+13125550100', twiml: '<Response/>' });
+    await commands.dial({ to: '+13125550123', from: '+13125550100', twiml: '<Response/>' });
     expect(api.requests).toHaveLength(4);
   });
 
   it('gives Basic auth for media URLs on the API host only', () => {
     expect(
-      control.mediaAuthorization(`${api.origin}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/RE1.wav`),
+      commands.mediaAuthorization(`${api.origin}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/RE1.wav`),
     ).toBe(BASIC);
-    expect(control.mediaAuthorization('https://attacker.example.com/RE1.wav')).toBeUndefined();
+    expect(commands.mediaAuthorization('https://attacker.example.com/RE1.wav')).toBeUndefined();
   });
 });
 

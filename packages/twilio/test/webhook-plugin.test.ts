@@ -14,9 +14,9 @@ import { CarrierApiStandIn, ResponseGate } from '@voxline/telephony/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   computeTwilioSignature,
-  TwilioCallControl,
-  TwilioCallController,
-  type TwilioCallControllerOptions,
+  TwilioCallCommands,
+  TwilioCallFlow,
+  type TwilioCallFlowOptions,
   type TwilioWebhooksOptions,
   twilioWebhooks,
 } from '../src/index.js';
@@ -46,16 +46,16 @@ afterAll(() => {
 describe('twilioWebhooks on a real fastify server on loopback', () => {
   let api: CarrierApiStandIn;
   let server: LoopbackServer;
-  let controller: TwilioCallController;
+  let callFlow: TwilioCallFlow;
   let logger: RecordingLogger;
   let recordingsDir: string;
   let events: CallControlEvent[];
 
   async function start(
-    options: Partial<TwilioCallControllerOptions> = {},
+    options: Partial<TwilioCallFlowOptions> = {},
     pluginOptions: Partial<TwilioWebhooksOptions> = {},
   ): Promise<void> {
-    const control = new TwilioCallControl({
+    const commands = new TwilioCallCommands({
       accountSid: ACCOUNT_SID,
       authToken: AUTH_TOKEN,
       apiBaseUrl: api.origin,
@@ -63,8 +63,8 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
       clock: new RecordingClock(),
       logger,
     });
-    controller = new TwilioCallController({
-      control,
+    callFlow = new TwilioCallFlow({
+      commands,
       streamUrl: STREAM_URL,
       webhookBaseUrl: PUBLIC_BASE,
       recording: { storage: new LocalDirectoryRecordingStorage(recordingsDir) },
@@ -73,9 +73,9 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
       logger,
       ...options,
     });
-    controller.registry.on('call-started', (session) => session.on('event', (event) => events.push(event)));
+    callFlow.registry.on('call-started', (session) => session.on('event', (event) => events.push(event)));
     server = await listenOnLoopback((app) =>
-      app.register(twilioWebhooks, { controller, authToken: AUTH_TOKEN, logger, ...pluginOptions }),
+      app.register(twilioWebhooks, { callFlow, authToken: AUTH_TOKEN, logger, ...pluginOptions }),
     );
   }
 
@@ -136,7 +136,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
     const answer = await post('/twilio/status', { AccountSid: ACCOUNT_SID, CallSid: CALL_SID, ...params });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toEqual({ status: 'accepted' });
-    await controller.idle();
+    await callFlow.idle();
   }
 
   const voiceParams = {
@@ -177,7 +177,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
         '<Parameter name="agent" value="support"/><Parameter name="tier" value="gold"/>' +
         '</Stream></Connect></Response>',
     );
-    expect(controller.registry.get(CALL_SID)).toMatchObject({
+    expect(callFlow.registry.get(CALL_SID)).toMatchObject({
       carrier: 'twilio',
       reference: CALL_SID,
       direction: 'inbound',
@@ -200,7 +200,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
     await start({ routeInbound: () => false });
     const answer = await post('/twilio/voice', voiceParams);
     expect(answer.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Reject/></Response>');
-    expect(controller.registry.size).toBe(0);
+    expect(callFlow.registry.size).toBe(0);
   });
 
   it('connects the caller without routeInbound when it takes longer than responseTimeoutMs', async () => {
@@ -233,7 +233,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
     }));
     await start();
     const stored: StoredRecording[] = [];
-    controller.registry.on('recording-stored', (entry) => stored.push(entry));
+    callFlow.registry.on('recording-stored', (entry) => stored.push(entry));
     await post('/twilio/voice', voiceParams);
 
     await status({
@@ -251,7 +251,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
 
     await status({ StreamSid: 'MZ0123456789abcdef0123456789abcdef', StreamEvent: 'stream-stopped' });
     await status({ CallStatus: 'completed', CallDuration: '42', SequenceNumber: '1' });
-    expect(controller.registry.get(CALL_SID)).toBeUndefined();
+    expect(callFlow.registry.get(CALL_SID)).toBeUndefined();
 
     const recordingUrl = `${api.origin}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${RECORDING_SID}`;
     await status({
@@ -334,9 +334,9 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
     });
     expect(answer.status).toBe(200);
     await gate.reached;
-    expect(controller.work.pending).toBe(1);
+    expect(callFlow.work.pending).toBe(1);
     gate.open();
-    await controller.idle();
+    await callFlow.idle();
   });
 
   it('processes a repeated callback once (same CallSid, CallStatus and SequenceNumber, or the same idempotency token)', async () => {
@@ -363,7 +363,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
     ).toEqual({
       status: 'duplicate',
     });
-    await controller.idle();
+    await callFlow.idle();
     expect(events.map((event) => event.type)).toEqual(['initiated', 'answered', 'ringing']);
     signatureCases.held++;
   });
@@ -448,8 +448,8 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
       const answer = await send();
       expect(answer.status).toBe(401);
       expect(JSON.parse(answer.text)).toEqual({ error: 'webhook-rejected', reason });
-      await controller.idle();
-      expect(controller.registry.size).toBe(0);
+      await callFlow.idle();
+      expect(callFlow.registry.size).toBe(0);
       expect(api.requests).toHaveLength(0);
       const logged = JSON.stringify(logger.records);
       expect(logged).not.toContain(AUTH_TOKEN);
@@ -483,7 +483,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
       const answer = await post(path, params);
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.text)).toEqual({ error: 'webhook-rejected', reason: 'malformed-body' });
-      expect(controller.registry.size).toBe(0);
+      expect(callFlow.registry.size).toBe(0);
     });
   });
 
@@ -506,14 +506,14 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
 
     it('dials with the stream TwiML and leaves a message after the greeting, then hangs up', async () => {
       await start({ recording: undefined });
-      const session = await controller.dialOutbound({
+      const session = await callFlow.dialOutbound({
         to: '+13125550123',
         from: '+13125550100',
         agent: 'sales',
         data: { campaign: 'spring' },
         answeringMachine: { leaveMessage: { text: 'Please call us back.', voice: 'Polly.Joanna-Neural' } },
       });
-      expect(controller.registry.get(CALL_SID)).toBe(session);
+      expect(callFlow.registry.get(CALL_SID)).toBe(session);
       const dial = new URLSearchParams(api.requestsTo(/\/Calls\.json$/)[0]!.text);
       expect(dial.get('MachineDetection')).toBe('DetectMessageEnd');
       expect(dial.get('AsyncAmdStatusCallback')).toBe(`${PUBLIC_BASE}/twilio/status`);
@@ -542,7 +542,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
 
     it('hangs up on a machine when told to; a human goes on to the agent', async () => {
       await start({ recording: undefined, answeringMachine: 'hang-up' });
-      await controller.dialOutbound({ to: '+13125550123', from: '+13125550100' });
+      await callFlow.dialOutbound({ to: '+13125550123', from: '+13125550100' });
       expect(new URLSearchParams(api.requestsTo(/\/Calls\.json$/)[0]!.text).get('MachineDetection')).toBe(
         'Enable',
       );
@@ -553,7 +553,7 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
 
     it('lets a human through', async () => {
       await start({ recording: undefined, answeringMachine: 'hang-up' });
-      const session = await controller.dialOutbound({ to: '+13125550123', from: '+13125550100' });
+      const session = await callFlow.dialOutbound({ to: '+13125550123', from: '+13125550100' });
       await status({ AnsweredBy: 'human' });
       expect(session.machineDetection).toBe('human');
       expect(api.requestsTo(new RegExp(`/Calls/${CALL_SID}\\.json$`))).toHaveLength(0);

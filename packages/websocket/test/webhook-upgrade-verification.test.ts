@@ -2,8 +2,8 @@ import type { CallControlSession } from '@voxline/call-control';
 import { RecordingLogger } from '@voxline/core/testing';
 import {
   computeTwilioSignature,
-  TwilioCallControl,
-  TwilioCallController,
+  TwilioCallCommands,
+  TwilioCallFlow,
   twilioMediaStreamVerifier,
 } from '@voxline/twilio';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,8 +49,8 @@ describe('Twilio media-stream upgrade verification in the WebSocket plugin', () 
   });
 
   async function start(onPipeline: (session: CallControlSession | undefined) => void) {
-    const controller = new TwilioCallController({
-      control: new TwilioCallControl({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }),
+    const callFlow = new TwilioCallFlow({
+      commands: new TwilioCallCommands({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }),
       streamUrl: PUBLIC_STREAM_URL,
       webhookBaseUrl: 'https://voice.example.com',
       logger: new RecordingLogger(),
@@ -64,11 +64,11 @@ describe('Twilio media-stream upgrade verification in the WebSocket plugin', () 
       }),
       createPipeline: (call, transport) => {
         // The running pipeline finds its call's control session by the call id of the stream.
-        onPipeline(controller.registry.get(call.callId));
+        onPipeline(callFlow.registry.get(call.callId));
         return [transport.input(), new EchoProcessor(), transport.output()];
       },
     });
-    return controller;
+    return callFlow;
   }
 
   it.each([
@@ -97,9 +97,9 @@ describe('Twilio media-stream upgrade verification in the WebSocket plugin', () 
     const pipelineSession = new Promise<CallControlSession | undefined>((resolve) => {
       resolvePipeline = resolve;
     });
-    const controller = await start(resolvePipeline);
+    const callFlow = await start(resolvePipeline);
     // The voice webhook opened the call's session before Twilio connects the stream.
-    controller.voiceResponse(
+    callFlow.voiceResponse(
       { CallSid: CALL_SID, AccountSid: ACCOUNT_SID, From: '+13125550100', To: '+13125550199' },
       { agent: 'support' },
     );
@@ -112,7 +112,7 @@ describe('Twilio media-stream upgrade verification in the WebSocket plugin', () 
     outcome.socket.send(messages.connected());
     outcome.socket.send(messages.start());
     const session = await pipelineSession;
-    expect(session).toBe(controller.registry.get(CALL_SID));
+    expect(session).toBe(callFlow.registry.get(CALL_SID));
     expect(session?.context).toEqual({ agent: 'support' });
     outcome.socket.send(messages.stop());
     outcome.socket.close();

@@ -17,15 +17,15 @@ import { CallRegistry } from '@voxline/call-control';
 import { PlivoCallTerminator, PlivoMediaStreamVerifier, plivoWebhooks } from '@voxline/plivo';
 import type { CallTerminator, MediaStreamVerifier } from '@voxline/telephony';
 import {
-  TelnyxCallControl,
-  TelnyxCallController,
+  TelnyxCallCommands,
+  TelnyxCallFlow,
   TelnyxCallTerminator,
   TelnyxMediaStreamVerifier,
   telnyxWebhooks,
 } from '@voxline/telnyx';
 import {
-  TwilioCallControl,
-  TwilioCallController,
+  TwilioCallCommands,
+  TwilioCallFlow,
   TwilioCallTerminator,
   TwilioMediaStreamVerifier,
   twilioWebhooks,
@@ -142,18 +142,18 @@ export async function registerCarrierWebhooks(
       reply.code(503).send({ error: 'not-configured', carrier, missing: status[carrier].missing });
 
   if (status.telnyx.configured) {
-    const control = new TelnyxCallControl({
+    const commands = new TelnyxCallCommands({
       apiKey: env.TELNYX_API_KEY,
       ...(env.TELNYX_CONNECTION_ID ? { connectionId: env.TELNYX_CONNECTION_ID } : {}),
     });
-    const controller = new TelnyxCallController({
-      control,
+    const callFlow = new TelnyxCallFlow({
+      commands,
       registry,
       ...(env.VOXLINE_STREAM_SECRET ? { streamTokenSecret: env.VOXLINE_STREAM_SECRET } : {}),
       stream: { url: `${webSocketBase(env.PUBLIC_URL as string)}/telnyx`, codec: 'PCMU' },
     });
     await app.register(telnyxWebhooks, {
-      controller,
+      callFlow,
       publicKey: env.TELNYX_PUBLIC_KEY as string,
       path: '/telnyx/webhook',
     });
@@ -162,18 +162,18 @@ export async function registerCarrierWebhooks(
   }
 
   if (status.twilio.configured) {
-    const control = new TwilioCallControl({
+    const commands = new TwilioCallCommands({
       accountSid: env.TWILIO_ACCOUNT_SID,
       authToken: env.TWILIO_AUTH_TOKEN,
     });
-    const controller = new TwilioCallController({
-      control,
+    const callFlow = new TwilioCallFlow({
+      commands,
       streamUrl: `${webSocketBase(env.PUBLIC_URL as string)}/twilio`,
       webhookBaseUrl: (env.PUBLIC_URL as string).replace(/\/$/, ''),
       voicePath: '/twilio/voice',
       statusPath: '/twilio/status',
     });
-    await app.register(twilioWebhooks, { controller, authToken: env.TWILIO_AUTH_TOKEN as string });
+    await app.register(twilioWebhooks, { callFlow, authToken: env.TWILIO_AUTH_TOKEN as string });
   } else {
     app.post('/twilio/voice', notConfigured('twilio'));
     app.post('/twilio/status', notConfigured('twilio'));

@@ -37,7 +37,7 @@ class BranchMerger extends FrameProcessor {
     }
   }
 
-  override queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
+  override receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     // Frames arriving here in the other direction are entering the branches (handled by the
     // parallel pipeline itself), so only this merger's direction reaches it.
     if (direction !== this.direction) return;
@@ -90,10 +90,10 @@ export class ParallelPipeline extends FrameProcessor {
     return [this.downstreamMerger, this.upstreamMerger, ...this.branches];
   }
 
-  override queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
+  override receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (Number.isNaN(frame.createdAt)) frame.createdAt = this.clock.now();
     const merger = direction === FrameDirection.Downstream ? this.downstreamMerger : this.upstreamMerger;
     merger.expect(frame, this.branches.length);
-    for (const branch of this.branches) branch.queueFrame(frame, direction);
+    for (const branch of this.branches) branch.receiveFrame(frame, direction);
   }
 }

@@ -170,7 +170,7 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
       return;
     }
     if (Number.isNaN(frame.createdAt)) frame.createdAt = this.clock.now();
-    this.source.queueFrame(frame, FrameDirection.Downstream);
+    this.source.receiveFrame(frame, FrameDirection.Downstream);
   }
 
   /** Sends several frames, in order. */

@@ -64,8 +64,8 @@ export class Pipeline extends FrameProcessor {
     return [this.source, ...this.processors, this.sink];
   }
 
-  override queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
-    if (direction === FrameDirection.Downstream) this.source.queueFrame(frame, direction);
-    else this.sink.queueFrame(frame, direction);
+  override receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
+    if (direction === FrameDirection.Downstream) this.source.receiveFrame(frame, direction);
+    else this.sink.receiveFrame(frame, direction);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The frame processor: the one building block of every pipeline.
  *
- * A processor receives frames from its neighbours through {@link FrameProcessor.queueFrame},
+ * A processor receives frames from its neighbours through {@link FrameProcessor.receiveFrame},
  * handles each in {@link FrameProcessor.processFrame}, and sends frames on with
  * {@link FrameProcessor.pushFrame}. A processor must forward every frame it does not consume,
  * including lifecycle frames (Start, End, Cancel, Interruption): the usual override is
@@ -198,7 +198,7 @@ export abstract class FrameProcessor {
    * the frame before returning; queued ones queue data and control frames and handle system
    * frames at once.
    */
-  queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
+  receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (this.mailbox === undefined) {
       // The inline hot path, kept free of extra calls: a hop is this method and processFrame.
       // The kind test first: it spares data frames a walk up their prototype chain.
@@ -211,10 +211,10 @@ export abstract class FrameProcessor {
       }
       return;
     }
-    this.queueInMailbox(frame, direction);
+    this.receiveQueued(frame, direction);
   }
 
-  private queueInMailbox(frame: Frame, direction: FrameDirection): void {
+  private receiveQueued(frame: Frame, direction: FrameDirection): void {
     const mailbox = this.mailbox as Mailbox;
     if (frame.kind === 'system') {
       if (frame instanceof InterruptionFrame) this.interruptWork();
@@ -253,7 +253,7 @@ export abstract class FrameProcessor {
       return;
     }
     if (this.observers !== null) this.notifyObservers(target, frame, direction);
-    target.queueFrame(frame, direction);
+    target.receiveFrame(frame, direction);
   }
 
   /**

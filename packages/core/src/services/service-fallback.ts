@@ -150,25 +150,25 @@ export class ServiceFallback extends FrameProcessor {
     return [...this.inlets, ...this.services, ...this.outlets];
   }
 
-  override queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
+  override receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (Number.isNaN(frame.createdAt)) frame.createdAt = this.clock.now();
     if (direction === FrameDirection.Upstream) {
-      (this.outlets[this.activeIndex] as FallbackOutlet).queueFrame(frame, direction);
+      (this.outlets[this.activeIndex] as FallbackOutlet).receiveFrame(frame, direction);
       return;
     }
     if (isLifecycleFrame(frame)) {
       this.lifecycleRemaining.set(frame.id, this.services.length);
-      for (const inlet of this.inlets) inlet.queueFrame(frame, direction);
+      for (const inlet of this.inlets) inlet.receiveFrame(frame, direction);
       return;
     }
     if (frame.kind === 'system' && !isAudioFrame(frame)) {
       // Speaking state, interruptions: every service follows them, so a standby that takes over
       // knows whether the user is mid-utterance. (Audio goes to the active one only: it is billed.)
-      for (const inlet of this.inlets) inlet.queueFrame(frame, direction);
+      for (const inlet of this.inlets) inlet.receiveFrame(frame, direction);
       return;
     }
     if (frame.kind !== 'system') this.noteRequestFrame(frame);
-    (this.inlets[this.activeIndex] as FallbackInlet).queueFrame(frame, direction);
+    (this.inlets[this.activeIndex] as FallbackInlet).receiveFrame(frame, direction);
   }
 
   /** @internal A frame a service pushed out of itself. */
@@ -242,7 +242,7 @@ export class ServiceFallback extends FrameProcessor {
     }
     if (this.request.length > 0 && !this.outputSinceRequest) {
       const inlet = this.inlets[this.activeIndex] as FallbackInlet;
-      for (const frame of this.request) inlet.queueFrame(frame, FrameDirection.Downstream);
+      for (const frame of this.request) inlet.receiveFrame(frame, FrameDirection.Downstream);
     }
   }
 }

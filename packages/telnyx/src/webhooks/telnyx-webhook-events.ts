@@ -52,7 +52,7 @@ const callPayload = z.looseObject({
 
 const recordingUrls = z.looseObject({ wav: z.string().nullish(), mp3: z.string().nullish() }).nullish();
 
-/** Payload schemas of the events the controller acts on, by canonical (dotted) type. */
+/** Payload schemas of the events the call flow acts on, by canonical (dotted) type. */
 const payloadSchemas = {
   'call.initiated': callPayload.extend({ direction: z.enum(['incoming', 'outgoing']) }),
   'call.answered': callPayload,
@@ -90,7 +90,7 @@ const payloadSchemas = {
 
 type PayloadSchemas = typeof payloadSchemas;
 
-/** Event types the controller acts on. */
+/** Event types the call flow acts on. */
 export type TelnyxHandledEventType = keyof PayloadSchemas;
 
 /**
@@ -157,7 +157,7 @@ export type TelnyxWebhookEvent = {
 /** What {@link parseTelnyxWebhook} made of a body. */
 export type TelnyxWebhookParseResult =
   | { kind: 'event'; event: TelnyxWebhookEvent }
-  /** A valid envelope of a type the controller does not act on (`type` as received). */
+  /** A valid envelope of a type the call flow does not act on (`type` as received). */
   | { kind: 'ignored'; id: string; type: string; known: boolean }
   | { kind: 'malformed'; detail: string };
 

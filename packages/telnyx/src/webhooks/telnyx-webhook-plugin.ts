@@ -2,9 +2,9 @@
  * The fastify plugin that receives Telnyx Call Control webhooks.
  *
  * ```ts
- * const control = new TelnyxCallControl({ apiKey: process.env.TELNYX_API_KEY, connectionId });
- * const calls = new TelnyxCallController({ control, stream: { url: 'wss://voice.example.com/telnyx' } });
- * await app.register(telnyxWebhooks, { controller: calls, publicKey: process.env.TELNYX_PUBLIC_KEY! });
+ * const commands = new TelnyxCallCommands({ apiKey: process.env.TELNYX_API_KEY, connectionId });
+ * const calls = new TelnyxCallFlow({ control, stream: { url: 'wss://voice.example.com/telnyx' } });
+ * await app.register(telnyxWebhooks, { callFlow: calls, publicKey: process.env.TELNYX_PUBLIC_KEY! });
  * ```
  *
  * Each `POST <path>` goes through, in order:
@@ -21,7 +21,7 @@
  * 4. An event type Voxline does not act on: 200 `{"status":"ignored"}`, logged (info for unknown
  *    types, debug for known ones). An event id seen before (a retried delivery): 200
  *    `{"status":"duplicate"}`, not processed again.
- * 5. Otherwise 200 `{"status":"accepted"}` at once, and the controller acts on the event after the
+ * 5. Otherwise 200 `{"status":"accepted"}` at once, and the call flow acts on the event after the
  *    reply is written, so a slow Call Control request never makes Telnyx retry.
  *
  * The plugin is encapsulated: its body parsers apply to its own route only.
@@ -32,14 +32,14 @@ import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxlin
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { TelnyxCallController } from '../call-control/telnyx-call-controller.js';
+import type { TelnyxCallFlow } from '../call-control/telnyx-call-flow.js';
 import { telnyxPublicKey, verifyTelnyxWebhook, WebhookVerificationError } from './telnyx-signature.js';
 import { parseTelnyxWebhook } from './telnyx-webhook-events.js';
 
 /** Options of {@link telnyxWebhooks}. */
 export interface TelnyxWebhooksOptions {
   /** Acts on the events. */
-  controller: TelnyxCallController;
+  callFlow: TelnyxCallFlow;
   /**
    * The account's public key: Mission Control → Account Settings → Keys & Credentials → Public Key
    * (base64 of the raw 32-byte Ed25519 key), or a KeyObject.
@@ -63,8 +63,8 @@ export interface TelnyxWebhookAcknowledgement {
 }
 
 const plugin: FastifyPluginAsync<TelnyxWebhooksOptions> = async (scope, options) => {
-  if (options?.controller === undefined)
-    throw new InvalidOptionError('controller', 'telnyxWebhooks: controller is required');
+  if (options?.callFlow === undefined)
+    throw new InvalidOptionError('controller', 'telnyxWebhooks: callFlow is required');
   if (options.publicKey === undefined)
     throw new InvalidOptionError('publicKey', 'telnyxWebhooks: publicKey is required');
   // Fails at registration, not on the first webhook, when the key is not a 32-byte Ed25519 key.
@@ -76,7 +76,7 @@ const plugin: FastifyPluginAsync<TelnyxWebhooksOptions> = async (scope, options)
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   const logger = options.logger ?? (scope.log as unknown as Logger);
   const recent = new RecentEventIds(options.rememberedEvents);
-  const controller = options.controller;
+  const callFlow = options.callFlow;
   keepRawBodies(scope, options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
 
   /** Answers the refusal and returns the reply (which ends the request), or returns undefined to go on. */
@@ -114,7 +114,7 @@ const plugin: FastifyPluginAsync<TelnyxWebhooksOptions> = async (scope, options)
       logger.debug(fields, 'repeated webhook delivery: already processed');
       return acknowledge(reply, 'duplicate');
     }
-    controller.work.afterReply(reply, fields, () => controller.handle(event));
+    callFlow.work.afterReply(reply, fields, () => callFlow.handle(event));
     return acknowledge(reply, 'accepted');
   });
 };

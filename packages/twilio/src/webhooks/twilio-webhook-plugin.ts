@@ -2,16 +2,16 @@
  * The fastify plugin that receives Twilio's voice webhooks.
  *
  * ```ts
- * const control = new TwilioCallControl({ accountSid, authToken });
- * const calls = new TwilioCallController({
+ * const commands = new TwilioCallCommands({ accountSid, authToken });
+ * const calls = new TwilioCallFlow({
  *   control,
  *   streamUrl: 'wss://voice.example.com/twilio',
  *   webhookBaseUrl: 'https://voice.example.com',
  * });
- * await app.register(twilioWebhooks, { controller: calls, authToken });
+ * await app.register(twilioWebhooks, { callFlow: calls, authToken });
  * ```
  *
- * Two routes, at the controller's paths:
+ * Two routes, at the call flow's paths:
  *
  * - **voice** (`GET` or `POST`, default `/twilio/voice`): the phone number's "A call comes in" URL.
  *   Answers TwiML: `<Connect><Stream>` to our WebSocket (or `<Reject>`).
@@ -48,7 +48,7 @@ import {
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { TwilioCallController, TwilioRoute } from '../call-control/twilio-call-controller.js';
+import type { TwilioCallFlow, TwilioRoute } from '../call-control/twilio-call-flow.js';
 import { validateTwilioSignature } from './twilio-signature.js';
 import {
   parseTwilioCallback,
@@ -61,10 +61,10 @@ import {
 /** Options of {@link twilioWebhooks}. */
 export interface TwilioWebhooksOptions {
   /** Acts on the webhooks; its `voicePath` and `statusPath` are the routes. */
-  controller: TwilioCallController;
+  callFlow: TwilioCallFlow;
   /** The account's auth token (Console → Account → API keys & tokens): the HMAC key. */
   authToken: string;
-  /** How to rebuild the URL Twilio requested; default the controller's `webhookBaseUrl`. */
+  /** How to rebuild the URL Twilio requested; default the call flow's `webhookBaseUrl`. */
   publicUrl?: PublicUrlOption;
   /** Time `routeInbound` gets before the call is connected without it, in ms; default 2000. */
   responseTimeoutMs?: number;
@@ -82,8 +82,8 @@ export interface TwilioWebhookAcknowledgement {
 }
 
 const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options) => {
-  if (options?.controller === undefined)
-    throw new InvalidOptionError('controller', 'twilioWebhooks: controller is required');
+  if (options?.callFlow === undefined)
+    throw new InvalidOptionError('controller', 'twilioWebhooks: callFlow is required');
   if (typeof options.authToken !== 'string' || options.authToken === '') {
     throw new InvalidOptionError('authToken', 'twilioWebhooks: authToken is required');
   }
@@ -94,9 +94,9 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
       'responseTimeoutMs',
       `responseTimeoutMs must be positive, got ${responseTimeoutMs}`,
     );
-  const controller = options.controller;
+  const callFlow = options.callFlow;
   const authToken = options.authToken;
-  const publicUrl = options.publicUrl ?? controller.webhookBaseUrl;
+  const publicUrl = options.publicUrl ?? callFlow.webhookBaseUrl;
   const logger = options.logger ?? (scope.log as unknown as Logger);
   const recent = new RecentEventIds(options.rememberedEvents);
   keepRawBodies(scope, options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
@@ -118,7 +118,7 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
 
   scope.route({
     method: ['GET', 'POST'],
-    url: controller.voicePath,
+    url: callFlow.voicePath,
     preValidation: verify,
     handler: async (request, reply) => {
       const parsed = parseTwilioVoiceRequest(twilioParamsOf(request, rawBodyOf(request)));
@@ -131,7 +131,7 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
     },
   });
 
-  /** The controller's answer, with `routeInbound` given `responseTimeoutMs` to decide. */
+  /** The call flow's answer, with `routeInbound` given `responseTimeoutMs` to decide. */
   async function voiceAnswer(params: TwilioVoiceParams): Promise<string> {
     const fields = { carrier: 'twilio', callId: params.CallSid };
     let timer: NodeJS.Timeout | undefined;
@@ -140,7 +140,7 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
     });
     let decision: TwilioRoute | false = {};
     try {
-      const outcome = await Promise.race([controller.decideInbound(params), timedOut]);
+      const outcome = await Promise.race([callFlow.decideInbound(params), timedOut]);
       if (outcome === 'timeout') {
         logger.error({ ...fields, responseTimeoutMs }, 'routeInbound took too long: connecting without it');
       } else decision = outcome;
@@ -149,10 +149,10 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
     } finally {
       clearTimeout(timer);
     }
-    return controller.voiceResponse(params, decision);
+    return callFlow.voiceResponse(params, decision);
   }
 
-  scope.post(controller.statusPath, { preValidation: verify }, async (request, reply) => {
+  scope.post(callFlow.statusPath, { preValidation: verify }, async (request, reply) => {
     const parsed = parseTwilioCallback(twilioParamsOf(request, rawBodyOf(request)));
     if (parsed.kind === 'malformed') {
       logger.warn({ carrier: 'twilio', detail: parsed.detail }, 'malformed status callback');
@@ -169,7 +169,7 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
       logger.debug(fields, 'repeated callback delivery: already processed');
       return acknowledge(reply, 'duplicate');
     }
-    controller.work.afterReply(reply, fields, () => controller.handle(callback));
+    callFlow.work.afterReply(reply, fields, () => callFlow.handle(callback));
     return acknowledge(reply, 'accepted');
   });
 };

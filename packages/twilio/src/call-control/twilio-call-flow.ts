@@ -44,7 +44,7 @@ import twilio from 'twilio';
 import type { TwilioCallback, TwilioVoiceParams } from '../webhooks/twilio-webhook-params.js';
 import { twilioEndStatus, twilioGreetingEnded, twilioMachineResult } from './call-status.js';
 import { checkMediaStreamUrl, mediaStreamTwiml } from './media-stream-twiml.js';
-import type { TwilioCallControl } from './twilio-call-control.js';
+import type { TwilioCallCommands } from './twilio-call-commands.js';
 
 /** An inbound call, as `routeInbound` sees it. */
 export interface TwilioInboundCall {
@@ -66,10 +66,10 @@ export interface TwilioRoute extends CallContext {
  */
 export type TwilioStreamTarget = Pick<CallControlSession, 'context' | 'direction' | 'from' | 'to'>;
 
-/** Options of {@link TwilioCallController}. */
-export interface TwilioCallControllerOptions {
+/** Options of {@link TwilioCallFlow}. */
+export interface TwilioCallFlowOptions {
   /** The REST client commands go through. */
-  control: TwilioCallControl;
+  commands: TwilioCallCommands;
   /** Our media WebSocket, `wss://voice.example.com/twilio` (no query string), or a function of the session. */
   streamUrl: string | ((call: TwilioStreamTarget) => string);
   /**
@@ -98,7 +98,7 @@ export interface TwilioCallControllerOptions {
   logger?: Logger;
 }
 
-/** What {@link TwilioCallController.dialOutbound} places. */
+/** What {@link TwilioCallFlow.dialOutbound} places. */
 export interface TwilioOutboundCall {
   to: string;
   from: string;
@@ -108,22 +108,22 @@ export interface TwilioOutboundCall {
   data?: Record<string, unknown>;
   /** Extra stream parameters. */
   parameters?: Record<string, string>;
-  /** Default the controller's; `false` turns detection off for this call. */
+  /** Default the call flow's; `false` turns detection off for this call. */
   answeringMachine?: AnsweringMachineAction | false;
   /** Seconds to ring. */
   timeoutSecs?: number;
 }
 
 /** Handles Twilio webhooks and places outbound calls; see the module comment. */
-export class TwilioCallController {
+export class TwilioCallFlow {
   readonly registry: CallRegistry;
-  readonly control: TwilioCallControl;
+  readonly commands: TwilioCallCommands;
   /** Webhook work running after the replies; the webhook plugin schedules on it. */
   readonly work: AfterReplyWork;
   readonly voicePath: string;
   readonly statusPath: string;
   readonly webhookBaseUrl: string;
-  readonly #options: TwilioCallControllerOptions;
+  readonly #options: TwilioCallFlowOptions;
   readonly #logger: Logger;
   readonly #archiver: RecordingArchiver | undefined;
   /** Calls whose recording was started (or is starting). */
@@ -136,7 +136,7 @@ export class TwilioCallController {
    *   starting with `/`; {@link @voxline/call-control!CallControlError} for a fixed `streamUrl` that is
    *   not `wss://` without a query.
    */
-  constructor(options: TwilioCallControllerOptions) {
+  constructor(options: TwilioCallFlowOptions) {
     validatePublicUrlBase(options.webhookBaseUrl, 'webhookBaseUrl');
     if (typeof options.streamUrl === 'string') checkMediaStreamUrl(options.streamUrl);
     this.voicePath = options.voicePath ?? '/twilio/voice';
@@ -150,7 +150,7 @@ export class TwilioCallController {
     }
     this.webhookBaseUrl = options.webhookBaseUrl.replace(/\/+$/, '');
     this.#options = options;
-    this.control = options.control;
+    this.commands = options.commands;
     this.#logger = options.logger ?? defaultLogger();
     this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
     this.work = new AfterReplyWork(this.#logger);
@@ -241,7 +241,7 @@ export class TwilioCallController {
       statusCallback: this.statusCallbackUrl,
       parameters: { From: call.from, To: call.to, ...contextParameters(context), ...call.parameters },
     });
-    const { callSid } = await this.control.dial({
+    const { callSid } = await this.commands.dial({
       to: call.to,
       from: call.from,
       twiml,
@@ -327,13 +327,13 @@ export class TwilioCallController {
     this.#machineActions.delete(callSid);
     if (action === 'hang-up') {
       this.#logger.info({ carrier: 'twilio', callId: callSid }, 'answering machine: hanging up');
-      await this.#command(callSid, 'hangup', () => this.control.hangup(callSid));
+      await this.#command(callSid, 'hangup', () => this.commands.hangup(callSid));
     } else if (typeof action === 'object') {
       // Detection ran with DetectMessageEnd: the greeting is over. New TwiML ends the agent's stream.
       const message = action.leaveMessage;
       this.#logger.info({ carrier: 'twilio', callId: callSid }, 'answering machine: leaving a message');
       await this.#command(callSid, 'speak', () =>
-        this.control.speak(callSid, {
+        this.commands.speak(callSid, {
           text: message.text,
           ...(message.voice !== undefined ? { voice: message.voice } : {}),
           ...(message.language !== undefined ? { language: message.language } : {}),
@@ -390,7 +390,7 @@ export class TwilioCallController {
     };
     this.registry.deliver(saved);
     // The account's credentials go only to the API host itself (see mediaAuthorization).
-    const authorization = this.control.mediaAuthorization(saved.url);
+    const authorization = this.commands.mediaAuthorization(saved.url);
     await this.#archiver?.archive({
       carrier: 'twilio',
       callReference: this.registry.get(callSid)?.reference ?? callSid,
@@ -404,7 +404,7 @@ export class TwilioCallController {
     if (recording === undefined || this.#recorded.has(session.callId)) return;
     this.#recorded.add(session.callId);
     await this.#command(session.callId, 'record_start', () =>
-      this.control.startRecording(session.callId, {
+      this.commands.startRecording(session.callId, {
         channels: recording.channels ?? 'dual',
         statusCallback: this.statusCallbackUrl,
       }),

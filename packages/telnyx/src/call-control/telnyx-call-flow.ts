@@ -37,7 +37,7 @@ import type { TelnyxWebhookEvent } from '../webhooks/telnyx-webhook-events.js';
 import { decodeClientState, type VoxlineClientState } from './client-state.js';
 import { telnyxHangupStatus } from './hangup-cause.js';
 import type { TelnyxMediaStreamSettings } from './media-stream-settings.js';
-import type { TelnyxCallControl, TelnyxMachineDetection } from './telnyx-call-control.js';
+import type { TelnyxCallCommands, TelnyxMachineDetection } from './telnyx-call-commands.js';
 import { telnyxStreamAuthToken } from './telnyx-stream-auth-token.js';
 
 /** An inbound call, as `routeInbound` sees it. */
@@ -58,10 +58,10 @@ export type TelnyxStreamTarget = Pick<
   'reference' | 'context' | 'direction' | 'from' | 'to'
 >;
 
-/** Options of {@link TelnyxCallController}. */
-export interface TelnyxCallControllerOptions {
+/** Options of {@link TelnyxCallFlow}. */
+export interface TelnyxCallFlowOptions {
   /** The Call Control client commands go through. */
-  control: TelnyxCallControl;
+  commands: TelnyxCallCommands;
   /**
    * Our media WebSocket: `{ url: 'wss://voice.example.com/telnyx', codec: 'PCMU' }`, or a function
    * of the call's session (e.g. a URL per agent).
@@ -89,7 +89,7 @@ export interface TelnyxCallControllerOptions {
     format?: 'wav' | 'mp3';
   };
   /**
-   * What outbound calls do when a machine answers (per call in {@link TelnyxCallController.dialOutbound}).
+   * What outbound calls do when a machine answers (per call in {@link TelnyxCallFlow.dialOutbound}).
    * Default: no detection at all (Telnyx bills it).
    */
   answeringMachine?: AnsweringMachineAction;
@@ -99,7 +99,7 @@ export interface TelnyxCallControllerOptions {
   logger?: Logger;
 }
 
-/** What {@link TelnyxCallController.dialOutbound} places. */
+/** What {@link TelnyxCallFlow.dialOutbound} places. */
 export interface TelnyxOutboundCall {
   /** Callee, E.164. */
   to: string;
@@ -110,14 +110,14 @@ export interface TelnyxOutboundCall {
   /** Small JSON data carried with the call. */
   data?: Record<string, unknown>;
   /**
-   * What to do when a machine answers; default the controller's. Any action turns detection on
+   * What to do when a machine answers; default the call flow's. Any action turns detection on
    * (`detect_beep` when leaving a message, else `detect`; `'continue'` only reports the result);
    * `false` turns it off for this call.
    */
   answeringMachine?: AnsweringMachineAction | false;
   /** Seconds to ring; Telnyx's default 30. */
   timeoutSecs?: number;
-  /** Default the `TelnyxCallControl`'s `connectionId`. */
+  /** Default the `TelnyxCallCommands`'s `connectionId`. */
   connectionId?: string;
 }
 
@@ -133,20 +133,20 @@ interface MachineFlow {
 }
 
 /** Handles Telnyx webhooks and places outbound calls; see the module comment. */
-export class TelnyxCallController {
+export class TelnyxCallFlow {
   readonly registry: CallRegistry;
-  readonly control: TelnyxCallControl;
+  readonly commands: TelnyxCallCommands;
   /** Webhook work running after the replies (see `AfterReplyWork`); the webhook plugin schedules on it. */
   readonly work: AfterReplyWork;
-  readonly #options: TelnyxCallControllerOptions;
+  readonly #options: TelnyxCallFlowOptions;
   readonly #logger: Logger;
   readonly #archiver: RecordingArchiver | undefined;
   /** Answering-machine flows of outbound calls, by call reference. */
   readonly #machineFlows = new Map<string, MachineFlow>();
 
-  constructor(options: TelnyxCallControllerOptions) {
+  constructor(options: TelnyxCallFlowOptions) {
     this.#options = options;
-    this.control = options.control;
+    this.commands = options.commands;
     this.#logger = options.logger ?? defaultLogger();
     this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
     this.work = new AfterReplyWork(this.#logger);
@@ -187,7 +187,7 @@ export class TelnyxCallController {
       to: call.to,
     });
     try {
-      const dialed = await this.control.dial({
+      const dialed = await this.commands.dial({
         to: call.to,
         from: call.from,
         stream,
@@ -307,7 +307,7 @@ export class TelnyxCallController {
       'answering inbound call',
     );
     await this.#command(callId, 'answer', () =>
-      this.control.answer(callId, {
+      this.commands.answer(callId, {
         stream: this.#withAuthToken(this.#streamFor(session), callId),
         clientState: clientStateOf(session),
       }),
@@ -321,7 +321,7 @@ export class TelnyxCallController {
     const recording = this.#options.recording;
     if (recording === undefined) return;
     await this.#command(session.callId, 'record_start', () =>
-      this.control.startRecording(session.callId, {
+      this.commands.startRecording(session.callId, {
         channels: recording.channels ?? 'dual',
         format: recording.format ?? 'wav',
         customFileName: session.reference,
@@ -372,7 +372,7 @@ export class TelnyxCallController {
     const callId = session.callId;
     if (flow.action === 'hang-up') {
       this.#logger.info({ carrier: 'telnyx', callId }, 'answering machine: hanging up');
-      await this.#command(callId, 'hangup', () => this.control.hangup(callId));
+      await this.#command(callId, 'hangup', () => this.commands.hangup(callId));
       return;
     }
     if (typeof flow.action !== 'object' || flow.message !== 'none') return;
@@ -382,7 +382,7 @@ export class TelnyxCallController {
       'answering machine: leaving a message after the greeting',
     );
     // The agent must not talk over the greeting or the message.
-    await this.#command(callId, 'streaming_stop', () => this.control.stopStreaming(callId));
+    await this.#command(callId, 'streaming_stop', () => this.commands.stopStreaming(callId));
     if (flow.greetingEnded) await this.#leaveMessage(session, flow);
   }
 
@@ -412,7 +412,7 @@ export class TelnyxCallController {
     flow.message = 'speaking';
     const message = flow.action.leaveMessage;
     await this.#command(session.callId, 'speak', () =>
-      this.control.speak(session.callId, {
+      this.commands.speak(session.callId, {
         text: message.text,
         voice: message.voice ?? DEFAULT_TELNYX_MESSAGE_VOICE,
         ...(message.language !== undefined ? { language: message.language } : {}),
@@ -429,7 +429,7 @@ export class TelnyxCallController {
     if (flow?.message !== 'speaking') return;
     flow.message = 'done';
     this.#logger.info({ carrier: 'telnyx', callId: session.callId }, 'message left: hanging up');
-    await this.#command(session.callId, 'hangup', () => this.control.hangup(session.callId));
+    await this.#command(session.callId, 'hangup', () => this.commands.hangup(session.callId));
   }
 
   async #recordingSaved(event: Extract<TelnyxWebhookEvent, { type: 'call.recording.saved' }>): Promise<void> {

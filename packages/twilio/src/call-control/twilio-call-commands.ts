@@ -34,8 +34,8 @@ import twilio from 'twilio';
 import { twilioClientFor } from '../twilio-client.js';
 import { classifyTwilioError, TWILIO_NOT_FOUND } from './twilio-error-classification.js';
 
-/** Options of {@link TwilioCallControl}. */
-export interface TwilioCallControlOptions {
+/** Options of {@link TwilioCallCommands}. */
+export interface TwilioCallCommandsOptions {
   /** A configured SDK client. When omitted, one is created from `accountSid` and `authToken`. */
   client?: twilio.Twilio;
   /** Account SID (`AC...`). Default: the SDK's, `process.env.TWILIO_ACCOUNT_SID`. Ignored with `client`. */
@@ -56,7 +56,7 @@ export interface TwilioCallControlOptions {
   logger?: Logger;
 }
 
-/** What {@link TwilioCallControl.dial} places. */
+/** What {@link TwilioCallCommands.dial} places. */
 export interface TwilioDialRequest {
   /** Callee, E.164 (`+13125550123`), SIP URI or `client:name`. */
   to: string;
@@ -82,7 +82,7 @@ export interface TwilioDialRequest {
   timeLimitSecs?: number;
 }
 
-/** What {@link TwilioCallControl.startRecording} records. */
+/** What {@link TwilioCallCommands.startRecording} records. */
 export interface TwilioRecordingRequest {
   /** `dual` (caller and agent on separate channels, default) or `mono`. */
   channels?: 'dual' | 'mono';
@@ -94,7 +94,7 @@ export interface TwilioRecordingRequest {
   track?: 'both' | 'inbound' | 'outbound';
 }
 
-/** What {@link TwilioCallControl.startStreaming} forks (listen-only). */
+/** What {@link TwilioCallCommands.startStreaming} forks (listen-only). */
 export interface TwilioStreamRequest {
   /** `wss://` URL. */
   url: string;
@@ -105,21 +105,21 @@ export interface TwilioStreamRequest {
   parameters?: Record<string, string>;
 }
 
-/** What {@link TwilioCallControl.hangup} found. */
+/** What {@link TwilioCallCommands.hangup} found. */
 export type TwilioHangupOutcome = 'hung-up' | 'already-ended';
 
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const DTMF_DIGITS = /^[0-9*#w]+$/;
 
 /** Twilio call commands; see the module comment. */
-export class TwilioCallControl {
+export class TwilioCallCommands {
   readonly #client: twilio.Twilio;
   readonly #policy: Readonly<RetryPolicy>;
   readonly #clock: Clock;
   readonly #logger: Logger;
 
   /** @throws {InvalidOptionError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
-  constructor(options: TwilioCallControlOptions = {}) {
+  constructor(options: TwilioCallCommandsOptions = {}) {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!(timeoutMs > 0))
       throw new InvalidOptionError('requestTimeoutMs', `requestTimeoutMs must be positive, got ${timeoutMs}`);

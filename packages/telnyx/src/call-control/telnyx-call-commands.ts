@@ -39,8 +39,8 @@ import { encodeClientState, type VoxlineClientState } from './client-state.js';
 import { type TelnyxMediaStreamSettings, telnyxStreamFields } from './media-stream-settings.js';
 import { classifyTelnyxError, TELNYX_CALL_HAS_ENDED } from './telnyx-error-classification.js';
 
-/** Options of {@link TelnyxCallControl}. */
-export interface TelnyxCallControlOptions {
+/** Options of {@link TelnyxCallCommands}. */
+export interface TelnyxCallCommandsOptions {
   /** A configured SDK client. When omitted, one is created from `apiKey` and `baseURL`. */
   client?: Telnyx;
   /** API key (v2). Default: the SDK's, `process.env.TELNYX_API_KEY`. Ignored with `client`. */
@@ -49,7 +49,7 @@ export interface TelnyxCallControlOptions {
   baseURL?: string;
   /**
    * The Call Control application (`connection_id`) outbound calls are placed from; its outbound
-   * voice profile decides where you may call. Required by {@link TelnyxCallControl.dial} unless
+   * voice profile decides where you may call. Required by {@link TelnyxCallCommands.dial} unless
    * given there.
    */
   connectionId?: string;
@@ -77,7 +77,7 @@ export interface TelnyxCommandOptions {
 /** Answering-machine detection modes of Telnyx (`answering_machine_detection`). */
 export type TelnyxMachineDetection = 'detect' | 'detect_beep' | 'detect_words' | 'greeting_end' | 'premium';
 
-/** What {@link TelnyxCallControl.dial} places. */
+/** What {@link TelnyxCallCommands.dial} places. */
 export interface TelnyxDialRequest extends TelnyxCommandOptions {
   /** Callee: E.164 number (`+13125550123`) or SIP URI. */
   to: string;
@@ -99,20 +99,20 @@ export interface TelnyxDialRequest extends TelnyxCommandOptions {
   webhookUrl?: string;
 }
 
-/** The ids of a call {@link TelnyxCallControl.dial} placed. */
+/** The ids of a call {@link TelnyxCallCommands.dial} placed. */
 export interface TelnyxDialedCall {
   callControlId: string;
   callLegId: string;
   callSessionId: string;
 }
 
-/** What {@link TelnyxCallControl.answer} sets up. */
+/** What {@link TelnyxCallCommands.answer} sets up. */
 export interface TelnyxAnswerRequest extends TelnyxCommandOptions {
   stream?: TelnyxMediaStreamSettings;
   webhookUrl?: string;
 }
 
-/** What {@link TelnyxCallControl.transfer} dials. */
+/** What {@link TelnyxCallCommands.transfer} dials. */
 export interface TelnyxTransferRequest extends TelnyxCommandOptions {
   /** The new destination: E.164 number or SIP URI. */
   to: string;
@@ -122,7 +122,7 @@ export interface TelnyxTransferRequest extends TelnyxCommandOptions {
   timeoutSecs?: number;
 }
 
-/** What {@link TelnyxCallControl.startRecording} records. */
+/** What {@link TelnyxCallCommands.startRecording} records. */
 export interface TelnyxRecordingRequest extends TelnyxCommandOptions {
   /** `dual`: caller and agent on separate channels (default); `single`: mixed. */
   channels?: 'single' | 'dual';
@@ -139,7 +139,7 @@ export interface TelnyxRecordingRequest extends TelnyxCommandOptions {
   maxLengthSecs?: number;
 }
 
-/** What {@link TelnyxCallControl.speak} says. */
+/** What {@link TelnyxCallCommands.speak} says. */
 export interface TelnyxSpeakRequest extends TelnyxCommandOptions {
   /** Text or SSML, at most 3,000 characters. */
   text: string;
@@ -151,7 +151,7 @@ export interface TelnyxSpeakRequest extends TelnyxCommandOptions {
   language?: string;
 }
 
-/** What {@link TelnyxCallControl.startPlayback} plays. */
+/** What {@link TelnyxCallCommands.startPlayback} plays. */
 export interface TelnyxPlaybackRequest extends TelnyxCommandOptions {
   /** An http(s) URL of an MP3 or WAV file. */
   audioUrl: string;
@@ -161,14 +161,14 @@ export interface TelnyxPlaybackRequest extends TelnyxCommandOptions {
   overlay?: boolean;
 }
 
-/** What {@link TelnyxCallControl.hangup} found. */
+/** What {@link TelnyxCallCommands.hangup} found. */
 export type TelnyxHangupOutcome = 'hung-up' | 'already-ended';
 
 const DTMF_DIGITS = /^[0-9A-D*#wW]+$/;
 const FILE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
 
 /** Telnyx Call Control commands; see the module comment. */
-export class TelnyxCallControl {
+export class TelnyxCallCommands {
   readonly #client: Telnyx;
   readonly #connectionId: string | undefined;
   readonly #timeoutMs: number;
@@ -177,7 +177,7 @@ export class TelnyxCallControl {
   readonly #logger: Logger;
 
   /** @throws {InvalidOptionError} for a non-positive `requestTimeoutMs` or an invalid retry policy. */
-  constructor(options: TelnyxCallControlOptions = {}) {
+  constructor(options: TelnyxCallCommandsOptions = {}) {
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!(timeoutMs > 0))
       throw new InvalidOptionError('requestTimeoutMs', `requestTimeoutMs must be positive, got ${timeoutMs}`);
