@@ -35,6 +35,11 @@ export {
   WavTooLargeError,
   WavWriterClosedError,
 } from './errors.js';
+export {
+  type EncodedAudioInit,
+  InputEncodedAudioFrame,
+  OutputEncodedAudioFrame,
+} from './frames/encoded-audio-frames.js';
 // Framing: exact 10/20/40 ms frames from arbitrary chunks
 export { AudioFramer, type AudioFramerOptions, type FrameCallback } from './framing/audio-framer.js';
 // G.711 A-law / µ-law (ITU-T G.711, bit-exact with the Sun g711.c reference)
@@ -81,11 +86,6 @@ export {
   DTMFDetectorProcessor,
   type DTMFDetectorProcessorOptions,
 } from './processors/dtmf-detector-processor.js';
-export {
-  type EncodedAudioInit,
-  InputEncodedAudioFrame,
-  OutputEncodedAudioFrame,
-} from './processors/encoded-audio-frames.js';
 export {
   G711RoundTripProcessor,
   type G711RoundTripProcessorOptions,

@@ -173,6 +173,12 @@ export type { MailboxOverflowPolicy } from './processors/mailbox.js';
 // ---- AI services (STT, LLM, TTS), fallback, retries, function calling ----
 
 export {
+  BotInterruptedFrame,
+  TTSTextFrame,
+  TTSWordTimestampsFrame,
+  type WordTimestamp,
+} from './frames/service-frames.js';
+export {
   type FunctionCallContext,
   type FunctionCallOutcome,
   type FunctionDefinition,
@@ -201,12 +207,6 @@ export {
 } from './services/service-error.js';
 export { ServiceFallback, type ServiceFallbackOptions } from './services/service-fallback.js';
 export {
-  BotInterruptedFrame,
-  TTSTextFrame,
-  TTSWordTimestampsFrame,
-  type WordTimestamp,
-} from './services/service-frames.js';
-export {
   type STTConnectionState,
   STTService,
   type STTServiceOptions,
@@ -216,8 +216,8 @@ export { type TTSAudioOptions, TTSService, type TTSServiceOptions } from './serv
 
 // ---- Turn-taking: user turns, barge-in, false interruptions, idle detection ----
 
+export { FalseInterruptionFrame } from './frames/false-interruption-frame.js';
 export type { ConversationView } from './turns/conversation-state.js';
-export { FalseInterruptionFrame } from './turns/false-interruption-frame.js';
 export { TurnOptionsError, type TurnOptionsErrorCode } from './turns/turn-options-error.js';
 export {
   type UserIdleEvent,

@@ -9,7 +9,7 @@ import {
   OutputAudioRawFrame,
 } from '@voxline/core';
 import { decodeAudio } from '../encoding/audio-encoding.js';
-import { InputEncodedAudioFrame, OutputEncodedAudioFrame } from './encoded-audio-frames.js';
+import { InputEncodedAudioFrame, OutputEncodedAudioFrame } from '../frames/encoded-audio-frames.js';
 
 /**
  * Inline processor: replaces each {@link InputEncodedAudioFrame} with an `InputAudioRawFrame`

@@ -9,7 +9,7 @@ import {
   OutputAudioRawFrame,
 } from '@voxline/core';
 import { type AudioEncoding, assertAudioEncoding, encodeAudio } from '../encoding/audio-encoding.js';
-import { InputEncodedAudioFrame, OutputEncodedAudioFrame } from './encoded-audio-frames.js';
+import { InputEncodedAudioFrame, OutputEncodedAudioFrame } from '../frames/encoded-audio-frames.js';
 
 /** Options of {@link AudioEncoderProcessor}. */
 export interface AudioEncoderProcessorOptions extends Pick<FrameProcessorOptions, 'name'> {

@@ -36,15 +36,15 @@ import {
 } from '../frames/control.js';
 import { LLMTextFrame, TextFrame, TranscriptionFrame } from '../frames/data.js';
 import type { Frame, FrameDirection } from '../frames/frame.js';
-import { BotStartedSpeakingFrame, BotStoppedSpeakingFrame, InterruptionFrame } from '../frames/system.js';
-import type { LLMContext, LLMMessage } from '../llm/llm-context.js';
-import { FrameProcessor } from '../processors/frame-processor.js';
 import {
   BotInterruptedFrame,
   TTSTextFrame,
   TTSWordTimestampsFrame,
   type WordTimestamp,
-} from '../services/service-frames.js';
+} from '../frames/service-frames.js';
+import { BotStartedSpeakingFrame, BotStoppedSpeakingFrame, InterruptionFrame } from '../frames/system.js';
+import type { LLMContext, LLMMessage } from '../llm/llm-context.js';
+import { FrameProcessor } from '../processors/frame-processor.js';
 
 type AssistantMessage = Extract<LLMMessage, { role: 'assistant' }>;
 

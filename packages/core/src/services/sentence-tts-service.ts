@@ -16,7 +16,7 @@
  * before a sentence produced audio is retried for that sentence alone.
  */
 
-import type { WordTimestamp } from './service-frames.js';
+import type { WordTimestamp } from '../frames/service-frames.js';
 import { TTSService } from './tts-service.js';
 
 /** One chunk of synthesized audio. */

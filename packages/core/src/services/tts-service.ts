@@ -57,10 +57,10 @@ import {
 } from '../frames/control.js';
 import { LLMTextFrame, TextFrame, TranscriptionFrame, TTSSpeakFrame } from '../frames/data.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
+import { TTSTextFrame, TTSWordTimestampsFrame, type WordTimestamp } from '../frames/service-frames.js';
 import { CancelFrame, InterruptionFrame, StartFrame } from '../frames/system.js';
 import { AIService, type AIServiceOptions } from './ai-service.js';
 import { classifyServiceError, type ServiceError } from './service-error.js';
-import { TTSTextFrame, TTSWordTimestampsFrame, type WordTimestamp } from './service-frames.js';
 
 /** Options of {@link TTSService}. */
 export interface TTSServiceOptions extends AIServiceOptions {

@@ -16,9 +16,6 @@ export {
   type TestRegistrar,
 } from './conformance/conformance-suite.js';
 export {
-  ConformanceControlProbeFrame,
-  ConformanceProbeFrame,
-  ConformanceSystemProbeFrame,
   type FrameProcessorConformanceOptions,
   frameProcessorConformance,
 } from './conformance/frame-processor-conformance.js';
@@ -57,6 +54,11 @@ export {
   vadAnalyzerConformance,
 } from './conformance/vad-analyzer-conformance.js';
 export { FrameRecorder, type RecordedFrame } from './frame-recorder.js';
+export {
+  ConformanceControlProbeFrame,
+  ConformanceProbeFrame,
+  ConformanceSystemProbeFrame,
+} from './frames/conformance-probe-frames.js';
 export { RecordingClock } from './recording-clock.js';
 export { type LogRecord, RecordingLogger } from './recording-logger.js';
 export {

@@ -50,6 +50,7 @@ import {
   TranscriptionFrame,
   TTSSpeakFrame,
 } from '../frames/data.js';
+import { FalseInterruptionFrame } from '../frames/false-interruption-frame.js';
 import { type Frame, FrameDirection } from '../frames/frame.js';
 import {
   BotStartedSpeakingFrame,
@@ -64,7 +65,6 @@ import {
 import { FrameProcessor } from '../processors/frame-processor.js';
 import { ClockAlarm } from './clock-alarm.js';
 import { ConversationState, type ConversationView } from './conversation-state.js';
-import { FalseInterruptionFrame } from './false-interruption-frame.js';
 import { checkCount, checkDurationMs, TurnOptionsError } from './turn-options-error.js';
 import type { UserMuteStrategy } from './user-mute-strategies.js';
 import { SpeechSegmentTracker, type UserSpeechEvent } from './user-speech-segment.js';

@@ -5,33 +5,17 @@
  * suits processors that do not wait on real I/O; services have their own suites.
  */
 import { EndFrame } from '../../frames/control.js';
-import { ControlFrame, DataFrame, type Frame, FrameDirection, SystemFrame } from '../../frames/frame.js';
+import { type Frame, FrameDirection } from '../../frames/frame.js';
 import { CancelFrame, InterruptionFrame, type PipelineParams, StartFrame } from '../../frames/system.js';
 import type { FrameProcessor } from '../../processors/frame-processor.js';
+import {
+  ConformanceControlProbeFrame,
+  ConformanceProbeFrame,
+  ConformanceSystemProbeFrame,
+} from '../frames/conformance-probe-frames.js';
 import { runProcessor } from '../run-processor.js';
 import type { ConformanceCheck, ConformanceSuite } from './conformance-suite.js';
 import { expectContract } from './contract-assertions.js';
-
-/** A data frame no processor knows: it must pass through untouched. */
-export class ConformanceProbeFrame extends DataFrame {
-  constructor(readonly label: string) {
-    super();
-  }
-}
-
-/** A control frame no processor knows. */
-export class ConformanceControlProbeFrame extends ControlFrame {
-  constructor(readonly label: string) {
-    super();
-  }
-}
-
-/** A system frame no processor knows. */
-export class ConformanceSystemProbeFrame extends SystemFrame {
-  constructor(readonly label: string) {
-    super();
-  }
-}
 
 /** Options of {@link frameProcessorConformance}. */
 export interface FrameProcessorConformanceOptions {

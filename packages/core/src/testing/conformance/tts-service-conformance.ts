@@ -18,9 +18,9 @@ import {
 } from '../../frames/control.js';
 import { LLMTextFrame, TTSSpeakFrame } from '../../frames/data.js';
 import type { Frame } from '../../frames/frame.js';
+import { TTSTextFrame, TTSWordTimestampsFrame } from '../../frames/service-frames.js';
 import { CancelFrame, InterruptionFrame, MetricsFrame } from '../../frames/system.js';
 import type { TTFBMetricsData, TTSUsageMetricsData } from '../../metrics/metrics-data.js';
-import { TTSTextFrame, TTSWordTimestampsFrame } from '../../services/service-frames.js';
 import type { TTSService } from '../../services/tts-service.js';
 import type { ConformanceCheck, ConformanceSuite } from './conformance-suite.js';
 import { expectContract, expectValidOptions, preview } from './contract-assertions.js';

@@ -9,8 +9,8 @@
  *                                                        └─(BotInterruptedFrame { heardMs })──────┘
  * ```
  */
-import { TextFrame } from '../frames/data.js';
-import { DataFrame, SystemFrame } from '../frames/frame.js';
+import { TextFrame } from './data.js';
+import { DataFrame, SystemFrame } from './frame.js';
 
 /**
  * Text a TTS service sent to synthesis (a sentence, or a few words in token mode), pushed

@@ -1,7 +1,7 @@
 /**
  * The notice that an interruption turned out to be false.
  */
-import { SystemFrame } from '../frames/frame.js';
+import { SystemFrame } from './frame.js';
 
 /**
  * An interruption cut off the bot's reply, and no user transcription followed within the
