@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ts = createRequire(join(root, 'package.json'))('typescript');
 const SCOPE =
-  /^(packages\/[^/]+\/(src|test)|examples\/[^/]+\/(src|test)|benchmarks|docs\/examples)\/.*\.tsx?$/;
+  /^(packages\/[^/]+\/(src|test)|packages\/cli\/templates\/plugin\/(src|test)|examples\/[^/]+\/(src|test)|benchmarks|docs\/examples)\/.*\.tsx?$/;
 
 const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
   cwd: root,

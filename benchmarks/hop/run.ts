@@ -42,17 +42,17 @@ class QueuedPassThrough extends FrameProcessor {
 /** The end of the chain: counts arrivals and wakes the driver when a batch is through. */
 class Arrivals extends FrameProcessor {
   count = 0;
-  private target = 0;
-  private wake: (() => void) | undefined;
+  #target = 0;
+  #wake: (() => void) | undefined;
   protected override processFrame(_frame: Frame, _direction: FrameDirection): void {
     this.count++;
-    if (this.count === this.target) this.wake?.();
+    if (this.count === this.#target) this.#wake?.();
   }
   until(target: number): Promise<void> {
-    this.target = target;
+    this.#target = target;
     if (this.count >= target) return Promise.resolve();
     return new Promise((resolve) => {
-      this.wake = resolve;
+      this.#wake = resolve;
     });
   }
 }

@@ -21,9 +21,9 @@ const ENCODINGS: Record<CarrierCodec, AudioEncoding> = { PCMU: 'pcmu', PCMA: 'pc
 export class CarrierStream {
   readonly streamId: string;
   readonly callId: string;
-  private sequence = 0;
-  private chunk = 0;
-  private readonly payload: Uint8Array;
+  #sequence = 0;
+  #chunk = 0;
+  readonly #payload: Uint8Array;
 
   constructor(
     readonly carrier: BenchmarkCarrier,
@@ -38,7 +38,7 @@ export class CarrierStream {
       carrier === 'twilio'
         ? `CA${randomUUID().replaceAll('-', '')}`
         : `v3:${randomUUID().replaceAll('-', '')}`;
-    this.payload = new Uint8Array(sampleRate * (codec === 'L16' ? 2 : 1));
+    this.#payload = new Uint8Array(sampleRate * (codec === 'L16' ? 2 : 1));
   }
 
   /** Duration of one media frame in ms. */
@@ -55,7 +55,7 @@ export class CarrierStream {
 
   /** `start`, announcing the codec and rate. */
   start(): string {
-    const sequence = this.nextSequence();
+    const sequence = this.#nextSequence();
     if (this.carrier === 'twilio') {
       return JSON.stringify({
         event: 'start',
@@ -94,7 +94,7 @@ export class CarrierStream {
    * The chunk number and timestamp advance by one frame per call.
    */
   media(pcm: Int16Array): string {
-    const bytes = encodeAudio(pcm, ENCODINGS[this.codec], this.payload);
+    const bytes = encodeAudio(pcm, ENCODINGS[this.codec], this.#payload);
     return this.mediaWithPayload(
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64'),
     );
@@ -102,8 +102,8 @@ export class CarrierStream {
 
   /** One `media` message with an already encoded base64 payload. */
   mediaWithPayload(payloadBase64: string): string {
-    const sequence = this.nextSequence();
-    const chunk = ++this.chunk;
+    const sequence = this.#nextSequence();
+    const chunk = ++this.#chunk;
     const timestamp = (chunk - 1) * this.frameMs;
     const media = `{"track":"inbound","chunk":"${chunk}","timestamp":"${timestamp}","payload":"${payloadBase64}"}`;
     return this.carrier === 'twilio'
@@ -113,7 +113,7 @@ export class CarrierStream {
 
   /** The echo of a mark the agent sent, once the audio before it has played. */
   markEcho(name: string): string {
-    const sequence = this.nextSequence();
+    const sequence = this.#nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({ event: 'mark', sequenceNumber: sequence, streamSid: this.streamId, mark: { name } })
       : JSON.stringify({
@@ -126,7 +126,7 @@ export class CarrierStream {
 
   /** `stop`: the caller hung up. */
   stop(): string {
-    const sequence = this.nextSequence();
+    const sequence = this.#nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
           event: 'stop',
@@ -142,7 +142,7 @@ export class CarrierStream {
         });
   }
 
-  private nextSequence(): string {
-    return String(++this.sequence);
+  #nextSequence(): string {
+    return String(++this.#sequence);
   }
 }

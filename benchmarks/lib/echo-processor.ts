@@ -27,15 +27,17 @@ export interface EchoProcessorOptions {
  * sharing the same `Int16Array` (neither side changes audio in place); forwards every other frame.
  */
 export class EchoProcessor extends FrameProcessor {
-  constructor(private readonly options: EchoProcessorOptions = {}) {
+  readonly #options: EchoProcessorOptions;
+  constructor(options: EchoProcessorOptions = {}) {
     super({ name: 'Echo' });
+    this.#options = options;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (frame instanceof InputAudioRawFrame && direction === FrameDirection.Downstream) {
       const echoed = new OutputAudioRawFrame({ audio: frame.audio, sampleRate: frame.sampleRate });
-      if (this.options.trackOrigins) echoOrigins.set(echoed, frame);
-      if (this.options.forwardInput) this.pushFrame(frame, direction);
+      if (this.#options.trackOrigins) echoOrigins.set(echoed, frame);
+      if (this.#options.forwardInput) this.pushFrame(frame, direction);
       this.pushFrame(echoed, direction);
       return;
     }

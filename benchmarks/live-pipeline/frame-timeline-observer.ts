@@ -26,13 +26,15 @@ function baseName(name: string): string {
 export class FrameTimelineObserver implements FrameObserver {
   /** Samples per hop, in the order hops were first seen. */
   readonly hops = new Map<string, number[]>();
-  private readonly origins = new WeakMap<Frame, { arrival: number; index: number }>();
-  private framesSeen = 0;
+  readonly #origins = new WeakMap<Frame, { arrival: number; index: number }>();
+  #framesSeen = 0;
 
-  constructor(
-    private readonly arrivalNow: () => number,
-    private readonly skipFrames: number,
-  ) {}
+  readonly #skipFrames: number;
+  readonly #arrivalNow: () => number;
+  constructor(arrivalNow: () => number, skipFrames: number) {
+    this.#skipFrames = skipFrames;
+    this.#arrivalNow = arrivalNow;
+  }
 
   onPushFrame(event: FramePushEvent): void {
     const { frame } = event;
@@ -40,12 +42,12 @@ export class FrameTimelineObserver implements FrameObserver {
     if (frame instanceof InputAudioRawFrame) origin = frame;
     else if (frame instanceof OutputAudioRawFrame) origin = echoOrigins.get(frame);
     if (origin === undefined) return;
-    let entry = this.origins.get(origin);
+    let entry = this.#origins.get(origin);
     if (entry === undefined) {
-      entry = { arrival: this.arrivalNow(), index: this.framesSeen++ };
-      this.origins.set(origin, entry);
+      entry = { arrival: this.#arrivalNow(), index: this.#framesSeen++ };
+      this.#origins.set(origin, entry);
     }
-    if (entry.index < this.skipFrames) return;
+    if (entry.index < this.#skipFrames) return;
     const hop = `${baseName(event.source.name)} → ${baseName(event.destination.name)}`;
     let samples = this.hops.get(hop);
     if (samples === undefined) {

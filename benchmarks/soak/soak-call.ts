@@ -161,35 +161,35 @@ export function runSoakCall(options: SoakCallOptions): Promise<SoakCallResult> {
  * time until {@link SilentCall.hangUp}. What an idle or abandoned call looks like to the agent.
  */
 export class SilentCall {
-  private readonly stream = new CarrierStream('telnyx', 'PCMU', 8000);
-  private readonly socket: WebSocket;
-  private timer: NodeJS.Timeout | undefined;
+  readonly #stream = new CarrierStream('telnyx', 'PCMU', 8000);
+  readonly #socket: WebSocket;
+  #timer: NodeJS.Timeout | undefined;
   /** Resolves once the socket is open (rejects if it cannot connect). */
   readonly opened: Promise<void>;
 
   constructor(url: string) {
-    this.socket = new WebSocket(url, { perMessageDeflate: false, headers: streamProof(this.stream) });
+    this.#socket = new WebSocket(url, { perMessageDeflate: false, headers: streamProof(this.#stream) });
     this.opened = new Promise((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.once('open', () => {
-        this.socket.send(this.stream.connected());
-        this.socket.send(this.stream.start());
+      this.#socket.once('error', reject);
+      this.#socket.once('open', () => {
+        this.#socket.send(this.#stream.connected());
+        this.#socket.send(this.#stream.start());
         const silence = new Int16Array(8000 * (FRAME_MS / 1000));
-        this.timer = setInterval(() => this.socket.send(this.stream.media(silence)), FRAME_MS);
+        this.#timer = setInterval(() => this.#socket.send(this.#stream.media(silence)), FRAME_MS);
         resolve();
       });
     });
-    this.socket.on('error', () => {});
+    this.#socket.on('error', () => {});
   }
 
   /** Sends `stop` and closes. */
   hangUp(): void {
-    clearInterval(this.timer);
-    if (this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(this.stream.stop());
-      this.socket.close(1000);
+    clearInterval(this.#timer);
+    if (this.#socket.readyState === WebSocket.OPEN) {
+      this.#socket.send(this.#stream.stop());
+      this.#socket.close(1000);
     } else {
-      this.socket.terminate();
+      this.#socket.terminate();
     }
   }
 }

@@ -18,11 +18,11 @@ export class PhoneMenu extends FrameProcessor {
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
-    if (frame instanceof StartFrame) this.say(PhoneMenu.choices);
-    else if (frame instanceof InputDTMFFrame) this.say(this.answer(frame.digit));
+    if (frame instanceof StartFrame) this.#say(PhoneMenu.choices);
+    else if (frame instanceof InputDTMFFrame) this.#say(this.#answer(frame.digit));
   }
 
-  private answer(digit: string): string {
+  #answer(digit: string): string {
     switch (digit) {
       case '1':
         return 'We are open from nine to five, Monday to Friday.';
@@ -35,7 +35,7 @@ export class PhoneMenu extends FrameProcessor {
     }
   }
 
-  private say(text: string): void {
+  #say(text: string): void {
     this.pushFrame(new TTSSpeakFrame(text), FrameDirection.Downstream);
   }
 }

@@ -17,13 +17,13 @@ import {
  * gracefully (the farewell is spoken first: the EndFrame queues behind it).
  */
 export class GoodbyeDetector extends FrameProcessor {
-  private saidGoodbye = false;
+  #saidGoodbye = false;
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction); // forward first: the transcript still reaches the LLM context
-    if (this.saidGoodbye || !(frame instanceof TranscriptionFrame)) return;
+    if (this.#saidGoodbye || !(frame instanceof TranscriptionFrame)) return;
     if (/\b(goodbye|bye)\b/i.test(frame.text)) {
-      this.saidGoodbye = true;
+      this.#saidGoodbye = true;
       this.pushFrame(new TTSSpeakFrame('Thank you for calling. Goodbye!'), FrameDirection.Downstream);
       this.pushFrame(new EndTaskFrame('caller said goodbye'), FrameDirection.Upstream);
     }
@@ -40,8 +40,10 @@ export type OrderLookup = (orderNumber: string, signal: AbortSignal) => Promise<
  * it wait in its mailbox while system frames (input audio, interruptions) pass at once.
  */
 export class OrderStatusProcessor extends FrameProcessor {
-  constructor(private readonly lookUp: OrderLookup) {
+  readonly #lookUp: OrderLookup;
+  constructor(lookUp: OrderLookup) {
     super({ mode: 'queued' });
+    this.#lookUp = lookUp;
   }
 
   protected override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
@@ -51,7 +53,7 @@ export class OrderStatusProcessor extends FrameProcessor {
     if (orderNumber === undefined) return;
     // An interruption aborts this.signal: the lookup stops, and the AbortError it throws is not
     // reported as an error.
-    const status = await this.lookUp(orderNumber, this.signal);
+    const status = await this.#lookUp(orderNumber, this.signal);
     this.pushFrame(new TTSSpeakFrame(`Order ${orderNumber} is ${status}.`), FrameDirection.Downstream);
   }
 }

@@ -29,18 +29,19 @@ export interface GreetingOptions {
 export class GreetingProcessor extends FrameProcessor {
   #running = false;
 
-  constructor(
-    private readonly greeting: string,
-    private readonly options: GreetingOptions = {},
-  ) {
+  readonly #options: GreetingOptions;
+  readonly #greeting: string;
+  constructor(greeting: string, options: GreetingOptions = {}) {
     super();
+    this.#options = options;
+    this.#greeting = greeting;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
     if (frame instanceof StartFrame) {
       this.#running = true;
-      const when = this.options.when;
+      const when = this.#options.when;
       if (when === undefined) this.#greet();
       else void when.then((greet) => greet && this.#greet());
     } else if (frame instanceof EndFrame || frame instanceof CancelFrame) {
@@ -50,6 +51,6 @@ export class GreetingProcessor extends FrameProcessor {
 
   #greet(): void {
     // A late decision may come after the call ended.
-    if (this.#running) this.pushFrame(new TTSSpeakFrame(this.greeting), FrameDirection.Downstream);
+    if (this.#running) this.pushFrame(new TTSSpeakFrame(this.#greeting), FrameDirection.Downstream);
   }
 }

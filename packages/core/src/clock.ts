@@ -69,36 +69,40 @@ export function flushMicrotasks(): Promise<void> {
  * await clock.advance(1000); // 'woke' has run
  */
 export class VirtualClock implements Clock {
-  private current: number;
-  private sequence = 0;
-  private timers: VirtualTimer[] = [];
+  #current: number;
+  #sequence = 0;
+  #timers: VirtualTimer[] = [];
 
   /** @param start initial time in ms; default 0. */
   constructor(start = 0) {
-    this.current = start;
+    this.#current = start;
   }
 
   now(): number {
-    return this.current;
+    return this.#current;
   }
 
   /** Number of sleeps waiting to fire. */
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.#timers.length;
   }
 
   /** Time of the earliest pending sleep, or undefined when none is pending. */
   get nextTimerAt(): number | undefined {
-    return this.timers[0]?.at;
+    return this.#timers[0]?.at;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<void>((resolve, reject) => {
-      const timer: VirtualTimer = { at: this.current + Math.max(0, ms), sequence: this.sequence++, resolve };
+      const timer: VirtualTimer = {
+        at: this.#current + Math.max(0, ms),
+        sequence: this.#sequence++,
+        resolve,
+      };
       if (signal) {
         const onAbort = () => {
-          this.remove(timer);
+          this.#remove(timer);
           reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
@@ -107,7 +111,7 @@ export class VirtualClock implements Clock {
           resolve();
         };
       }
-      this.insert(timer);
+      this.#insert(timer);
     });
   }
 
@@ -116,21 +120,21 @@ export class VirtualClock implements Clock {
    * the woken code run (including sleeps it starts that fall within the window).
    */
   async advance(ms: number): Promise<void> {
-    await this.advanceTo(this.current + ms);
+    await this.advanceTo(this.#current + ms);
   }
 
   /** Moves time forward to the absolute time `target` (ms); see {@link advance}. */
   async advanceTo(target: number): Promise<void> {
     await flushMicrotasks();
     for (;;) {
-      const next = this.timers[0];
+      const next = this.#timers[0];
       if (next === undefined || next.at > target) break;
-      this.timers.shift();
-      this.current = Math.max(this.current, next.at);
+      this.#timers.shift();
+      this.#current = Math.max(this.#current, next.at);
       next.resolve();
       await flushMicrotasks();
     }
-    this.current = Math.max(this.current, target);
+    this.#current = Math.max(this.#current, target);
     await flushMicrotasks();
   }
 
@@ -157,18 +161,18 @@ export class VirtualClock implements Clock {
       },
     );
     tracked.catch(() => {});
-    const deadline = this.current + limitMs;
+    const deadline = this.#current + limitMs;
     await flushMicrotasks();
     while (!settled) {
-      const next = this.timers[0];
+      const next = this.#timers[0];
       if (next === undefined) {
         // Real I/O (sockets, child processes) may still wake the code: give it up to
         // `realIdleMs` of wall time to settle or start a timer.
         const waitUntil = Date.now() + realIdleMs;
-        while (!settled && this.timers.length === 0 && Date.now() < waitUntil) {
+        while (!settled && this.#timers.length === 0 && Date.now() < waitUntil) {
           await new Promise((resolve) => setTimeout(resolve, 2));
         }
-        if (!settled && this.timers.length === 0) {
+        if (!settled && this.#timers.length === 0) {
           throw new VoxlineError(
             'virtual-clock-stalled',
             'VirtualClock.runUntil: the promise is pending and no timer is left to fire',
@@ -186,19 +190,19 @@ export class VirtualClock implements Clock {
     return tracked;
   }
 
-  private insert(timer: VirtualTimer): void {
+  #insert(timer: VirtualTimer): void {
     // Timers are few; keep the array sorted by (time, creation order).
-    let index = this.timers.length;
+    let index = this.#timers.length;
     while (index > 0) {
-      const previous = this.timers[index - 1] as VirtualTimer;
+      const previous = this.#timers[index - 1] as VirtualTimer;
       if (previous.at < timer.at || (previous.at === timer.at && previous.sequence < timer.sequence)) break;
       index--;
     }
-    this.timers.splice(index, 0, timer);
+    this.#timers.splice(index, 0, timer);
   }
 
-  private remove(timer: VirtualTimer): void {
-    const index = this.timers.indexOf(timer);
-    if (index >= 0) this.timers.splice(index, 1);
+  #remove(timer: VirtualTimer): void {
+    const index = this.#timers.indexOf(timer);
+    if (index >= 0) this.#timers.splice(index, 1);
   }
 }

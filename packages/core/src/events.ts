@@ -9,14 +9,14 @@ type Listener<Args extends unknown[]> = (...args: Args) => void;
 type AnyListener = (...args: any[]) => void;
 
 export class TypedEventEmitter<Events extends { [name: string]: unknown[] }> {
-  private readonly listeners = new Map<keyof Events, Set<AnyListener>>();
+  readonly #listeners = new Map<keyof Events, Set<AnyListener>>();
 
   /** Adds a listener; returns a function that removes it. */
   on<Name extends keyof Events>(name: Name, listener: Listener<Events[Name]>): () => void {
-    let set = this.listeners.get(name);
+    let set = this.#listeners.get(name);
     if (set === undefined) {
       set = new Set();
-      this.listeners.set(name, set);
+      this.#listeners.set(name, set);
     }
     set.add(listener as AnyListener);
     return () => this.off(name, listener);
@@ -33,12 +33,12 @@ export class TypedEventEmitter<Events extends { [name: string]: unknown[] }> {
 
   /** Removes a listener. */
   off<Name extends keyof Events>(name: Name, listener: Listener<Events[Name]>): void {
-    this.listeners.get(name)?.delete(listener as AnyListener);
+    this.#listeners.get(name)?.delete(listener as AnyListener);
   }
 
   /** Calls every listener of `name`; returns whether there was any. */
   protected emit<Name extends keyof Events>(name: Name, ...args: Events[Name]): boolean {
-    const set = this.listeners.get(name);
+    const set = this.#listeners.get(name);
     if (set === undefined || set.size === 0) return false;
     for (const listener of [...set]) {
       try {

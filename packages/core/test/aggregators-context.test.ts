@@ -354,14 +354,16 @@ describe('createContextAggregatorPair', () => {
 
 /** Answers every context with the next scripted reply, streamed 20 ms per token. */
 class ScriptedLLM extends LLMService {
-  constructor(private readonly replies: string[]) {
+  readonly #replies: string[];
+  constructor(replies: string[]) {
     super();
+    this.#replies = replies;
   }
   protected override async *streamCompletion(
     _context: LLMContext,
     signal: AbortSignal,
   ): AsyncIterable<LLMChunk> {
-    const text = this.replies.shift() ?? '';
+    const text = this.#replies.shift() ?? '';
     for (const token of text.match(/\s?\S+/g) ?? []) {
       await this.clock.sleep(20, signal);
       yield { type: 'text', text: token };
@@ -389,26 +391,26 @@ class WordTimedTTS extends TTSService {
  * frame, says when the bot speaks, and on interruption reports how much of the context was heard.
  */
 class PlaybackOutput extends FrameProcessor {
-  private playingContext: string | undefined;
-  private startedAt = 0;
-  private queuedMs = 0;
+  #playingContext: string | undefined;
+  #startedAt = 0;
+  #queuedMs = 0;
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (frame instanceof TTSAudioRawFrame && direction === FrameDirection.Downstream) {
-      if (this.playingContext !== frame.contextId) {
-        this.playingContext = frame.contextId;
-        this.startedAt = this.clock.now();
-        this.queuedMs = 0;
+      if (this.#playingContext !== frame.contextId) {
+        this.#playingContext = frame.contextId;
+        this.#startedAt = this.clock.now();
+        this.#queuedMs = 0;
         this.pushFrame(new BotStartedSpeakingFrame(), direction);
       }
-      this.queuedMs += (frame.audio.length / frame.sampleRate) * 1000;
+      this.#queuedMs += (frame.audio.length / frame.sampleRate) * 1000;
       return; // played, not forwarded
     }
-    if (frame instanceof InterruptionFrame && this.playingContext !== undefined) {
-      const heardMs = Math.min(this.queuedMs, this.clock.now() - this.startedAt);
+    if (frame instanceof InterruptionFrame && this.#playingContext !== undefined) {
+      const heardMs = Math.min(this.#queuedMs, this.clock.now() - this.#startedAt);
       this.pushFrame(frame, direction);
-      this.pushFrame(new BotInterruptedFrame(heardMs, this.queuedMs, this.playingContext), direction);
+      this.pushFrame(new BotInterruptedFrame(heardMs, this.#queuedMs, this.#playingContext), direction);
       this.pushFrame(new BotStoppedSpeakingFrame(), direction);
-      this.playingContext = undefined;
+      this.#playingContext = undefined;
       return;
     }
     this.pushFrame(frame, direction);

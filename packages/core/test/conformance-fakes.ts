@@ -46,11 +46,13 @@ class CodedError extends Error {
  * user stops speaking (a few ms later, as a provider answers) or at the end of the stream.
  */
 export class ScriptedSTTService extends STTService {
-  private pendingSamples = 0;
-  private interimSent = false;
+  #pendingSamples = 0;
+  #interimSent = false;
 
-  constructor(private readonly broken: { endWithoutFlush?: boolean } = {}) {
+  readonly #broken: { endWithoutFlush?: boolean };
+  constructor(broken: { endWithoutFlush?: boolean } = {}) {
     super();
+    this.#broken = broken;
   }
 
   protected override async connect(): Promise<void> {
@@ -58,31 +60,31 @@ export class ScriptedSTTService extends STTService {
   }
 
   protected override sendAudio(pcm: Int16Array): void {
-    this.pendingSamples += pcm.length;
-    if (!this.interimSent && this.pendingSamples >= this.sampleRate / 2) {
-      this.interimSent = true;
+    this.#pendingSamples += pcm.length;
+    if (!this.#interimSent && this.#pendingSamples >= this.sampleRate / 2) {
+      this.#interimSent = true;
       this.pushTranscription('hello', { final: false });
     }
   }
 
   protected override finalize(): void {
-    setTimeout(() => this.flushFinal(), 5);
+    setTimeout(() => this.#flushFinal(), 5);
   }
 
   protected override async disconnect(): Promise<void> {
-    if (this.broken.endWithoutFlush) {
+    if (this.#broken.endWithoutFlush) {
       // Broken: closes at once and lets the last result arrive after the EndFrame.
-      setTimeout(() => this.flushFinal(), 30);
+      setTimeout(() => this.#flushFinal(), 30);
       return;
     }
     await tick(2);
-    this.flushFinal();
+    this.#flushFinal();
   }
 
-  private flushFinal(): void {
-    if (this.pendingSamples === 0) return;
-    this.pendingSamples = 0;
-    this.interimSent = false;
+  #flushFinal(): void {
+    if (this.#pendingSamples === 0) return;
+    this.#pendingSamples = 0;
+    this.#interimSent = false;
     this.pushTranscription('hello world', { final: true });
   }
 }
@@ -92,19 +94,21 @@ export class ScriptedSTTService extends STTService {
 /** Says each word as a 120 ms tone, with its word timestamp. */
 export class ToneTTSService extends SentenceTTSService {
   /** Audio the broken variant held back, to push behind the base's back in the next turn. */
-  private heldBackAudio: TTSAudioRawFrame | undefined;
+  #heldBackAudio: TTSAudioRawFrame | undefined;
 
-  constructor(private readonly broken: { pushesLateAudio?: boolean } = {}) {
+  readonly #broken: { pushesLateAudio?: boolean };
+  constructor(broken: { pushesLateAudio?: boolean } = {}) {
     super();
+    this.#broken = broken;
   }
 
   protected override async *synthesize(text: string, signal: AbortSignal): AsyncIterable<TTSAudioChunk> {
     const rate = this.sampleRate;
-    if (this.heldBackAudio !== undefined) {
+    if (this.#heldBackAudio !== undefined) {
       // Broken: a turn's audio pushed after that turn was interrupted. Pushed as the next turn
       // starts, so it surely comes out before that turn ends, however loaded the machine is.
-      this.pushFrame(this.heldBackAudio, FrameDirection.Downstream);
-      this.heldBackAudio = undefined;
+      this.pushFrame(this.#heldBackAudio, FrameDirection.Downstream);
+      this.#heldBackAudio = undefined;
     }
     for (const word of text.split(/\s+/).filter((part) => part !== '')) {
       await tick(2);
@@ -113,8 +117,8 @@ export class ToneTTSService extends SentenceTTSService {
       for (let index = 0; index < audio.length; index++) {
         audio[index] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * index) / rate));
       }
-      if (this.broken.pushesLateAudio) {
-        this.heldBackAudio ??= new TTSAudioRawFrame({
+      if (this.#broken.pushesLateAudio) {
+        this.#heldBackAudio ??= new TTSAudioRawFrame({
           audio,
           sampleRate: rate,
           contextId: this.activeContextId,
@@ -129,15 +133,16 @@ export class ToneTTSService extends SentenceTTSService {
 
 /** Answers each conformance scenario as a scripted model would. */
 export class ScriptedLLMService extends LLMService {
-  constructor(
-    private readonly scenario: LLMConformanceScenario,
-    private readonly broken: { swallowsCancel?: boolean } = {},
-  ) {
+  readonly #broken: { swallowsCancel?: boolean };
+  readonly #scenario: LLMConformanceScenario;
+  constructor(scenario: LLMConformanceScenario, broken: { swallowsCancel?: boolean } = {}) {
     super();
+    this.#broken = broken;
+    this.#scenario = scenario;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
-    if (this.broken.swallowsCancel && frame instanceof CancelFrame) return;
+    if (this.#broken.swallowsCancel && frame instanceof CancelFrame) return;
     return super.processFrame(frame, direction);
   }
 
@@ -145,7 +150,7 @@ export class ScriptedLLMService extends LLMService {
     context: LLMContext,
     signal: AbortSignal,
   ): AsyncIterable<LLMChunk> {
-    const scenario = this.scenario;
+    const scenario = this.#scenario;
     const words = (text: string) => text.match(/\S+\s*/g) ?? [];
     if (scenario.kind === 'failure') throw new ServiceError('bad-request', 'the request was refused');
     let reply: string;
@@ -185,7 +190,10 @@ export class ScriptedLLMService extends LLMService {
 export class ToyCarrierSerializer implements SerializerContract {
   call: SerializerContract['call'] = undefined;
 
-  constructor(private readonly broken: { marksBeforeStart?: boolean } = {}) {}
+  readonly #broken: { marksBeforeStart?: boolean };
+  constructor(broken: { marksBeforeStart?: boolean } = {}) {
+    this.#broken = broken;
+  }
 
   setup(): void {}
 
@@ -234,23 +242,23 @@ export class ToyCarrierSerializer implements SerializerContract {
       return typeof frame.message === 'string' ? frame.message : JSON.stringify(frame.message);
     }
     if (!(frame instanceof OutputAudioRawFrame)) return undefined;
-    this.requireStart();
+    this.#requireStart();
     const bytes = Buffer.alloc(frame.audio.length * 2);
     for (const [index, sample] of frame.audio.entries()) bytes.writeInt16LE(sample, index * 2);
     return JSON.stringify({ event: 'media', payload: bytes.toString('base64') });
   }
 
   serializeMark(name: string): string {
-    if (!this.broken.marksBeforeStart) this.requireStart();
+    if (!this.#broken.marksBeforeStart) this.#requireStart();
     return JSON.stringify({ event: 'mark', name });
   }
 
   serializeClear(): string {
-    this.requireStart();
+    this.#requireStart();
     return '{"event":"clear"}';
   }
 
-  private requireStart(): void {
+  #requireStart(): void {
     if (this.call === undefined) throw new CodedError('not-started', 'no start message yet');
   }
 }
@@ -270,18 +278,20 @@ export const toyCarrierMessages = {
 /** An energy detector: 10 ms windows over -30 dBFS are speech; 3 windows start, 5 stop. */
 export class EnergyVADAnalyzer implements VADAnalyzerContract {
   readonly windowSize: number;
-  private held = new Int16Array(0);
-  private analyzed = 0;
-  private run = 0;
-  private speaking = false;
-  private speechStart = 0;
-  private edgeAt = 0;
-  private closed = false;
+  #held = new Int16Array(0);
+  #analyzed = 0;
+  #run = 0;
+  #speaking = false;
+  #speechStart = 0;
+  #edgeAt = 0;
+  #closed = false;
 
+  readonly #broken: { dropsPartialWindows?: boolean };
   constructor(
     readonly sampleRate: number,
-    private readonly broken: { dropsPartialWindows?: boolean } = {},
+    broken: { dropsPartialWindows?: boolean } = {},
   ) {
+    this.#broken = broken;
     if (sampleRate !== 8000 && sampleRate !== 16000) {
       throw new CodedError('unsupported-vad-sample-rate', `${sampleRate} Hz is not supported`);
     }
@@ -289,11 +299,11 @@ export class EnergyVADAnalyzer implements VADAnalyzerContract {
   }
 
   async analyze(pcm: Int16Array) {
-    if (this.closed) throw new CodedError('vad-closed', 'closed');
+    if (this.#closed) throw new CodedError('vad-closed', 'closed');
     if (!(pcm instanceof Int16Array)) throw new CodedError('invalid-vad-audio', 'not an Int16Array');
-    const audio = new Int16Array(this.held.length + pcm.length);
-    audio.set(this.held);
-    audio.set(pcm, this.held.length);
+    const audio = new Int16Array(this.#held.length + pcm.length);
+    audio.set(this.#held);
+    audio.set(pcm, this.#held.length);
     const events: VADEdgeContract[] = [];
     let windows = 0;
     let offset = 0;
@@ -303,50 +313,54 @@ export class EnergyVADAnalyzer implements VADAnalyzerContract {
       let sum = 0;
       for (const sample of window) sum += sample * sample;
       const speech = 10 * Math.log10(sum / window.length / 32768 ** 2 + 1e-12) > -30;
-      const windowStart = this.analyzed;
-      this.analyzed += this.windowSize;
-      if (speech === this.speaking) this.run = 0;
+      const windowStart = this.#analyzed;
+      this.#analyzed += this.windowSize;
+      if (speech === this.#speaking) this.#run = 0;
       else {
-        if (this.run === 0) this.edgeAt = windowStart;
-        this.run++;
+        if (this.#run === 0) this.#edgeAt = windowStart;
+        this.#run++;
       }
-      if (!this.speaking && this.run >= 3) {
-        this.speaking = true;
-        this.run = 0;
-        this.speechStart = this.edgeAt;
-        events.push({ type: 'started', startMs: this.ms(this.edgeAt), decidedAtMs: this.ms(this.analyzed) });
-      } else if (this.speaking && this.run >= 5) {
-        this.speaking = false;
-        this.run = 0;
+      if (!this.#speaking && this.#run >= 3) {
+        this.#speaking = true;
+        this.#run = 0;
+        this.#speechStart = this.#edgeAt;
+        events.push({
+          type: 'started',
+          startMs: this.#ms(this.#edgeAt),
+          decidedAtMs: this.#ms(this.#analyzed),
+        });
+      } else if (this.#speaking && this.#run >= 5) {
+        this.#speaking = false;
+        this.#run = 0;
         events.push({
           type: 'stopped',
-          startMs: this.ms(this.speechStart),
-          stopMs: this.ms(this.edgeAt),
-          decidedAtMs: this.ms(this.analyzed),
+          startMs: this.#ms(this.#speechStart),
+          stopMs: this.#ms(this.#edgeAt),
+          decidedAtMs: this.#ms(this.#analyzed),
         });
       }
     }
-    this.held = this.broken.dropsPartialWindows ? new Int16Array(0) : audio.slice(offset);
+    this.#held = this.#broken.dropsPartialWindows ? new Int16Array(0) : audio.slice(offset);
     return {
-      state: this.speaking ? 'speaking' : 'quiet',
+      state: this.#speaking ? 'speaking' : 'quiet',
       windows,
-      analyzedMs: this.ms(this.analyzed),
+      analyzedMs: this.#ms(this.#analyzed),
       events,
     };
   }
 
   reset(): void {
-    this.held = new Int16Array(0);
-    this.analyzed = 0;
-    this.run = 0;
-    this.speaking = false;
+    this.#held = new Int16Array(0);
+    this.#analyzed = 0;
+    this.#run = 0;
+    this.#speaking = false;
   }
 
   close(): void {
-    this.closed = true;
+    this.#closed = true;
   }
 
-  private ms(samples: number): number {
+  #ms(samples: number): number {
     return (samples * 1000) / this.sampleRate;
   }
 }

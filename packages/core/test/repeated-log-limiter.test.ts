@@ -26,10 +26,10 @@ describe('RepeatedLogLimiter', () => {
 });
 
 class FailingProcessor extends FrameProcessor {
-  private samples = 100_000;
+  #samples = 100_000;
   fail(): void {
     // The same failure with another number each time, as a growing backlog reports it.
-    this.pushError(new Error(`VAD backlog would reach ${this.samples++} samples`));
+    this.pushError(new Error(`VAD backlog would reach ${this.#samples++} samples`));
   }
 }
 

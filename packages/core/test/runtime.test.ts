@@ -29,11 +29,13 @@ const silent = createLogger({ level: 'silent' });
 
 /** Appends a suffix to every TextFrame; inline. */
 class Suffix extends FrameProcessor {
-  constructor(private readonly suffix: string) {
+  readonly #suffix: string;
+  constructor(suffix: string) {
     super();
+    this.#suffix = suffix;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
-    if (frame instanceof TextFrame) this.pushFrame(new TextFrame(frame.text + this.suffix), direction);
+    if (frame instanceof TextFrame) this.pushFrame(new TextFrame(frame.text + this.#suffix), direction);
     else this.pushFrame(frame, direction);
   }
 }
@@ -43,27 +45,29 @@ class SlowText extends FrameProcessor {
   readonly started: string[] = [];
   readonly aborted: string[] = [];
   readonly systemSeenWhileBusy: string[] = [];
-  private busy = false;
-  constructor(private readonly delayMs: number) {
+  #busy = false;
+  readonly #delayMs: number;
+  constructor(delayMs: number) {
     super({ mode: 'queued' });
+    this.#delayMs = delayMs;
   }
   protected override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
     if (frame instanceof TextFrame) {
       this.started.push(frame.text);
-      this.busy = true;
+      this.#busy = true;
       const signal = this.signal;
       try {
-        await this.clock.sleep(this.delayMs, signal);
+        await this.clock.sleep(this.#delayMs, signal);
       } catch (error) {
         this.aborted.push(frame.text);
         throw error;
       } finally {
-        this.busy = false;
+        this.#busy = false;
       }
       this.pushFrame(frame, direction);
       return;
     }
-    if (frame.kind === 'system' && this.busy) this.systemSeenWhileBusy.push(frame.constructor.name);
+    if (frame.kind === 'system' && this.#busy) this.systemSeenWhileBusy.push(frame.constructor.name);
     this.pushFrame(frame, direction);
   }
 }
@@ -241,12 +245,14 @@ describe('queued processors', () => {
 
 describe('errors', () => {
   class Failing extends FrameProcessor {
-    constructor(private readonly failOn: 'text' | 'start') {
+    readonly #failOn: 'text' | 'start';
+    constructor(failOn: 'text' | 'start') {
       super();
+      this.#failOn = failOn;
     }
     protected override processFrame(frame: Frame, direction: FrameDirection): void {
-      if (this.failOn === 'text' && frame instanceof TextFrame) throw new Error(`bad text ${frame.text}`);
-      if (this.failOn === 'start' && frame instanceof StartFrame) throw new Error('cannot start');
+      if (this.#failOn === 'text' && frame instanceof TextFrame) throw new Error(`bad text ${frame.text}`);
+      if (this.#failOn === 'start' && frame instanceof StartFrame) throw new Error('cannot start');
       this.pushFrame(frame, direction);
     }
   }

@@ -32,11 +32,10 @@ const unavailable = () => Object.assign(new Error('Service Unavailable'), { stat
 /** Answers with `reply`, or fails every request when `reply` is an error. */
 class OneLineLLM extends LLMService {
   requests = 0;
-  constructor(
-    private readonly reply: string | (() => unknown),
-    name: string,
-  ) {
+  readonly #reply: string | (() => unknown);
+  constructor(reply: string | (() => unknown), name: string) {
     super({ name, retry: { maxAttempts: 2, initialDelayMs: 100, jitter: 0 } });
+    this.#reply = reply;
   }
   protected override async *streamCompletion(
     _context: LLMContext,
@@ -44,8 +43,8 @@ class OneLineLLM extends LLMService {
   ): AsyncIterable<LLMChunk> {
     this.requests++;
     await this.clock.sleep(50, signal);
-    if (typeof this.reply !== 'string') throw this.reply();
-    for (const word of this.reply.split(' ')) yield { type: 'text', text: `${word} ` };
+    if (typeof this.#reply !== 'string') throw this.#reply();
+    for (const word of this.#reply.split(' ')) yield { type: 'text', text: `${word} ` };
   }
 }
 
@@ -104,14 +103,13 @@ describe('ServiceFallback', () => {
   it('moves a TTS turn whose context could not be opened to the next TTS', async () => {
     class OneShotTTS extends TTSService {
       sent: string[] = [];
-      constructor(
-        private readonly fail: boolean,
-        name: string,
-      ) {
+      readonly #fail: boolean;
+      constructor(fail: boolean, name: string) {
         super({ name, retry: { maxAttempts: 1 } });
+        this.#fail = fail;
       }
       protected override openContext(): void {
-        if (this.fail) throw Object.assign(new Error('Forbidden'), { status: 403 });
+        if (this.#fail) throw Object.assign(new Error('Forbidden'), { status: 403 });
       }
       protected override sendText(contextId: string, text: string): void {
         this.sent.push(text);
@@ -155,15 +153,14 @@ describe('ServiceFallback', () => {
   it('sends audio to the standby STT once the primary cannot connect', async () => {
     class EchoSTT extends STTService {
       chunks = 0;
-      constructor(
-        private readonly failConnect: boolean,
-        name: string,
-      ) {
+      readonly #failConnect: boolean;
+      constructor(failConnect: boolean, name: string) {
         super({ name, retry: { maxAttempts: 1 } });
+        this.#failConnect = failConnect;
       }
       protected override async connect(): Promise<void> {
         await this.clock.sleep(100);
-        if (this.failConnect) throw Object.assign(new Error('Unauthorized'), { status: 401 });
+        if (this.#failConnect) throw Object.assign(new Error('Unauthorized'), { status: 401 });
       }
       protected override sendAudio(): void {
         this.chunks++;

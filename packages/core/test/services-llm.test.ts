@@ -45,11 +45,10 @@ class ScriptedLLM extends LLMService {
   readonly requests: { messages: string; tools: string[]; at: number }[] = [];
   readonly aborted: number[] = [];
 
-  constructor(
-    private readonly completions: Completion[],
-    options: ConstructorParameters<typeof LLMService>[0] = {},
-  ) {
+  readonly #completions: Completion[];
+  constructor(completions: Completion[], options: ConstructorParameters<typeof LLMService>[0] = {}) {
     super({ random: () => 0.5, model: 'scripted-1', ...options });
+    this.#completions = completions;
   }
 
   protected override async *streamCompletion(
@@ -61,7 +60,7 @@ class ScriptedLLM extends LLMService {
       tools: context.tools.map((tool) => tool.function.name),
       at: this.clock.now(),
     });
-    const steps = this.completions.shift() ?? [];
+    const steps = this.#completions.shift() ?? [];
     try {
       for (const step of steps) {
         await this.clock.sleep(step.waitMs, signal);

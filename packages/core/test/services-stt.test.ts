@@ -98,29 +98,28 @@ class ScriptedStreamingSTT extends STTService {
   connects = 0;
   finalizes = 0;
   disconnects = 0;
-  private chunksSinceConnect = 0;
+  #chunksSinceConnect = 0;
 
-  constructor(
-    private readonly script: Script,
-    options: ConstructorParameters<typeof STTService>[0] = {},
-  ) {
+  readonly #script: Script;
+  constructor(script: Script, options: ConstructorParameters<typeof STTService>[0] = {}) {
     super({ random: () => 0.5, ...options });
+    this.#script = script;
   }
 
   protected override async connect(signal: AbortSignal): Promise<void> {
     this.connects++;
-    const error = this.script.connectErrors?.shift();
-    await this.clock.sleep(this.script.connectDelayMs ?? 0, signal);
+    const error = this.#script.connectErrors?.shift();
+    await this.clock.sleep(this.#script.connectDelayMs ?? 0, signal);
     if (error !== undefined) throw error;
-    this.chunksSinceConnect = 0;
+    this.#chunksSinceConnect = 0;
   }
 
   protected override sendAudio(pcm: Int16Array): void {
     this.sent.push(pcm.slice());
-    this.chunksSinceConnect++;
-    const drop = this.script.dropAfterChunks;
-    if (drop !== undefined && this.chunksSinceConnect === drop.chunks) {
-      this.script.dropAfterChunks = undefined;
+    this.#chunksSinceConnect++;
+    const drop = this.#script.dropAfterChunks;
+    if (drop !== undefined && this.#chunksSinceConnect === drop.chunks) {
+      this.#script.dropAfterChunks = undefined;
       // The socket closes after this chunk was accepted.
       queueMicrotask(() => this.connectionLost(drop.error));
     }
@@ -128,9 +127,9 @@ class ScriptedStreamingSTT extends STTService {
 
   protected override finalize(): void {
     this.finalizes++;
-    const text = this.script.finals?.shift();
+    const text = this.#script.finals?.shift();
     this.pushTranscription(`${text ?? ''} (interim)`, { final: false });
-    this.clock.sleep(this.script.finalDelayMs ?? 0).then(() => {
+    this.clock.sleep(this.#script.finalDelayMs ?? 0).then(() => {
       if (text !== undefined) this.pushTranscription(text, { language: 'en' });
     });
   }

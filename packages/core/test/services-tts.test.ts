@@ -51,13 +51,12 @@ class ScriptedStreamingTTS extends TTSService {
   readonly calls: string[] = [];
   openErrors: unknown[] = [];
   sendErrors: unknown[] = [];
-  private nextAudioAt = new Map<string, number>();
+  #nextAudioAt = new Map<string, number>();
 
-  constructor(
-    private readonly latencyMs = 150,
-    options: ConstructorParameters<typeof TTSService>[0] = {},
-  ) {
+  readonly #latencyMs: number;
+  constructor(latencyMs = 150, options: ConstructorParameters<typeof TTSService>[0] = {}) {
     super({ random: () => 0.5, model: 'scripted-voice', ...options });
+    this.#latencyMs = latencyMs;
   }
 
   protected override openContext(contextId: string): void {
@@ -71,7 +70,7 @@ class ScriptedStreamingTTS extends TTSService {
     const error = this.sendErrors.shift();
     if (error !== undefined) throw error;
     const now = this.clock.now();
-    let at = Math.max(now + this.latencyMs, this.nextAudioAt.get(contextId) ?? 0);
+    let at = Math.max(now + this.#latencyMs, this.#nextAudioAt.get(contextId) ?? 0);
     for (const word of text.trim().split(/\s+/)) {
       const deliverAt = at;
       this.clock.sleep(deliverAt - now).then(() => {
@@ -82,13 +81,13 @@ class ScriptedStreamingTTS extends TTSService {
       });
       at += 50;
     }
-    this.nextAudioAt.set(contextId, at);
+    this.#nextAudioAt.set(contextId, at);
   }
 
   protected override flushContext(contextId: string): void {
     this.calls.push(`flush ${contextId}`);
     // The provider's final message follows its last audio chunk.
-    const doneAt = (this.nextAudioAt.get(contextId) ?? this.clock.now() + 50) - 50;
+    const doneAt = (this.#nextAudioAt.get(contextId) ?? this.clock.now() + 50) - 50;
     this.clock.sleep(doneAt - this.clock.now()).then(() => this.completeContext(contextId));
   }
 

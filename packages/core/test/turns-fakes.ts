@@ -63,40 +63,42 @@ export function inputFrame(amplitude: number, frameIndex: number): InputAudioRaw
  * time is counted in samples, like the real analyzers.
  */
 export class FakeEnergyVAD extends FrameProcessor {
-  private samples = 0;
-  private speaking = false;
-  private runStartMs = 0;
-  private runMs = 0;
-  private runLoud = false;
+  #samples = 0;
+  #speaking = false;
+  #runStartMs = 0;
+  #runMs = 0;
+  #runLoud = false;
 
-  constructor(
-    private readonly startMs = 200,
-    private readonly stopMs = 200,
-    private readonly threshold = 1000,
-  ) {
+  readonly #threshold: number;
+  readonly #stopMs: number;
+  readonly #startMs: number;
+  constructor(startMs = 200, stopMs = 200, threshold = 1000) {
     super();
+    this.#threshold = threshold;
+    this.#stopMs = stopMs;
+    this.#startMs = startMs;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
     if (!(frame instanceof InputAudioRawFrame)) return;
-    const frameStartMs = (this.samples / frame.sampleRate) * 1000;
-    this.samples += frame.audio.length;
+    const frameStartMs = (this.#samples / frame.sampleRate) * 1000;
+    this.#samples += frame.audio.length;
     let peak = 0;
     for (const sample of frame.audio) peak = Math.max(peak, Math.abs(sample));
-    const loud = peak >= this.threshold;
-    if (loud !== this.runLoud) {
-      this.runLoud = loud;
-      this.runStartMs = frameStartMs;
-      this.runMs = 0;
+    const loud = peak >= this.#threshold;
+    if (loud !== this.#runLoud) {
+      this.#runLoud = loud;
+      this.#runStartMs = frameStartMs;
+      this.#runMs = 0;
     }
-    this.runMs += audioDurationMs(frame);
-    if (!this.speaking && loud && this.runMs >= this.startMs) {
-      this.speaking = true;
-      this.pushFrame(new VADUserStartedSpeakingFrame(this.runStartMs));
-    } else if (this.speaking && !loud && this.runMs >= this.stopMs) {
-      this.speaking = false;
-      this.pushFrame(new VADUserStoppedSpeakingFrame(this.runStartMs));
+    this.#runMs += audioDurationMs(frame);
+    if (!this.#speaking && loud && this.#runMs >= this.#startMs) {
+      this.#speaking = true;
+      this.pushFrame(new VADUserStartedSpeakingFrame(this.#runStartMs));
+    } else if (this.#speaking && !loud && this.#runMs >= this.#stopMs) {
+      this.#speaking = false;
+      this.pushFrame(new VADUserStoppedSpeakingFrame(this.#runStartMs));
     }
   }
 }
@@ -107,31 +109,33 @@ export class FakeEnergyVAD extends FrameProcessor {
  * after the VAD stop. A `null` entry is noise: no transcription at all.
  */
 export class FakeSTT extends FrameProcessor {
-  private segment = -1;
+  #segment = -1;
   readonly interruptions: number[] = [];
 
-  constructor(
-    private readonly script: readonly (string | null)[],
-    private readonly interimAfterMs = 300,
-    private readonly finalAfterMs = 200,
-  ) {
+  readonly #finalAfterMs: number;
+  readonly #interimAfterMs: number;
+  readonly #script: readonly (string | null)[];
+  constructor(script: readonly (string | null)[], interimAfterMs = 300, finalAfterMs = 200) {
     super();
+    this.#finalAfterMs = finalAfterMs;
+    this.#interimAfterMs = interimAfterMs;
+    this.#script = script;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
     if (frame instanceof InterruptionFrame) this.interruptions.push(this.clock.now());
     if (frame instanceof VADUserStartedSpeakingFrame) {
-      this.segment++;
-      const text = this.script[this.segment];
-      if (text) this.later(this.interimAfterMs, new InterimTranscriptionFrame(text.split(' ')[0] ?? ''));
+      this.#segment++;
+      const text = this.#script[this.#segment];
+      if (text) this.#later(this.#interimAfterMs, new InterimTranscriptionFrame(text.split(' ')[0] ?? ''));
     } else if (frame instanceof VADUserStoppedSpeakingFrame) {
-      const text = this.script[this.segment];
-      if (text) this.later(this.finalAfterMs, new TranscriptionFrame(text));
+      const text = this.#script[this.#segment];
+      if (text) this.#later(this.#finalAfterMs, new TranscriptionFrame(text));
     }
   }
 
-  private later(ms: number, frame: Frame): void {
+  #later(ms: number, frame: Frame): void {
     this.clock.sleep(ms).then(() => this.pushFrame(frame));
   }
 }
@@ -143,21 +147,21 @@ export class FakeSTT extends FrameProcessor {
  */
 export class FakeUserAggregator extends FrameProcessor {
   readonly context = new LLMContext([{ role: 'system', content: 'You are a test.' }]);
-  private parts: string[] = [];
+  #parts: string[] = [];
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (frame instanceof UserStartedSpeakingFrame && direction === FrameDirection.Downstream) {
-      this.parts = [];
+      this.#parts = [];
     } else if (frame instanceof TranscriptionFrame && !(frame instanceof InterimTranscriptionFrame)) {
-      this.parts.push(frame.text);
+      this.#parts.push(frame.text);
       return;
     } else if (frame instanceof InterimTranscriptionFrame) {
       return;
     } else if (frame instanceof UserStoppedSpeakingFrame && direction === FrameDirection.Downstream) {
       this.pushFrame(frame, direction);
-      if (this.parts.length > 0) {
-        this.context.addMessage({ role: 'user', content: this.parts.join(' ') });
-        this.parts = [];
+      if (this.#parts.length > 0) {
+        this.context.addMessage({ role: 'user', content: this.#parts.join(' ') });
+        this.#parts = [];
         this.pushFrame(new LLMContextFrame(this.context));
       }
       return;
@@ -174,13 +178,14 @@ export class FakeUserAggregator extends FrameProcessor {
 export class FakeLLM extends FrameProcessor {
   readonly runs: { at: number; lastMessage: LLMMessage | undefined }[] = [];
   readonly aborted: number[] = [];
-  private replies = 0;
+  #replies = 0;
 
-  constructor(
-    private readonly script: readonly string[],
-    private readonly latencyMs = 300,
-  ) {
+  readonly #latencyMs: number;
+  readonly #script: readonly string[];
+  constructor(script: readonly string[], latencyMs = 300) {
     super({ mode: 'queued' });
+    this.#latencyMs = latencyMs;
+    this.#script = script;
   }
 
   protected override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
@@ -191,13 +196,13 @@ export class FakeLLM extends FrameProcessor {
     this.runs.push({ at: this.clock.now(), lastMessage: frame.context.messages.at(-1) });
     const signal = this.signal;
     try {
-      await this.clock.sleep(this.latencyMs, signal);
+      await this.clock.sleep(this.#latencyMs, signal);
     } catch (error) {
       this.aborted.push(this.clock.now());
       throw error;
     }
-    const reply = this.script[this.replies] ?? `reply ${this.replies}`;
-    this.replies++;
+    const reply = this.#script[this.#replies] ?? `reply ${this.#replies}`;
+    this.#replies++;
     frame.context.addMessage({ role: 'assistant', content: reply });
     this.pushFrame(new LLMFullResponseStartFrame());
     this.pushFrame(new LLMTextFrame(reply));
@@ -212,11 +217,12 @@ export class FakeLLM extends FrameProcessor {
 export class FakeTTS extends FrameProcessor {
   readonly spoken: string[] = [];
 
-  constructor(
-    private readonly latencyMs = 100,
-    private readonly msPerWord = 400,
-  ) {
+  readonly #msPerWord: number;
+  readonly #latencyMs: number;
+  constructor(latencyMs = 100, msPerWord = 400) {
     super({ mode: 'queued' });
+    this.#msPerWord = msPerWord;
+    this.#latencyMs = latencyMs;
   }
 
   protected override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
@@ -224,9 +230,9 @@ export class FakeTTS extends FrameProcessor {
       this.pushFrame(frame, direction);
       return;
     }
-    await this.clock.sleep(this.latencyMs, this.signal);
+    await this.clock.sleep(this.#latencyMs, this.signal);
     this.spoken.push(frame.text);
-    const frames = Math.round((frame.text.split(' ').length * this.msPerWord) / FRAME_MS);
+    const frames = Math.round((frame.text.split(' ').length * this.#msPerWord) / FRAME_MS);
     this.pushFrame(new TTSStartedFrame());
     for (let i = 0; i < frames; i++) {
       this.pushFrame(
@@ -249,12 +255,12 @@ export class FakePlaybackOutput extends FrameProcessor {
   readonly clears: number[] = [];
   /** Playback intervals, clock ms. */
   readonly utterances: { startedAt: number; stoppedAt: number | undefined }[] = [];
-  private playing = false;
-  private playEndsAt = 0;
-  private playback = new AbortController();
+  #playing = false;
+  #playEndsAt = 0;
+  #playback = new AbortController();
 
   get botSpeaking(): boolean {
-    return this.playing;
+    return this.#playing;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
@@ -264,49 +270,49 @@ export class FakePlaybackOutput extends FrameProcessor {
       direction === FrameDirection.Downstream
     ) {
       const now = this.clock.now();
-      if (this.playing) {
-        this.playEndsAt += audioDurationMs(frame);
+      if (this.#playing) {
+        this.#playEndsAt += audioDurationMs(frame);
         return;
       }
-      this.playing = true;
-      this.playEndsAt = now + audioDurationMs(frame);
+      this.#playing = true;
+      this.#playEndsAt = now + audioDurationMs(frame);
       this.utterances.push({ startedAt: now, stoppedAt: undefined });
-      this.broadcast(() => new BotStartedSpeakingFrame());
-      void this.play(this.playback.signal);
+      this.#broadcast(() => new BotStartedSpeakingFrame());
+      void this.#play(this.#playback.signal);
       return;
     }
     if (frame instanceof InterruptionFrame) {
       this.clears.push(this.clock.now());
-      if (this.playing) this.stopPlaying();
+      if (this.#playing) this.#stopPlaying();
     }
-    if (frame instanceof EndFrame) this.playback.abort();
+    if (frame instanceof EndFrame) this.#playback.abort();
     this.pushFrame(frame, direction);
   }
 
-  private async play(signal: AbortSignal): Promise<void> {
+  async #play(signal: AbortSignal): Promise<void> {
     try {
       for (;;) {
-        const remaining = this.playEndsAt - this.clock.now();
+        const remaining = this.#playEndsAt - this.clock.now();
         if (remaining <= 0) break;
         await this.clock.sleep(Math.min(200, remaining), signal);
-        if (this.playEndsAt > this.clock.now()) this.broadcast(() => new BotSpeakingFrame());
+        if (this.#playEndsAt > this.clock.now()) this.#broadcast(() => new BotSpeakingFrame());
       }
-      this.stopPlaying();
+      this.#stopPlaying();
     } catch {
       // interrupted: stopPlaying already ran
     }
   }
 
-  private stopPlaying(): void {
-    this.playing = false;
-    this.playback.abort();
-    this.playback = new AbortController();
+  #stopPlaying(): void {
+    this.#playing = false;
+    this.#playback.abort();
+    this.#playback = new AbortController();
     const last = this.utterances.at(-1);
     if (last) last.stoppedAt = this.clock.now();
-    this.broadcast(() => new BotStoppedSpeakingFrame());
+    this.#broadcast(() => new BotStoppedSpeakingFrame());
   }
 
-  private broadcast(make: () => Frame): void {
+  #broadcast(make: () => Frame): void {
     this.pushFrame(make(), FrameDirection.Upstream);
     this.pushFrame(make(), FrameDirection.Downstream);
   }

@@ -97,26 +97,26 @@ const HTTP_STATUS_IN_MESSAGE = /Unexpected server response: (\d{3})/;
 
 /** See the module comment. */
 export class DeepgramSTTService extends STTService {
-  private readonly options: DeepgramSTTServiceOptions;
-  private readonly encoding: 'linear16' | 'mulaw';
-  private client: DeepgramClient | undefined;
-  private stream: Stream | undefined;
-  private lifetimeSignal: AbortSignal | undefined;
+  readonly #options: DeepgramSTTServiceOptions;
+  readonly #encoding: 'linear16' | 'mulaw';
+  #client: DeepgramClient | undefined;
+  #stream: Stream | undefined;
+  #lifetimeSignal: AbortSignal | undefined;
   /** Samples sent on all streams so far (for time offsets). */
-  private samplesSent = 0;
-  private lastAudioAt = 0;
+  #samplesSent = 0;
+  #lastAudioAt = 0;
   /** `is_final` segments of the utterance in progress. */
-  private segments: string[] = [];
-  private utteranceStartSeconds: number | undefined;
-  private utteranceEndSeconds: number | undefined;
+  #segments: string[] = [];
+  #utteranceStartSeconds: number | undefined;
+  #utteranceEndSeconds: number | undefined;
 
   /**
    * @throws {InvalidOptionError} for an invalid retry policy or option.
    */
   constructor(options: DeepgramSTTServiceOptions = {}) {
     super({ ...options, model: options.model ?? 'nova-3' });
-    this.options = options;
-    this.encoding = options.encoding ?? 'linear16';
+    this.#options = options;
+    this.#encoding = options.encoding ?? 'linear16';
     if (options.keepAliveIntervalMs !== undefined && !(options.keepAliveIntervalMs > 0)) {
       throw new InvalidOptionError(
         'keepAliveIntervalMs',
@@ -127,13 +127,13 @@ export class DeepgramSTTService extends STTService {
 
   /** The query parameters sent to `/v1/listen`, for logs and tests. */
   get connectArgs(): ListenConnectArgs {
-    const options = this.options;
+    const options = this.#options;
     const interimResults = options.interimResults ?? true;
     const utteranceEndMs = options.utteranceEndMs ?? 1000;
     const smartFormat = options.smartFormat ?? true;
     const args: ListenConnectArgs = {
       model: this.model ?? 'nova-3',
-      encoding: this.encoding,
+      encoding: this.#encoding,
       sample_rate: this.sampleRate,
       channels: 1,
       interim_results: interimResults ? 'true' : 'false',
@@ -152,34 +152,34 @@ export class DeepgramSTTService extends STTService {
   }
 
   protected override async connect(signal: AbortSignal): Promise<void> {
-    if (this.encoding === 'mulaw' && this.sampleRate !== 8000) {
+    if (this.#encoding === 'mulaw' && this.sampleRate !== 8000) {
       throw new ServiceError(
         'unsupported-input',
         `encoding 'mulaw' needs 8000 Hz input, the STT is opened at ${this.sampleRate} Hz`,
       );
     }
-    this.lifetimeSignal = signal;
-    const apiKey = this.options.apiKey ?? process.env.DEEPGRAM_API_KEY;
+    this.#lifetimeSignal = signal;
+    const apiKey = this.#options.apiKey ?? process.env.DEEPGRAM_API_KEY;
     if (apiKey === undefined || apiKey === '') {
       throw new ServiceError('auth', 'No Deepgram API key: pass apiKey or set DEEPGRAM_API_KEY');
     }
-    this.client ??= new DeepgramClient({
+    this.#client ??= new DeepgramClient({
       apiKey,
-      ...(this.options.baseUrl === undefined ? {} : { baseUrl: this.options.baseUrl }),
+      ...(this.#options.baseUrl === undefined ? {} : { baseUrl: this.#options.baseUrl }),
     });
-    const socket = await this.client.listen.v1.connect({
+    const socket = await this.#client.listen.v1.connect({
       ...this.connectArgs,
       // The base class owns reconnection (with backoff on the pipeline clock and audio held).
       reconnectAttempts: 0,
       shouldReconnect: () => false,
-      connectionTimeoutInSeconds: this.options.connectTimeoutSeconds ?? 10,
+      connectionTimeoutInSeconds: this.#options.connectTimeoutSeconds ?? 10,
       abortSignal: signal,
     });
     let closedResolve!: () => void;
     const stream: Stream = {
       socket,
       alive: new AbortController(),
-      offsetSeconds: this.samplesSent / this.sampleRate,
+      offsetSeconds: this.#samplesSent / this.sampleRate,
       closing: false,
       closed: new Promise((resolve) => {
         closedResolve = resolve;
@@ -197,7 +197,7 @@ export class DeepgramSTTService extends STTService {
       socket.on('error', (error) => {
         if (opened) return;
         signal.removeEventListener('abort', onAbort);
-        reject(this.handshakeError(error));
+        reject(this.#handshakeError(error));
       });
       socket.on('close', (event) => {
         closedResolve();
@@ -213,23 +213,23 @@ export class DeepgramSTTService extends STTService {
           );
           return;
         }
-        this.onClose(stream, event.code, event.reason);
+        this.#onClose(stream, event.code, event.reason);
       });
       socket.on('message', (message) =>
-        this.onMessage(stream, message as unknown as Record<string, unknown>),
+        this.#onMessage(stream, message as unknown as Record<string, unknown>),
       );
       socket.connect();
     });
-    this.stream = stream;
-    this.lastAudioAt = this.clock.now();
-    void this.keepAlive(stream);
-    this.logger.debug({ encoding: this.encoding, sampleRate: this.sampleRate }, 'Deepgram stream open');
+    this.#stream = stream;
+    this.#lastAudioAt = this.clock.now();
+    void this.#keepAlive(stream);
+    this.logger.debug({ encoding: this.#encoding, sampleRate: this.sampleRate }, 'Deepgram stream open');
   }
 
   protected override sendAudio(pcm: Int16Array): void {
-    const stream = this.stream;
+    const stream = this.#stream;
     if (stream === undefined) throw new ServiceError('network', 'Deepgram stream is not open');
-    if (this.encoding === 'mulaw') {
+    if (this.#encoding === 'mulaw') {
       // A fresh array: the socket may hold on to it until it is compressed and written.
       stream.socket.sendMedia(encodeMuLaw(pcm, new Uint8Array(pcm.length)));
     } else if (LITTLE_ENDIAN_HOST) {
@@ -238,23 +238,23 @@ export class DeepgramSTTService extends STTService {
     } else {
       stream.socket.sendMedia(toLittleEndian(pcm));
     }
-    this.samplesSent += pcm.length;
-    this.lastAudioAt = this.clock.now();
+    this.#samplesSent += pcm.length;
+    this.#lastAudioAt = this.clock.now();
   }
 
   protected override finalize(): void {
-    const stream = this.stream;
+    const stream = this.#stream;
     if (stream === undefined || stream.closing) return;
     stream.socket.sendFinalize({ type: 'Finalize' });
   }
 
   protected override async disconnect(): Promise<void> {
-    const stream = this.stream;
+    const stream = this.#stream;
     if (stream === undefined) return;
-    this.stream = undefined;
+    this.#stream = undefined;
     stream.closing = true;
     stream.alive.abort();
-    const graceful = this.lifetimeSignal?.aborted !== true;
+    const graceful = this.#lifetimeSignal?.aborted !== true;
     if (graceful && stream.socket.readyState === 1) {
       // CloseStream: Deepgram flushes, sends the last results and Metadata, then closes.
       try {
@@ -262,43 +262,43 @@ export class DeepgramSTTService extends STTService {
         const timeout = new AbortController();
         await Promise.race([
           stream.closed,
-          this.clock.sleep(this.options.closeTimeoutMs ?? 3000, timeout.signal).catch(() => {}),
+          this.clock.sleep(this.#options.closeTimeoutMs ?? 3000, timeout.signal).catch(() => {}),
         ]);
         timeout.abort();
       } catch (error) {
         this.logger.debug({ err: error }, 'Deepgram CloseStream failed');
       }
     }
-    this.flushUtterance();
+    this.#flushUtterance();
     stream.socket.close();
   }
 
   /** One loop per stream: a KeepAlive whenever no audio went out for the interval. */
-  private async keepAlive(stream: Stream): Promise<void> {
-    const interval = this.options.keepAliveIntervalMs ?? 5000;
+  async #keepAlive(stream: Stream): Promise<void> {
+    const interval = this.#options.keepAliveIntervalMs ?? 5000;
     try {
       for (;;) {
-        const due = this.lastAudioAt + interval - this.clock.now();
+        const due = this.#lastAudioAt + interval - this.clock.now();
         if (due > 0) {
           await this.clock.sleep(due, stream.alive.signal);
           continue;
         }
         if (stream.closing || stream.socket.readyState !== 1) return;
         stream.socket.sendKeepAlive({ type: 'KeepAlive' });
-        this.lastAudioAt = this.clock.now();
+        this.#lastAudioAt = this.clock.now();
       }
     } catch {
       // Aborted: the stream closed.
     }
   }
 
-  private onMessage(stream: Stream, message: Record<string, unknown>): void {
+  #onMessage(stream: Stream, message: Record<string, unknown>): void {
     switch (message.type) {
       case 'Results':
-        this.onResults(stream, message as unknown as ResultsMessage);
+        this.#onResults(stream, message as unknown as ResultsMessage);
         return;
       case 'UtteranceEnd':
-        this.flushUtterance();
+        this.#flushUtterance();
         return;
       default:
         // SpeechStarted and Metadata need nothing here.
@@ -306,58 +306,58 @@ export class DeepgramSTTService extends STTService {
     }
   }
 
-  private onResults(stream: Stream, results: ResultsMessage): void {
+  #onResults(stream: Stream, results: ResultsMessage): void {
     const alternative = results.channel?.alternatives?.[0];
     const transcript = alternative?.transcript ?? '';
     const words = alternative?.words ?? [];
     if (results.is_final !== true) {
       if (transcript === '') return;
-      this.pushTranscription([...this.segments, transcript].join(' '), {
+      this.pushTranscription([...this.#segments, transcript].join(' '), {
         final: false,
-        language: this.options.language,
+        language: this.#options.language,
         result: results,
       });
       return;
     }
     if (transcript !== '') {
-      this.segments.push(transcript);
+      this.#segments.push(transcript);
       const first = words[0];
       const last = words[words.length - 1];
-      if (first !== undefined && this.utteranceStartSeconds === undefined) {
-        this.utteranceStartSeconds = first.start + stream.offsetSeconds;
+      if (first !== undefined && this.#utteranceStartSeconds === undefined) {
+        this.#utteranceStartSeconds = first.start + stream.offsetSeconds;
       }
-      if (last !== undefined) this.utteranceEndSeconds = last.end + stream.offsetSeconds;
+      if (last !== undefined) this.#utteranceEndSeconds = last.end + stream.offsetSeconds;
     }
-    if (results.speech_final === true || results.from_finalize === true) this.flushUtterance();
+    if (results.speech_final === true || results.from_finalize === true) this.#flushUtterance();
   }
 
   /** Pushes the utterance collected so far as one final transcription. */
-  private flushUtterance(): void {
-    if (this.segments.length === 0) return;
-    const text = this.segments.join(' ');
-    const start = this.utteranceStartSeconds;
-    const end = this.utteranceEndSeconds;
-    this.segments = [];
-    this.utteranceStartSeconds = undefined;
-    this.utteranceEndSeconds = undefined;
+  #flushUtterance(): void {
+    if (this.#segments.length === 0) return;
+    const text = this.#segments.join(' ');
+    const start = this.#utteranceStartSeconds;
+    const end = this.#utteranceEndSeconds;
+    this.#segments = [];
+    this.#utteranceStartSeconds = undefined;
+    this.#utteranceEndSeconds = undefined;
     this.pushTranscription(text, {
       final: true,
-      language: this.options.language,
+      language: this.#options.language,
       ...(start === undefined ? {} : { startMs: Math.round(start * 1000) }),
       ...(end === undefined ? {} : { endMs: Math.round(end * 1000) }),
     });
   }
 
-  private onClose(stream: Stream, code: number, reason: string): void {
-    if (stream.closing || this.stream !== stream) return;
-    this.stream = undefined;
+  #onClose(stream: Stream, code: number, reason: string): void {
+    if (stream.closing || this.#stream !== stream) return;
+    this.#stream = undefined;
     // Segments already final stay final: push them before the next stream starts over.
-    this.flushUtterance();
+    this.#flushUtterance();
     this.connectionLost(new SocketClosedError('Deepgram closed the stream', code, reason));
   }
 
   /** Turns the SDK's handshake error ("Unexpected server response: 401") into a ServiceError. */
-  private handshakeError(error: Error): ServiceError {
+  #handshakeError(error: Error): ServiceError {
     const status = HTTP_STATUS_IN_MESSAGE.exec(error.message)?.[1];
     if (status !== undefined) {
       return new ServiceError(

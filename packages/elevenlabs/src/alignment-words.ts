@@ -20,9 +20,9 @@ export interface CharacterAlignment {
 
 /** See the module comment. One instance per TTS context. */
 export class AlignmentWordTracker {
-  private word = '';
-  private wordStartMs = 0;
-  private wordEndMs = 0;
+  #word = '';
+  #wordStartMs = 0;
+  #wordEndMs = 0;
 
   /**
    * Adds one message's alignment.
@@ -39,12 +39,12 @@ export class AlignmentWordTracker {
       const start = offsetMs + (starts[index] ?? 0);
       const end = start + (durations[index] ?? 0);
       if (/\s/.test(character)) {
-        this.emit(words);
+        this.#emit(words);
         return;
       }
-      if (this.word === '') this.wordStartMs = start;
-      this.word += character;
-      this.wordEndMs = end;
+      if (this.#word === '') this.#wordStartMs = start;
+      this.#word += character;
+      this.#wordEndMs = end;
     });
     return words;
   }
@@ -52,13 +52,17 @@ export class AlignmentWordTracker {
   /** The word in progress at the end of the context, if any. */
   flush(): WordTimestamp[] {
     const words: WordTimestamp[] = [];
-    this.emit(words);
+    this.#emit(words);
     return words;
   }
 
-  private emit(words: WordTimestamp[]): void {
-    if (this.word === '') return;
-    words.push({ word: this.word, startMs: Math.round(this.wordStartMs), endMs: Math.round(this.wordEndMs) });
-    this.word = '';
+  #emit(words: WordTimestamp[]): void {
+    if (this.#word === '') return;
+    words.push({
+      word: this.#word,
+      startMs: Math.round(this.#wordStartMs),
+      endMs: Math.round(this.#wordEndMs),
+    });
+    this.#word = '';
   }
 }

@@ -37,38 +37,38 @@ export interface ElevenLabsHttpTTSServiceOptions extends TTSServiceOptions {
 
 /** See the module comment. */
 export class ElevenLabsHttpTTSService extends SentenceTTSService {
-  private readonly options: ElevenLabsHttpTTSServiceOptions;
-  private client: ElevenLabsClient | undefined;
+  readonly #options: ElevenLabsHttpTTSServiceOptions;
+  #client: ElevenLabsClient | undefined;
 
   constructor(options: ElevenLabsHttpTTSServiceOptions = {}) {
     super({ ...options, model: options.model ?? options.modelId ?? 'eleven_flash_v2_5' });
-    this.options = options;
+    this.#options = options;
   }
 
   /** The output format requested (valid after the StartFrame). */
   get outputFormat(): RawOutputFormat {
-    return this.options.outputFormat ?? outputFormatForPipeline(this.sampleRate);
+    return this.#options.outputFormat ?? outputFormatForPipeline(this.sampleRate);
   }
 
   protected override async *synthesize(text: string, signal: AbortSignal): AsyncIterable<TTSAudioChunk> {
-    const voiceId = this.options.voiceId ?? process.env.ELEVENLABS_VOICE_ID;
+    const voiceId = this.#options.voiceId ?? process.env.ELEVENLABS_VOICE_ID;
     if (!voiceId)
       throw new ServiceError('bad-request', 'No ElevenLabs voice: pass voiceId or set ELEVENLABS_VOICE_ID');
     const format = this.outputFormat;
     const encoding = rawOutputEncoding(format);
     if (encoding === undefined)
       throw new ServiceError('bad-request', `output format ${format} is not raw audio`);
-    const settings = this.options.voiceSettings;
-    const body = await this.elevenLabs().textToSpeech.stream(
+    const settings = this.#options.voiceSettings;
+    const body = await this.#elevenLabs().textToSpeech.stream(
       voiceId,
       {
         text,
         modelId: this.model ?? 'eleven_flash_v2_5',
         outputFormat: format,
-        ...(this.options.languageCode === undefined ? {} : { languageCode: this.options.languageCode }),
+        ...(this.#options.languageCode === undefined ? {} : { languageCode: this.#options.languageCode }),
         ...(settings === undefined ? {} : { voiceSettings: settings }),
       },
-      { abortSignal: signal, maxRetries: 0, timeoutInSeconds: this.options.timeoutSeconds ?? 30 },
+      { abortSignal: signal, maxRetries: 0, timeoutInSeconds: this.#options.timeoutSeconds ?? 30 },
     );
     const decoder = new RawAudioDecoder(encoding);
     // The SDK stops watching `abortSignal` once the response has started: an interruption while
@@ -92,16 +92,16 @@ export class ElevenLabsHttpTTSService extends SentenceTTSService {
     }
   }
 
-  private elevenLabs(): ElevenLabsClient {
-    if (this.client !== undefined) return this.client;
-    const apiKey = this.options.apiKey ?? process.env.ELEVENLABS_API_KEY;
+  #elevenLabs(): ElevenLabsClient {
+    if (this.#client !== undefined) return this.#client;
+    const apiKey = this.#options.apiKey ?? process.env.ELEVENLABS_API_KEY;
     if (!apiKey)
       throw new ServiceError('auth', 'No ElevenLabs API key: pass apiKey or set ELEVENLABS_API_KEY');
-    this.client = new ElevenLabsClient({
+    this.#client = new ElevenLabsClient({
       apiKey,
-      ...(this.options.baseUrl === undefined ? {} : { baseUrl: this.options.baseUrl }),
+      ...(this.#options.baseUrl === undefined ? {} : { baseUrl: this.#options.baseUrl }),
       maxRetries: 0,
     });
-    return this.client;
+    return this.#client;
   }
 }

@@ -133,14 +133,14 @@ const ERROR_CODES: Record<string, ServiceError['code']> = {
 
 /** See the module comment. */
 export class ElevenLabsTTSService extends TTSService {
-  private readonly options: ElevenLabsTTSServiceOptions;
-  private connection: Connection | undefined;
-  private encoding: RawOutputEncoding | undefined;
+  readonly #options: ElevenLabsTTSServiceOptions;
+  #connection: Connection | undefined;
+  #encoding: RawOutputEncoding | undefined;
 
   /** @throws {InvalidOptionError} for an invalid option. */
   constructor(options: ElevenLabsTTSServiceOptions = {}) {
     super({ ...options, model: options.model ?? options.modelId ?? 'eleven_flash_v2_5' });
-    this.options = options;
+    this.#options = options;
     const timeout = options.inactivityTimeoutSeconds ?? 60;
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 180) {
       throw new InvalidOptionError(
@@ -158,33 +158,33 @@ export class ElevenLabsTTSService extends TTSService {
 
   /** The output format requested (valid after the StartFrame). */
   get outputFormat(): RawOutputFormat {
-    return this.options.outputFormat ?? outputFormatForPipeline(this.sampleRate);
+    return this.#options.outputFormat ?? outputFormatForPipeline(this.sampleRate);
   }
 
   protected override async connect(signal: AbortSignal): Promise<void> {
-    await this.ensureConnection(signal);
+    await this.#ensureConnection(signal);
   }
 
   protected override async disconnect(): Promise<void> {
-    const connection = this.connection;
+    const connection = this.#connection;
     if (connection === undefined) return;
-    this.connection = undefined;
+    this.#connection = undefined;
     connection.closing = true;
     connection.alive.abort();
     if (connection.socket.readyState === WebSocket.OPEN) {
       connection.socket.send(JSON.stringify({ close_socket: true }));
-      await this.waitFor(connection, () => connection.closed, 1000);
+      await this.#waitFor(connection, () => connection.closed, 1000);
     }
     connection.socket.terminate();
   }
 
   protected override async openContext(contextId: string, signal: AbortSignal): Promise<void> {
-    let connection = await this.ensureConnection(signal);
+    let connection = await this.#ensureConnection(signal);
     if (connection.contexts.size >= MAX_CONTEXTS) {
-      await this.waitFor(
+      await this.#waitFor(
         connection,
         () => connection.contexts.size < MAX_CONTEXTS,
-        this.options.contextCloseWaitMs ?? 1000,
+        this.#options.contextCloseWaitMs ?? 1000,
       );
       if (connection.contexts.size >= MAX_CONTEXTS) {
         this.logger.warn(
@@ -192,20 +192,20 @@ export class ElevenLabsTTSService extends TTSService {
           'ElevenLabs contexts did not close in time; new socket',
         );
         await this.disconnect();
-        connection = await this.ensureConnection(signal);
+        connection = await this.#ensureConnection(signal);
       }
     }
     const stale = connection.contexts.get(contextId);
     if (stale !== undefined && !stale.closeSent) return;
     connection.contexts.set(contextId, {
       id: contextId,
-      decoder: new RawAudioDecoder(this.encoding as RawOutputEncoding),
+      decoder: new RawAudioDecoder(this.#encoding as RawOutputEncoding),
       words: new AlignmentWordTracker(),
       audioMs: 0,
       closeSent: false,
     });
-    const settings = this.options.voiceSettings;
-    this.send(connection, {
+    const settings = this.#options.voiceSettings;
+    this.#send(connection, {
       text: ' ',
       context_id: contextId,
       ...(settings === undefined
@@ -223,64 +223,64 @@ export class ElevenLabsTTSService extends TTSService {
               ...(settings.speed === undefined ? {} : { speed: settings.speed }),
             },
           }),
-      ...(this.options.chunkLengthSchedule === undefined
+      ...(this.#options.chunkLengthSchedule === undefined
         ? {}
-        : { generation_config: { chunk_length_schedule: [...this.options.chunkLengthSchedule] } }),
+        : { generation_config: { chunk_length_schedule: [...this.#options.chunkLengthSchedule] } }),
     });
   }
 
   protected override sendText(contextId: string, text: string): void {
-    const connection = this.openConnection();
+    const connection = this.#openConnection();
     // Text chunks should end with a space (the API's guidance; it marks a word boundary).
-    this.send(connection, { text: text.endsWith(' ') ? text : `${text} `, context_id: contextId });
+    this.#send(connection, { text: text.endsWith(' ') ? text : `${text} `, context_id: contextId });
   }
 
   protected override flushContext(contextId: string): void {
-    const connection = this.openConnection();
+    const connection = this.#openConnection();
     const context = connection.contexts.get(contextId);
-    this.send(connection, { context_id: contextId, text: '', flush: true });
+    this.#send(connection, { context_id: contextId, text: '', flush: true });
     // Closing after a flush lets the flushed text finish, then the server sends isFinal.
-    this.send(connection, { context_id: contextId, close_context: true });
+    this.#send(connection, { context_id: contextId, close_context: true });
     if (context !== undefined) context.closeSent = true;
   }
 
   protected override cancelContext(contextId: string): void {
-    const connection = this.connection;
+    const connection = this.#connection;
     const context = connection?.contexts.get(contextId);
     if (connection === undefined || context === undefined || context.closeSent) return;
     context.closeSent = true;
     if (connection.socket.readyState === WebSocket.OPEN) {
-      this.send(connection, { context_id: contextId, close_context: true });
+      this.#send(connection, { context_id: contextId, close_context: true });
     }
   }
 
-  private openConnection(): Connection {
-    const connection = this.connection;
+  #openConnection(): Connection {
+    const connection = this.#connection;
     if (connection === undefined || connection.closed || connection.socket.readyState !== WebSocket.OPEN) {
       throw new ServiceError('network', 'ElevenLabs socket is not open');
     }
     return connection;
   }
 
-  private send(connection: Connection, message: Record<string, unknown>): void {
+  #send(connection: Connection, message: Record<string, unknown>): void {
     connection.socket.send(JSON.stringify(message));
     connection.lastSentAt = this.clock.now();
   }
 
   /** The open socket, opening one if needed. */
-  private async ensureConnection(signal: AbortSignal): Promise<Connection> {
-    let connection = this.connection;
+  async #ensureConnection(signal: AbortSignal): Promise<Connection> {
+    let connection = this.#connection;
     if (connection === undefined || connection.closed || connection.closing) {
-      connection = this.openSocket();
-      this.connection = connection;
+      connection = this.#openSocket();
+      this.#connection = connection;
     }
     await rejectOnAbort(connection.ready, signal);
     return connection;
   }
 
-  private openSocket(): Connection {
-    const apiKey = this.options.apiKey ?? process.env.ELEVENLABS_API_KEY;
-    const voiceId = this.options.voiceId ?? process.env.ELEVENLABS_VOICE_ID;
+  #openSocket(): Connection {
+    const apiKey = this.#options.apiKey ?? process.env.ELEVENLABS_API_KEY;
+    const voiceId = this.#options.voiceId ?? process.env.ELEVENLABS_VOICE_ID;
     if (!apiKey)
       throw new ServiceError('auth', 'No ElevenLabs API key: pass apiKey or set ELEVENLABS_API_KEY');
     if (!voiceId)
@@ -289,16 +289,16 @@ export class ElevenLabsTTSService extends TTSService {
     const encoding = rawOutputEncoding(format);
     if (encoding === undefined)
       throw new ServiceError('bad-request', `output format ${format} is not raw audio`);
-    this.encoding = encoding;
+    this.#encoding = encoding;
 
     const query = new URLSearchParams({
       model_id: this.model ?? 'eleven_flash_v2_5',
       output_format: format,
-      inactivity_timeout: String(this.options.inactivityTimeoutSeconds ?? 60),
-      auto_mode: this.textModeIsSentence() ? 'true' : 'false',
+      inactivity_timeout: String(this.#options.inactivityTimeoutSeconds ?? 60),
+      auto_mode: this.#textModeIsSentence() ? 'true' : 'false',
     });
-    if (this.options.languageCode) query.set('language_code', this.options.languageCode);
-    const base = (this.options.baseUrl ?? 'wss://api.elevenlabs.io').replace(/\/$/, '');
+    if (this.#options.languageCode) query.set('language_code', this.#options.languageCode);
+    const base = (this.#options.baseUrl ?? 'wss://api.elevenlabs.io').replace(/\/$/, '');
     const url = `${base}/v1/text-to-speech/${encodeURIComponent(voiceId)}/multi-stream-input?${query}`;
     const socket = new WebSocket(url, { headers: { 'xi-api-key': apiKey } });
 
@@ -332,19 +332,19 @@ export class ElevenLabsTTSService extends TTSService {
     });
     socket.on('open', () => {
       opened();
-      void this.keepAlive(connection);
+      void this.#keepAlive(connection);
     });
     socket.on('error', (error) => refused(error));
-    socket.on('message', (data) => this.onMessage(connection, data.toString()));
-    socket.on('close', (code, reason) => this.onClose(connection, code, reason.toString()));
+    socket.on('message', (data) => this.#onMessage(connection, data.toString()));
+    socket.on('close', (code, reason) => this.#onClose(connection, code, reason.toString()));
     return connection;
   }
 
-  private textModeIsSentence(): boolean {
-    return (this.options.textMode ?? 'sentence') === 'sentence';
+  #textModeIsSentence(): boolean {
+    return (this.#options.textMode ?? 'sentence') === 'sentence';
   }
 
-  private onMessage(connection: Connection, text: string): void {
+  #onMessage(connection: Connection, text: string): void {
     let message: ServerMessage;
     try {
       message = JSON.parse(text) as ServerMessage;
@@ -353,7 +353,7 @@ export class ElevenLabsTTSService extends TTSService {
       return;
     }
     if (typeof message.error === 'string') {
-      this.onServerError(message);
+      this.#onServerError(message);
       return;
     }
     const contextId = message.contextId ?? message.context_id;
@@ -370,12 +370,12 @@ export class ElevenLabsTTSService extends TTSService {
       const last = context.words.flush();
       if (last.length > 0) this.pushWordTimestamps(context.id, last);
       connection.contexts.delete(context.id);
-      this.notify(connection);
+      this.#notify(connection);
       this.completeContext(context.id);
     }
   }
 
-  private onServerError(message: ServerMessage): void {
+  #onServerError(message: ServerMessage): void {
     const code = ERROR_CODES[message.error ?? ''] ?? 'bad-request';
     const fault = new ServiceError(
       code,
@@ -387,14 +387,14 @@ export class ElevenLabsTTSService extends TTSService {
     else this.pushError(fault);
   }
 
-  private onClose(connection: Connection, code: number, reason: string): void {
+  #onClose(connection: Connection, code: number, reason: string): void {
     connection.closed = true;
     connection.alive.abort();
     const lost = new SocketClosedError('ElevenLabs socket closed', code, reason);
     const hadContexts = connection.contexts.size > 0;
     connection.contexts.clear();
-    this.notify(connection);
-    if (this.connection === connection) this.connection = undefined;
+    this.#notify(connection);
+    if (this.#connection === connection) this.#connection = undefined;
     if (connection.closing) return;
     // Not opened yet: the handshake handlers already rejected `ready` with the precise cause.
     const active = this.activeContextId;
@@ -403,8 +403,8 @@ export class ElevenLabsTTSService extends TTSService {
   }
 
   /** One loop per socket: a keep-alive whenever nothing was sent for the interval. */
-  private async keepAlive(connection: Connection): Promise<void> {
-    const interval = this.options.keepAliveIntervalMs ?? 10_000;
+  async #keepAlive(connection: Connection): Promise<void> {
+    const interval = this.#options.keepAliveIntervalMs ?? 10_000;
     try {
       for (;;) {
         const due = connection.lastSentAt + interval - this.clock.now();
@@ -415,7 +415,7 @@ export class ElevenLabsTTSService extends TTSService {
         if (connection.closed || connection.socket.readyState !== WebSocket.OPEN) return;
         const active = this.activeContextId;
         const context = active === undefined ? undefined : connection.contexts.get(active);
-        this.send(
+        this.#send(
           connection,
           context !== undefined && !context.closeSent ? { text: '', context_id: context.id } : { text: '' },
         );
@@ -425,12 +425,12 @@ export class ElevenLabsTTSService extends TTSService {
     }
   }
 
-  private notify(connection: Connection): void {
+  #notify(connection: Connection): void {
     for (const wake of connection.changed.splice(0)) wake();
   }
 
   /** Waits until `condition` holds (re-checked when contexts change) or `timeoutMs` passes. */
-  private async waitFor(connection: Connection, condition: () => boolean, timeoutMs: number): Promise<void> {
+  async #waitFor(connection: Connection, condition: () => boolean, timeoutMs: number): Promise<void> {
     const deadline = this.clock.now() + timeoutMs;
     while (!condition() && !connection.closed) {
       const remaining = deadline - this.clock.now();

@@ -9,7 +9,7 @@ import type { RawOutputEncoding } from './output-format.js';
 
 /** See the module comment. One instance per stream (context or HTTP response). */
 export class RawAudioDecoder {
-  private pending: number | undefined;
+  #pending: number | undefined;
 
   constructor(readonly encoding: RawOutputEncoding) {}
 
@@ -17,21 +17,21 @@ export class RawAudioDecoder {
   decode(bytes: Uint8Array): Int16Array {
     if (this.encoding.codec === 'ulaw') return decodeMuLaw(bytes, new Int16Array(bytes.length));
     if (this.encoding.codec === 'alaw') return decodeALaw(bytes, new Int16Array(bytes.length));
-    const carried = this.pending === undefined ? 0 : 1;
+    const carried = this.#pending === undefined ? 0 : 1;
     const total = carried + bytes.length;
     const samples = new Int16Array(total >> 1);
     let byteIndex = 0;
     const byteAt = (index: number): number =>
       carried === 1
         ? index === 0
-          ? (this.pending as number)
+          ? (this.#pending as number)
           : (bytes[index - 1] as number)
         : (bytes[index] as number);
     for (let sample = 0; sample < samples.length; sample++, byteIndex += 2) {
       const value = byteAt(byteIndex) | (byteAt(byteIndex + 1) << 8);
       samples[sample] = value > 0x7fff ? value - 0x10000 : value;
     }
-    this.pending = total % 2 === 1 ? byteAt(total - 1) : undefined;
+    this.#pending = total % 2 === 1 ? byteAt(total - 1) : undefined;
     return samples;
   }
 }

@@ -46,20 +46,20 @@ export interface OpenAILLMServiceOptions extends LLMServiceOptions {
 
 /** See the module comment. */
 export class OpenAILLMService extends LLMService {
-  private readonly options: OpenAILLMServiceOptions;
-  private client: OpenAI | undefined;
+  readonly #options: OpenAILLMServiceOptions;
+  #client: OpenAI | undefined;
 
   constructor(options: OpenAILLMServiceOptions = {}) {
     super({ ...options, model: options.model ?? 'gpt-4.1-mini' });
-    this.options = options;
-    this.client = options.client;
+    this.#options = options;
+    this.#client = options.client;
   }
 
   protected override async *streamCompletion(
     context: LLMContext,
     signal: AbortSignal,
   ): AsyncIterable<LLMChunk> {
-    const client = this.openai();
+    const client = this.#openai();
     const tools = toChatTools(context.tools);
     let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
     try {
@@ -68,10 +68,10 @@ export class OpenAILLMService extends LLMService {
           model: this.model ?? 'gpt-4.1-mini',
           messages: context.messages.map(toChatMessage),
           ...(tools.length > 0 ? { tools } : {}),
-          ...(this.options.temperature === undefined ? {} : { temperature: this.options.temperature }),
-          ...(this.options.maxCompletionTokens === undefined
+          ...(this.#options.temperature === undefined ? {} : { temperature: this.#options.temperature }),
+          ...(this.#options.maxCompletionTokens === undefined
             ? {}
-            : { max_completion_tokens: this.options.maxCompletionTokens }),
+            : { max_completion_tokens: this.#options.maxCompletionTokens }),
           stream: true,
           stream_options: { include_usage: true },
         },
@@ -109,18 +109,18 @@ export class OpenAILLMService extends LLMService {
     if (signal.aborted) throw signal.reason;
   }
 
-  private openai(): OpenAI {
-    if (this.client !== undefined) return this.client;
-    const apiKey = this.options.apiKey ?? process.env.OPENAI_API_KEY;
+  #openai(): OpenAI {
+    if (this.#client !== undefined) return this.#client;
+    const apiKey = this.#options.apiKey ?? process.env.OPENAI_API_KEY;
     if (apiKey === undefined || apiKey === '') {
       throw new ServiceError('auth', 'No OpenAI API key: pass apiKey or set OPENAI_API_KEY');
     }
-    this.client = new OpenAI({
+    this.#client = new OpenAI({
       apiKey,
-      ...(this.options.baseURL === undefined ? {} : { baseURL: this.options.baseURL }),
+      ...(this.#options.baseURL === undefined ? {} : { baseURL: this.#options.baseURL }),
       maxRetries: 0,
-      timeout: this.options.timeoutMs ?? 60_000,
+      timeout: this.#options.timeoutMs ?? 60_000,
     });
-    return this.client;
+    return this.#client;
   }
 }

@@ -130,81 +130,81 @@ interface Session {
 export class OpenAIRealtimeService extends AIService {
   /** Functions the model may call. */
   readonly functions: FunctionRegistry;
-  private readonly options: OpenAIRealtimeServiceOptions;
-  private session: Session | undefined;
-  private encoding: RealtimeAudioEncoding = 'pcm';
-  private lifetime = new AbortController();
-  private playing: PlayingReply | undefined;
-  private readonly cutItems = new Set<string>();
-  private heardReport: ((heardMs: number) => void) | undefined;
-  private pendingFunctionOutputs = 0;
+  readonly #options: OpenAIRealtimeServiceOptions;
+  #session: Session | undefined;
+  #encoding: RealtimeAudioEncoding = 'pcm';
+  #lifetime = new AbortController();
+  #playing: PlayingReply | undefined;
+  readonly #cutItems = new Set<string>();
+  #heardReport: ((heardMs: number) => void) | undefined;
+  #pendingFunctionOutputs = 0;
   /** A response that called functions is done; the answer waits for their outputs. */
-  private responseDone = false;
-  private readonly functionContext = new LLMContext();
-  private encodeBuffer = new Uint8Array(0);
-  private rateMismatchReported = false;
+  #responseDone = false;
+  readonly #functionContext = new LLMContext();
+  #encodeBuffer = new Uint8Array(0);
+  #rateMismatchReported = false;
 
   constructor(options: OpenAIRealtimeServiceOptions = {}) {
     super({ ...options, model: options.model ?? 'gpt-realtime' });
-    this.options = options;
+    this.#options = options;
     this.functions = options.functions ?? new FunctionRegistry();
   }
 
   /** Whether the session is open and configured. */
   get connected(): boolean {
-    return this.session !== undefined && !this.session.closing;
+    return this.#session !== undefined && !this.#session.closing;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
     if (frame instanceof InputAudioRawFrame) {
       this.pushFrame(frame, direction);
-      if (direction === FrameDirection.Downstream) this.appendAudio(frame);
+      if (direction === FrameDirection.Downstream) this.#appendAudio(frame);
       return;
     }
-    if (direction === FrameDirection.Upstream) this.notePlayback(frame);
+    if (direction === FrameDirection.Upstream) this.#notePlayback(frame);
     if (frame instanceof StartFrame) {
       this.applyStartParams();
-      this.lifetime = new AbortController();
-      this.encoding = this.options.audio ?? (this.params.audioInSampleRate === 8000 ? 'pcmu' : 'pcm');
+      this.#lifetime = new AbortController();
+      this.#encoding = this.#options.audio ?? (this.params.audioInSampleRate === 8000 ? 'pcmu' : 'pcm');
       this.pushFrame(frame, direction);
-      this.open();
+      this.#open();
       return;
     }
-    if (frame instanceof EndFrame || frame instanceof CancelFrame) this.close();
+    if (frame instanceof EndFrame || frame instanceof CancelFrame) this.#close();
     this.pushFrame(frame, direction);
   }
 
   override async cleanup(): Promise<void> {
-    this.close();
+    this.#close();
     await super.cleanup();
   }
 
   /** Sample rate in Hz of the socket's audio. */
-  private get sampleRate(): number {
-    return this.encoding === 'pcm' ? 24000 : 8000;
+  get #sampleRate(): number {
+    return this.#encoding === 'pcm' ? 24000 : 8000;
   }
 
-  private open(): void {
-    const signal = this.lifetime.signal;
-    this.retry('Realtime connect', () => this.connect(signal), signal).catch((error: unknown) =>
+  #open(): void {
+    const signal = this.#lifetime.signal;
+    this.retry('Realtime connect', () => this.#connect(signal), signal).catch((error: unknown) =>
       this.reportFailure(error, 'Realtime connect failed'),
     );
   }
 
-  private close(): void {
-    this.lifetime.abort();
-    const session = this.session;
-    this.session = undefined;
+  #close(): void {
+    this.#lifetime.abort();
+    const session = this.#session;
+    this.#session = undefined;
     if (session === undefined) return;
     session.closing = true;
     session.rt.close();
   }
 
-  private async connect(signal: AbortSignal): Promise<void> {
-    const client = this.options.client ?? this.createClient();
+  async #connect(signal: AbortSignal): Promise<void> {
+    const client = this.#options.client ?? this.#createClient();
     const rt = await OpenAIRealtimeWS.create(client, {
       model: this.model ?? 'gpt-realtime',
-      ...(this.options.webSocketOptions === undefined ? {} : { options: this.options.webSocketOptions }),
+      ...(this.#options.webSocketOptions === undefined ? {} : { options: this.#options.webSocketOptions }),
     });
     const session: Session = { rt, closing: false };
     await new Promise<void>((resolve, reject) => {
@@ -233,7 +233,7 @@ export class OpenAIRealtimeService extends AIService {
       });
       rt.socket.on('close', (code, reason) => {
         if (!configured) fail(new SocketClosedError('Realtime socket closed', code));
-        else this.onClose(session, code, reason.toString());
+        else this.#onClose(session, code, reason.toString());
       });
       rt.on('error', (error) => {
         // A socket we gave up on (refused handshake, abort) reports its own teardown: not news.
@@ -253,32 +253,32 @@ export class OpenAIRealtimeService extends AIService {
       });
       rt.on('event', (event) => {
         const typed = event as unknown as ServerEvent;
-        if (typed.type === 'session.created') this.send(session, this.sessionUpdate());
+        if (typed.type === 'session.created') this.#send(session, this.#sessionUpdate());
         else if (typed.type === 'session.updated' && !configured) {
           configured = true;
           signal.removeEventListener('abort', onAbort);
-          this.session = session;
+          this.#session = session;
           resolve();
-        } else if (configured) this.onEvent(session, typed);
+        } else if (configured) this.#onEvent(session, typed);
       });
     });
-    this.logger.debug({ encoding: this.encoding }, 'Realtime session open');
+    this.logger.debug({ encoding: this.#encoding }, 'Realtime session open');
   }
 
-  private createClient(): OpenAI {
-    const apiKey = this.options.apiKey ?? process.env.OPENAI_API_KEY;
+  #createClient(): OpenAI {
+    const apiKey = this.#options.apiKey ?? process.env.OPENAI_API_KEY;
     if (!apiKey) throw new ServiceError('auth', 'No OpenAI API key: pass apiKey or set OPENAI_API_KEY');
     return new OpenAI({
       apiKey,
-      ...(this.options.baseURL === undefined ? {} : { baseURL: this.options.baseURL }),
+      ...(this.#options.baseURL === undefined ? {} : { baseURL: this.#options.baseURL }),
     });
   }
 
-  private sessionUpdate(): RealtimeClientEvent {
+  #sessionUpdate(): RealtimeClientEvent {
     const format =
-      this.encoding === 'pcm'
+      this.#encoding === 'pcm'
         ? ({ type: 'audio/pcm', rate: 24000 } as const)
-        : ({ type: this.encoding === 'pcmu' ? 'audio/pcmu' : 'audio/pcma' } as const);
+        : ({ type: this.#encoding === 'pcmu' ? 'audio/pcmu' : 'audio/pcma' } as const);
     const tools = this.functions.tools().map((tool) => ({
       type: 'function' as const,
       name: tool.function.name,
@@ -290,143 +290,143 @@ export class OpenAIRealtimeService extends AIService {
       session: {
         type: 'realtime',
         output_modalities: ['audio'],
-        ...(this.options.instructions === undefined ? {} : { instructions: this.options.instructions }),
+        ...(this.#options.instructions === undefined ? {} : { instructions: this.#options.instructions }),
         audio: {
           input: {
             format,
             turn_detection: {
               type: 'server_vad',
-              silence_duration_ms: this.options.silenceDurationMs ?? 500,
-              prefix_padding_ms: this.options.prefixPaddingMs ?? 300,
-              ...(this.options.vadThreshold === undefined ? {} : { threshold: this.options.vadThreshold }),
+              silence_duration_ms: this.#options.silenceDurationMs ?? 500,
+              prefix_padding_ms: this.#options.prefixPaddingMs ?? 300,
+              ...(this.#options.vadThreshold === undefined ? {} : { threshold: this.#options.vadThreshold }),
               create_response: true,
               interrupt_response: true,
             },
-            ...(this.options.inputTranscriptionModel === undefined
+            ...(this.#options.inputTranscriptionModel === undefined
               ? {}
-              : { transcription: { model: this.options.inputTranscriptionModel } }),
+              : { transcription: { model: this.#options.inputTranscriptionModel } }),
           },
-          output: { format, voice: this.options.voice ?? 'marin' },
+          output: { format, voice: this.#options.voice ?? 'marin' },
         },
         ...(tools.length > 0 ? { tools, tool_choice: 'auto' as const } : {}),
       },
     };
   }
 
-  private send(session: Session, event: RealtimeClientEvent): void {
+  #send(session: Session, event: RealtimeClientEvent): void {
     if (session.closing) return;
     session.rt.send(event);
   }
 
   /** Input audio: encoded for the socket and appended as base64 (one JSON message per frame). */
-  private appendAudio(frame: InputAudioRawFrame): void {
-    const session = this.session;
+  #appendAudio(frame: InputAudioRawFrame): void {
+    const session = this.#session;
     if (session === undefined || session.closing) return;
-    if (frame.sampleRate !== this.sampleRate || frame.numChannels !== 1) {
-      if (!this.rateMismatchReported) {
-        this.rateMismatchReported = true;
+    if (frame.sampleRate !== this.#sampleRate || frame.numChannels !== 1) {
+      if (!this.#rateMismatchReported) {
+        this.#rateMismatchReported = true;
         this.pushError(
           new ServiceError(
             'unsupported-input',
-            `Realtime ${this.encoding} needs mono ${this.sampleRate} Hz input, got ${frame.sampleRate} Hz; put a resampler before it`,
+            `Realtime ${this.#encoding} needs mono ${this.#sampleRate} Hz input, got ${frame.sampleRate} Hz; put a resampler before it`,
           ),
         );
       }
       return;
     }
     let bytes: Uint8Array;
-    if (this.encoding === 'pcm') {
+    if (this.#encoding === 'pcm') {
       bytes = new Uint8Array(frame.audio.buffer, frame.audio.byteOffset, frame.audio.byteLength);
     } else {
       // Base64 copies the bytes into a string at once, so one buffer serves every frame.
-      if (this.encodeBuffer.length < frame.audio.length)
-        this.encodeBuffer = new Uint8Array(frame.audio.length);
-      const out = this.encodeBuffer.subarray(0, frame.audio.length);
-      bytes = this.encoding === 'pcmu' ? encodeMuLaw(frame.audio, out) : encodeALaw(frame.audio, out);
+      if (this.#encodeBuffer.length < frame.audio.length)
+        this.#encodeBuffer = new Uint8Array(frame.audio.length);
+      const out = this.#encodeBuffer.subarray(0, frame.audio.length);
+      bytes = this.#encoding === 'pcmu' ? encodeMuLaw(frame.audio, out) : encodeALaw(frame.audio, out);
     }
     const audio = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-    this.send(session, { type: 'input_audio_buffer.append', audio });
+    this.#send(session, { type: 'input_audio_buffer.append', audio });
   }
 
-  private onEvent(session: Session, event: ServerEvent): void {
+  #onEvent(session: Session, event: ServerEvent): void {
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
-        void this.onSpeechStarted(session, event);
+        void this.#onSpeechStarted(session, event);
         return;
       case 'input_audio_buffer.speech_stopped':
         this.metrics.startTtfb();
-        this.both(() => new UserStoppedSpeakingFrame(event.audio_end_ms as number | undefined));
+        this.#both(() => new UserStoppedSpeakingFrame(event.audio_end_ms as number | undefined));
         return;
       case 'conversation.item.input_audio_transcription.completed':
         this.pushFrame(new TranscriptionFrame(String(event.transcript ?? '')), FrameDirection.Downstream);
         return;
       case 'response.output_audio.delta':
-        this.onAudioDelta(event);
+        this.#onAudioDelta(event);
         return;
       case 'response.output_audio_transcript.delta':
-        if (!this.cutItems.has(String(event.item_id)) && typeof event.delta === 'string') {
+        if (!this.#cutItems.has(String(event.item_id)) && typeof event.delta === 'string') {
           this.pushFrame(new TTSTextFrame(event.delta, String(event.item_id)), FrameDirection.Downstream);
         }
         return;
       case 'response.output_audio.done':
-        this.endReply(String(event.item_id));
+        this.#endReply(String(event.item_id));
         return;
       case 'response.function_call_arguments.done':
-        void this.runFunction(session, event);
+        void this.#runFunction(session, event);
         return;
       case 'response.done':
-        this.onResponseDone(session, event);
+        this.#onResponseDone(session, event);
         return;
       default:
         return;
     }
   }
 
-  private onAudioDelta(event: ServerEvent): void {
+  #onAudioDelta(event: ServerEvent): void {
     const itemId = String(event.item_id);
-    if (this.cutItems.has(itemId) || typeof event.delta !== 'string') return;
+    if (this.#cutItems.has(itemId) || typeof event.delta !== 'string') return;
     const bytes = Buffer.from(event.delta, 'base64');
     let pcm: Int16Array;
-    if (this.encoding === 'pcmu') pcm = decodeMuLaw(bytes, new Int16Array(bytes.length));
-    else if (this.encoding === 'pcma') pcm = decodeALaw(bytes, new Int16Array(bytes.length));
+    if (this.#encoding === 'pcmu') pcm = decodeMuLaw(bytes, new Int16Array(bytes.length));
+    else if (this.#encoding === 'pcma') pcm = decodeALaw(bytes, new Int16Array(bytes.length));
     else {
       pcm = new Int16Array(bytes.length >> 1);
       for (let index = 0; index < pcm.length; index++) pcm[index] = bytes.readInt16LE(index * 2);
     }
-    if (this.playing?.itemId !== itemId) {
-      this.playing = { itemId, sentMs: 0, playedMs: 0, speakingSince: undefined, stopped: false };
+    if (this.#playing?.itemId !== itemId) {
+      this.#playing = { itemId, sentMs: 0, playedMs: 0, speakingSince: undefined, stopped: false };
       this.metrics.stopTtfb();
       this.pushFrame(new TTSStartedFrame(itemId), FrameDirection.Downstream);
     }
-    this.playing.sentMs += (pcm.length / this.sampleRate) * 1000;
+    this.#playing.sentMs += (pcm.length / this.#sampleRate) * 1000;
     this.pushFrame(
-      new TTSAudioRawFrame({ audio: pcm, sampleRate: this.sampleRate, contextId: itemId }),
+      new TTSAudioRawFrame({ audio: pcm, sampleRate: this.#sampleRate, contextId: itemId }),
       FrameDirection.Downstream,
     );
   }
 
-  private endReply(itemId: string): void {
-    const playing = this.playing;
+  #endReply(itemId: string): void {
+    const playing = this.#playing;
     if (playing === undefined || playing.itemId !== itemId || playing.stopped) return;
     playing.stopped = true;
     this.pushFrame(new TTSStoppedFrame(itemId), FrameDirection.Downstream);
   }
 
   /** Barge-in: interrupt the pipeline, then truncate the reply being played to what was heard. */
-  private async onSpeechStarted(session: Session, event: ServerEvent): Promise<void> {
-    const reply = this.playing;
-    const cut = reply !== undefined && !this.cutItems.has(reply.itemId) ? reply : undefined;
-    if (cut !== undefined) this.cutItems.add(cut.itemId);
+  async #onSpeechStarted(session: Session, event: ServerEvent): Promise<void> {
+    const reply = this.#playing;
+    const cut = reply !== undefined && !this.#cutItems.has(reply.itemId) ? reply : undefined;
+    if (cut !== undefined) this.#cutItems.add(cut.itemId);
     // Listen for the transport's heard time before interrupting: it may answer synchronously.
-    const heard = cut === undefined ? undefined : this.heardOf(cut);
+    const heard = cut === undefined ? undefined : this.#heardOf(cut);
     this.broadcastInterruption();
-    this.both(() => new UserStartedSpeakingFrame(event.audio_start_ms as number | undefined));
+    this.#both(() => new UserStartedSpeakingFrame(event.audio_start_ms as number | undefined));
     if (cut === undefined || heard === undefined) return;
     const heardMs = await heard;
     if (!cut.stopped) this.pushFrame(new TTSStoppedFrame(cut.itemId), FrameDirection.Downstream);
     cut.stopped = true;
     const audioEndMs = Math.max(0, Math.min(Math.floor(heardMs), Math.floor(cut.sentMs)));
-    this.send(session, {
+    this.#send(session, {
       type: 'conversation.item.truncate',
       item_id: cut.itemId,
       content_index: 0,
@@ -436,11 +436,11 @@ export class OpenAIRealtimeService extends AIService {
   }
 
   /** The transport's report of the heard time, or the bot-speaking estimate after `heardWaitMs`. */
-  private async heardOf(reply: PlayingReply): Promise<number> {
-    const waitMs = this.options.heardWaitMs ?? 200;
+  async #heardOf(reply: PlayingReply): Promise<number> {
+    const waitMs = this.#options.heardWaitMs ?? 200;
     const timer = new AbortController();
     const reported = new Promise<number>((resolve) => {
-      this.heardReport = resolve;
+      this.#heardReport = resolve;
     });
     const estimate = this.clock.sleep(waitMs, timer.signal).then(
       () => {
@@ -451,16 +451,16 @@ export class OpenAIRealtimeService extends AIService {
     );
     const heard = await Promise.race([reported, estimate]);
     timer.abort();
-    this.heardReport = undefined;
+    this.#heardReport = undefined;
     return heard;
   }
 
   /** Upstream frames from the output transport: playback state and heard time. */
-  private notePlayback(frame: Frame): void {
-    const reply = this.playing;
+  #notePlayback(frame: Frame): void {
+    const reply = this.#playing;
     if (frame instanceof BotInterruptedFrame) {
       if (frame.contextId === undefined || frame.contextId === reply?.itemId)
-        this.heardReport?.(frame.heardMs);
+        this.#heardReport?.(frame.heardMs);
       return;
     }
     if (reply === undefined) return;
@@ -471,13 +471,13 @@ export class OpenAIRealtimeService extends AIService {
     }
   }
 
-  private async runFunction(session: Session, event: ServerEvent): Promise<void> {
+  async #runFunction(session: Session, event: ServerEvent): Promise<void> {
     const call = {
       id: String(event.call_id),
       name: String(event.name),
       arguments: String(event.arguments ?? ''),
     };
-    this.pendingFunctionOutputs++;
+    this.#pendingFunctionOutputs++;
     const definition = this.functions.get(call.name);
     this.pushFrame(
       new FunctionCallInProgressFrame(
@@ -489,10 +489,10 @@ export class OpenAIRealtimeService extends AIService {
       FrameDirection.Downstream,
     );
     const outcome = await this.functions.invoke(call, {
-      context: this.functionContext,
-      signal: this.lifetime.signal,
+      context: this.#functionContext,
+      signal: this.#lifetime.signal,
     });
-    this.send(session, {
+    this.#send(session, {
       type: 'conversation.item.create',
       item: { type: 'function_call_output', call_id: call.id, output: formatFunctionResult(outcome) },
     });
@@ -506,11 +506,11 @@ export class OpenAIRealtimeService extends AIService {
       ),
       FrameDirection.Downstream,
     );
-    this.pendingFunctionOutputs--;
-    this.answerIfReady(session, definition?.runLLM ?? true);
+    this.#pendingFunctionOutputs--;
+    this.#answerIfReady(session, definition?.runLLM ?? true);
   }
 
-  private onResponseDone(session: Session, event: ServerEvent): void {
+  #onResponseDone(session: Session, event: ServerEvent): void {
     const response = (event.response ?? {}) as {
       status?: string;
       status_details?: { error?: { message?: string } } | null;
@@ -535,33 +535,33 @@ export class OpenAIRealtimeService extends AIService {
         ),
       );
     }
-    for (const item of response.output ?? []) if (item.type === 'message' && item.id) this.endReply(item.id);
+    for (const item of response.output ?? []) if (item.type === 'message' && item.id) this.#endReply(item.id);
     const calledFunctions = (response.output ?? []).some((item) => item.type === 'function_call');
     if (calledFunctions) {
-      this.responseDone = true;
-      this.answerIfReady(session, true);
+      this.#responseDone = true;
+      this.#answerIfReady(session, true);
     }
   }
 
   /** Once the function response is done and every output sent, ask for the spoken answer. */
-  private answerIfReady(session: Session, runLLM: boolean): void {
-    if (!this.responseDone || this.pendingFunctionOutputs > 0) return;
-    this.responseDone = false;
-    if (runLLM) this.send(session, { type: 'response.create' });
+  #answerIfReady(session: Session, runLLM: boolean): void {
+    if (!this.#responseDone || this.#pendingFunctionOutputs > 0) return;
+    this.#responseDone = false;
+    if (runLLM) this.#send(session, { type: 'response.create' });
   }
 
-  private onClose(session: Session, code: number, reason: string): void {
+  #onClose(session: Session, code: number, reason: string): void {
     if (session.closing) return;
     session.closing = true;
-    if (this.session === session) this.session = undefined;
+    if (this.#session === session) this.#session = undefined;
     this.reportFailure(
       new SocketClosedError('Realtime socket closed', code, reason),
       'Realtime session lost',
     );
-    if (!this.lifetime.signal.aborted) this.open();
+    if (!this.#lifetime.signal.aborted) this.#open();
   }
 
-  private both(make: () => Frame): void {
+  #both(make: () => Frame): void {
     this.pushFrame(make(), FrameDirection.Downstream);
     this.pushFrame(make(), FrameDirection.Upstream);
   }

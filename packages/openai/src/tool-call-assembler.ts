@@ -33,19 +33,19 @@ interface PartialCall {
 
 /** See the module comment. One instance per streamed completion. */
 export class ToolCallAssembler {
-  private readonly calls = new Map<number, PartialCall>();
+  readonly #calls = new Map<number, PartialCall>();
 
   /** Whether any fragment was seen. */
   get size(): number {
-    return this.calls.size;
+    return this.#calls.size;
   }
 
   /** Adds one fragment. */
   add(fragment: ToolCallFragment): void {
-    let call = this.calls.get(fragment.index);
+    let call = this.#calls.get(fragment.index);
     if (call === undefined) {
       call = { id: undefined, name: undefined, arguments: '' };
-      this.calls.set(fragment.index, call);
+      this.#calls.set(fragment.index, call);
     }
     if (fragment.id) call.id = fragment.id;
     if (fragment.function?.name) call.name = (call.name ?? '') + fragment.function.name;
@@ -58,9 +58,9 @@ export class ToolCallAssembler {
    * @throws ServiceError `protocol` when a call never got its id or name.
    */
   complete(): AssembledToolCall[] {
-    const indexes = [...this.calls.keys()].sort((a, b) => a - b);
+    const indexes = [...this.#calls.keys()].sort((a, b) => a - b);
     return indexes.map((index) => {
-      const call = this.calls.get(index) as PartialCall;
+      const call = this.#calls.get(index) as PartialCall;
       if (call.id === undefined || call.name === undefined) {
         throw new ServiceError(
           'protocol',

@@ -51,16 +51,19 @@ function frames(bytes: Uint8Array): InputAudioRawFrame[] {
 /** Stands in for the output transport: reports speaking state and the heard time upstream. */
 class TransportStub extends FrameProcessor {
   heardMs = 0;
-  private playing: string | undefined;
+  #playing: string | undefined;
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
     if (direction !== FrameDirection.Downstream) return;
-    if (frame instanceof TTSAudioRawFrame && this.playing === undefined) {
-      this.playing = frame.contextId;
+    if (frame instanceof TTSAudioRawFrame && this.#playing === undefined) {
+      this.#playing = frame.contextId;
       this.pushFrame(new BotStartedSpeakingFrame(), FrameDirection.Upstream);
-    } else if (frame instanceof InterruptionFrame && this.playing !== undefined) {
-      this.pushFrame(new BotInterruptedFrame(this.heardMs, undefined, this.playing), FrameDirection.Upstream);
-      this.playing = undefined;
+    } else if (frame instanceof InterruptionFrame && this.#playing !== undefined) {
+      this.pushFrame(
+        new BotInterruptedFrame(this.heardMs, undefined, this.#playing),
+        FrameDirection.Upstream,
+      );
+      this.#playing = undefined;
     }
   }
 }

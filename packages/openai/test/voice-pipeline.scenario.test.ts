@@ -55,33 +55,33 @@ class PlaybackSimulator extends FrameProcessor {
   readonly receivedMs = new Map<string, number>();
   /** Where the caller's barge-in happens, in ms of the turn's audio; set by the test. */
   bargeInAtMs = Number.POSITIVE_INFINITY;
-  private speaking: string | undefined;
+  #speaking: string | undefined;
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream && frame instanceof TTSAudioRawFrame) {
       const contextId = frame.contextId ?? '';
-      if (this.speaking === undefined) {
-        this.speaking = contextId;
-        this.both(() => new BotStartedSpeakingFrame());
+      if (this.#speaking === undefined) {
+        this.#speaking = contextId;
+        this.#both(() => new BotStartedSpeakingFrame());
       }
       this.receivedMs.set(contextId, (this.receivedMs.get(contextId) ?? 0) + audioDurationMs(frame));
       return;
     }
     this.pushFrame(frame, direction);
-    if (this.speaking === undefined) return;
+    if (this.#speaking === undefined) return;
     if (frame instanceof InterruptionFrame && direction === FrameDirection.Downstream) {
-      const sent = this.receivedMs.get(this.speaking) ?? 0;
+      const sent = this.receivedMs.get(this.#speaking) ?? 0;
       const heard = Math.min(sent, this.bargeInAtMs);
-      this.pushFrame(new BotInterruptedFrame(heard, sent, this.speaking), FrameDirection.Downstream);
-      this.speaking = undefined;
-      this.both(() => new BotStoppedSpeakingFrame());
+      this.pushFrame(new BotInterruptedFrame(heard, sent, this.#speaking), FrameDirection.Downstream);
+      this.#speaking = undefined;
+      this.#both(() => new BotStoppedSpeakingFrame());
     } else if (frame instanceof TTSStoppedFrame && direction === FrameDirection.Downstream) {
-      this.speaking = undefined;
-      this.both(() => new BotStoppedSpeakingFrame());
+      this.#speaking = undefined;
+      this.#both(() => new BotStoppedSpeakingFrame());
     }
   }
 
-  private both(make: () => Frame): void {
+  #both(make: () => Frame): void {
     this.pushFrame(make(), FrameDirection.Upstream);
     this.pushFrame(make(), FrameDirection.Downstream);
   }

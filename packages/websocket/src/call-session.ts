@@ -171,22 +171,22 @@ function isLinked(processor: FrameProcessor): boolean {
 export class CallSession {
   /** Resolves once the call is over: pipeline finished, hang-up done, socket closed or closing. */
   readonly finished: Promise<CallOutcome>;
-  private resolveFinished!: (outcome: CallOutcome) => void;
-  private readonly clock: Clock;
-  private currentState: CallSessionState = 'awaiting-start';
+  #resolveFinished!: (outcome: CallOutcome) => void;
+  readonly #clock: Clock;
+  #currentState: CallSessionState = 'awaiting-start';
   /** The call's pipeline task, once built. */
-  private currentTask: PipelineTask | undefined;
+  #currentTask: PipelineTask | undefined;
   /** Who ended the call: the first to do so. */
-  private endedBy: CallOutcome['endedBy'] | undefined;
+  #endedBy: CallOutcome['endedBy'] | undefined;
   /** The pipeline reported a fatal error: the socket closes with 1011. */
-  private fatalError = false;
+  #fatalError = false;
   /** Ends the wait for `start`. */
-  private readonly startTimeout = new AbortController();
+  readonly #startTimeout = new AbortController();
   /** Ends the media-inactivity watch. */
-  private readonly inactivityWatch = new AbortController();
+  readonly #inactivityWatch = new AbortController();
   /** The verifier's verdict on the stream, once `start` was read (undefined before). */
-  private verdict: Promise<MediaStreamVerdict> | undefined;
-  private isVerified = false;
+  #verdict: Promise<MediaStreamVerdict> | undefined;
+  #isVerified = false;
 
   /**
    * @param transport - the connection.
@@ -194,47 +194,51 @@ export class CallSession {
    * @param upgrade - what the WebSocket upgrade request showed, for the verifiers; default an
    *   empty request (no headers), which no carrier's verifier accepts.
    */
+  readonly #upgrade: MediaStreamUpgrade;
+  readonly #options: CallSessionOptions;
   constructor(
     readonly transport: TelephonyTransport,
-    private readonly options: CallSessionOptions,
-    private readonly upgrade: MediaStreamUpgrade = { url: '', headers: {}, remoteAddress: undefined },
+    options: CallSessionOptions,
+    upgrade: MediaStreamUpgrade = { url: '', headers: {}, remoteAddress: undefined },
   ) {
-    this.clock = transport.clock;
+    this.#upgrade = upgrade;
+    this.#options = options;
+    this.#clock = transport.clock;
     this.finished = new Promise((resolve) => {
-      this.resolveFinished = resolve;
+      this.#resolveFinished = resolve;
     });
     transport.on('start', (call) => {
-      if (this.currentState !== 'awaiting-start') return;
-      this.moveTo('verifying');
-      const params = this.applyAudioParams(call);
-      this.verifyThenRun(call, params).catch((error: unknown) => {
+      if (this.#currentState !== 'awaiting-start') return;
+      this.#moveTo('verifying');
+      const params = this.#applyAudioParams(call);
+      this.#verifyThenRun(call, params).catch((error: unknown) => {
         transport.logger.error({ err: error }, 'the call failed');
         transport.close(CloseCode.InternalError, 'internal error');
-        this.finish(this.currentTask?.hasFinished ? 'cancel' : undefined);
+        this.#finish(this.#currentTask?.hasFinished ? 'cancel' : undefined);
       });
     });
     transport.on('refusedCall', (call) => {
-      this.hangUpRefused(call).catch((error: unknown) => {
+      this.#hangUpRefused(call).catch((error: unknown) => {
         transport.logger.error({ err: error }, 'the refused call could not be ended');
-        this.finish(undefined);
+        this.#finish(undefined);
       });
     });
-    transport.on('stop', () => this.endBy('carrier', 'the carrier stopped the stream'));
+    transport.on('stop', () => this.#endBy('carrier', 'the carrier stopped the stream'));
     transport.on('closing', (code, reason) => {
-      if (code !== CloseCode.Normal && code !== CloseCode.GoingAway) this.endBy('error', reason);
+      if (code !== CloseCode.Normal && code !== CloseCode.GoingAway) this.#endBy('error', reason);
     });
-    transport.on('closed', () => this.endBy('connection', 'the connection closed'));
-    this.watchStart();
+    transport.on('closed', () => this.#endBy('connection', 'the connection closed'));
+    this.#watchStart();
   }
 
   /** Where the session is in its life; see {@link CallSessionState}. */
   get state(): CallSessionState {
-    return this.currentState;
+    return this.#currentState;
   }
 
   /** The call's pipeline task, once the call started and its pipeline was built. */
   get task(): PipelineTask | undefined {
-    return this.currentTask;
+    return this.#currentTask;
   }
 
   /**
@@ -242,7 +246,7 @@ export class CallSession {
    * then may carrier commands go to its call.
    */
   get verified(): boolean {
-    return this.isVerified;
+    return this.#isVerified;
   }
 
   /**
@@ -251,26 +255,26 @@ export class CallSession {
    * `timeoutMs` the pipeline is cancelled instead. Resolves when the call is over.
    */
   async shutdown(timeoutMs: number): Promise<CallOutcome> {
-    this.endedBy ??= 'shutdown';
-    const task = this.currentTask;
+    this.#endedBy ??= 'shutdown';
+    const task = this.#currentTask;
     if (task !== undefined) task.stopWhenDone('server shutting down');
-    else if (this.currentState === 'awaiting-start' || this.currentState === 'refusing') {
+    else if (this.#currentState === 'awaiting-start' || this.#currentState === 'refusing') {
       // No call yet: nothing to end gracefully.
       this.transport.close(CloseCode.GoingAway, 'server shutting down');
-      this.finish(undefined);
+      this.#finish(undefined);
     }
     // Otherwise the stream is being verified or the pipeline built; runCall sees the shutdown.
     const timer = new AbortController();
-    const timedOut = this.clock.sleep(timeoutMs, timer.signal).then(
+    const timedOut = this.#clock.sleep(timeoutMs, timer.signal).then(
       () => true,
       () => false,
     );
     if (await Promise.race([this.finished.then(() => false), timedOut])) {
       this.transport.logger.warn({ timeoutMs }, 'the call did not end in time for shutdown: cancelling');
-      if (this.currentTask !== undefined) this.currentTask.cancel('server shutting down');
+      if (this.#currentTask !== undefined) this.#currentTask.cancel('server shutting down');
       else {
         this.transport.close(CloseCode.GoingAway, 'server shutting down');
-        this.finish(undefined);
+        this.#finish(undefined);
       }
     }
     timer.abort();
@@ -283,21 +287,21 @@ export class CallSession {
    * @throws CallSessionStateError `illegal-state-transition` if the table in the module comment
    *   does not allow the move (a bug here).
    */
-  private moveTo(next: CallSessionState): void {
-    const current = this.currentState;
+  #moveTo(next: CallSessionState): void {
+    const current = this.#currentState;
     if (!nextStates[current].includes(next)) {
       throw new CallSessionStateError(current, next);
     }
-    this.currentState = next;
-    if (current === 'awaiting-start') this.startTimeout.abort();
-    if (next === 'finished') this.inactivityWatch.abort();
+    this.#currentState = next;
+    if (current === 'awaiting-start') this.#startTimeout.abort();
+    if (next === 'finished') this.#inactivityWatch.abort();
   }
 
-  private watchStart(): void {
-    const timeoutMs = this.options.lifecycle?.startTimeoutMs ?? 10_000;
-    this.clock.sleep(timeoutMs, this.startTimeout.signal).then(
+  #watchStart(): void {
+    const timeoutMs = this.#options.lifecycle?.startTimeoutMs ?? 10_000;
+    this.#clock.sleep(timeoutMs, this.#startTimeout.signal).then(
       () => {
-        if (this.currentState !== 'awaiting-start' || !this.transport.isOpen) return;
+        if (this.#currentState !== 'awaiting-start' || !this.transport.isOpen) return;
         this.transport.logger.warn({ timeoutMs }, 'no start message in time');
         this.transport.close(CloseCode.PolicyViolation, `no start message within ${timeoutMs} ms`);
       },
@@ -305,18 +309,18 @@ export class CallSession {
     );
   }
 
-  private endBy(who: CallOutcome['endedBy'], reason: string): void {
-    this.startTimeout.abort();
-    this.inactivityWatch.abort();
-    this.endedBy ??= who;
-    switch (this.currentState) {
+  #endBy(who: CallOutcome['endedBy'], reason: string): void {
+    this.#startTimeout.abort();
+    this.#inactivityWatch.abort();
+    this.#endedBy ??= who;
+    switch (this.#currentState) {
       case 'awaiting-start':
         this.transport.close(CloseCode.Normal, reason);
-        this.finish(undefined);
+        this.#finish(undefined);
         return;
       case 'running':
       case 'ending':
-        this.currentTask?.cancel(reason);
+        this.#currentTask?.cancel(reason);
         return;
       default:
       // Verifying or building: the step in progress sees `endedBy` once it is done. Refusing:
@@ -328,20 +332,20 @@ export class CallSession {
    * Asks the verifier of the call's carrier about the stream, once; a throw or rejection counts as
    * a refusal.
    */
-  private verify(call: CallInfo): Promise<MediaStreamVerdict> {
-    this.verdict ??= (async (): Promise<MediaStreamVerdict> => {
-      const verifier = this.options.verifiers?.find((item) => item.carrier === call.carrier);
+  #verify(call: CallInfo): Promise<MediaStreamVerdict> {
+    this.#verdict ??= (async (): Promise<MediaStreamVerdict> => {
+      const verifier = this.#options.verifiers?.find((item) => item.carrier === call.carrier);
       if (verifier === undefined) {
         return { verified: false, reason: `no ${call.carrier} stream verifier is configured` };
       }
       try {
-        return await verifier.verify(call, this.upgrade);
+        return await verifier.verify(call, this.#upgrade);
       } catch (error) {
         this.transport.logger.error({ err: error }, 'the stream verifier failed');
         return { verified: false, reason: 'the stream verifier failed' };
       }
     })();
-    return this.verdict;
+    return this.#verdict;
   }
 
   /**
@@ -350,10 +354,10 @@ export class CallSession {
    * the stream is verified and the pipeline built, audio arrives already at the right rate).
    * Returns the parameters, or the error the `params` function threw.
    */
-  private applyAudioParams(call: CallInfo): CallAudioParams {
+  #applyAudioParams(call: CallInfo): CallAudioParams {
     try {
       const params =
-        typeof this.options.params === 'function' ? this.options.params(call) : this.options.params;
+        typeof this.#options.params === 'function' ? this.#options.params(call) : this.#options.params;
       this.transport.setAudioParams({
         inputSampleRate: params?.audioInSampleRate ?? defaultPipelineParams.audioInSampleRate,
         outputSampleRate: params?.audioOutSampleRate ?? defaultPipelineParams.audioOutSampleRate,
@@ -364,64 +368,64 @@ export class CallSession {
     }
   }
 
-  private async verifyThenRun(call: CallInfo, params: CallAudioParams): Promise<void> {
-    const verdict = await this.verify(call);
-    if (this.currentState === 'finished') return;
+  async #verifyThenRun(call: CallInfo, params: CallAudioParams): Promise<void> {
+    const verdict = await this.#verify(call);
+    if (this.#currentState === 'finished') return;
     const logger = this.transport.logger;
-    if (verdict.verified) this.isVerified = true;
-    else if (this.options.allowUnverifiedStreams === true) {
+    if (verdict.verified) this.#isVerified = true;
+    else if (this.#options.allowUnverifiedStreams === true) {
       logger.warn(
-        { reason: verdict.reason, remoteAddress: this.upgrade.remoteAddress },
+        { reason: verdict.reason, remoteAddress: this.#upgrade.remoteAddress },
         'UNVERIFIED media stream accepted (allowUnverifiedStreams is for local development only); no carrier command will be sent for this call',
       );
     } else {
       logger.warn(
-        { reason: verdict.reason, remoteAddress: this.upgrade.remoteAddress },
+        { reason: verdict.reason, remoteAddress: this.#upgrade.remoteAddress },
         'unverified media stream refused',
       );
-      this.endedBy ??= 'unverified';
+      this.#endedBy ??= 'unverified';
       this.transport.close(CloseCode.PolicyViolation, 'unverified stream');
-      this.finish(undefined);
+      this.#finish(undefined);
       return;
     }
-    this.moveTo('building');
-    this.watchMediaInactivity();
-    await this.runCall(call, params);
+    this.#moveTo('building');
+    this.#watchMediaInactivity();
+    await this.#runCall(call, params);
   }
 
   /**
    * Ends the call when no media arrives for `lifecycle.mediaInactivityTimeoutMs`: one sleep per
    * timeout period (not per frame), re-armed for the rest of the period after each media message.
    */
-  private watchMediaInactivity(): void {
-    const timeoutMs = this.options.lifecycle?.mediaInactivityTimeoutMs ?? 15_000;
+  #watchMediaInactivity(): void {
+    const timeoutMs = this.#options.lifecycle?.mediaInactivityTimeoutMs ?? 15_000;
     if (timeoutMs === 0) return;
-    const signal = this.inactivityWatch.signal;
+    const signal = this.#inactivityWatch.signal;
     const transport = this.transport;
     const check = (): void => {
-      if (signal.aborted || this.currentState === 'finished' || !transport.isOpen) return;
-      const silentForMs = this.clock.now() - transport.lastMediaAt;
+      if (signal.aborted || this.#currentState === 'finished' || !transport.isOpen) return;
+      const silentForMs = this.#clock.now() - transport.lastMediaAt;
       if (silentForMs >= timeoutMs) {
         transport.logger.warn({ timeoutMs }, 'no media from the carrier in time: ending the call');
         // Named before closing: the close cancels the pipeline through the `closing` listener.
-        this.endedBy ??= 'inactivity';
+        this.#endedBy ??= 'inactivity';
         transport.close(CloseCode.PolicyViolation, `no media for ${timeoutMs} ms`);
         return;
       }
-      this.clock.sleep(timeoutMs - silentForMs, signal).then(check, () => {});
+      this.#clock.sleep(timeoutMs - silentForMs, signal).then(check, () => {});
     };
-    this.clock.sleep(timeoutMs, signal).then(check, () => {});
+    this.#clock.sleep(timeoutMs, signal).then(check, () => {});
   }
 
   /** Builds and runs the pipeline (state `building`, then `running`), then ends the call. */
-  private async runCall(call: CallInfo, prepared: CallAudioParams): Promise<void> {
+  async #runCall(call: CallInfo, prepared: CallAudioParams): Promise<void> {
     const transport = this.transport;
     let task: PipelineTask;
     let params: Partial<PipelineParams> | undefined;
     try {
       if ('error' in prepared) throw prepared.error;
       params = prepared.params;
-      const built = await this.options.createPipeline(call, transport);
+      const built = await this.#options.createPipeline(call, transport);
       const pipeline = Array.isArray(built) ? new Pipeline(built) : (built as FrameProcessor);
       if (!isLinked(transport.input()) || !isLinked(transport.output())) {
         throw new InvalidOptionError(
@@ -430,92 +434,92 @@ export class CallSession {
         );
       }
       const taskOptions =
-        typeof this.options.taskOptions === 'function'
-          ? this.options.taskOptions(call)
-          : this.options.taskOptions;
+        typeof this.#options.taskOptions === 'function'
+          ? this.#options.taskOptions(call)
+          : this.#options.taskOptions;
       task = new PipelineTask(pipeline, {
         ...taskOptions,
         params,
-        clock: this.clock,
+        clock: this.#clock,
         logger: transport.logger,
       });
     } catch (error) {
       transport.logger.error({ err: error }, 'could not create the pipeline');
-      if (this.currentState === 'finished') return;
-      this.endedBy ??= 'error';
-      this.moveTo('ending');
-      const hungUp = await this.hangUp(call);
+      if (this.#currentState === 'finished') return;
+      this.#endedBy ??= 'error';
+      this.#moveTo('ending');
+      const hungUp = await this.#hangUp(call);
       transport.close(CloseCode.InternalError, 'could not create the pipeline');
-      this.finish(undefined, hungUp);
+      this.#finish(undefined, hungUp);
       return;
     }
-    if (this.currentState === 'finished') return;
-    if (this.endedBy !== undefined && this.endedBy !== 'shutdown') {
+    if (this.#currentState === 'finished') return;
+    if (this.#endedBy !== undefined && this.#endedBy !== 'shutdown') {
       // The caller hung up, or the connection failed, while the pipeline was being built.
-      await this.afterPipeline(call, undefined);
+      await this.#afterPipeline(call, undefined);
       return;
     }
-    this.currentTask = task;
-    this.moveTo('running');
+    this.#currentTask = task;
+    this.#moveTo('running');
     task.on('error', (frame) => {
-      if (frame.fatal) this.fatalError = true;
+      if (frame.fatal) this.#fatalError = true;
     });
-    if (this.endedBy === 'shutdown') task.stopWhenDone('server shutting down');
+    if (this.#endedBy === 'shutdown') task.stopWhenDone('server shutting down');
     const reason = await task.run();
-    await this.afterPipeline(call, reason);
+    await this.#afterPipeline(call, reason);
   }
 
   /** The pipeline is over (or never ran): hang up unless the carrier stopped, close, finish. */
-  private async afterPipeline(call: CallInfo, reason: TaskEndReason | undefined): Promise<void> {
-    if (this.currentState === 'finished') return;
-    this.moveTo('ending');
+  async #afterPipeline(call: CallInfo, reason: TaskEndReason | undefined): Promise<void> {
+    if (this.#currentState === 'finished') return;
+    this.#moveTo('ending');
     const transport = this.transport;
-    this.endedBy ??= 'pipeline';
+    this.#endedBy ??= 'pipeline';
     let hungUp = false;
-    if (!transport.carrierStopped) hungUp = await this.hangUp(call);
-    if (this.fatalError) transport.close(CloseCode.InternalError, 'pipeline error');
-    else if (this.endedBy === 'shutdown') transport.close(CloseCode.GoingAway, 'server shutting down');
+    if (!transport.carrierStopped) hungUp = await this.#hangUp(call);
+    if (this.#fatalError) transport.close(CloseCode.InternalError, 'pipeline error');
+    else if (this.#endedBy === 'shutdown') transport.close(CloseCode.GoingAway, 'server shutting down');
     else transport.close(CloseCode.Normal, 'call ended');
     transport.logger.info(
-      { pipeline: reason, endedBy: this.endedBy, hungUp, callId: call.callId, counters: transport.counters },
+      { pipeline: reason, endedBy: this.#endedBy, hungUp, callId: call.callId, counters: transport.counters },
       'call ended',
     );
-    this.finish(reason, hungUp);
+    this.#finish(reason, hungUp);
   }
 
   /**
    * The serializer refused the stream at `start` (a codec it cannot decode): hang the call up if
    * the stream is verified, then the session is over.
    */
-  private async hangUpRefused(call: CallInfo): Promise<void> {
-    if (this.currentState !== 'awaiting-start') return;
-    this.moveTo('refusing');
-    this.endedBy ??= 'error';
-    const verdict = await this.verify(call);
-    if (verdict.verified) this.isVerified = true;
+  async #hangUpRefused(call: CallInfo): Promise<void> {
+    if (this.#currentState !== 'awaiting-start') return;
+    this.#moveTo('refusing');
+    this.#endedBy ??= 'error';
+    const verdict = await this.#verify(call);
+    if (verdict.verified) this.#isVerified = true;
     this.transport.logger.warn(
       { callId: call.callId, verified: verdict.verified },
       verdict.verified
         ? 'the stream was refused at start: hanging the call up'
         : 'an unverified stream was refused at start: not hanging up a call we cannot prove is ours',
     );
-    const hungUp = await this.hangUp(call);
-    this.finish(undefined, hungUp);
+    const hungUp = await this.#hangUp(call);
+    this.#finish(undefined, hungUp);
   }
 
   /**
    * Hangs `call` up through the matching terminator; resolves whether a hang-up was made. Called
    * only on entering `ending` or `refusing`, each entered at most once: the call is hung up once.
    */
-  private async hangUp(call: CallInfo): Promise<boolean> {
+  async #hangUp(call: CallInfo): Promise<boolean> {
     // Never a carrier command for a call whose stream did not prove it is ours (see the module comment).
-    if (!this.isVerified) {
+    if (!this.#isVerified) {
       this.transport.logger.info(
         'the stream was not verified: the call is not hung up, only its stream closed',
       );
       return false;
     }
-    const configured = this.options.terminator;
+    const configured = this.#options.terminator;
     const terminators = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];
     const terminator = (terminators as readonly CallTerminator[]).find(
       (item) => item.carrier === call.carrier,
@@ -527,12 +531,12 @@ export class CallSession {
       );
       return false;
     }
-    const timeoutMs = this.options.lifecycle?.hangUpTimeoutMs ?? 10_000;
+    const timeoutMs = this.#options.lifecycle?.hangUpTimeoutMs ?? 10_000;
     const timer = new AbortController();
     try {
       const outcome = await Promise.race([
         terminator.hangUp(call).then(() => 'done' as const),
-        this.clock.sleep(timeoutMs, timer.signal).then(() => 'timeout' as const),
+        this.#clock.sleep(timeoutMs, timer.signal).then(() => 'timeout' as const),
       ]);
       if (outcome === 'timeout') logger.error({ timeoutMs }, 'hang-up did not complete in time');
       else logger.info('call hung up');
@@ -545,9 +549,9 @@ export class CallSession {
   }
 
   /** Records the outcome, once: later calls do nothing. */
-  private finish(reason: TaskEndReason | undefined, hungUp = false): void {
-    if (this.currentState === 'finished') return;
-    this.moveTo('finished');
-    this.resolveFinished({ pipeline: reason, hungUp, endedBy: this.endedBy ?? 'connection' });
+  #finish(reason: TaskEndReason | undefined, hungUp = false): void {
+    if (this.#currentState === 'finished') return;
+    this.#moveTo('finished');
+    this.#resolveFinished({ pipeline: reason, hungUp, endedBy: this.#endedBy ?? 'connection' });
   }
 }

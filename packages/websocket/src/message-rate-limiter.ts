@@ -41,9 +41,9 @@ const noStalls: StallClock = { stallMs: () => 0 };
 
 /** A token bucket; see the module comment. */
 export class MessageRateLimiter {
-  private tokens: number;
-  private lastRefillAt: number;
-  private lastStallMs: number;
+  #tokens: number;
+  #lastRefillAt: number;
+  #lastStallMs: number;
 
   /**
    * @param limit - the rates.
@@ -51,11 +51,13 @@ export class MessageRateLimiter {
    * @param stalls - how long the event loop stalled; default: never (no stall credit).
    * @throws {InvalidOptionError} if `messagesPerSecond` or `burst` is not a positive number.
    */
-  constructor(
-    private readonly limit: Readonly<MessageRateLimit>,
-    private readonly clock: Clock,
-    private readonly stalls: StallClock = noStalls,
-  ) {
+  readonly #stalls: StallClock;
+  readonly #clock: Clock;
+  readonly #limit: Readonly<MessageRateLimit>;
+  constructor(limit: Readonly<MessageRateLimit>, clock: Clock, stalls: StallClock = noStalls) {
+    this.#stalls = stalls;
+    this.#clock = clock;
+    this.#limit = limit;
     if (!(limit.messagesPerSecond > 0)) {
       throw new InvalidOptionError(
         'rateLimit.messagesPerSecond',
@@ -64,28 +66,28 @@ export class MessageRateLimiter {
     }
     if (!(limit.burst >= 1))
       throw new InvalidOptionError('rateLimit.burst', `burst must be at least 1, got ${limit.burst}`);
-    this.tokens = limit.burst;
-    this.lastRefillAt = clock.now();
-    this.lastStallMs = stalls.stallMs();
+    this.#tokens = limit.burst;
+    this.#lastRefillAt = clock.now();
+    this.#lastStallMs = stalls.stallMs();
   }
 
   /** Takes a token for one message; false when the bucket is empty (the message is over the limit). */
   tryTake(): boolean {
-    const now = this.clock.now();
-    const elapsedMs = now - this.lastRefillAt;
+    const now = this.#clock.now();
+    const elapsedMs = now - this.#lastRefillAt;
     if (elapsedMs > 0) {
-      const perMs = this.limit.messagesPerSecond / 1000;
-      const stallMs = this.stalls.stallMs();
-      const stalledMs = Math.min(elapsedMs, stallMs - this.lastStallMs);
-      this.lastStallMs = stallMs;
+      const perMs = this.#limit.messagesPerSecond / 1000;
+      const stallMs = this.#stalls.stallMs();
+      const stalledMs = Math.min(elapsedMs, stallMs - this.#lastStallMs);
+      this.#lastStallMs = stallMs;
       // The bucket may exceed `burst` by what was sent while we could not read; tokens above
       // `burst` are never taken away, only used.
-      const capacity = Math.max(this.limit.burst, this.tokens) + stalledMs * perMs;
-      this.tokens = Math.min(capacity, this.tokens + elapsedMs * perMs);
-      this.lastRefillAt = now;
+      const capacity = Math.max(this.#limit.burst, this.#tokens) + stalledMs * perMs;
+      this.#tokens = Math.min(capacity, this.#tokens + elapsedMs * perMs);
+      this.#lastRefillAt = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
     return true;
   }
 }

@@ -55,44 +55,43 @@ function abortError(signal: AbortSignal): unknown {
 
 /** The paced outgoing queue of one connection; see the module comment. */
 export class PacedAudioSender {
-  private readonly leadMs: number;
-  private readonly mediaMessageMs: number;
-  private framer: AudioFramer | undefined;
+  readonly #leadMs: number;
+  readonly #mediaMessageMs: number;
+  #framer: AudioFramer | undefined;
   /** Wraps the framer's reused frame buffer, so encoding a frame allocates no frame object. */
-  private framedAudio: OutputAudioRawFrame | undefined;
+  #framedAudio: OutputAudioRawFrame | undefined;
   /** Encoded frames waiting for their send time (reused array; entries cleared once sent). */
-  private readonly outbox: (string | undefined)[] = [];
-  private outboxRead = 0;
-  private outboxLength = 0;
-  private scheduledPlayoutEndAt = 0;
-  private totalSentMs = 0;
+  readonly #outbox: (string | undefined)[] = [];
+  #outboxRead = 0;
+  #outboxLength = 0;
+  #scheduledPlayoutEndAt = 0;
+  #totalSentMs = 0;
 
-  constructor(
-    settings: PacedAudioSettings,
-    private readonly sink: PacedAudioSink,
-  ) {
-    this.leadMs = settings.leadMs;
-    this.mediaMessageMs = settings.mediaMessageMs;
+  readonly #sink: PacedAudioSink;
+  constructor(settings: PacedAudioSettings, sink: PacedAudioSink) {
+    this.#sink = sink;
+    this.#leadMs = settings.leadMs;
+    this.#mediaMessageMs = settings.mediaMessageMs;
   }
 
   /** Clock time in ms at which the carrier will have played everything sent. */
   get playoutEndAt(): number {
-    return this.scheduledPlayoutEndAt;
+    return this.#scheduledPlayoutEndAt;
   }
 
   /** Audio sent on this connection so far, in ms (the audio position). */
   get sentMs(): number {
-    return this.totalSentMs;
+    return this.#totalSentMs;
   }
 
   /** True while encoded frames wait for their send time. */
   get hasQueuedFrames(): boolean {
-    return this.outboxRead < this.outboxLength;
+    return this.#outboxRead < this.#outboxLength;
   }
 
   /** True while the framer holds audio short of a whole frame (the tail of what was written). */
   get hasPartialFrame(): boolean {
-    return (this.framer?.bufferedSamples ?? 0) > 0;
+    return (this.#framer?.bufferedSamples ?? 0) > 0;
   }
 
   /**
@@ -101,11 +100,11 @@ export class PacedAudioSender {
    * frame's first sample will leave (to within one frame). Send the queue with {@link drain}.
    */
   enqueue(frame: OutputAudioRawFrame): number {
-    this.emptyOutbox();
-    const framer = this.framerFor(frame);
+    this.#emptyOutbox();
+    const framer = this.#framerFor(frame);
     // Everything framed before this frame has been queued but the framer's partial frame.
-    const startsAtMs = this.totalSentMs + (framer.bufferedSamples / framer.sampleRate) * 1000;
-    framer.write(frame.audio, this.onFramedAudio);
+    const startsAtMs = this.#totalSentMs + (framer.bufferedSamples / framer.sampleRate) * 1000;
+    framer.write(frame.audio, this.#onFramedAudio);
     return startsAtMs;
   }
 
@@ -114,10 +113,10 @@ export class PacedAudioSender {
    * none. Send it with {@link drain}.
    */
   enqueueTail(): boolean {
-    const framer = this.framer;
+    const framer = this.#framer;
     if (framer === undefined || framer.bufferedSamples === 0) return false;
-    this.emptyOutbox();
-    this.enqueueFlushedTail(framer);
+    this.#emptyOutbox();
+    this.#enqueueFlushedTail(framer);
     return true;
   }
 
@@ -127,15 +126,15 @@ export class PacedAudioSender {
    * rejects with `signal`'s abort reason.
    */
   drain(signal: AbortSignal): Promise<void> | undefined {
-    const wait = this.sendDueFrames();
-    return wait === 0 ? undefined : this.drainAfter(wait, signal);
+    const wait = this.#sendDueFrames();
+    return wait === 0 ? undefined : this.#drainAfter(wait, signal);
   }
 
   /** Drops the queued frames and the partial frame; the playout clock is left as it is. */
   discard(): void {
-    this.framer?.reset();
-    for (let i = this.outboxRead; i < this.outboxLength; i++) this.outbox[i] = undefined;
-    this.emptyOutbox();
+    this.#framer?.reset();
+    for (let i = this.#outboxRead; i < this.#outboxLength; i++) this.#outbox[i] = undefined;
+    this.#emptyOutbox();
   }
 
   /**
@@ -143,12 +142,12 @@ export class PacedAudioSender {
    * than now.
    */
   cutPlayout(now: number): void {
-    this.scheduledPlayoutEndAt = Math.min(this.scheduledPlayoutEndAt, now);
+    this.#scheduledPlayoutEndAt = Math.min(this.#scheduledPlayoutEndAt, now);
   }
 
-  private async drainAfter(wait: number, signal: AbortSignal): Promise<void> {
-    for (let next = wait; next > 0; next = this.sendDueFrames()) {
-      await this.sink.clock.sleep(next, signal);
+  async #drainAfter(wait: number, signal: AbortSignal): Promise<void> {
+    for (let next = wait; next > 0; next = this.#sendDueFrames()) {
+      await this.#sink.clock.sleep(next, signal);
       // The sleep may have ended just before an interruption was handled.
       if (signal.aborted) throw abortError(signal);
     }
@@ -158,36 +157,36 @@ export class PacedAudioSender {
    * Sends the queued frames that are due now; returns 0 when the queue is empty, else the ms to
    * wait before the next one is due.
    */
-  private sendDueFrames(): number {
-    const clock = this.sink.clock;
-    while (this.outboxRead < this.outboxLength) {
-      const wait = this.scheduledPlayoutEndAt + this.mediaMessageMs - this.leadMs - clock.now();
+  #sendDueFrames(): number {
+    const clock = this.#sink.clock;
+    while (this.#outboxRead < this.#outboxLength) {
+      const wait = this.#scheduledPlayoutEndAt + this.#mediaMessageMs - this.#leadMs - clock.now();
       if (wait > 0) return wait;
-      const message = this.outbox[this.outboxRead] as string;
-      this.outbox[this.outboxRead++] = undefined;
-      this.sendFrame(message, clock.now());
+      const message = this.#outbox[this.#outboxRead] as string;
+      this.#outbox[this.#outboxRead++] = undefined;
+      this.#sendFrame(message, clock.now());
     }
-    this.emptyOutbox();
+    this.#emptyOutbox();
     return 0;
   }
 
-  private sendFrame(message: string, now: number): void {
-    const carrierRanDry = this.scheduledPlayoutEndAt < now;
-    if (carrierRanDry) this.scheduledPlayoutEndAt = now;
-    this.sink.frameDue(carrierRanDry);
-    this.scheduledPlayoutEndAt += this.mediaMessageMs;
-    this.totalSentMs += this.mediaMessageMs;
-    this.sink.sendFrame(message);
+  #sendFrame(message: string, now: number): void {
+    const carrierRanDry = this.#scheduledPlayoutEndAt < now;
+    if (carrierRanDry) this.#scheduledPlayoutEndAt = now;
+    this.#sink.frameDue(carrierRanDry);
+    this.#scheduledPlayoutEndAt += this.#mediaMessageMs;
+    this.#totalSentMs += this.#mediaMessageMs;
+    this.#sink.sendFrame(message);
   }
 
-  private emptyOutbox(): void {
-    this.outboxRead = 0;
-    this.outboxLength = 0;
+  #emptyOutbox(): void {
+    this.#outboxRead = 0;
+    this.#outboxLength = 0;
   }
 
   /** The framer for the frame's format; a format change queues the old framer's tail first. */
-  private framerFor(frame: OutputAudioRawFrame): AudioFramer {
-    const current = this.framer;
+  #framerFor(frame: OutputAudioRawFrame): AudioFramer {
+    const current = this.#framer;
     if (
       current !== undefined &&
       current.sampleRate === frame.sampleRate &&
@@ -195,36 +194,36 @@ export class PacedAudioSender {
     ) {
       return current;
     }
-    if (current !== undefined) this.enqueueFlushedTail(current);
+    if (current !== undefined) this.#enqueueFlushedTail(current);
     const framer = new AudioFramer({
       sampleRate: frame.sampleRate,
       numChannels: frame.numChannels,
-      frameMs: this.mediaMessageMs,
+      frameMs: this.#mediaMessageMs,
       reuseFrameBuffer: true,
     });
-    this.framer = framer;
+    this.#framer = framer;
     return framer;
   }
 
   /** Encodes each complete frame as it leaves the framer (the buffer is reused by the framer). */
-  private readonly onFramedAudio = (pcm: Int16Array): void => {
-    let frame = this.framedAudio;
+  readonly #onFramedAudio = (pcm: Int16Array): void => {
+    let frame = this.#framedAudio;
     if (frame === undefined || frame.audio !== pcm) {
-      const framer = this.framer as AudioFramer;
+      const framer = this.#framer as AudioFramer;
       frame = new OutputAudioRawFrame({
         audio: pcm,
         sampleRate: framer.sampleRate,
         numChannels: framer.numChannels,
       });
-      this.framedAudio = frame;
+      this.#framedAudio = frame;
     }
-    this.enqueueEncoded(frame);
+    this.#enqueueEncoded(frame);
   };
 
-  private enqueueFlushedTail(framer: AudioFramer): void {
+  #enqueueFlushedTail(framer: AudioFramer): void {
     const tail = framer.flush();
     if (tail === undefined) return;
-    this.enqueueEncoded(
+    this.#enqueueEncoded(
       new OutputAudioRawFrame({
         audio: tail,
         sampleRate: framer.sampleRate,
@@ -233,8 +232,8 @@ export class PacedAudioSender {
     );
   }
 
-  private enqueueEncoded(frame: OutputAudioRawFrame): void {
-    const message = this.sink.encode(frame);
-    if (message !== undefined) this.outbox[this.outboxLength++] = message;
+  #enqueueEncoded(frame: OutputAudioRawFrame): void {
+    const message = this.#sink.encode(frame);
+    if (message !== undefined) this.#outbox[this.#outboxLength++] = message;
   }
 }

@@ -32,23 +32,26 @@ export type MarkEchoResult =
 
 /** Mark bookkeeping for one connection; see the module comment. */
 export class PlaybackTracker {
-  private readonly pending: PendingMark[] = [];
-  private lastSequence = 0;
-  private clearedThrough = 0;
-  private anchorAudioMs = 0;
-  private anchorAt = 0;
+  readonly #pending: PendingMark[] = [];
+  #lastSequence = 0;
+  #clearedThrough = 0;
+  #anchorAudioMs = 0;
+  #anchorAt = 0;
 
   /** @param namePrefix - marks are named `${namePrefix}-${sequence}`; default `voxline`. */
-  constructor(private readonly namePrefix = 'voxline') {}
+  readonly #namePrefix: string;
+  constructor(namePrefix = 'voxline') {
+    this.#namePrefix = namePrefix;
+  }
 
   /** Sequence number of the latest mark sent (0 before any). */
   get latestSequence(): number {
-    return this.lastSequence;
+    return this.#lastSequence;
   }
 
   /** Marks sent and not yet echoed (or cleared). */
   get pendingMarks(): number {
-    return this.pending.length;
+    return this.#pending.length;
   }
 
   /**
@@ -56,9 +59,9 @@ export class PlaybackTracker {
    * serializer's `serializeMark`).
    */
   addMark(audioMs: number): string {
-    const sequence = ++this.lastSequence;
-    this.pending.push({ sequence, audioMs });
-    return `${this.namePrefix}-${sequence}`;
+    const sequence = ++this.#lastSequence;
+    this.#pending.push({ sequence, audioMs });
+    return `${this.#namePrefix}-${sequence}`;
   }
 
   /**
@@ -66,31 +69,31 @@ export class PlaybackTracker {
    * when audio is sent to an idle carrier, which plays it on arrival.
    */
   anchor(audioMs: number, at: number): void {
-    this.anchorAudioMs = audioMs;
-    this.anchorAt = at;
+    this.#anchorAudioMs = audioMs;
+    this.#anchorAt = at;
   }
 
   /** Reads a mark echo that arrived at clock time `now` (ms). */
   onEcho(name: string, now: number): MarkEchoResult {
-    const sequence = this.parseSequence(name);
+    const sequence = this.#parseSequence(name);
     if (sequence === undefined) return { kind: 'unknown' };
-    if (sequence <= this.clearedThrough) return { kind: 'stale' };
+    if (sequence <= this.#clearedThrough) return { kind: 'stale' };
     // Carriers echo in order; marks older than this one that were never echoed are dropped.
     let index = 0;
-    while (index < this.pending.length && (this.pending[index] as PendingMark).sequence < sequence) index++;
-    const mark = this.pending[index];
+    while (index < this.#pending.length && (this.#pending[index] as PendingMark).sequence < sequence) index++;
+    const mark = this.#pending[index];
     if (mark === undefined || mark.sequence !== sequence) return { kind: 'unknown' };
-    this.pending.splice(0, index + 1);
+    this.#pending.splice(0, index + 1);
     this.anchor(mark.audioMs, now);
-    return { kind: 'played', audioMs: mark.audioMs, latest: sequence === this.lastSequence };
+    return { kind: 'played', audioMs: mark.audioMs, latest: sequence === this.#lastSequence };
   }
 
   /**
    * A `clear` was sent: every mark sent so far is void, and echoes of them are stale.
    */
   clear(): void {
-    this.clearedThrough = this.lastSequence;
-    this.pending.length = 0;
+    this.#clearedThrough = this.#lastSequence;
+    this.#pending.length = 0;
   }
 
   /**
@@ -100,12 +103,12 @@ export class PlaybackTracker {
    * real-time playback of the sent audio allows, given the carrier still holds some of it).
    */
   heardAudioMs(now: number, sentAudioMs: number, scheduledAudioMs: number): number {
-    const sinceAnchor = this.anchorAudioMs + Math.max(0, now - this.anchorAt);
+    const sinceAnchor = this.#anchorAudioMs + Math.max(0, now - this.#anchorAt);
     return Math.max(0, Math.min(sinceAnchor, sentAudioMs, scheduledAudioMs));
   }
 
-  private parseSequence(name: string): number | undefined {
-    const prefix = this.namePrefix;
+  #parseSequence(name: string): number | undefined {
+    const prefix = this.#namePrefix;
     if (name.length <= prefix.length + 1 || !name.startsWith(prefix) || name[prefix.length] !== '-') {
       return undefined;
     }

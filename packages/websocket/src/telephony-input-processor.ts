@@ -25,35 +25,39 @@ const DEFAULT_PENDING_CAPACITY = 250;
  * counted. Every frame coming through the pipeline is forwarded unchanged, both ways.
  */
 export class TelephonyInputProcessor extends FrameProcessor {
-  private started = false;
-  private stopped = false;
-  private readonly pending: Frame[] = [];
+  #started = false;
+  #stopped = false;
+  readonly #pending: Frame[] = [];
 
+  readonly #pendingCapacity: number;
+  readonly #onDropped: (count: number) => void;
   constructor(
     /** Called with the number of inbound frames dropped (not running, or start backlog full). */
-    private readonly onDropped: (count: number) => void = () => {},
-    private readonly pendingCapacity = DEFAULT_PENDING_CAPACITY,
+    onDropped: (count: number) => void = () => {},
+    pendingCapacity = DEFAULT_PENDING_CAPACITY,
   ) {
     super({ name: 'TelephonyInput' });
+    this.#pendingCapacity = pendingCapacity;
+    this.#onDropped = onDropped;
   }
 
   /** True once the StartFrame passed and until an End, Stop or Cancel frame does. */
   get running(): boolean {
-    return this.started && !this.stopped;
+    return this.#started && !this.#stopped;
   }
 
   /** Pushes the frames decoded from one carrier message downstream, in order. */
   deliver(frames: readonly Frame[]): void {
-    if (this.stopped) {
-      this.onDropped(frames.length);
+    if (this.#stopped) {
+      this.#onDropped(frames.length);
       return;
     }
-    if (!this.started) {
-      for (const frame of frames) this.pending.push(frame);
-      const excess = this.pending.length - this.pendingCapacity;
+    if (!this.#started) {
+      for (const frame of frames) this.#pending.push(frame);
+      const excess = this.#pending.length - this.#pendingCapacity;
       if (excess > 0) {
-        this.pending.splice(0, excess);
-        this.onDropped(excess);
+        this.#pending.splice(0, excess);
+        this.#onDropped(excess);
       }
       return;
     }
@@ -64,12 +68,12 @@ export class TelephonyInputProcessor extends FrameProcessor {
     this.pushFrame(frame, direction);
     if (direction !== FrameDirection.Downstream) return;
     if (frame instanceof StartFrame) {
-      this.started = true;
-      const waiting = this.pending.splice(0);
+      this.#started = true;
+      const waiting = this.#pending.splice(0);
       for (const held of waiting) this.pushFrame(held, FrameDirection.Downstream);
     } else if (frame instanceof EndFrame || frame instanceof StopFrame || frame instanceof CancelFrame) {
-      this.stopped = true;
-      if (this.pending.length > 0) this.onDropped(this.pending.splice(0).length);
+      this.#stopped = true;
+      if (this.#pending.length > 0) this.#onDropped(this.#pending.splice(0).length);
     }
   }
 }

@@ -83,62 +83,61 @@ export interface OutputChannel {
  * processors after it see playback as it happens; upstream frames pass straight through.
  */
 export class TelephonyOutputProcessor extends FrameProcessor {
-  private readonly settings: ResolvedOutputOptions;
-  private readonly tracker = new PlaybackTracker();
-  private readonly sender: PacedAudioSender;
+  readonly #settings: ResolvedOutputOptions;
+  readonly #tracker = new PlaybackTracker();
+  readonly #sender: PacedAudioSender;
 
-  private utteranceOpen = false;
+  #utteranceOpen = false;
   /** The frame being sent starts an utterance: its watcher starts once the frame is accounted for. */
-  private utteranceStarting = false;
-  private utteranceStartMs = 0;
+  #utteranceStarting = false;
+  #utteranceStartMs = 0;
   /** The TTS context whose audio is playing, and where its audio starts in sent ms. */
-  private playingContextId: string | undefined;
-  private contextStartMs = 0;
-  private nextSpeakingReportMs = 0;
-  private nextPositionMarkMs = 0;
+  #playingContextId: string | undefined;
+  #contextStartMs = 0;
+  #nextSpeakingReportMs = 0;
+  #nextPositionMarkMs = 0;
   /** Audio was sent after the latest mark. */
-  private unmarkedAudio = false;
+  #unmarkedAudio = false;
   /** Stops the playback watcher of the open utterance (see `watchPlayback`). */
-  private watcherStop: AbortController | undefined;
+  #watcherStop: AbortController | undefined;
   /** Resolves the End/Stop frame's wait for the caller to have heard the end. */
-  private playbackEnded: (() => void) | undefined;
+  #playbackEnded: (() => void) | undefined;
 
   /**
    * @throws {InvalidOptionError} if `leadMs` is outside 20..1000, `mediaMessageMs` is not a multiple of 20
    *   from 20 to 200 or exceeds `leadMs`, an interval is not positive, or `liveAudioMaxBacklogMs`
    *   is below 20 (see `resolveOutputOptions`).
    */
-  constructor(
-    private readonly channel: OutputChannel,
-    options: TelephonyOutputOptions = {},
-  ) {
+  readonly #channel: OutputChannel;
+  constructor(channel: OutputChannel, options: TelephonyOutputOptions = {}) {
     const settings = resolveOutputOptions(options);
     super({ name: 'TelephonyOutput', mode: 'queued', mailboxCapacity: settings.queueCapacity });
-    this.settings = settings;
+    this.#channel = channel;
+    this.#settings = settings;
     const processor = this;
-    this.sender = new PacedAudioSender(settings, {
+    this.#sender = new PacedAudioSender(settings, {
       get clock() {
         return processor.clock;
       },
-      encode: (frame) => this.encode(frame),
-      frameDue: (carrierRanDry) => this.onFrameDue(carrierRanDry),
-      sendFrame: (message) => this.onFrameSent(message),
+      encode: (frame) => this.#encode(frame),
+      frameDue: (carrierRanDry) => this.#onFrameDue(carrierRanDry),
+      sendFrame: (message) => this.#onFrameSent(message),
     });
   }
 
   /** True from the first frame of an utterance until the caller has heard its end. */
   get speaking(): boolean {
-    return this.utteranceOpen;
+    return this.#utteranceOpen;
   }
 
   /** Audio sent and not yet played by the carrier at this moment, in ms (per the pacing schedule). */
   get queuedAtCarrierMs(): number {
-    return Math.max(0, this.sender.playoutEndAt - this.clock.now());
+    return Math.max(0, this.#sender.playoutEndAt - this.clock.now());
   }
 
   /** Audio sent on this connection so far, in ms. */
   get sentMs(): number {
-    return this.sender.sentMs;
+    return this.#sender.sentMs;
   }
 
   /**
@@ -146,8 +145,8 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * utterance when it is the echo of the latest mark and nothing was sent after it.
    */
   handleMarkEcho(name: string): void {
-    const counters = this.channel.counters;
-    const result = this.tracker.onEcho(name, this.clock.now());
+    const counters = this.#channel.counters;
+    const result = this.#tracker.onEcho(name, this.clock.now());
     if (result.kind === 'unknown') {
       counters.unknownMarkEchoes++;
       this.logger.debug({ mark: name }, 'echo of a mark this transport did not send: ignored');
@@ -158,10 +157,10 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       return;
     }
     counters.marksEchoed++;
-    const sender = this.sender;
+    const sender = this.#sender;
     const nothingAfter =
       result.latest && result.audioMs === sender.sentMs && !sender.hasQueuedFrames && !sender.hasPartialFrame;
-    if (this.utteranceOpen && nothingAfter) this.stopSpeaking();
+    if (this.#utteranceOpen && nothingAfter) this.#stopSpeaking();
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
@@ -169,26 +168,26 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       this.pushFrame(frame, direction);
       return;
     }
-    if (frame.kind !== 'system') return this.processOrdered(frame);
-    if (frame instanceof InterruptionFrame) this.interrupt(frame);
+    if (frame.kind !== 'system') return this.#processOrdered(frame);
+    if (frame instanceof InterruptionFrame) this.#interrupt(frame);
     else {
-      if (frame instanceof CancelFrame) this.reset();
+      if (frame instanceof CancelFrame) this.#reset();
       this.pushFrame(frame, direction);
     }
   }
 
   /** Data and control frames, in mailbox order. */
-  private async processOrdered(frame: Frame): Promise<void> {
+  async #processOrdered(frame: Frame): Promise<void> {
     const signal = this.signal;
     try {
       if (frame instanceof OutputAudioRawFrame) {
-        if (this.isLiveAudioBehind(frame)) return;
-        await this.playAudio(frame, signal);
-      } else if (frame instanceof TTSStoppedFrame) await this.finishUtterance(signal);
+        if (this.#isLiveAudioBehind(frame)) return;
+        await this.#playAudio(frame, signal);
+      } else if (frame instanceof TTSStoppedFrame) await this.#finishUtterance(signal);
       else if (frame instanceof EndFrame || frame instanceof StopFrame) {
-        await this.finishUtterance(signal);
-        await this.waitForPlaybackEnd();
-      } else if (frame.kind === 'data') this.sendMessageFrame(frame);
+        await this.#finishUtterance(signal);
+        await this.#waitForPlaybackEnd();
+      } else if (frame.kind === 'data') this.#sendMessageFrame(frame);
     } catch (error) {
       // Interrupted audio is dropped; any other frame still goes on (End must reach the task).
       if (!isAbortError(error) || frame instanceof OutputAudioRawFrame) throw error;
@@ -202,78 +201,78 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * stream is back within the limit. The backlog is estimated as the frames in the mailbox times
    * this frame's duration: live audio comes in frames of one size.
    */
-  private isLiveAudioBehind(frame: OutputAudioRawFrame): boolean {
-    const maxBacklogMs = this.settings.liveAudioMaxBacklogMs;
+  #isLiveAudioBehind(frame: OutputAudioRawFrame): boolean {
+    const maxBacklogMs = this.#settings.liveAudioMaxBacklogMs;
     if (maxBacklogMs === Number.POSITIVE_INFINITY || frame instanceof TTSAudioRawFrame) return false;
     const frameMs = (frame.audio.length / frame.numChannels / frame.sampleRate) * 1000;
     if (this.queuedFrames * frameMs <= maxBacklogMs) return false;
-    this.channel.counters.liveAudioDroppedMs += frameMs;
+    this.#channel.counters.liveAudioDroppedMs += frameMs;
     return true;
   }
 
-  private playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> | undefined {
-    const startsAtMs = this.sender.enqueue(frame);
-    if (frame instanceof TTSAudioRawFrame && frame.contextId !== this.playingContextId) {
-      this.playingContextId = frame.contextId;
-      this.contextStartMs = startsAtMs;
+  #playAudio(frame: OutputAudioRawFrame, signal: AbortSignal): Promise<void> | undefined {
+    const startsAtMs = this.#sender.enqueue(frame);
+    if (frame instanceof TTSAudioRawFrame && frame.contextId !== this.#playingContextId) {
+      this.#playingContextId = frame.contextId;
+      this.#contextStartMs = startsAtMs;
     }
-    return this.sender.drain(signal);
+    return this.#sender.drain(signal);
   }
 
   /** Encodes one frame of audio for the sender; counts the frames the serializer cannot encode. */
-  private encode(frame: OutputAudioRawFrame): string | undefined {
-    const message = this.requireSerializer().serialize(frame);
-    if (message === undefined) this.channel.counters.unserializableFrames++;
+  #encode(frame: OutputAudioRawFrame): string | undefined {
+    const message = this.#requireSerializer().serialize(frame);
+    if (message === undefined) this.#channel.counters.unserializableFrames++;
     return message;
   }
 
   /** A frame is about to go: an underrun within the utterance, or the start of one. */
-  private onFrameDue(carrierRanDry: boolean): void {
-    if (carrierRanDry && this.utteranceOpen) this.channel.counters.underruns++;
-    this.utteranceStarting = !this.utteranceOpen;
-    if (this.utteranceStarting) this.startUtterance();
+  #onFrameDue(carrierRanDry: boolean): void {
+    if (carrierRanDry && this.#utteranceOpen) this.#channel.counters.underruns++;
+    this.#utteranceStarting = !this.#utteranceOpen;
+    if (this.#utteranceStarting) this.#startUtterance();
   }
 
   /** Sends a due frame and keeps the speaking reports and position marks in step with it. */
-  private onFrameSent(message: string): void {
-    const counters = this.channel.counters;
-    const mediaMessageMs = this.settings.mediaMessageMs;
-    this.channel.send(message);
+  #onFrameSent(message: string): void {
+    const counters = this.#channel.counters;
+    const mediaMessageMs = this.#settings.mediaMessageMs;
+    this.#channel.send(message);
     counters.audioFramesSent++;
     counters.audioMsSent += mediaMessageMs;
-    this.unmarkedAudio = true;
-    const utteranceMs = this.sender.sentMs - this.utteranceStartMs;
-    if (utteranceMs > this.nextSpeakingReportMs) {
-      this.nextSpeakingReportMs += this.settings.speakingIntervalMs;
-      this.pushBothWays(BotSpeakingFrame);
+    this.#unmarkedAudio = true;
+    const utteranceMs = this.#sender.sentMs - this.#utteranceStartMs;
+    if (utteranceMs > this.#nextSpeakingReportMs) {
+      this.#nextSpeakingReportMs += this.#settings.speakingIntervalMs;
+      this.#pushBothWays(BotSpeakingFrame);
     }
-    if (utteranceMs >= this.nextPositionMarkMs) {
-      this.nextPositionMarkMs += this.settings.markIntervalMs;
-      this.sendMark();
+    if (utteranceMs >= this.#nextPositionMarkMs) {
+      this.#nextPositionMarkMs += this.#settings.markIntervalMs;
+      this.#sendMark();
     }
     // Started once the frame is accounted for: the watcher reads the state on its first step.
-    if (this.utteranceStarting) {
-      this.utteranceStarting = false;
-      this.startWatcher();
+    if (this.#utteranceStarting) {
+      this.#utteranceStarting = false;
+      this.#startWatcher();
     }
   }
 
-  private startUtterance(): void {
-    const sender = this.sender;
-    this.utteranceOpen = true;
-    this.utteranceStartMs = sender.sentMs;
+  #startUtterance(): void {
+    const sender = this.#sender;
+    this.#utteranceOpen = true;
+    this.#utteranceStartMs = sender.sentMs;
     // The carrier plays this audio once what it holds has played (at once when it holds nothing).
-    this.tracker.anchor(sender.sentMs, sender.playoutEndAt);
-    this.nextSpeakingReportMs = 0;
-    this.nextPositionMarkMs = this.settings.markIntervalMs;
-    this.pushBothWays(BotStartedSpeakingFrame);
+    this.#tracker.anchor(sender.sentMs, sender.playoutEndAt);
+    this.#nextSpeakingReportMs = 0;
+    this.#nextPositionMarkMs = this.#settings.markIntervalMs;
+    this.#pushBothWays(BotStartedSpeakingFrame);
   }
 
-  private sendMark(): void {
-    const name = this.tracker.addMark(this.sender.sentMs);
-    this.channel.send(this.requireSerializer().serializeMark(name));
-    this.channel.counters.marksSent++;
-    this.unmarkedAudio = false;
+  #sendMark(): void {
+    const name = this.#tracker.addMark(this.#sender.sentMs);
+    this.#channel.send(this.#requireSerializer().serializeMark(name));
+    this.#channel.counters.marksSent++;
+    this.#unmarkedAudio = false;
   }
 
   /**
@@ -281,37 +280,37 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * `TTSStoppedFrame` or End/Stop the tail waits for its time on the schedule; after a gap (the
    * playback watcher) its time is long past, so it goes at once and no promise is returned.
    */
-  private finishUtterance(signal: AbortSignal): Promise<void> | undefined {
-    if (this.sender.enqueueTail()) {
-      const sending = this.sender.drain(signal);
-      if (sending !== undefined) return sending.then(() => this.markEndOfAudio());
+  #finishUtterance(signal: AbortSignal): Promise<void> | undefined {
+    if (this.#sender.enqueueTail()) {
+      const sending = this.#sender.drain(signal);
+      if (sending !== undefined) return sending.then(() => this.#markEndOfAudio());
     }
-    this.markEndOfAudio();
+    this.#markEndOfAudio();
     return undefined;
   }
 
-  private markEndOfAudio(): void {
-    if (this.unmarkedAudio) this.sendMark();
+  #markEndOfAudio(): void {
+    if (this.#unmarkedAudio) this.#sendMark();
   }
 
   /** True while audio of the open utterance waits for its end (a padded tail or the end mark). */
-  private get utteranceAudioUnfinished(): boolean {
-    return this.unmarkedAudio || this.sender.hasPartialFrame;
+  get #utteranceAudioUnfinished(): boolean {
+    return this.#unmarkedAudio || this.#sender.hasPartialFrame;
   }
 
-  private startWatcher(): void {
-    this.watcherStop?.abort();
+  #startWatcher(): void {
+    this.#watcherStop?.abort();
     const stop = new AbortController();
-    this.watcherStop = stop;
-    this.watchPlayback(stop.signal).catch((error: unknown) => {
+    this.#watcherStop = stop;
+    this.#watchPlayback(stop.signal).catch((error: unknown) => {
       if (!isAbortError(error)) this.pushError(error);
     });
   }
 
-  private stopWatcher(): void {
-    const stop = this.watcherStop;
+  #stopWatcher(): void {
+    const stop = this.#watcherStop;
     if (stop === undefined) return;
-    this.watcherStop = undefined;
+    this.#watcherStop = undefined;
     stop.abort();
   }
 
@@ -321,18 +320,18 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * has not come. Sleeps until the next deadline and re-reads it on waking, since audio sent in
    * the meantime moves it.
    */
-  private async watchPlayback(signal: AbortSignal): Promise<void> {
-    const { utteranceGapMs, markEchoTimeoutMs } = this.settings;
-    while (this.utteranceOpen && !signal.aborted) {
+  async #watchPlayback(signal: AbortSignal): Promise<void> {
+    const { utteranceGapMs, markEchoTimeoutMs } = this.#settings;
+    while (this.#utteranceOpen && !signal.aborted) {
       const now = this.clock.now();
-      const playoutEndAt = this.sender.playoutEndAt;
-      if (this.utteranceAudioUnfinished) {
+      const playoutEndAt = this.#sender.playoutEndAt;
+      if (this.#utteranceAudioUnfinished) {
         const gapEndsAt = playoutEndAt + utteranceGapMs;
         if (now < gapEndsAt) await this.clock.sleep(gapEndsAt - now, signal);
         // Audio waiting in the mailbox or the sender is on its way: the gap is not over.
-        else if (this.queuedFrames > 0 || this.sender.hasQueuedFrames) {
+        else if (this.queuedFrames > 0 || this.#sender.hasQueuedFrames) {
           await this.clock.sleep(OUTPUT_FRAME_MS, signal);
-        } else await this.finishUtterance(signal);
+        } else await this.#finishUtterance(signal);
         continue;
       }
       const echoDueBy = playoutEndAt + markEchoTimeoutMs;
@@ -340,52 +339,52 @@ export class TelephonyOutputProcessor extends FrameProcessor {
         await this.clock.sleep(echoDueBy - now, signal);
         continue;
       }
-      this.channel.counters.markEchoTimeouts++;
+      this.#channel.counters.markEchoTimeouts++;
       this.logger.warn(
-        { markEchoTimeoutMs, pendingMarks: this.tracker.pendingMarks },
+        { markEchoTimeoutMs, pendingMarks: this.#tracker.pendingMarks },
         'the last mark was not echoed in time: bot declared stopped',
       );
-      this.stopSpeaking();
+      this.#stopSpeaking();
     }
   }
 
   /** For End/Stop: waits until the caller has heard the end (last mark echoed), or the timeout. */
-  private waitForPlaybackEnd(): Promise<void> {
-    if (!this.utteranceOpen) return Promise.resolve();
+  #waitForPlaybackEnd(): Promise<void> {
+    if (!this.#utteranceOpen) return Promise.resolve();
     return new Promise((resolve) => {
-      this.playbackEnded = resolve;
+      this.#playbackEnded = resolve;
     });
   }
 
-  private stopSpeaking(): void {
-    this.utteranceOpen = false;
-    this.stopWatcher();
-    this.pushBothWays(BotStoppedSpeakingFrame);
-    this.endPlaybackWait();
+  #stopSpeaking(): void {
+    this.#utteranceOpen = false;
+    this.#stopWatcher();
+    this.#pushBothWays(BotStoppedSpeakingFrame);
+    this.#endPlaybackWait();
   }
 
-  private endPlaybackWait(): void {
-    const resolve = this.playbackEnded;
-    this.playbackEnded = undefined;
+  #endPlaybackWait(): void {
+    const resolve = this.#playbackEnded;
+    this.#playbackEnded = undefined;
     resolve?.();
   }
 
-  private interrupt(frame: InterruptionFrame): void {
+  #interrupt(frame: InterruptionFrame): void {
     const now = this.clock.now();
-    const wasSpeaking = this.utteranceOpen;
-    const sender = this.sender;
+    const wasSpeaking = this.#utteranceOpen;
+    const sender = this.#sender;
     let interrupted: BotInterruptedFrame | undefined;
     try {
-      this.stopWatcher();
+      this.#stopWatcher();
       sender.discard();
-      if (wasSpeaking) interrupted = this.interruptedAt(now);
+      if (wasSpeaking) interrupted = this.#interruptedAt(now);
       if (wasSpeaking || sender.playoutEndAt > now) {
-        this.tracker.clear();
-        this.channel.counters.clearsSent++;
-        this.channel.send(this.requireSerializer().serializeClear());
+        this.#tracker.clear();
+        this.#channel.counters.clearsSent++;
+        this.#channel.send(this.#requireSerializer().serializeClear());
       }
-      this.utteranceOpen = false;
-      this.unmarkedAudio = false;
+      this.#utteranceOpen = false;
+      this.#unmarkedAudio = false;
       sender.cutPlayout(now);
     } finally {
       if (interrupted !== undefined) {
@@ -394,11 +393,11 @@ export class TelephonyOutputProcessor extends FrameProcessor {
           new BotInterruptedFrame(interrupted.heardMs, interrupted.sentMs, interrupted.contextId),
           FrameDirection.Downstream,
         );
-        this.channel.onInterrupted(interrupted);
+        this.#channel.onInterrupted(interrupted);
       }
       this.pushFrame(frame, FrameDirection.Downstream);
-      if (wasSpeaking) this.pushBothWays(BotStoppedSpeakingFrame);
-      this.endPlaybackWait();
+      if (wasSpeaking) this.#pushBothWays(BotStoppedSpeakingFrame);
+      this.#endPlaybackWait();
     }
   }
 
@@ -407,46 +406,46 @@ export class TelephonyOutputProcessor extends FrameProcessor {
    * start of the playing TTS context when there is one (word timestamps count from there too),
    * else from the start of the utterance.
    */
-  private interruptedAt(now: number): BotInterruptedFrame {
-    const totalSentMs = this.sender.sentMs;
+  #interruptedAt(now: number): BotInterruptedFrame {
+    const totalSentMs = this.#sender.sentMs;
     const origin =
-      this.playingContextId !== undefined && this.contextStartMs >= this.utteranceStartMs
-        ? this.contextStartMs
-        : this.utteranceStartMs;
+      this.#playingContextId !== undefined && this.#contextStartMs >= this.#utteranceStartMs
+        ? this.#contextStartMs
+        : this.#utteranceStartMs;
     const sentMs = Math.max(0, Math.round(totalSentMs - origin));
-    const scheduled = totalSentMs - Math.max(0, this.sender.playoutEndAt - now);
-    const heard = this.tracker.heardAudioMs(now, totalSentMs, scheduled) - origin;
+    const scheduled = totalSentMs - Math.max(0, this.#sender.playoutEndAt - now);
+    const heard = this.#tracker.heardAudioMs(now, totalSentMs, scheduled) - origin;
     return new BotInterruptedFrame(
       Math.min(sentMs, Math.max(0, Math.round(heard))),
       sentMs,
-      origin === this.contextStartMs ? this.playingContextId : undefined,
+      origin === this.#contextStartMs ? this.#playingContextId : undefined,
     );
   }
 
   /** Cancel: drop everything, send nothing more. */
-  private reset(): void {
-    this.stopWatcher();
-    this.sender.discard();
-    this.utteranceOpen = false;
-    this.unmarkedAudio = false;
-    this.endPlaybackWait();
+  #reset(): void {
+    this.#stopWatcher();
+    this.#sender.discard();
+    this.#utteranceOpen = false;
+    this.#unmarkedAudio = false;
+    this.#endPlaybackWait();
   }
 
   /** Sends what the serializer makes of a non-audio data frame (e.g. `OutputTransportMessageFrame`). */
-  private sendMessageFrame(frame: Frame): void {
-    const serializer = this.channel.serializer;
+  #sendMessageFrame(frame: Frame): void {
+    const serializer = this.#channel.serializer;
     if (serializer === undefined) return;
     const message = serializer.serialize(frame);
-    if (message !== undefined) this.channel.send(message);
+    if (message !== undefined) this.#channel.send(message);
   }
 
-  private pushBothWays(type: new () => Frame): void {
+  #pushBothWays(type: new () => Frame): void {
     this.pushFrame(new type(), FrameDirection.Upstream);
     this.pushFrame(new type(), FrameDirection.Downstream);
   }
 
-  private requireSerializer(): TelephonySerializer {
-    const serializer = this.channel.serializer;
+  #requireSerializer(): TelephonySerializer {
+    const serializer = this.#channel.serializer;
     if (serializer === undefined)
       throw new SerializerError(
         'not-started',

@@ -172,68 +172,67 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   /** This connection's counters, updated in place. */
   readonly counters: TransportCounters = createTransportCounters();
   readonly clock: Clock;
-  private currentLogger: Logger;
-  private readonly carriers: readonly CarrierPlugin[];
-  private readonly upgrade: MediaStreamUpgrade | undefined;
-  private audioParams: SerializerAudioParams;
-  private readonly maxMessageBytes: number;
-  private readonly rateLimiter: MessageRateLimiter;
-  private readonly rateLimit: Readonly<MessageRateLimit>;
-  private readonly inputProcessor: TelephonyInputProcessor;
-  private readonly outputProcessor: TelephonyOutputProcessor;
-  private currentSerializer: TelephonySerializer | undefined;
-  private readonly undetected: string[] = [];
-  private state: 'open' | 'closing' | 'closed' = 'open';
-  private currentCall: CallInfo | undefined;
-  private stopReceived = false;
-  private readonly stalls: StallClock;
-  private readonly inboundAudioBurstMs: number;
+  #currentLogger: Logger;
+  readonly #carriers: readonly CarrierPlugin[];
+  readonly #upgrade: MediaStreamUpgrade | undefined;
+  #audioParams: SerializerAudioParams;
+  readonly #maxMessageBytes: number;
+  readonly #rateLimiter: MessageRateLimiter;
+  readonly #rateLimit: Readonly<MessageRateLimit>;
+  readonly #inputProcessor: TelephonyInputProcessor;
+  readonly #outputProcessor: TelephonyOutputProcessor;
+  #currentSerializer: TelephonySerializer | undefined;
+  readonly #undetected: string[] = [];
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #currentCall: CallInfo | undefined;
+  #stopReceived = false;
+  readonly #stalls: StallClock;
+  readonly #inboundAudioBurstMs: number;
   /** When `start` was read (clock ms), and the stall time then: the origin of the real-time check. */
-  private audioOriginAt = 0;
-  private audioOriginStallMs = 0;
+  #audioOriginAt = 0;
+  #audioOriginStallMs = 0;
   /** Inbound audio accepted since `start`, in ms. */
-  private inboundAudioMs = 0;
-  private lastMediaTime = 0;
-  private readonly carrierErrorLogLimiter = new RepeatedLogLimiter();
+  #inboundAudioMs = 0;
+  #lastMediaTime = 0;
+  readonly #carrierErrorLogLimiter = new RepeatedLogLimiter();
 
   /**
    * @throws {InvalidOptionError} for a missing, empty or invalid `carriers` list (see the option),
    *   and for invalid `input` or `output` options, naming the option by its path (e.g. `output.leadMs`).
    */
-  constructor(
-    private readonly socket: MessageSocket,
-    options: TelephonyTransportOptions,
-  ) {
+  readonly #socket: MessageSocket;
+  constructor(socket: MessageSocket, options: TelephonyTransportOptions) {
     super();
+    this.#socket = socket;
     this.clock = options.clock ?? realClock;
-    this.currentLogger = (options.logger ?? defaultLogger()).child({ connection: this.connectionId });
+    this.#currentLogger = (options.logger ?? defaultLogger()).child({ connection: this.connectionId });
     checkCarriersOption(options.carriers, 'TelephonyTransport');
-    this.carriers = options.carriers;
-    this.upgrade = options.upgrade;
-    this.audioParams = options.audioParams ?? {
+    this.#carriers = options.carriers;
+    this.#upgrade = options.upgrade;
+    this.#audioParams = options.audioParams ?? {
       inputSampleRate: defaultPipelineParams.audioInSampleRate,
       outputSampleRate: defaultPipelineParams.audioOutSampleRate,
     };
     const input = resolveInputOptions(options.input, 'input.');
     const output = resolveOutputOptions(options.output, 'output.');
-    this.maxMessageBytes = input.maxMessageBytes;
-    this.inboundAudioBurstMs = input.inboundAudioBurstMs;
-    this.rateLimit = input.rateLimit;
+    this.#maxMessageBytes = input.maxMessageBytes;
+    this.#inboundAudioBurstMs = input.inboundAudioBurstMs;
+    this.#rateLimit = input.rateLimit;
     if (this.clock === realClock) {
       processStallMonitor.acquire();
-      this.stalls = processStallMonitor;
+      this.#stalls = processStallMonitor;
     } else {
-      this.stalls = { stallMs: () => 0 };
+      this.#stalls = { stallMs: () => 0 };
     }
-    this.rateLimiter = new MessageRateLimiter(this.rateLimit, this.clock, this.stalls);
-    this.inputProcessor = new TelephonyInputProcessor((count) => {
+    this.#rateLimiter = new MessageRateLimiter(this.#rateLimit, this.clock, this.#stalls);
+    this.#inputProcessor = new TelephonyInputProcessor((count) => {
       this.counters.inboundFramesDropped += count;
     });
     const transport = this;
-    this.outputProcessor = new TelephonyOutputProcessor(
+    this.#outputProcessor = new TelephonyOutputProcessor(
       {
         get serializer() {
-          return transport.currentSerializer;
+          return transport.#currentSerializer;
         },
         counters: this.counters,
         send: (message) => this.send(message),
@@ -245,47 +244,47 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
 
   /** The processor that brings the caller's frames into the pipeline: put it first. */
   input(): TelephonyInputProcessor {
-    return this.inputProcessor;
+    return this.#inputProcessor;
   }
 
   /** The processor that plays the agent's audio to the caller: put it last. */
   output(): TelephonyOutputProcessor {
-    return this.outputProcessor;
+    return this.#outputProcessor;
   }
 
   /** The call, once the carrier's `start` message was read. */
   get call(): CallInfo | undefined {
-    return this.currentCall;
+    return this.#currentCall;
   }
 
   /** The carrier, once known. */
   get carrier(): Carrier | undefined {
-    return this.currentSerializer?.carrier;
+    return this.#currentSerializer?.carrier;
   }
 
   /** The serializer, once the carrier is known. */
   get serializer(): TelephonySerializer | undefined {
-    return this.currentSerializer;
+    return this.#currentSerializer;
   }
 
   /** The connection's logger (bound to the call id once the call is known). */
   get logger(): Logger {
-    return this.currentLogger;
+    return this.#currentLogger;
   }
 
   /** True once the carrier sent `stop`. */
   get carrierStopped(): boolean {
-    return this.stopReceived;
+    return this.#stopReceived;
   }
 
   /** When the last media message (or `start`) was read, in clock ms; 0 before `start`. */
   get lastMediaAt(): number {
-    return this.lastMediaTime;
+    return this.#lastMediaTime;
   }
 
   /** True until the transport or the peer started closing the socket. */
   get isOpen(): boolean {
-    return this.state === 'open';
+    return this.#state === 'open';
   }
 
   /**
@@ -294,15 +293,15 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
    * them again would rebuild the serializer's audio paths and lose audio they hold).
    */
   setAudioParams(params: SerializerAudioParams): void {
-    const current = this.audioParams;
+    const current = this.#audioParams;
     if (
       current.inputSampleRate === params.inputSampleRate &&
       current.outputSampleRate === params.outputSampleRate
     ) {
       return;
     }
-    this.audioParams = { ...params };
-    this.currentSerializer?.setup(this.audioParams);
+    this.#audioParams = { ...params };
+    this.#currentSerializer?.setup(this.#audioParams);
   }
 
   /**
@@ -312,14 +311,14 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
    * @param isBinary - whether it arrived in a binary frame.
    */
   receive(message: SocketMessage, isBinary = false): void {
-    if (this.state !== 'open') return;
+    if (this.#state !== 'open') return;
     const counters = this.counters;
     counters.messagesReceived++;
     const bytes = messageByteLength(message);
     counters.bytesReceived += bytes;
-    if (!this.rateLimiter.tryTake()) {
-      const limit = this.rateLimit;
-      this.refuse(
+    if (!this.#rateLimiter.tryTake()) {
+      const limit = this.#rateLimit;
+      this.#refuse(
         'rate-limited',
         `more than ${limit.messagesPerSecond} messages/s (burst ${limit.burst})`,
         CloseCode.PolicyViolation,
@@ -327,25 +326,25 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
       return;
     }
     if (isBinary) {
-      this.refuse(
+      this.#refuse(
         'binary-message',
         `binary message of ${bytes} bytes; only JSON text is accepted`,
         CloseCode.UnsupportedData,
       );
       return;
     }
-    if (bytes > this.maxMessageBytes) {
-      this.refuse(
+    if (bytes > this.#maxMessageBytes) {
+      this.#refuse(
         'message-too-large',
-        `message of ${bytes} bytes exceeds ${this.maxMessageBytes}`,
+        `message of ${bytes} bytes exceeds ${this.#maxMessageBytes}`,
         CloseCode.MessageTooBig,
       );
       return;
     }
     try {
-      this.receiveText(messageText(message));
+      this.#receiveText(messageText(message));
     } catch (error) {
-      this.fail(error, 'inbound message handling failed');
+      this.#fail(error, 'inbound message handling failed');
     }
   }
 
@@ -354,40 +353,40 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
    * longer open (counted in `sendsAfterClose`).
    */
   send(message: string): boolean {
-    if (this.socket.readyState !== OPEN) {
+    if (this.#socket.readyState !== OPEN) {
       this.counters.sendsAfterClose++;
       return false;
     }
     try {
-      this.socket.send(message);
+      this.#socket.send(message);
       return true;
     } catch (error) {
       this.counters.sendsAfterClose++;
-      this.currentLogger.debug({ err: error }, 'send failed');
+      this.#currentLogger.debug({ err: error }, 'send failed');
       return false;
     }
   }
 
   /** Closes the socket with `code` (see {@link CloseCode}); later calls do nothing. Never throws. */
   close(code: number = CloseCode.Normal, reason = 'call ended'): void {
-    if (this.state !== 'open') return;
-    this.state = 'closing';
+    if (this.#state !== 'open') return;
+    this.#state = 'closing';
     const text = closeReason(reason);
-    this.currentLogger.info({ closeCode: code, reason: text }, 'closing the connection');
+    this.#currentLogger.info({ closeCode: code, reason: text }, 'closing the connection');
     this.emit('closing', code, text);
     try {
-      this.socket.close(code, text);
+      this.#socket.close(code, text);
     } catch (error) {
-      this.currentLogger.warn({ err: error }, 'socket close failed');
+      this.#currentLogger.warn({ err: error }, 'socket close failed');
     }
   }
 
   /** Tells the transport its socket has closed (wire it to the socket's `close` event). */
   handleSocketClose(code: number, reason: string): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    if (this.stalls === processStallMonitor) processStallMonitor.release();
-    this.currentLogger.info({ closeCode: code, reason }, 'connection closed');
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    if (this.#stalls === processStallMonitor) processStallMonitor.release();
+    this.#currentLogger.info({ closeCode: code, reason }, 'connection closed');
     this.emit('closed', code, reason);
   }
 
@@ -398,55 +397,59 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
   handleSocketError(error: Error & { code?: string }): void {
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       this.counters.messagesReceived++;
-      this.refuse('message-too-large', error.message, CloseCode.MessageTooBig);
+      this.#refuse('message-too-large', error.message, CloseCode.MessageTooBig);
       return;
     }
-    this.currentLogger.warn({ err: error }, 'socket error');
+    this.#currentLogger.warn({ err: error }, 'socket error');
   }
 
   protected override onListenerError(error: unknown, eventName: string): void {
-    this.currentLogger.error({ err: error, event: eventName }, 'a transport event listener threw');
+    this.#currentLogger.error({ err: error, event: eventName }, 'a transport event listener threw');
   }
 
-  private receiveText(text: string): void {
-    const serializer = this.currentSerializer;
+  #receiveText(text: string): void {
+    const serializer = this.#currentSerializer;
     if (serializer !== undefined) {
-      this.deserialize(serializer, text);
+      this.#deserialize(serializer, text);
       return;
     }
-    this.undetected.push(text);
-    let plugin = this.carriers.length === 1 ? this.carriers[0] : undefined;
+    this.#undetected.push(text);
+    let plugin = this.#carriers.length === 1 ? this.#carriers[0] : undefined;
     if (plugin === undefined) {
-      const detection = detectCarrier(this.undetected, this.carriers, this.upgrade);
+      const detection = detectCarrier(this.#undetected, this.#carriers, this.#upgrade);
       if (detection.kind === 'need-more') return;
       if (detection.kind === 'unknown') {
-        this.undetected.length = 0;
-        this.refuse('unknown-carrier', detection.reason, CloseCode.PolicyViolation);
+        this.#undetected.length = 0;
+        this.#refuse('unknown-carrier', detection.reason, CloseCode.PolicyViolation);
         return;
       }
       plugin = detection.plugin;
-      this.currentLogger.debug({ carrier: plugin.carrier, evidence: detection.evidence }, 'carrier detected');
+      this.#currentLogger.debug(
+        { carrier: plugin.carrier, evidence: detection.evidence },
+        'carrier detected',
+      );
     }
     const carrier = plugin.carrier;
     let created: TelephonySerializer;
     try {
       created = createCarrierSerializer(plugin);
-      created.setup(this.audioParams);
+      created.setup(this.#audioParams);
     } catch (error) {
-      this.undetected.length = 0;
-      if (error instanceof SerializerError) this.refuse(error.code, error.message, CloseCode.PolicyViolation);
-      else this.fail(error, 'serializer creation failed');
+      this.#undetected.length = 0;
+      if (error instanceof SerializerError)
+        this.#refuse(error.code, error.message, CloseCode.PolicyViolation);
+      else this.#fail(error, 'serializer creation failed');
       return;
     }
-    this.currentSerializer = created;
-    this.currentLogger = this.currentLogger.child({ carrier });
-    for (const message of this.undetected.splice(0)) {
-      if (this.state !== 'open') break;
-      this.deserialize(created, message);
+    this.#currentSerializer = created;
+    this.#currentLogger = this.#currentLogger.child({ carrier });
+    for (const message of this.#undetected.splice(0)) {
+      if (this.#state !== 'open') break;
+      this.#deserialize(created, message);
     }
   }
 
-  private deserialize(serializer: TelephonySerializer, text: string): void {
+  #deserialize(serializer: TelephonySerializer, text: string): void {
     let result: DeserializedMessage;
     try {
       result = serializer.deserialize(text);
@@ -458,7 +461,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
           ? CloseCode.UnsupportedData
           : CloseCode.PolicyViolation
         : undefined;
-      this.refuse(error.code, error.message, code);
+      this.#refuse(error.code, error.message, code);
       return;
     }
     const event = result.event;
@@ -466,29 +469,29 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
     switch (event.type) {
       case 'media':
         this.counters.mediaMessages++;
-        this.lastMediaTime = this.clock.now();
-        if (frames.length > 0 && !this.withinRealTime(frames)) frames = [];
+        this.#lastMediaTime = this.clock.now();
+        if (frames.length > 0 && !this.#withinRealTime(frames)) frames = [];
         break;
       case 'start':
-        this.onStart(event.call);
+        this.#onStart(event.call);
         break;
       case 'mark':
-        this.outputProcessor.handleMarkEcho(event.name);
+        this.#outputProcessor.handleMarkEcho(event.name);
         break;
       case 'stop':
-        this.stopReceived = true;
-        this.currentLogger.info('the carrier stopped the stream');
+        this.#stopReceived = true;
+        this.#currentLogger.info('the carrier stopped the stream');
         break;
       case 'error': {
         this.counters.carrierErrors++;
-        const verdict = this.carrierErrorLogLimiter.admit(String(event.code), this.clock.now());
+        const verdict = this.#carrierErrorLogLimiter.admit(String(event.code), this.clock.now());
         if (verdict === 'log') {
-          this.currentLogger.warn(
+          this.#currentLogger.warn(
             { carrierCode: event.code, title: event.title, detail: event.detail },
             'the carrier reported an error',
           );
         } else if (verdict !== 'skip') {
-          this.currentLogger.warn(
+          this.#currentLogger.warn(
             { carrierCode: event.code, repeated: verdict.suppressed },
             'the carrier reported the same error again',
           );
@@ -496,12 +499,12 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
         break;
       }
       case 'ignored':
-        this.refuse('ignored', event.reason);
+        this.#refuse('ignored', event.reason);
         break;
       default:
         break;
     }
-    if (frames.length > 0) this.inputProcessor.deliver(frames);
+    if (frames.length > 0) this.#inputProcessor.deliver(frames);
     if (event.type === 'start') this.emit('start', event.call);
     else if (event.type === 'stop') this.emit('stop');
   }
@@ -510,52 +513,52 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
    * Whether the audio in `frames` keeps the inbound stream within real time plus the burst
    * allowance (check 6 of the module comment); counts it when it does, refuses it when not.
    */
-  private withinRealTime(frames: readonly Frame[]): boolean {
+  #withinRealTime(frames: readonly Frame[]): boolean {
     let ms = 0;
     for (const frame of frames) {
       if (frame instanceof InputAudioRawFrame) ms += (frame.audio.length * 1000) / frame.sampleRate;
     }
-    const elapsedMs = this.clock.now() - this.audioOriginAt;
-    const allowanceMs = this.inboundAudioBurstMs + (this.stalls.stallMs() - this.audioOriginStallMs);
-    if (this.inboundAudioMs + ms <= elapsedMs + allowanceMs) {
-      this.inboundAudioMs += ms;
+    const elapsedMs = this.clock.now() - this.#audioOriginAt;
+    const allowanceMs = this.#inboundAudioBurstMs + (this.#stalls.stallMs() - this.#audioOriginStallMs);
+    if (this.#inboundAudioMs + ms <= elapsedMs + allowanceMs) {
+      this.#inboundAudioMs += ms;
       return true;
     }
-    this.refuse(
+    this.#refuse(
       'audio-over-real-time',
-      `inbound audio ${Math.round(this.inboundAudioMs + ms)} ms is ahead of the ${Math.round(elapsedMs)} ms since start by more than ${this.inboundAudioBurstMs} ms`,
+      `inbound audio ${Math.round(this.#inboundAudioMs + ms)} ms is ahead of the ${Math.round(elapsedMs)} ms since start by more than ${this.#inboundAudioBurstMs} ms`,
     );
     return false;
   }
 
-  private onStart(call: CallInfo): void {
-    this.audioOriginAt = this.clock.now();
-    this.audioOriginStallMs = this.stalls.stallMs();
-    this.lastMediaTime = this.audioOriginAt;
-    this.currentCall = call;
+  #onStart(call: CallInfo): void {
+    this.#audioOriginAt = this.clock.now();
+    this.#audioOriginStallMs = this.#stalls.stallMs();
+    this.#lastMediaTime = this.#audioOriginAt;
+    this.#currentCall = call;
     const bindings: Record<string, unknown> = { callId: call.callId, streamId: call.streamId };
     if (call.from !== undefined) bindings.from = maskPhoneNumber(call.from);
     if (call.to !== undefined) bindings.to = maskPhoneNumber(call.to);
-    this.currentLogger = this.currentLogger.child(bindings);
-    this.currentLogger.info({ mediaFormat: call.mediaFormat }, 'call started');
+    this.#currentLogger = this.#currentLogger.child(bindings);
+    this.#currentLogger.info({ mediaFormat: call.mediaFormat }, 'call started');
   }
 
   /** Counts and logs a refused message; closes the socket when `closeCode` is given. */
-  private refuse(reason: InputRejectionReason, detail: string, closeCode?: number): void {
+  #refuse(reason: InputRejectionReason, detail: string, closeCode?: number): void {
     const counters = this.counters;
     counters.rejectedMessages++;
     const count = ++counters.rejected[reason];
     if (count <= LOGGED_REFUSALS_PER_REASON || count % 500 === 0 || closeCode !== undefined) {
       // Ignored messages are expected in some setups (the other track's media): not a warning.
-      if (reason === 'ignored') this.currentLogger.debug({ reason, count }, `message ignored: ${detail}`);
-      else this.currentLogger.warn({ reason, count, closeCode }, `message refused: ${detail}`);
+      if (reason === 'ignored') this.#currentLogger.debug({ reason, count }, `message ignored: ${detail}`);
+      else this.#currentLogger.warn({ reason, count, closeCode }, `message refused: ${detail}`);
     }
     this.emit('rejected', reason, detail);
     if (closeCode !== undefined) this.close(closeCode, `${reason}: ${detail}`);
   }
 
-  private fail(error: unknown, message: string): void {
-    this.currentLogger.error({ err: error }, message);
+  #fail(error: unknown, message: string): void {
+    this.#currentLogger.error({ err: error }, message);
     this.close(CloseCode.InternalError, 'internal error');
   }
 }

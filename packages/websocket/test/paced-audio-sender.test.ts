@@ -12,17 +12,17 @@ import { concat, jfkAt8k } from './support/audio.js';
 class RecordingSink implements PacedAudioSink {
   readonly frames: Int16Array[] = [];
   readonly sent: { frame: number; at: number; ranDry: boolean }[] = [];
-  private ranDry = false;
+  #ranDry = false;
   constructor(readonly clock: VirtualClock) {}
   encode(frame: OutputAudioRawFrame): string | undefined {
     this.frames.push(frame.audio.slice());
     return String(this.frames.length - 1);
   }
   frameDue(carrierRanDry: boolean): void {
-    this.ranDry = carrierRanDry;
+    this.#ranDry = carrierRanDry;
   }
   sendFrame(message: string): void {
-    this.sent.push({ frame: Number(message), at: this.clock.now(), ranDry: this.ranDry });
+    this.sent.push({ frame: Number(message), at: this.clock.now(), ranDry: this.#ranDry });
   }
   /** The audio sent, in send order. */
   sentAudio(): Int16Array {

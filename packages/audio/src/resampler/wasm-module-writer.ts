@@ -54,124 +54,124 @@ function name(text: string): number[] {
 export class FunctionBody {
   readonly bytes: number[] = [];
 
-  private op(...bytes: number[]): this {
+  #op(...bytes: number[]): this {
     this.bytes.push(...bytes);
     return this;
   }
 
-  private simd(opcode: number, ...immediates: number[]): this {
-    return this.op(0xfd, ...unsigned(opcode), ...immediates);
+  #simd(opcode: number, ...immediates: number[]): this {
+    return this.#op(0xfd, ...unsigned(opcode), ...immediates);
   }
 
   // Control
   block(): this {
-    return this.op(0x02, 0x40);
+    return this.#op(0x02, 0x40);
   }
   loop(): this {
-    return this.op(0x03, 0x40);
+    return this.#op(0x03, 0x40);
   }
   if(): this {
-    return this.op(0x04, 0x40);
+    return this.#op(0x04, 0x40);
   }
   else(): this {
-    return this.op(0x05);
+    return this.#op(0x05);
   }
   end(): this {
-    return this.op(0x0b);
+    return this.#op(0x0b);
   }
   br(depth: number): this {
-    return this.op(0x0c, ...unsigned(depth));
+    return this.#op(0x0c, ...unsigned(depth));
   }
   brIf(depth: number): this {
-    return this.op(0x0d, ...unsigned(depth));
+    return this.#op(0x0d, ...unsigned(depth));
   }
 
   // Locals
   get(index: number): this {
-    return this.op(0x20, ...unsigned(index));
+    return this.#op(0x20, ...unsigned(index));
   }
   set(index: number): this {
-    return this.op(0x21, ...unsigned(index));
+    return this.#op(0x21, ...unsigned(index));
   }
 
   // Memory (alignment hint 0: the kernel's vector loads are unaligned)
   i32Load(offset = 0): this {
-    return this.op(0x28, 2, ...unsigned(offset));
+    return this.#op(0x28, 2, ...unsigned(offset));
   }
   f32Load(offset = 0): this {
-    return this.op(0x2a, 2, ...unsigned(offset));
+    return this.#op(0x2a, 2, ...unsigned(offset));
   }
   i32Store(offset = 0): this {
-    return this.op(0x36, 2, ...unsigned(offset));
+    return this.#op(0x36, 2, ...unsigned(offset));
   }
   i32Store16(offset = 0): this {
-    return this.op(0x3b, 1, ...unsigned(offset));
+    return this.#op(0x3b, 1, ...unsigned(offset));
   }
   v128Load(offset = 0): this {
-    return this.simd(0x00, 0, ...unsigned(offset));
+    return this.#simd(0x00, 0, ...unsigned(offset));
   }
 
   // Constants
   i32Const(value: number): this {
-    return this.op(0x41, ...signed(value));
+    return this.#op(0x41, ...signed(value));
   }
   f32Const(value: number): this {
     const bytes = new Uint8Array(new Float32Array([value]).buffer);
-    return this.op(0x43, ...bytes);
+    return this.#op(0x43, ...bytes);
   }
   v128Zero(): this {
-    return this.simd(0x0c, ...new Array<number>(16).fill(0));
+    return this.#simd(0x0c, ...new Array<number>(16).fill(0));
   }
 
   // i32 arithmetic and comparison
   i32Add(): this {
-    return this.op(0x6a);
+    return this.#op(0x6a);
   }
   i32Sub(): this {
-    return this.op(0x6b);
+    return this.#op(0x6b);
   }
   i32Mul(): this {
-    return this.op(0x6c);
+    return this.#op(0x6c);
   }
   i32Shl(): this {
-    return this.op(0x74);
+    return this.#op(0x74);
   }
   i32ShrS(): this {
-    return this.op(0x75);
+    return this.#op(0x75);
   }
   i32LtS(): this {
-    return this.op(0x48);
+    return this.#op(0x48);
   }
   i32GeS(): this {
-    return this.op(0x4e);
+    return this.#op(0x4e);
   }
 
   // f32
   f32Add(): this {
-    return this.op(0x92);
+    return this.#op(0x92);
   }
   f32Nearest(): this {
-    return this.op(0x90);
+    return this.#op(0x90);
   }
   f32Min(): this {
-    return this.op(0x96);
+    return this.#op(0x96);
   }
   f32Max(): this {
-    return this.op(0x97);
+    return this.#op(0x97);
   }
   i32TruncF32S(): this {
-    return this.op(0xa8);
+    return this.#op(0xa8);
   }
 
   // SIMD
   f32x4Add(): this {
-    return this.simd(0xe4);
+    return this.#simd(0xe4);
   }
   f32x4Mul(): this {
-    return this.simd(0xe6);
+    return this.#simd(0xe6);
   }
   f32x4ExtractLane(lane: number): this {
-    return this.simd(0x1f, lane);
+    return this.#simd(0x1f, lane);
   }
 }
 

@@ -96,26 +96,26 @@ export function misheardTurns(report: CallReport): string[] {
  * the caller had most recently begun when it happened.
  */
 class ConversationByTurn {
-  private currentTurn = 0;
-  private readonly heard = new Map<number, string[]>();
-  private readonly replied = new Map<number, string[]>();
+  #currentTurn = 0;
+  readonly #heard = new Map<number, string[]>();
+  readonly #replied = new Map<number, string[]>();
 
   onSimulatorEvent(event: SimulatorEvent): void {
-    if (event.type === 'caller-speaks') this.currentTurn++;
+    if (event.type === 'caller-speaks') this.#currentTurn++;
   }
 
   onConversationEvent(event: ConversationEvent): void {
-    if (event.type === 'metrics' || this.currentTurn === 0) return;
-    const texts = event.type === 'heard' ? this.heard : this.replied;
-    const list = texts.get(this.currentTurn) ?? [];
+    if (event.type === 'metrics' || this.#currentTurn === 0) return;
+    const texts = event.type === 'heard' ? this.#heard : this.#replied;
+    const list = texts.get(this.#currentTurn) ?? [];
     list.push(event.text);
-    texts.set(this.currentTurn, list);
+    texts.set(this.#currentTurn, list);
   }
 
   fill(report: CallReport): void {
     for (const turn of report.turns) {
-      turn.heard = this.heard.get(turn.turn)?.join(' ') ?? null;
-      turn.replyText = this.replied.get(turn.turn)?.join(' ') ?? null;
+      turn.heard = this.#heard.get(turn.turn)?.join(' ') ?? null;
+      turn.replyText = this.#replied.get(turn.turn)?.join(' ') ?? null;
     }
   }
 }

@@ -51,8 +51,8 @@ export function newCallIds(carrier: SimulatedCarrier): SimulatedCallIds {
 
 /** Builds the messages one simulated call sends; numbers its sequence. */
 export class CarrierMessageWriter {
-  private sequence = 0;
-  private chunk = 0;
+  #sequence = 0;
+  #chunk = 0;
 
   constructor(
     readonly carrier: SimulatedCarrier,
@@ -72,10 +72,10 @@ export class CarrierMessageWriter {
   }
 
   /** Plivo's messages name the stream at the top level (`streamId`) and number it with JSON numbers. */
-  private plivo(event: string, fields: Record<string, unknown>): string {
+  #plivo(event: string, fields: Record<string, unknown>): string {
     return JSON.stringify({
       event,
-      sequenceNumber: Number(this.nextSequence()),
+      sequenceNumber: Number(this.#nextSequence()),
       streamId: this.ids.streamId,
       ...fields,
     });
@@ -94,7 +94,7 @@ export class CarrierMessageWriter {
 
   /** The `start` message announcing ids and the media format. */
   start(): string {
-    const sequence = this.nextSequence();
+    const sequence = this.#nextSequence();
     if (this.carrier === 'plivo') {
       return JSON.stringify({
         event: 'start',
@@ -155,13 +155,13 @@ export class CarrierMessageWriter {
       const media = {
         track: 'inbound',
         timestamp: String(Math.round(timestampMs)),
-        chunk: ++this.chunk,
+        chunk: ++this.#chunk,
         payload: payloadBase64,
       };
-      return this.plivo('media', { media });
+      return this.#plivo('media', { media });
     }
-    const sequence = this.nextSequence();
-    const chunk = String(++this.chunk);
+    const sequence = this.#nextSequence();
+    const chunk = String(++this.#chunk);
     const media = {
       track: 'inbound',
       chunk,
@@ -175,8 +175,8 @@ export class CarrierMessageWriter {
 
   /** A key press. Twilio's dtmf `track` is `inbound_track` (unlike its media `inbound`). */
   dtmf(digit: string): string {
-    if (this.carrier === 'plivo') return this.plivo('dtmf', { dtmf: { digit } });
-    const sequence = this.nextSequence();
+    if (this.carrier === 'plivo') return this.#plivo('dtmf', { dtmf: { digit } });
+    const sequence = this.#nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
           event: 'dtmf',
@@ -194,8 +194,8 @@ export class CarrierMessageWriter {
 
   /** The echo of an agent's mark once the audio before it has played (Plivo: `playedStream`). */
   markEcho(name: string): string {
-    if (this.carrier === 'plivo') return this.plivo('playedStream', { name });
-    const sequence = this.nextSequence();
+    if (this.carrier === 'plivo') return this.#plivo('playedStream', { name });
+    const sequence = this.#nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
           event: 'mark',
@@ -221,13 +221,13 @@ export class CarrierMessageWriter {
 
   /** Plivo's `clearedAudio`; undefined for the carriers that send none. */
   cleared(): string | undefined {
-    return this.carrier === 'plivo' ? this.plivo('clearedAudio', {}) : undefined;
+    return this.carrier === 'plivo' ? this.#plivo('clearedAudio', {}) : undefined;
   }
 
   /** The last message: the call ended. */
   stop(): string {
-    if (this.carrier === 'plivo') return this.plivo('stop', {});
-    const sequence = this.nextSequence();
+    if (this.carrier === 'plivo') return this.#plivo('stop', {});
+    const sequence = this.#nextSequence();
     return this.carrier === 'twilio'
       ? JSON.stringify({
           event: 'stop',
@@ -243,8 +243,8 @@ export class CarrierMessageWriter {
         });
   }
 
-  private nextSequence(): string {
-    return String(++this.sequence);
+  #nextSequence(): string {
+    return String(++this.#sequence);
   }
 }
 

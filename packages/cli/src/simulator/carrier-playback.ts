@@ -14,40 +14,40 @@ interface PendingMark {
 
 export class CarrierPlayback {
   /** Queued chunks; `readOffset` samples of the first have played. No copy-on-append. */
-  private readonly chunks: Int16Array[] = [];
-  private readOffset = 0;
-  private queuedTotal = 0;
-  private playedTotal = 0;
-  private readonly marks: PendingMark[] = [];
+  readonly #chunks: Int16Array[] = [];
+  #readOffset = 0;
+  #queuedTotal = 0;
+  #playedTotal = 0;
+  readonly #marks: PendingMark[] = [];
 
   /** Samples waiting to play. */
   get bufferedSamples(): number {
-    return this.queuedTotal - this.playedTotal;
+    return this.#queuedTotal - this.#playedTotal;
   }
 
   /** Samples played since the call started (silence while idle excluded). */
   get playedSamples(): number {
-    return this.playedTotal;
+    return this.#playedTotal;
   }
 
   /** Queues received audio (PCM at the call's rate). The playback keeps the array: pass one you own. */
   enqueue(pcm: Int16Array): void {
     if (pcm.length === 0) return;
-    this.chunks.push(pcm);
-    this.queuedTotal += pcm.length;
+    this.#chunks.push(pcm);
+    this.#queuedTotal += pcm.length;
   }
 
   /** Registers a mark after everything queued so far. */
   mark(name: string): void {
-    this.marks.push({ name, position: this.queuedTotal });
+    this.#marks.push({ name, position: this.#queuedTotal });
   }
 
   /** Drops the queued audio; returns the names of the marks that were pending, in order. */
   clear(): string[] {
-    this.chunks.length = 0;
-    this.readOffset = 0;
-    this.queuedTotal = this.playedTotal;
-    return this.marks.splice(0).map((mark) => mark.name);
+    this.#chunks.length = 0;
+    this.#readOffset = 0;
+    this.#queuedTotal = this.#playedTotal;
+    return this.#marks.splice(0).map((mark) => mark.name);
   }
 
   /**
@@ -56,22 +56,22 @@ export class CarrierPlayback {
    */
   play(out: Int16Array): { played: number; dueMarks: string[] } {
     let filled = 0;
-    while (filled < out.length && this.chunks.length > 0) {
-      const chunk = this.chunks[0] as Int16Array;
-      const take = Math.min(out.length - filled, chunk.length - this.readOffset);
-      out.set(chunk.subarray(this.readOffset, this.readOffset + take), filled);
+    while (filled < out.length && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0] as Int16Array;
+      const take = Math.min(out.length - filled, chunk.length - this.#readOffset);
+      out.set(chunk.subarray(this.#readOffset, this.#readOffset + take), filled);
       filled += take;
-      this.readOffset += take;
-      if (this.readOffset === chunk.length) {
-        this.chunks.shift();
-        this.readOffset = 0;
+      this.#readOffset += take;
+      if (this.#readOffset === chunk.length) {
+        this.#chunks.shift();
+        this.#readOffset = 0;
       }
     }
     out.fill(0, filled);
-    this.playedTotal += filled;
+    this.#playedTotal += filled;
     const dueMarks: string[] = [];
-    while (this.marks.length > 0 && (this.marks[0] as PendingMark).position <= this.playedTotal) {
-      dueMarks.push((this.marks.shift() as PendingMark).name);
+    while (this.#marks.length > 0 && (this.#marks[0] as PendingMark).position <= this.#playedTotal) {
+      dueMarks.push((this.#marks.shift() as PendingMark).name);
     }
     return { played: filled, dueMarks };
   }

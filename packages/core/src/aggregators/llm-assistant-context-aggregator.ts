@@ -85,12 +85,12 @@ export interface LLMAssistantContextAggregatorOptions {
 export class LLMAssistantContextAggregator extends FrameProcessor {
   /** The conversation this aggregator appends to. */
   readonly context: LLMContext;
-  private current: Reply | undefined;
+  #current: Reply | undefined;
   /** Ended replies whose audio may still be playing: still truncatable. */
-  private playing: Reply[] = [];
+  #playing: Reply[] = [];
   /** The last interrupted reply, for a `BotInterruptedFrame` that arrives after the interruption. */
-  private lastInterrupted: Reply | undefined;
-  private botSpeaking = false;
+  #lastInterrupted: Reply | undefined;
+  #botSpeaking = false;
 
   constructor(context: LLMContext, options: LLMAssistantContextAggregatorOptions = {}) {
     super({ name: options.name });
@@ -103,34 +103,35 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
    * calls this.
    */
   placePendingReply(): void {
-    const reply = this.current;
-    if (reply !== undefined) this.refresh(reply);
+    const reply = this.#current;
+    if (reply !== undefined) this.#refresh(reply);
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
-    if (frame instanceof LLMFullResponseStartFrame) this.startReply();
-    else if (frame instanceof LLMFullResponseEndFrame) this.endReply();
-    else if (frame instanceof TTSTextFrame) this.addText(frame.text, frame.contextId, ' ');
-    else if (frame instanceof LLMTextFrame) this.addText(frame.text, undefined, '');
+    if (frame instanceof LLMFullResponseStartFrame) this.#startReply();
+    else if (frame instanceof LLMFullResponseEndFrame) this.#endReply();
+    else if (frame instanceof TTSTextFrame) this.#addText(frame.text, frame.contextId, ' ');
+    else if (frame instanceof LLMTextFrame) this.#addText(frame.text, undefined, '');
     else if (frame instanceof TextFrame && !(frame instanceof TranscriptionFrame))
-      this.addText(frame.text, undefined, ' ');
-    else if (frame instanceof TTSWordTimestampsFrame) this.addWords(frame);
+      this.#addText(frame.text, undefined, ' ');
+    else if (frame instanceof TTSWordTimestampsFrame) this.#addWords(frame);
     else if (frame instanceof TTSStoppedFrame) {
-      if (this.current?.standalone === true) this.endReply();
-    } else if (frame instanceof FunctionCallInProgressFrame) this.current?.toolCallIds.push(frame.toolCallId);
-    else if (frame instanceof BotStartedSpeakingFrame) this.botStarted();
-    else if (frame instanceof BotStoppedSpeakingFrame) this.botStopped();
-    else if (frame instanceof BotInterruptedFrame) this.heard(frame);
-    else if (frame instanceof InterruptionFrame) this.interrupted();
+      if (this.#current?.standalone === true) this.#endReply();
+    } else if (frame instanceof FunctionCallInProgressFrame)
+      this.#current?.toolCallIds.push(frame.toolCallId);
+    else if (frame instanceof BotStartedSpeakingFrame) this.#botStarted();
+    else if (frame instanceof BotStoppedSpeakingFrame) this.#botStopped();
+    else if (frame instanceof BotInterruptedFrame) this.#heard(frame);
+    else if (frame instanceof InterruptionFrame) this.#interrupted();
     this.pushFrame(frame, direction);
   }
 
   // ---- replies ----------------------------------------------------------------------------------
 
-  private startReply(): void {
+  #startReply(): void {
     // A Start without an End before it (a reply cut off upstream): close that one first.
-    if (this.current !== undefined) this.endReply();
-    this.current = {
+    if (this.#current !== undefined) this.#endReply();
+    this.#current = {
       contexts: [],
       toolCallIds: [],
       message: undefined,
@@ -144,39 +145,39 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
     };
   }
 
-  private endReply(): void {
-    const reply = this.current;
+  #endReply(): void {
+    const reply = this.#current;
     if (reply === undefined) return;
-    this.current = undefined;
+    this.#current = undefined;
     reply.ended = true;
-    this.refresh(reply);
+    this.#refresh(reply);
     // Its audio may still be playing (the End passes the transport when the last audio was sent,
     // not heard): keep it truncatable until the bot stops speaking.
     if (!reply.interrupted && reply.contexts.some((spoken) => spoken.id !== undefined))
-      this.playing.push(reply);
+      this.#playing.push(reply);
   }
 
-  private addText(text: string, contextId: string | undefined, separator: string): void {
-    if (this.current === undefined) {
+  #addText(text: string, contextId: string | undefined, separator: string): void {
+    if (this.#current === undefined) {
       // Text outside an LLM response (a TTSSpeakFrame, a TextFrame): a reply of its own.
-      this.startReply();
-      (this.current as unknown as Reply).standalone = true;
+      this.#startReply();
+      (this.#current as unknown as Reply).standalone = true;
     }
-    const reply = this.current as unknown as Reply;
-    const spoken = this.contextOf(reply, contextId);
+    const reply = this.#current as unknown as Reply;
+    const spoken = this.#contextOf(reply, contextId);
     spoken.text = spoken.text === '' ? text : `${spoken.text}${separator}${text}`;
     // Without a TTS nothing else will end a standalone reply.
-    if (reply.standalone && contextId === undefined) this.endReply();
-    else if (reply.message !== undefined) this.refresh(reply);
+    if (reply.standalone && contextId === undefined) this.#endReply();
+    else if (reply.message !== undefined) this.#refresh(reply);
   }
 
-  private addWords(frame: TTSWordTimestampsFrame): void {
-    const reply = this.findReply(frame.contextId) ?? this.current;
+  #addWords(frame: TTSWordTimestampsFrame): void {
+    const reply = this.#findReply(frame.contextId) ?? this.#current;
     if (reply === undefined) return;
-    this.contextOf(reply, frame.contextId).words.push(...frame.words);
+    this.#contextOf(reply, frame.contextId).words.push(...frame.words);
   }
 
-  private contextOf(reply: Reply, id: string | undefined): SpokenContext {
+  #contextOf(reply: Reply, id: string | undefined): SpokenContext {
     let spoken = reply.contexts.find((candidate) => candidate.id === id);
     if (spoken === undefined) {
       spoken = { id, text: '', words: [], heardMs: undefined };
@@ -185,75 +186,75 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
     return spoken;
   }
 
-  private findReply(contextId: string | undefined): Reply | undefined {
+  #findReply(contextId: string | undefined): Reply | undefined {
     if (contextId === undefined) return undefined;
-    const candidates = [this.current, this.lastInterrupted, ...this.playing];
+    const candidates = [this.#current, this.#lastInterrupted, ...this.#playing];
     return candidates.find((reply) => reply?.contexts.some((spoken) => spoken.id === contextId));
   }
 
   // ---- playback and interruption -------------------------------------------------------------------
 
-  private botStarted(): void {
-    if (this.botSpeaking) return;
-    this.botSpeaking = true;
+  #botStarted(): void {
+    if (this.#botSpeaking) return;
+    this.#botSpeaking = true;
     const now = this.clock.now();
-    for (const reply of this.audible()) {
+    for (const reply of this.#audible()) {
       reply.speakingSince ??= now;
       reply.playedBeforeUtterance = reply.playedMs;
     }
   }
 
-  private botStopped(): void {
-    if (!this.botSpeaking) return;
-    this.botSpeaking = false;
+  #botStopped(): void {
+    if (!this.#botSpeaking) return;
+    this.#botSpeaking = false;
     const now = this.clock.now();
-    for (const reply of this.audible()) {
+    for (const reply of this.#audible()) {
       if (reply.speakingSince !== undefined) reply.playedMs += now - reply.speakingSince;
       reply.speakingSince = undefined;
     }
     // Ended replies have now been played out: they are final.
-    this.playing = [];
+    this.#playing = [];
   }
 
   /** Replies whose audio may be playing now. */
-  private audible(): Reply[] {
-    return this.current === undefined ? [...this.playing] : [...this.playing, this.current];
+  #audible(): Reply[] {
+    return this.#current === undefined ? [...this.#playing] : [...this.#playing, this.#current];
   }
 
   /** The transport said how much was heard. */
-  private heard(frame: BotInterruptedFrame): void {
+  #heard(frame: BotInterruptedFrame): void {
     if (frame.contextId !== undefined) {
-      const reply = this.findReply(frame.contextId);
+      const reply = this.#findReply(frame.contextId);
       if (reply === undefined) return;
       const spoken = reply.contexts.find((candidate) => candidate.id === frame.contextId) as SpokenContext;
       spoken.heardMs = frame.heardMs;
       reply.heardExact = true;
-      this.cutOff(reply, spoken);
+      this.#cutOff(reply, spoken);
       return;
     }
     // Relative to the current utterance: the reply playing is the oldest one not played out.
-    const reply = this.playing[0] ?? this.current ?? this.lastInterrupted;
+    const reply = this.#playing[0] ?? this.#current ?? this.#lastInterrupted;
     if (reply === undefined) return;
     reply.heardExact = true;
-    this.cutOff(reply, this.contextAt(reply, reply.playedBeforeUtterance + frame.heardMs));
+    this.#cutOff(reply, this.#contextAt(reply, reply.playedBeforeUtterance + frame.heardMs));
   }
 
-  private interrupted(): void {
-    const reply = this.current ?? this.playing.at(-1);
-    this.playing = [];
+  #interrupted(): void {
+    const reply = this.#current ?? this.#playing.at(-1);
+    this.#playing = [];
     // Already cut off by a BotInterruptedFrame that came first: that measure is exact.
     if (reply === undefined || reply.interrupted) return;
     // Estimate: the time the caller heard the bot since this reply's audio started.
     const now = this.clock.now();
     const heardMs = reply.playedMs + (reply.speakingSince === undefined ? 0 : now - reply.speakingSince);
-    this.cutOff(reply, this.contextAt(reply, heardMs));
+    this.#cutOff(reply, this.#contextAt(reply, heardMs));
   }
 
   /**
    * The TTS context playing at `heardMs` of the reply's playback (contexts play one after the
    * other; a context's length is its last word's end), with its own heard time set.
    */
-  private contextAt(reply: Reply, heardMs: number): SpokenContext | undefined {
+  #contextAt(reply: Reply, heardMs: number): SpokenContext | undefined {
     let remaining = heardMs;
     const spokenContexts = reply.contexts.filter((spoken) => spoken.id !== undefined);
     for (const [index, spoken] of spokenContexts.entries()) {
@@ -272,7 +273,7 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
    * Marks `reply` interrupted during `spoken` (its `heardMs` set): the contexts before it were
    * heard in full, those after it not at all. Updates the message.
    */
-  private cutOff(reply: Reply, spoken: SpokenContext | undefined): void {
+  #cutOff(reply: Reply, spoken: SpokenContext | undefined): void {
     reply.interrupted = true;
     if (spoken !== undefined) {
       const index = reply.contexts.indexOf(spoken);
@@ -281,16 +282,16 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
         other.heardMs = otherIndex < index ? undefined : 0;
       });
     }
-    if (this.current === reply) this.current = undefined;
+    if (this.#current === reply) this.#current = undefined;
     reply.ended = true;
-    this.lastInterrupted = reply;
-    this.refresh(reply);
+    this.#lastInterrupted = reply;
+    this.#refresh(reply);
   }
 
   // ---- the message ------------------------------------------------------------------------------
 
   /** What the caller heard of `reply` (all of it unless interrupted). */
-  private heardText(reply: Reply): string {
+  #heardText(reply: Reply): string {
     const pieces: string[] = [];
     for (const spoken of reply.contexts) {
       if (!reply.interrupted || spoken.heardMs === undefined) {
@@ -313,10 +314,10 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
   }
 
   /** Creates or updates the reply's message in the context. */
-  private refresh(reply: Reply): void {
-    const content = this.heardText(reply);
+  #refresh(reply: Reply): void {
+    const content = this.#heardText(reply);
     if (reply.message === undefined && reply.toolCallIds.length > 0)
-      reply.message = this.toolCallMessage(reply);
+      reply.message = this.#toolCallMessage(reply);
     const message = reply.message;
     if (message === undefined) {
       if (content === '') return;
@@ -343,7 +344,7 @@ export class LLMAssistantContextAggregator extends FrameProcessor {
     if (reply.interrupted) message.interrupted = true;
   }
 
-  private toolCallMessage(reply: Reply): AssistantMessage | undefined {
+  #toolCallMessage(reply: Reply): AssistantMessage | undefined {
     return this.context.messages.find(
       (message): message is AssistantMessage =>
         message.role === 'assistant' &&

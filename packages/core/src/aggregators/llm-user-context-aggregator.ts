@@ -50,32 +50,32 @@ export interface LLMUserContextAggregatorOptions {
 export class LLMUserContextAggregator extends FrameProcessor {
   /** The conversation this aggregator appends to. */
   readonly context: LLMContext;
-  private readonly lateTranscriptionMs: number;
-  private beforeUserMessage: (() => void) | undefined;
-  private readonly parts: string[] = [];
-  private inTurn = false;
-  private waitingForFinal = false;
-  private pendingCommit: AbortController | undefined;
+  readonly #lateTranscriptionMs: number;
+  #beforeUserMessage: (() => void) | undefined;
+  readonly #parts: string[] = [];
+  #inTurn = false;
+  #waitingForFinal = false;
+  #pendingCommit: AbortController | undefined;
 
   /** @throws {InvalidOptionError} for a negative `lateTranscriptionMs`. */
   constructor(context: LLMContext, options: LLMUserContextAggregatorOptions = {}) {
     super({ name: options.name });
     this.context = context;
-    this.lateTranscriptionMs = options.lateTranscriptionMs ?? 500;
-    if (!(this.lateTranscriptionMs >= 0))
+    this.#lateTranscriptionMs = options.lateTranscriptionMs ?? 500;
+    if (!(this.#lateTranscriptionMs >= 0))
       throw new InvalidOptionError('lateTranscriptionMs', 'lateTranscriptionMs must be >= 0');
-    this.beforeUserMessage = options.beforeUserMessage;
+    this.#beforeUserMessage = options.beforeUserMessage;
   }
 
   /** Sets the hook called before a user message is appended (used by the aggregator pair). */
   setBeforeUserMessage(hook: (() => void) | undefined): void {
-    this.beforeUserMessage = hook;
+    this.#beforeUserMessage = hook;
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream) {
       if (frame instanceof TranscriptionFrame && !(frame instanceof InterimTranscriptionFrame)) {
-        this.addTranscription(frame.text);
+        this.#addTranscription(frame.text);
         return;
       }
       if (frame instanceof LLMMessagesAppendFrame) {
@@ -86,79 +86,79 @@ export class LLMUserContextAggregator extends FrameProcessor {
     }
     if (frame instanceof UserStartedSpeakingFrame) {
       // Pushed both ways by the turn processor: act once, on the copy going our way.
-      if (direction === FrameDirection.Downstream) this.turnStarted();
+      if (direction === FrameDirection.Downstream) this.#turnStarted();
     } else if (frame instanceof UserStoppedSpeakingFrame) {
       this.pushFrame(frame, direction);
-      if (direction === FrameDirection.Downstream) this.turnStopped();
+      if (direction === FrameDirection.Downstream) this.#turnStopped();
       return;
     } else if (frame instanceof EndFrame || frame instanceof CancelFrame) {
-      this.cancelPendingCommit();
+      this.#cancelPendingCommit();
     }
     this.pushFrame(frame, direction);
   }
 
   override async cleanup(): Promise<void> {
-    this.cancelPendingCommit();
+    this.#cancelPendingCommit();
     await super.cleanup();
   }
 
-  private addTranscription(text: string): void {
+  #addTranscription(text: string): void {
     const trimmed = text.trim();
     if (trimmed === '') return;
-    this.parts.push(trimmed);
-    if (this.inTurn) return;
-    if (this.waitingForFinal) {
-      this.commit();
+    this.#parts.push(trimmed);
+    if (this.#inTurn) return;
+    if (this.#waitingForFinal) {
+      this.#commit();
       return;
     }
     // Outside any turn: gather finals that come close together, then commit.
-    this.scheduleCommit();
+    this.#scheduleCommit();
   }
 
-  private turnStarted(): void {
-    this.inTurn = true;
-    this.waitingForFinal = false;
+  #turnStarted(): void {
+    this.#inTurn = true;
+    this.#waitingForFinal = false;
     // Words gathered but not committed yet belong to this turn now.
-    this.cancelPendingCommit();
+    this.#cancelPendingCommit();
   }
 
-  private turnStopped(): void {
-    this.inTurn = false;
-    if (this.parts.length > 0) {
-      this.commit();
+  #turnStopped(): void {
+    this.#inTurn = false;
+    if (this.#parts.length > 0) {
+      this.#commit();
       return;
     }
-    this.waitingForFinal = true;
-    this.scheduleCommit();
+    this.#waitingForFinal = true;
+    this.#scheduleCommit();
   }
 
-  private scheduleCommit(): void {
-    this.cancelPendingCommit();
+  #scheduleCommit(): void {
+    this.#cancelPendingCommit();
     const pending = new AbortController();
-    this.pendingCommit = pending;
-    this.clock.sleep(this.lateTranscriptionMs, pending.signal).then(
+    this.#pendingCommit = pending;
+    this.clock.sleep(this.#lateTranscriptionMs, pending.signal).then(
       () => {
-        if (this.pendingCommit !== pending) return;
-        this.pendingCommit = undefined;
-        this.waitingForFinal = false;
-        this.commit();
+        if (this.#pendingCommit !== pending) return;
+        this.#pendingCommit = undefined;
+        this.#waitingForFinal = false;
+        this.#commit();
       },
       () => {},
     );
   }
 
-  private cancelPendingCommit(): void {
-    this.pendingCommit?.abort();
-    this.pendingCommit = undefined;
+  #cancelPendingCommit(): void {
+    this.#pendingCommit?.abort();
+    this.#pendingCommit = undefined;
   }
 
-  private commit(): void {
-    this.cancelPendingCommit();
-    this.waitingForFinal = false;
-    if (this.parts.length === 0) return;
-    const content = this.parts.join(' ').replace(/\s+/g, ' ').trim();
-    this.parts.length = 0;
-    this.beforeUserMessage?.();
+  #commit(): void {
+    this.#cancelPendingCommit();
+    this.#waitingForFinal = false;
+    if (this.#parts.length === 0) return;
+    const content = this.#parts.join(' ').replace(/\s+/g, ' ').trim();
+    this.#parts.length = 0;
+    this.#beforeUserMessage?.();
     this.context.addMessage({ role: 'user', content });
     this.pushFrame(new LLMContextFrame(this.context), FrameDirection.Downstream);
   }

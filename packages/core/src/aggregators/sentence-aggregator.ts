@@ -15,25 +15,25 @@ import { SentenceSplitter, type SentenceSplitterOptions } from './sentence-split
 
 /** See the module comment. Inline processor. */
 export class SentenceAggregator extends FrameProcessor {
-  private readonly splitter: SentenceSplitter;
+  readonly #splitter: SentenceSplitter;
 
   constructor(options: SentenceSplitterOptions & { name?: string } = {}) {
     super({ name: options.name });
-    this.splitter = new SentenceSplitter(options);
+    this.#splitter = new SentenceSplitter(options);
   }
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream) {
       if (frame instanceof LLMTextFrame) {
-        for (const sentence of this.splitter.push(frame.text))
+        for (const sentence of this.#splitter.push(frame.text))
           this.pushFrame(new TextFrame(sentence), direction);
         return;
       }
       if (frame instanceof LLMFullResponseEndFrame || frame instanceof EndFrame) {
-        const rest = this.splitter.flush();
+        const rest = this.#splitter.flush();
         if (rest !== '') this.pushFrame(new TextFrame(rest), direction);
       } else if (frame instanceof InterruptionFrame) {
-        this.splitter.reset();
+        this.#splitter.reset();
       }
     }
     this.pushFrame(frame, direction);

@@ -86,25 +86,25 @@ export interface SentenceSplitterOptions {
 
 /** See the module comment. */
 export class SentenceSplitter implements TextChunker {
-  private readonly abbreviations: ReadonlySet<string>;
-  private buffer = '';
+  readonly #abbreviations: ReadonlySet<string>;
+  #buffer = '';
   /** Where scanning resumes: everything before it is known not to end a sentence. */
-  private scanFrom = 0;
+  #scanFrom = 0;
 
   constructor(options: SentenceSplitterOptions = {}) {
-    this.abbreviations = new Set(options.abbreviations ?? DEFAULT_ABBREVIATIONS);
+    this.#abbreviations = new Set(options.abbreviations ?? DEFAULT_ABBREVIATIONS);
   }
 
   push(fragment: string): string[] {
     if (fragment === '') return [];
-    this.buffer += fragment;
+    this.#buffer += fragment;
     const sentences: string[] = [];
-    let i = this.scanFrom;
-    while (i < this.buffer.length) {
-      const buffer = this.buffer;
+    let i = this.#scanFrom;
+    while (i < this.#buffer.length) {
+      const buffer = this.#buffer;
       const char = buffer.charAt(i);
       if (char === '\n') {
-        this.emit(sentences, i, i + 1);
+        this.#emit(sentences, i, i + 1);
         i = 0;
         continue;
       }
@@ -117,7 +117,7 @@ export class SentenceSplitter implements TextChunker {
       while (end < buffer.length && CLOSERS.has(buffer.charAt(end))) end++;
       if (end >= buffer.length) break; // need the next character to decide
       if (FULL_WIDTH_TERMINATORS.has(buffer.charAt(end - 1)) || FULL_WIDTH_TERMINATORS.has(char)) {
-        this.emit(sentences, end, end);
+        this.#emit(sentences, end, end);
         i = 0;
         continue;
       }
@@ -128,39 +128,39 @@ export class SentenceSplitter implements TextChunker {
       let next = end;
       while (next < buffer.length && isSpace(buffer.charAt(next))) next++;
       if (next >= buffer.length) break; // need the next word to decide
-      if (isLowercaseLetter(buffer.charAt(next)) || this.isNonFinalPeriod(i, end)) {
+      if (isLowercaseLetter(buffer.charAt(next)) || this.#isNonFinalPeriod(i, end)) {
         i = next;
         continue;
       }
-      this.emit(sentences, end, next);
+      this.#emit(sentences, end, next);
       i = 0;
     }
-    this.scanFrom = Math.min(i, this.buffer.length);
+    this.#scanFrom = Math.min(i, this.#buffer.length);
     return sentences;
   }
 
   flush(): string {
-    const rest = this.buffer.trim();
+    const rest = this.#buffer.trim();
     this.reset();
     return rest;
   }
 
   reset(): void {
-    this.buffer = '';
-    this.scanFrom = 0;
+    this.#buffer = '';
+    this.#scanFrom = 0;
   }
 
   /** Pushes `buffer[0, end)` (if not blank) and keeps `buffer[resume, ...)`. */
-  private emit(sentences: string[], end: number, resume: number): void {
-    const sentence = this.buffer.slice(0, end).trim();
+  #emit(sentences: string[], end: number, resume: number): void {
+    const sentence = this.#buffer.slice(0, end).trim();
     if (sentence !== '') sentences.push(sentence);
-    this.buffer = this.buffer.slice(resume);
-    this.scanFrom = 0;
+    this.#buffer = this.#buffer.slice(resume);
+    this.#scanFrom = 0;
   }
 
   /** A lone period after an abbreviation, initials or a list number does not end a sentence. */
-  private isNonFinalPeriod(periodIndex: number, runEnd: number): boolean {
-    const buffer = this.buffer;
+  #isNonFinalPeriod(periodIndex: number, runEnd: number): boolean {
+    const buffer = this.#buffer;
     if (buffer.charAt(periodIndex) !== '.') return false;
     // Only a single period (optionally with closers) qualifies; "..." and "?!" do end sentences.
     let runLength = 0;
@@ -170,7 +170,7 @@ export class SentenceSplitter implements TextChunker {
     while (start > 0 && (isWordChar(buffer.charAt(start - 1)) || buffer.charAt(start - 1) === '.')) start--;
     const token = buffer.slice(start, periodIndex);
     if (token === '') return false;
-    if (this.abbreviations.has(token.toLowerCase())) return true;
+    if (this.#abbreviations.has(token.toLowerCase())) return true;
     if (DOTTED_INITIALS.test(token)) return true;
     if (DIGITS.test(token) && buffer.slice(0, start).trim() === '') return true;
     return false;

@@ -8,25 +8,25 @@ import type { TextChunker } from './text-chunker.js';
 
 /** See the module comment. Pieces keep their trailing space. */
 export class WordChunker implements TextChunker {
-  private buffer = '';
+  #buffer = '';
 
   push(fragment: string): string[] {
-    this.buffer += fragment;
-    let cut = this.buffer.length;
-    while (cut > 0 && !/\s/.test(this.buffer.charAt(cut - 1))) cut--;
+    this.#buffer += fragment;
+    let cut = this.#buffer.length;
+    while (cut > 0 && !/\s/.test(this.#buffer.charAt(cut - 1))) cut--;
     if (cut === 0) return [];
-    const piece = this.buffer.slice(0, cut);
-    this.buffer = this.buffer.slice(cut);
+    const piece = this.#buffer.slice(0, cut);
+    this.#buffer = this.#buffer.slice(cut);
     return piece.trim() === '' ? [] : [piece.trimStart()];
   }
 
   flush(): string {
-    const rest = this.buffer.trim();
-    this.buffer = '';
+    const rest = this.#buffer.trim();
+    this.#buffer = '';
     return rest;
   }
 
   reset(): void {
-    this.buffer = '';
+    this.#buffer = '';
   }
 }

@@ -19,60 +19,65 @@ export interface MetricsOwner {
 }
 
 export class ProcessorMetrics {
-  private ttfbStart: number | undefined;
-  private processingStart: number | undefined;
+  #ttfbStart: number | undefined;
+  #processingStart: number | undefined;
 
+  readonly #clock: () => Clock;
+  readonly #owner: MetricsOwner;
   constructor(
-    private readonly owner: MetricsOwner,
-    private readonly clock: () => Clock,
+    owner: MetricsOwner,
+    clock: () => Clock,
     /** Model name reported with every metric, when known. */
     public model?: string,
     /** When false, TTFB and processing metrics are measured but not pushed. */
     public enabled = true,
-  ) {}
+  ) {
+    this.#clock = clock;
+    this.#owner = owner;
+  }
 
   /** Starts both the TTFB and the processing timers. */
   startTtfb(): void {
-    const now = this.clock().now();
-    this.ttfbStart = now;
-    this.processingStart ??= now;
+    const now = this.#clock().now();
+    this.#ttfbStart = now;
+    this.#processingStart ??= now;
   }
 
   /** Stops the TTFB timer and pushes a `ttfb` metric; does nothing if it was not running. */
   stopTtfb(): number | undefined {
-    if (this.ttfbStart === undefined) return undefined;
-    const valueMs = this.clock().now() - this.ttfbStart;
-    this.ttfbStart = undefined;
-    this.push({ type: 'ttfb', processor: this.owner.name, model: this.model, valueMs });
+    if (this.#ttfbStart === undefined) return undefined;
+    const valueMs = this.#clock().now() - this.#ttfbStart;
+    this.#ttfbStart = undefined;
+    this.#push({ type: 'ttfb', processor: this.#owner.name, model: this.model, valueMs });
     return valueMs;
   }
 
   /** Starts the processing timer alone. */
   startProcessing(): void {
-    this.processingStart = this.clock().now();
+    this.#processingStart = this.#clock().now();
   }
 
   /** Stops the processing timer and pushes a `processing` metric. */
   stopProcessing(): number | undefined {
-    if (this.processingStart === undefined) return undefined;
-    const valueMs = this.clock().now() - this.processingStart;
-    this.processingStart = undefined;
-    this.push({ type: 'processing', processor: this.owner.name, model: this.model, valueMs });
+    if (this.#processingStart === undefined) return undefined;
+    const valueMs = this.#clock().now() - this.#processingStart;
+    this.#processingStart = undefined;
+    this.#push({ type: 'processing', processor: this.#owner.name, model: this.model, valueMs });
     return valueMs;
   }
 
   /** Forgets running timers (on interruption). */
   reset(): void {
-    this.ttfbStart = undefined;
-    this.processingStart = undefined;
+    this.#ttfbStart = undefined;
+    this.#processingStart = undefined;
   }
 
   /** Pushes a usage metric (always; usage is billing data). */
   reportUsage(data: MetricsData): void {
-    this.owner.pushFrame(new MetricsFrame([data]), FrameDirection.Downstream);
+    this.#owner.pushFrame(new MetricsFrame([data]), FrameDirection.Downstream);
   }
 
-  private push(data: MetricsData): void {
-    if (this.enabled) this.owner.pushFrame(new MetricsFrame([data]), FrameDirection.Downstream);
+  #push(data: MetricsData): void {
+    if (this.enabled) this.#owner.pushFrame(new MetricsFrame([data]), FrameDirection.Downstream);
   }
 }

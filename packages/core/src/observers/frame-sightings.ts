@@ -10,21 +10,24 @@
  * without bound; a frame's hops all happen within far fewer reported frames than that.
  */
 export class FrameSightings {
-  private readonly ids = new Set<number>();
+  readonly #ids = new Set<number>();
 
-  constructor(private readonly capacity = 4096) {}
+  readonly #capacity: number;
+  constructor(capacity = 4096) {
+    this.#capacity = capacity;
+  }
 
   /** True the first time `frameId` is passed, false after. */
   firstSighting(frameId: number): boolean {
-    if (this.ids.has(frameId)) return false;
-    if (this.ids.size >= this.capacity) {
-      let forget = this.ids.size >> 1;
-      for (const id of this.ids) {
+    if (this.#ids.has(frameId)) return false;
+    if (this.#ids.size >= this.#capacity) {
+      let forget = this.#ids.size >> 1;
+      for (const id of this.#ids) {
         if (forget-- === 0) break;
-        this.ids.delete(id);
+        this.#ids.delete(id);
       }
     }
-    this.ids.add(frameId);
+    this.#ids.add(frameId);
     return true;
   }
 }

@@ -17,26 +17,28 @@ export interface HopLatency {
  * `maxSamplesPerHop` samples per hop (default 100,000) so a long call cannot grow it without bound.
  */
 export class HopLatencyObserver implements FrameObserver {
-  private readonly hops = new Map<string, number[]>();
+  readonly #hops = new Map<string, number[]>();
 
-  constructor(
-    private readonly filter: (frame: Frame) => boolean = () => true,
-    private readonly maxSamplesPerHop = 100_000,
-  ) {}
+  readonly #maxSamplesPerHop: number;
+  readonly #filter: (frame: Frame) => boolean;
+  constructor(filter: (frame: Frame) => boolean = () => true, maxSamplesPerHop = 100_000) {
+    this.#maxSamplesPerHop = maxSamplesPerHop;
+    this.#filter = filter;
+  }
 
   onPushFrame(event: FramePushEvent): void {
-    if (!this.filter(event.frame)) return;
+    if (!this.#filter(event.frame)) return;
     const key = `${event.source.name} → ${event.destination.name}`;
-    let samples = this.hops.get(key);
+    let samples = this.#hops.get(key);
     if (samples === undefined) {
       samples = [];
-      this.hops.set(key, samples);
+      this.#hops.set(key, samples);
     }
-    if (samples.length < this.maxSamplesPerHop) samples.push(event.timestamp - event.frame.createdAt);
+    if (samples.length < this.#maxSamplesPerHop) samples.push(event.timestamp - event.frame.createdAt);
   }
 
   /** The samples per hop, in the order hops were first seen. */
   results(): HopLatency[] {
-    return [...this.hops].map(([hop, samples]) => ({ hop, samples }));
+    return [...this.#hops].map(([hop, samples]) => ({ hop, samples }));
   }
 }

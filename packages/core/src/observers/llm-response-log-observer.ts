@@ -32,44 +32,47 @@ export interface LLMResponseLogObserverOptions extends LogObserverOptions {
 
 /** See the module comment. Logs `LLM answered` with the text and whether it was interrupted. */
 export class LLMResponseLogObserver implements FrameObserver {
-  private readonly sightings = new FrameSightings();
-  private text: string[] = [];
-  private startedAt: number | undefined;
+  readonly #sightings = new FrameSightings();
+  #text: string[] = [];
+  #startedAt: number | undefined;
 
-  constructor(private readonly options: LLMResponseLogObserverOptions = {}) {}
+  readonly #options: LLMResponseLogObserverOptions;
+  constructor(options: LLMResponseLogObserverOptions = {}) {
+    this.#options = options;
+  }
 
   onPushFrame(event: FramePushEvent): void {
     const frame = event.frame;
     if (frame instanceof LLMTextFrame) {
-      if (!this.sightings.firstSighting(frame.id)) return;
-      this.startedAt ??= event.timestamp;
-      this.text.push(frame.text);
+      if (!this.#sightings.firstSighting(frame.id)) return;
+      this.#startedAt ??= event.timestamp;
+      this.#text.push(frame.text);
     } else if (frame instanceof LLMFullResponseStartFrame) {
-      if (!this.sightings.firstSighting(frame.id)) return;
-      this.finish(event.timestamp, true);
-      this.startedAt = event.timestamp;
+      if (!this.#sightings.firstSighting(frame.id)) return;
+      this.#finish(event.timestamp, true);
+      this.#startedAt = event.timestamp;
     } else if (frame instanceof LLMFullResponseEndFrame) {
-      if (this.sightings.firstSighting(frame.id)) this.finish(event.timestamp, false);
+      if (this.#sightings.firstSighting(frame.id)) this.#finish(event.timestamp, false);
     } else if (frame instanceof InterruptionFrame) {
-      if (this.sightings.firstSighting(frame.id)) this.finish(event.timestamp, true);
+      if (this.#sightings.firstSighting(frame.id)) this.#finish(event.timestamp, true);
     }
   }
 
   /** Reports the response in progress, if any. */
-  private finish(endedAt: number, interrupted: boolean): void {
-    if (this.startedAt === undefined) return;
+  #finish(endedAt: number, interrupted: boolean): void {
+    if (this.#startedAt === undefined) return;
     const response: LLMResponse = {
-      text: this.text.join(''),
+      text: this.#text.join(''),
       interrupted,
-      startedAt: this.startedAt,
+      startedAt: this.#startedAt,
       endedAt,
     };
-    this.text = [];
-    this.startedAt = undefined;
-    this.options.logger?.[this.options.level ?? 'info'](
+    this.#text = [];
+    this.#startedAt = undefined;
+    this.#options.logger?.[this.#options.level ?? 'info'](
       { text: response.text, interrupted, durationMs: endedAt - response.startedAt },
       'LLM answered',
     );
-    this.options.onResponse?.(response);
+    this.#options.onResponse?.(response);
   }
 }

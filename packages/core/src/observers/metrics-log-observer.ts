@@ -17,18 +17,21 @@ export interface MetricsLogObserverOptions extends LogObserverOptions {
 
 /** See the module comment. */
 export class MetricsLogObserver implements FrameObserver {
-  private readonly sightings = new FrameSightings();
+  readonly #sightings = new FrameSightings();
 
-  constructor(private readonly options: MetricsLogObserverOptions = {}) {}
+  readonly #options: MetricsLogObserverOptions;
+  constructor(options: MetricsLogObserverOptions = {}) {
+    this.#options = options;
+  }
 
   onPushFrame(event: FramePushEvent): void {
     const frame = event.frame;
-    if (!(frame instanceof MetricsFrame) || !this.sightings.firstSighting(frame.id)) return;
-    const logger = this.options.logger;
+    if (!(frame instanceof MetricsFrame) || !this.#sightings.firstSighting(frame.id)) return;
+    const logger = this.#options.logger;
     if (logger !== undefined) {
-      const level = this.options.level ?? 'info';
+      const level = this.#options.level ?? 'info';
       for (const data of frame.data) logger[level]({ ...data }, 'metrics');
     }
-    this.options.onMetrics?.(frame.data, event.timestamp);
+    this.#options.onMetrics?.(frame.data, event.timestamp);
   }
 }

@@ -15,18 +15,21 @@ export interface TranscriptionLogObserverOptions extends LogObserverOptions {
 
 /** See the module comment. Interim transcriptions are not reported. */
 export class TranscriptionLogObserver implements FrameObserver {
-  private readonly sightings = new FrameSightings();
+  readonly #sightings = new FrameSightings();
 
-  constructor(private readonly options: TranscriptionLogObserverOptions = {}) {}
+  readonly #options: TranscriptionLogObserverOptions;
+  constructor(options: TranscriptionLogObserverOptions = {}) {
+    this.#options = options;
+  }
 
   onPushFrame(event: FramePushEvent): void {
     const frame = event.frame;
     if (!(frame instanceof TranscriptionFrame) || frame instanceof InterimTranscriptionFrame) return;
-    if (!this.sightings.firstSighting(frame.id)) return;
-    this.options.logger?.[this.options.level ?? 'info'](
+    if (!this.#sightings.firstSighting(frame.id)) return;
+    this.#options.logger?.[this.#options.level ?? 'info'](
       { text: frame.text, userId: frame.userId, language: frame.language, frame: frame.name },
       'user said',
     );
-    this.options.onTranscription?.(frame, event.timestamp);
+    this.#options.onTranscription?.(frame, event.timestamp);
   }
 }

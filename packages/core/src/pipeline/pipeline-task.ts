@@ -96,22 +96,26 @@ export interface PipelineTaskOptions {
 
 /** Head of the task: feeds the pipeline and handles what comes back up. */
 class TaskSource extends FrameProcessor {
-  constructor(private readonly task: PipelineTask) {
+  readonly #task: PipelineTask;
+  constructor(task: PipelineTask) {
     super({ name: 'PipelineTask::source' });
+    this.#task = task;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream) this.pushFrame(frame, direction);
-    else this.task.onUpstreamFrame(frame);
+    else this.#task.onUpstreamFrame(frame);
   }
 }
 
 /** Tail of the task: notices when the pipeline has finished. */
 class TaskSink extends FrameProcessor {
-  constructor(private readonly task: PipelineTask) {
+  readonly #task: PipelineTask;
+  constructor(task: PipelineTask) {
     super({ name: 'PipelineTask::sink' });
+    this.#task = task;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
-    if (direction === FrameDirection.Downstream) this.task.onDownstreamFrame(frame);
+    if (direction === FrameDirection.Downstream) this.#task.onDownstreamFrame(frame);
     else this.pushFrame(frame, direction);
   }
 }
@@ -121,39 +125,39 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
   readonly params: Readonly<PipelineParams>;
   readonly clock: Clock;
   readonly logger: Logger;
-  private readonly options: PipelineTaskOptions;
-  private readonly source: TaskSource;
-  private readonly sink: TaskSink;
-  private readonly pending: Frame[] = [];
-  private state: 'new' | 'running' | 'finished' = 'new';
-  private finish!: (result: [TaskEndReason, string | undefined]) => void;
-  private readonly finished: Promise<[TaskEndReason, string | undefined]>;
-  private readonly background = new AbortController();
-  private lastActivity = 0;
-  private cancelRequested = false;
+  readonly #options: PipelineTaskOptions;
+  readonly #source: TaskSource;
+  readonly #sink: TaskSink;
+  readonly #pending: Frame[] = [];
+  #state: 'new' | 'running' | 'finished' = 'new';
+  #finish!: (result: [TaskEndReason, string | undefined]) => void;
+  readonly #finished: Promise<[TaskEndReason, string | undefined]>;
+  readonly #background = new AbortController();
+  #lastActivity = 0;
+  #cancelRequested = false;
   /** Frames queued before the StartFrame went out wait in `pending`. */
-  private startSent = false;
+  #startSent = false;
 
   constructor(
     readonly pipeline: FrameProcessor,
     options: PipelineTaskOptions = {},
   ) {
     super();
-    this.options = options;
+    this.#options = options;
     this.params = Object.freeze({ ...defaultPipelineParams, ...options.params });
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? defaultLogger();
-    this.source = new TaskSource(this);
-    this.sink = new TaskSink(this);
-    this.source.link(pipeline).link(this.sink);
-    this.finished = new Promise((resolve) => {
-      this.finish = resolve;
+    this.#source = new TaskSource(this);
+    this.#sink = new TaskSink(this);
+    this.#source.link(pipeline).link(this.#sink);
+    this.#finished = new Promise((resolve) => {
+      this.#finish = resolve;
     });
   }
 
   /** True once the pipeline has finished (after End, Stop or Cancel crossed it). */
   get hasFinished(): boolean {
-    return this.state === 'finished';
+    return this.#state === 'finished';
   }
 
   /**
@@ -161,16 +165,16 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
    * right after it. After the task finished, frames are ignored (logged at debug level).
    */
   queueFrame(frame: Frame): void {
-    if (this.state === 'finished') {
+    if (this.#state === 'finished') {
       this.logger.debug({ frame: frame.name }, 'task finished: frame ignored');
       return;
     }
-    if (!this.startSent) {
-      this.pending.push(frame);
+    if (!this.#startSent) {
+      this.#pending.push(frame);
       return;
     }
     if (Number.isNaN(frame.createdAt)) frame.createdAt = this.clock.now();
-    this.source.receiveFrame(frame, FrameDirection.Downstream);
+    this.#source.receiveFrame(frame, FrameDirection.Downstream);
   }
 
   /** Sends several frames, in order. */
@@ -185,19 +189,19 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
 
   /** Cancels the pipeline now: work in flight is aborted, queued frames are dropped. */
   cancel(reason?: string): void {
-    if (this.cancelRequested || this.state === 'finished') return;
-    this.cancelRequested = true;
-    if (!this.startSent) {
-      this.markFinished('cancel', reason);
+    if (this.#cancelRequested || this.#state === 'finished') return;
+    this.#cancelRequested = true;
+    if (!this.#startSent) {
+      this.#markFinished('cancel', reason);
       return;
     }
     this.queueFrame(new CancelFrame(reason));
-    const timeoutMs = this.options.cancelTimeoutMs ?? 2000;
-    this.clock.sleep(timeoutMs, this.background.signal).then(
+    const timeoutMs = this.#options.cancelTimeoutMs ?? 2000;
+    this.clock.sleep(timeoutMs, this.#background.signal).then(
       () => {
-        if (this.state !== 'finished') {
+        if (this.#state !== 'finished') {
           this.logger.warn({ timeoutMs }, 'cancel did not cross the pipeline in time; finishing anyway');
-          this.markFinished('cancel', reason);
+          this.#markFinished('cancel', reason);
         }
       },
       () => {},
@@ -210,46 +214,46 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
    * @throws {@link VoxlineError} `task-already-run` if the task was already run.
    */
   async run(): Promise<TaskEndReason> {
-    if (this.state !== 'new') {
-      if (this.state === 'finished' && this.cancelRequested) return 'cancel';
+    if (this.#state !== 'new') {
+      if (this.#state === 'finished' && this.#cancelRequested) return 'cancel';
       throw new VoxlineError('task-already-run', 'a PipelineTask runs once');
     }
-    this.state = 'running';
-    const level = conversationLogLevel(this.options.logConversation, this.logger);
+    this.#state = 'running';
+    const level = conversationLogLevel(this.#options.logConversation, this.logger);
     const observers = [
-      ...(this.options.observers ?? []),
+      ...(this.#options.observers ?? []),
       ...(level === undefined ? [] : conversationLogObservers({ logger: this.logger, level })),
     ];
     const setup = { clock: this.clock, logger: this.logger, observers };
     try {
-      await this.source.setup(setup);
+      await this.#source.setup(setup);
       await this.pipeline.setup(setup);
-      await this.sink.setup(setup);
+      await this.#sink.setup(setup);
     } catch (error) {
       this.logger.error({ err: error }, 'pipeline setup failed');
       this.emit('error', new ErrorFrame(error as Error, { fatal: true, processor: 'PipelineTask' }));
-      this.markFinished('cancel', 'setup failed');
+      this.#markFinished('cancel', 'setup failed');
     }
-    if (this.state === 'running') {
-      this.lastActivity = this.clock.now();
-      this.startSent = true;
+    if (this.#state === 'running') {
+      this.#lastActivity = this.clock.now();
+      this.#startSent = true;
       this.queueFrame(new StartFrame(this.params));
       this.emit('started');
-      const queued = this.pending.splice(0);
+      const queued = this.#pending.splice(0);
       for (const frame of queued) this.queueFrame(frame);
-      this.startIdleWatch();
-      this.startHeartbeats();
+      this.#startIdleWatch();
+      this.#startHeartbeats();
     }
-    const [reason, detail] = await this.finished;
-    this.background.abort();
-    await this.cleanupAll();
+    const [reason, detail] = await this.#finished;
+    this.#background.abort();
+    await this.#cleanupAll();
     this.emit('ended', reason, detail);
     return reason;
   }
 
   /** @internal Called by the task's source for frames that reached the top of the pipeline. */
   onUpstreamFrame(frame: Frame): void {
-    this.noteActivity(frame);
+    this.#noteActivity(frame);
     this.emit('frame', frame, FrameDirection.Upstream);
     if (frame instanceof ErrorFrame) {
       this.emit('error', frame);
@@ -263,24 +267,24 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
 
   /** @internal Called by the task's sink for frames that reached the end of the pipeline. */
   onDownstreamFrame(frame: Frame): void {
-    this.noteActivity(frame);
+    this.#noteActivity(frame);
     this.emit('frame', frame, FrameDirection.Downstream);
     // Audio and other data frames end nothing: spare them the class tests.
     if (frame.kind === 'data') return;
-    if (frame instanceof EndFrame) this.markFinished('end', frame.reason);
-    else if (frame instanceof StopFrame) this.markFinished('stop', undefined);
-    else if (frame instanceof CancelFrame) this.markFinished('cancel', frame.reason);
+    if (frame instanceof EndFrame) this.#markFinished('end', frame.reason);
+    else if (frame instanceof StopFrame) this.#markFinished('stop', undefined);
+    else if (frame instanceof CancelFrame) this.#markFinished('cancel', frame.reason);
     else if (frame instanceof HeartbeatFrame) this.emit('heartbeat', this.clock.now() - frame.sentAt);
   }
 
-  private markFinished(reason: TaskEndReason, detail: string | undefined): void {
-    if (this.state === 'finished') return;
-    this.state = 'finished';
-    this.finish([reason, detail]);
+  #markFinished(reason: TaskEndReason, detail: string | undefined): void {
+    if (this.#state === 'finished') return;
+    this.#state = 'finished';
+    this.#finish([reason, detail]);
   }
 
-  private async cleanupAll(): Promise<void> {
-    for (const processor of [this.source, this.pipeline, this.sink]) {
+  async #cleanupAll(): Promise<void> {
+    for (const processor of [this.#source, this.pipeline, this.#sink]) {
       try {
         await processor.cleanup();
       } catch (error) {
@@ -289,49 +293,49 @@ export class PipelineTask extends TypedEventEmitter<PipelineTaskEvents> {
     }
   }
 
-  private noteActivity(frame: Frame): void {
-    if (this.options.idleTimeoutMs === undefined) return;
-    const activity = this.options.idleActivityFrames ?? [BotSpeakingFrame, UserStartedSpeakingFrame];
+  #noteActivity(frame: Frame): void {
+    if (this.#options.idleTimeoutMs === undefined) return;
+    const activity = this.#options.idleActivityFrames ?? [BotSpeakingFrame, UserStartedSpeakingFrame];
     for (const type of activity) {
       if (frame instanceof type) {
-        this.lastActivity = this.clock.now();
+        this.#lastActivity = this.clock.now();
         return;
       }
     }
   }
 
   /** One sleeping loop per task (never a timer per frame): wakes when the timeout could expire. */
-  private startIdleWatch(): void {
-    const timeoutMs = this.options.idleTimeoutMs;
+  #startIdleWatch(): void {
+    const timeoutMs = this.#options.idleTimeoutMs;
     if (timeoutMs === undefined) return;
-    const signal = this.background.signal;
+    const signal = this.#background.signal;
     const watch = async () => {
       for (;;) {
-        const due = this.lastActivity + timeoutMs - this.clock.now();
+        const due = this.#lastActivity + timeoutMs - this.clock.now();
         if (due > 0) {
           await this.clock.sleep(due, signal);
           continue;
         }
         this.logger.info({ timeoutMs }, 'pipeline idle');
         this.emit('idle');
-        if (this.options.cancelOnIdleTimeout ?? true) {
+        if (this.#options.cancelOnIdleTimeout ?? true) {
           this.cancel('idle timeout');
           return;
         }
-        this.lastActivity = this.clock.now();
+        this.#lastActivity = this.clock.now();
       }
     };
     watch().catch(() => {});
   }
 
-  private startHeartbeats(): void {
-    const intervalMs = this.options.heartbeatIntervalMs;
+  #startHeartbeats(): void {
+    const intervalMs = this.#options.heartbeatIntervalMs;
     if (intervalMs === undefined) return;
-    const signal = this.background.signal;
+    const signal = this.#background.signal;
     const beat = async () => {
       for (;;) {
         await this.clock.sleep(intervalMs, signal);
-        if (this.state !== 'running') return;
+        if (this.#state !== 'running') return;
         this.queueFrame(new HeartbeatFrame(this.clock.now()));
       }
     };

@@ -17,22 +17,26 @@ import { FrameProcessor } from '../processors/frame-processor.js';
 
 /** Entry of a pipeline: forwards downstream into the chain, upstream out of the pipeline. */
 class PipelineSource extends FrameProcessor {
-  constructor(private readonly pipeline: Pipeline) {
+  readonly #pipeline: Pipeline;
+  constructor(pipeline: Pipeline) {
     super({ name: `${pipeline.name}::source` });
+    this.#pipeline = pipeline;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream) this.pushFrame(frame, direction);
-    else this.pipeline.pushFrame(frame, direction);
+    else this.#pipeline.pushFrame(frame, direction);
   }
 }
 
 /** Exit of a pipeline: forwards downstream out of the pipeline, upstream into the chain. */
 class PipelineSink extends FrameProcessor {
-  constructor(private readonly pipeline: Pipeline) {
+  readonly #pipeline: Pipeline;
+  constructor(pipeline: Pipeline) {
     super({ name: `${pipeline.name}::sink` });
+    this.#pipeline = pipeline;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
-    if (direction === FrameDirection.Downstream) this.pipeline.pushFrame(frame, direction);
+    if (direction === FrameDirection.Downstream) this.#pipeline.pushFrame(frame, direction);
     else this.pushFrame(frame, direction);
   }
 }
@@ -44,8 +48,8 @@ class PipelineSink extends FrameProcessor {
  */
 export class Pipeline extends FrameProcessor {
   readonly processors: readonly FrameProcessor[];
-  private readonly source: PipelineSource;
-  private readonly sink: PipelineSink;
+  readonly #source: PipelineSource;
+  readonly #sink: PipelineSink;
 
   constructor(processors: readonly FrameProcessor[], options: { name?: string } = {}) {
     super({ name: options.name ?? undefined });
@@ -53,19 +57,19 @@ export class Pipeline extends FrameProcessor {
       throw new InvalidOptionError('processors', 'a processor may appear only once in a pipeline');
     }
     this.processors = processors;
-    this.source = new PipelineSource(this);
-    this.sink = new PipelineSink(this);
-    let last: FrameProcessor = this.source;
+    this.#source = new PipelineSource(this);
+    this.#sink = new PipelineSink(this);
+    let last: FrameProcessor = this.#source;
     for (const processor of processors) last = last.link(processor);
-    last.link(this.sink);
+    last.link(this.#sink);
   }
 
   override children(): readonly FrameProcessor[] {
-    return [this.source, ...this.processors, this.sink];
+    return [this.#source, ...this.processors, this.#sink];
   }
 
   override receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
-    if (direction === FrameDirection.Downstream) this.source.receiveFrame(frame, direction);
-    else this.sink.receiveFrame(frame, direction);
+    if (direction === FrameDirection.Downstream) this.#source.receiveFrame(frame, direction);
+    else this.#sink.receiveFrame(frame, direction);
   }
 }

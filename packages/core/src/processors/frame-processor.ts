@@ -100,42 +100,45 @@ export abstract class FrameProcessor {
   /** The pipeline clock (the real clock until setup). */
   protected clock: Clock = realClock;
   /** Limits the logging of repeated errors, created at the first error. */
-  private errorLogLimiter: RepeatedLogLimiter | undefined;
+  #errorLogLimiter: RepeatedLogLimiter | undefined;
   /** The task's logger, bound to this processor's name after setup. */
   protected logger: Logger;
   /** Parameters from the {@link StartFrame}; the defaults until it arrives. */
   protected params: Readonly<PipelineParams> = defaultPipelineParams;
 
-  private nextProcessor: FrameProcessor | undefined;
-  private previousProcessor: FrameProcessor | undefined;
-  private observers: readonly FrameObserver[] | null = null;
-  private abortController = new AbortController();
+  #nextProcessor: FrameProcessor | undefined;
+  #previousProcessor: FrameProcessor | undefined;
+  #observers: readonly FrameObserver[] | null = null;
+  #abortController = new AbortController();
 
-  private readonly mailbox: Mailbox | undefined;
-  private wakeLoop: (() => void) | null = null;
-  private loop: Promise<void> | undefined;
-  private loopStopped = false;
-  private systemLaneBusy = false;
-  private readonly systemLane: { frame: Frame; direction: FrameDirection }[] = [];
-  private reportedDrops = 0;
+  readonly #mailbox: Mailbox | undefined;
+  #wakeLoop: (() => void) | null = null;
+  #loop: Promise<void> | undefined;
+  #loopStopped = false;
+  #systemLaneBusy = false;
+  readonly #systemLane: { frame: Frame; direction: FrameDirection }[] = [];
+  #reportedDrops = 0;
 
   constructor(options: FrameProcessorOptions = {}) {
     this.mode = options.mode ?? 'inline';
     this.name = options.name ?? `${this.constructor.name}#${this.id}`;
     this.logger = defaultLogger();
     if (this.mode === 'queued') {
-      this.mailbox = new Mailbox(options.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY, options.overflowPolicy);
+      this.#mailbox = new Mailbox(
+        options.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY,
+        options.overflowPolicy,
+      );
     }
   }
 
   /** The processor frames go to downstream, if linked. */
   get next(): FrameProcessor | undefined {
-    return this.nextProcessor;
+    return this.#nextProcessor;
   }
 
   /** The processor frames go to upstream, if linked. */
   get previous(): FrameProcessor | undefined {
-    return this.previousProcessor;
+    return this.#previousProcessor;
   }
 
   /**
@@ -143,23 +146,23 @@ export abstract class FrameProcessor {
    * one takes its place. Read it when the work starts and hand it to SDK calls and sleeps.
    */
   get signal(): AbortSignal {
-    return this.abortController.signal;
+    return this.#abortController.signal;
   }
 
   /** Frames this processor's mailbox dropped because it was full (0 for inline processors). */
   get droppedFrames(): number {
-    return this.mailbox?.droppedFrames ?? 0;
+    return this.#mailbox?.droppedFrames ?? 0;
   }
 
   /** Frames waiting in the mailbox (0 for inline processors). */
   get queuedFrames(): number {
-    return this.mailbox?.size ?? 0;
+    return this.#mailbox?.size ?? 0;
   }
 
   /** Links `next` downstream of this processor; returns `next` so links can be chained. */
   link(next: FrameProcessor): FrameProcessor {
-    this.nextProcessor = next;
-    next.previousProcessor = this;
+    this.#nextProcessor = next;
+    next.#previousProcessor = this;
     return next;
   }
 
@@ -179,17 +182,17 @@ export abstract class FrameProcessor {
   async setup(setup: ProcessorSetup): Promise<void> {
     this.clock = setup.clock;
     this.logger = setup.logger.child({ processor: this.name });
-    this.observers = setup.observers.length > 0 ? setup.observers : null;
-    this.loopStopped = false;
-    if (this.mailbox && !this.loop) this.loop = this.runMailbox();
+    this.#observers = setup.observers.length > 0 ? setup.observers : null;
+    this.#loopStopped = false;
+    if (this.#mailbox && !this.#loop) this.#loop = this.#runMailbox();
     for (const child of this.children()) await child.setup(setup);
   }
 
   /** Called once after the pipeline finished. Overrides must call `super.cleanup`. */
   async cleanup(): Promise<void> {
-    this.stopLoop();
-    await this.loop;
-    this.loop = undefined;
+    this.#stopLoop();
+    await this.#loop;
+    this.#loop = undefined;
     for (const child of this.children()) await child.cleanup();
   }
 
@@ -199,35 +202,35 @@ export abstract class FrameProcessor {
    * frames at once.
    */
   receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
-    if (this.mailbox === undefined) {
+    if (this.#mailbox === undefined) {
       // The inline hot path, kept free of extra calls: a hop is this method and processFrame.
       // The kind test first: it spares data frames a walk up their prototype chain.
       if (frame.kind === 'system' && frame instanceof StartFrame) this.params = frame.params;
       try {
         const result = this.processFrame(frame, direction);
-        if (result !== undefined) result.catch((error: unknown) => this.onProcessError(error, frame));
+        if (result !== undefined) result.catch((error: unknown) => this.#onProcessError(error, frame));
       } catch (error) {
-        this.onProcessError(error, frame);
+        this.#onProcessError(error, frame);
       }
       return;
     }
-    this.receiveQueued(frame, direction);
+    this.#receiveQueued(frame, direction);
   }
 
-  private receiveQueued(frame: Frame, direction: FrameDirection): void {
-    const mailbox = this.mailbox as Mailbox;
+  #receiveQueued(frame: Frame, direction: FrameDirection): void {
+    const mailbox = this.#mailbox as Mailbox;
     if (frame.kind === 'system') {
-      if (frame instanceof InterruptionFrame) this.interruptWork();
-      else if (frame instanceof CancelFrame) this.cancelWork();
-      this.enterSystemLane(frame, direction);
+      if (frame instanceof InterruptionFrame) this.#interruptWork();
+      else if (frame instanceof CancelFrame) this.#cancelWork();
+      this.#enterSystemLane(frame, direction);
       return;
     }
-    if (!mailbox.push(frame, direction) || mailbox.droppedFrames !== this.reportedDrops) {
-      this.reportOverflow();
+    if (!mailbox.push(frame, direction) || mailbox.droppedFrames !== this.#reportedDrops) {
+      this.#reportOverflow();
     }
-    const wake = this.wakeLoop;
+    const wake = this.#wakeLoop;
     if (wake !== null) {
-      this.wakeLoop = null;
+      this.#wakeLoop = null;
       wake();
     }
   }
@@ -247,12 +250,12 @@ export abstract class FrameProcessor {
    */
   pushFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (Number.isNaN(frame.createdAt)) frame.createdAt = this.clock.now();
-    const target = direction === FrameDirection.Downstream ? this.nextProcessor : this.previousProcessor;
+    const target = direction === FrameDirection.Downstream ? this.#nextProcessor : this.#previousProcessor;
     if (target === undefined) {
       this.logger.debug({ frame: frame.name, direction }, 'no neighbour: frame dropped');
       return;
     }
-    if (this.observers !== null) this.notifyObservers(target, frame, direction);
+    if (this.#observers !== null) this.#notifyObservers(target, frame, direction);
     target.receiveFrame(frame, direction);
   }
 
@@ -268,10 +271,10 @@ export abstract class FrameProcessor {
     const frame = new ErrorFrame(toError(error), { fatal: options.fatal ?? false, processor: this.name });
     // The same error repeating (a broken peer, a backlog) is logged in full a few times, then as
     // a count per interval; every ErrorFrame is still pushed.
-    this.errorLogLimiter ??= new RepeatedLogLimiter();
+    this.#errorLogLimiter ??= new RepeatedLogLimiter();
     const verdict = frame.fatal
       ? 'log'
-      : this.errorLogLimiter.admit(repeatKeyOf(frame.error), this.clock.now());
+      : this.#errorLogLimiter.admit(repeatKeyOf(frame.error), this.clock.now());
     if (verdict === 'log') {
       this.logger.error({ err: frame.error, fatal: frame.fatal }, `error in ${this.name}: ${frame.message}`);
     } else if (verdict !== 'skip') {
@@ -292,18 +295,18 @@ export abstract class FrameProcessor {
     this.pushFrame(new InterruptionFrame(), FrameDirection.Upstream);
   }
 
-  private handleFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
+  #handleFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
     if (frame.kind === 'system' && frame instanceof StartFrame) this.params = frame.params;
     try {
       const result = this.processFrame(frame, direction);
-      if (result !== undefined) return result.catch((error: unknown) => this.onProcessError(error, frame));
+      if (result !== undefined) return result.catch((error: unknown) => this.#onProcessError(error, frame));
     } catch (error) {
-      this.onProcessError(error, frame);
+      this.#onProcessError(error, frame);
     }
     return undefined;
   }
 
-  private onProcessError(error: unknown, frame: Frame): void {
+  #onProcessError(error: unknown, frame: Frame): void {
     if (isAbortError(error)) return;
     const fatal =
       frame instanceof StartFrame ||
@@ -313,86 +316,86 @@ export abstract class FrameProcessor {
     this.pushError(error, { fatal });
   }
 
-  private enterSystemLane(frame: Frame, direction: FrameDirection): void {
-    if (this.systemLaneBusy) {
-      this.systemLane.push({ frame, direction });
+  #enterSystemLane(frame: Frame, direction: FrameDirection): void {
+    if (this.#systemLaneBusy) {
+      this.#systemLane.push({ frame, direction });
       return;
     }
-    const pending = this.handleFrame(frame, direction);
+    const pending = this.#handleFrame(frame, direction);
     if (pending !== undefined) {
-      this.systemLaneBusy = true;
-      void this.drainSystemLane(pending);
+      this.#systemLaneBusy = true;
+      void this.#drainSystemLane(pending);
     }
   }
 
-  private async drainSystemLane(pending: Promise<void>): Promise<void> {
+  async #drainSystemLane(pending: Promise<void>): Promise<void> {
     await pending;
     for (;;) {
-      const entry = this.systemLane.shift();
+      const entry = this.#systemLane.shift();
       if (entry === undefined) break;
-      const next = this.handleFrame(entry.frame, entry.direction);
+      const next = this.#handleFrame(entry.frame, entry.direction);
       if (next !== undefined) await next;
     }
-    this.systemLaneBusy = false;
+    this.#systemLaneBusy = false;
   }
 
-  private async runMailbox(): Promise<void> {
-    const mailbox = this.mailbox as Mailbox;
+  async #runMailbox(): Promise<void> {
+    const mailbox = this.#mailbox as Mailbox;
     for (;;) {
-      if (this.loopStopped) return;
+      if (this.#loopStopped) return;
       if (mailbox.size === 0) {
         await new Promise<void>((resolve) => {
-          this.wakeLoop = resolve;
+          this.#wakeLoop = resolve;
         });
         continue;
       }
       const direction = mailbox.peekDirection();
       const frame = mailbox.shift() as Frame;
-      const pending = this.handleFrame(frame, direction);
+      const pending = this.#handleFrame(frame, direction);
       if (pending !== undefined) await pending;
       if (frame.kind === 'control' && frame instanceof EndFrame && direction === FrameDirection.Downstream)
         return;
     }
   }
 
-  private interruptWork(): void {
-    this.abortController.abort(new DOMException('Interrupted by the user.', 'AbortError'));
-    this.abortController = new AbortController();
-    this.mailbox?.retain((frame) => frame.uninterruptible || frame.kind !== 'data');
+  #interruptWork(): void {
+    this.#abortController.abort(new DOMException('Interrupted by the user.', 'AbortError'));
+    this.#abortController = new AbortController();
+    this.#mailbox?.retain((frame) => frame.uninterruptible || frame.kind !== 'data');
   }
 
-  private cancelWork(): void {
-    this.abortController.abort(new DOMException('The pipeline was cancelled.', 'AbortError'));
-    this.abortController = new AbortController();
-    this.mailbox?.clear();
-    this.stopLoop();
+  #cancelWork(): void {
+    this.#abortController.abort(new DOMException('The pipeline was cancelled.', 'AbortError'));
+    this.#abortController = new AbortController();
+    this.#mailbox?.clear();
+    this.#stopLoop();
   }
 
-  private stopLoop(): void {
-    this.loopStopped = true;
-    const wake = this.wakeLoop;
+  #stopLoop(): void {
+    this.#loopStopped = true;
+    const wake = this.#wakeLoop;
     if (wake !== null) {
-      this.wakeLoop = null;
+      this.#wakeLoop = null;
       wake();
     }
   }
 
-  private reportOverflow(): void {
+  #reportOverflow(): void {
     const dropped = this.droppedFrames;
     // Report the first drop, then every 50th, so a flood does not become a flood of metrics.
-    if (this.reportedDrops === 0 || dropped - this.reportedDrops >= 50) {
+    if (this.#reportedDrops === 0 || dropped - this.#reportedDrops >= 50) {
       this.logger.warn({ droppedFrames: dropped }, 'mailbox full: frames dropped');
       this.pushFrame(
         new MetricsFrame([{ type: 'mailbox-overflow', processor: this.name, droppedFrames: dropped }]),
         FrameDirection.Upstream,
       );
-      this.reportedDrops = dropped;
+      this.#reportedDrops = dropped;
     }
   }
 
-  private notifyObservers(destination: FrameProcessor, frame: Frame, direction: FrameDirection): void {
+  #notifyObservers(destination: FrameProcessor, frame: Frame, direction: FrameDirection): void {
     const timestamp = this.clock.now();
-    for (const observer of this.observers as readonly FrameObserver[]) {
+    for (const observer of this.#observers as readonly FrameObserver[]) {
       try {
         observer.onPushFrame({ source: this, destination, frame, direction, timestamp });
       } catch (error) {

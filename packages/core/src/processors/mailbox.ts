@@ -41,10 +41,10 @@ export const DEFAULT_MAILBOX_CAPACITY = 1024;
  * @internal
  */
 export class Mailbox {
-  private frames: (Frame | undefined)[];
-  private directions: FrameDirection[];
-  private head = 0;
-  private count = 0;
+  #frames: (Frame | undefined)[];
+  #directions: FrameDirection[];
+  #head = 0;
+  #count = 0;
   /** Frames dropped by the overflow policy since creation. */
   droppedFrames = 0;
 
@@ -55,42 +55,42 @@ export class Mailbox {
   ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new InvalidOptionError('capacity', 'mailbox capacity must be a positive integer');
-    this.frames = new Array(capacity);
-    this.directions = new Array(capacity);
+    this.#frames = new Array(capacity);
+    this.#directions = new Array(capacity);
   }
 
   /** Number of queued frames. */
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** Appends a frame. Returns false when the overflow policy dropped something (this or another). */
   push(frame: Frame, direction: FrameDirection): boolean {
     let dropped = false;
-    if (this.count >= this.capacity) {
-      dropped = this.makeRoom(frame);
+    if (this.#count >= this.capacity) {
+      dropped = this.#makeRoom(frame);
       if (dropped && this.overflowPolicy === 'drop-newest') return false;
     }
-    if (this.count === this.frames.length) this.grow();
-    const tail = (this.head + this.count) % this.frames.length;
-    this.frames[tail] = frame;
-    this.directions[tail] = direction;
-    this.count++;
+    if (this.#count === this.#frames.length) this.#grow();
+    const tail = (this.#head + this.#count) % this.#frames.length;
+    this.#frames[tail] = frame;
+    this.#directions[tail] = direction;
+    this.#count++;
     return !dropped;
   }
 
   /** The direction of the frame {@link shift} would return next; only valid when size > 0. */
   peekDirection(): FrameDirection {
-    return this.directions[this.head] as FrameDirection;
+    return this.#directions[this.#head] as FrameDirection;
   }
 
   /** Removes and returns the oldest frame, or undefined when empty. */
   shift(): Frame | undefined {
-    if (this.count === 0) return undefined;
-    const frame = this.frames[this.head];
-    this.frames[this.head] = undefined;
-    this.head = (this.head + 1) % this.frames.length;
-    this.count--;
+    if (this.#count === 0) return undefined;
+    const frame = this.#frames[this.#head];
+    this.#frames[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.#frames.length;
+    this.#count--;
     return frame;
   }
 
@@ -99,21 +99,21 @@ export class Mailbox {
    * Returns how many were dropped.
    */
   retain(keep: (frame: Frame) => boolean): number {
-    const length = this.frames.length;
+    const length = this.#frames.length;
     let kept = 0;
-    for (let i = 0; i < this.count; i++) {
-      const from = (this.head + i) % length;
-      const frame = this.frames[from] as Frame;
+    for (let i = 0; i < this.#count; i++) {
+      const from = (this.#head + i) % length;
+      const frame = this.#frames[from] as Frame;
       if (keep(frame)) {
-        const to = (this.head + kept) % length;
-        this.frames[to] = frame;
-        this.directions[to] = this.directions[from] as FrameDirection;
+        const to = (this.#head + kept) % length;
+        this.#frames[to] = frame;
+        this.#directions[to] = this.#directions[from] as FrameDirection;
         kept++;
       }
     }
-    for (let i = kept; i < this.count; i++) this.frames[(this.head + i) % length] = undefined;
-    const dropped = this.count - kept;
-    this.count = kept;
+    for (let i = kept; i < this.#count; i++) this.#frames[(this.#head + i) % length] = undefined;
+    const dropped = this.#count - kept;
+    this.#count = kept;
     return dropped;
   }
 
@@ -122,7 +122,7 @@ export class Mailbox {
     this.retain(() => false);
   }
 
-  private makeRoom(incoming: Frame): boolean {
+  #makeRoom(incoming: Frame): boolean {
     if (this.overflowPolicy === 'grow') return false;
     if (this.overflowPolicy === 'drop-newest') {
       if (incoming.kind === 'data' && !incoming.uninterruptible) {
@@ -131,10 +131,10 @@ export class Mailbox {
       }
       return false;
     }
-    const length = this.frames.length;
+    const length = this.#frames.length;
     let candidate = -1;
-    for (let i = 0; i < this.count; i++) {
-      const frame = this.frames[(this.head + i) % length] as Frame;
+    for (let i = 0; i < this.#count; i++) {
+      const frame = this.#frames[(this.#head + i) % length] as Frame;
       if (frame.kind !== 'data' || frame.uninterruptible) continue;
       if (isAudioFrame(frame)) {
         candidate = i;
@@ -143,33 +143,33 @@ export class Mailbox {
       if (candidate < 0) candidate = i;
     }
     if (candidate < 0) return false;
-    this.removeAt(candidate);
+    this.#removeAt(candidate);
     this.droppedFrames++;
     return true;
   }
 
-  private removeAt(offset: number): void {
-    const length = this.frames.length;
-    for (let i = offset; i < this.count - 1; i++) {
-      const to = (this.head + i) % length;
-      const from = (this.head + i + 1) % length;
-      this.frames[to] = this.frames[from];
-      this.directions[to] = this.directions[from] as FrameDirection;
+  #removeAt(offset: number): void {
+    const length = this.#frames.length;
+    for (let i = offset; i < this.#count - 1; i++) {
+      const to = (this.#head + i) % length;
+      const from = (this.#head + i + 1) % length;
+      this.#frames[to] = this.#frames[from];
+      this.#directions[to] = this.#directions[from] as FrameDirection;
     }
-    this.frames[(this.head + this.count - 1) % length] = undefined;
-    this.count--;
+    this.#frames[(this.#head + this.#count - 1) % length] = undefined;
+    this.#count--;
   }
 
-  private grow(): void {
-    const length = this.frames.length;
+  #grow(): void {
+    const length = this.#frames.length;
     const frames: (Frame | undefined)[] = new Array(length * 2);
     const directions: FrameDirection[] = new Array(length * 2);
-    for (let i = 0; i < this.count; i++) {
-      frames[i] = this.frames[(this.head + i) % length];
-      directions[i] = this.directions[(this.head + i) % length] as FrameDirection;
+    for (let i = 0; i < this.#count; i++) {
+      frames[i] = this.#frames[(this.#head + i) % length];
+      directions[i] = this.#directions[(this.#head + i) % length] as FrameDirection;
     }
-    this.frames = frames;
-    this.directions = directions;
-    this.head = 0;
+    this.#frames = frames;
+    this.#directions = directions;
+    this.#head = 0;
   }
 }

@@ -32,13 +32,13 @@ export abstract class AIService extends FrameProcessor {
   readonly metrics: ProcessorMetrics;
   /** The resolved retry policy. */
   readonly retryPolicy: Readonly<RetryPolicy>;
-  private readonly random: () => number;
+  readonly #random: () => number;
 
   /** @throws RangeError for an invalid retry policy. */
   constructor(options: AIServiceOptions = {}) {
     super({ name: options.name, mode: 'queued', mailboxCapacity: options.mailboxCapacity });
     this.retryPolicy = resolveRetryPolicy(options.retry);
-    this.random = options.random ?? Math.random;
+    this.#random = options.random ?? Math.random;
     this.metrics = new ProcessorMetrics(this, () => this.clock, options.model);
   }
 
@@ -69,7 +69,7 @@ export abstract class AIService extends FrameProcessor {
       policy: this.retryPolicy,
       clock: this.clock,
       signal,
-      random: this.random,
+      random: this.#random,
       canRetry,
       onRetry: (error, attempt, delayMs) =>
         this.logger.warn(

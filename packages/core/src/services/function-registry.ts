@@ -151,7 +151,7 @@ export function parseFunctionArguments(encoded: string): unknown {
 export class FunctionRegistry {
   /** Whether several calls from one response run at once (`'parallel'`, default) or in order. */
   readonly execution: 'parallel' | 'sequential';
-  private readonly functions = new Map<string, FunctionDefinition<unknown>>();
+  readonly #functions = new Map<string, FunctionDefinition<unknown>>();
 
   constructor(options: { execution?: 'parallel' | 'sequential' } = {}) {
     this.execution = options.execution ?? 'parallel';
@@ -159,7 +159,7 @@ export class FunctionRegistry {
 
   /** Number of registered functions. */
   get size(): number {
-    return this.functions.size;
+    return this.#functions.size;
   }
 
   /**
@@ -175,29 +175,29 @@ export class FunctionRegistry {
         `function name must be 1-64 of [A-Za-z0-9_-], got ${JSON.stringify(definition.name)}`,
       );
     }
-    if (this.functions.has(definition.name)) {
+    if (this.#functions.has(definition.name)) {
       throw new FunctionRegistryError(
         'duplicate-function',
         `function ${definition.name} is already registered`,
       );
     }
-    this.functions.set(definition.name, definition as FunctionDefinition<unknown>);
+    this.#functions.set(definition.name, definition as FunctionDefinition<unknown>);
     return this;
   }
 
   /** Removes a function; returns whether it was registered. */
   unregister(name: string): boolean {
-    return this.functions.delete(name);
+    return this.#functions.delete(name);
   }
 
   /** The definition registered under `name`. */
   get(name: string): FunctionDefinition<unknown> | undefined {
-    return this.functions.get(name);
+    return this.#functions.get(name);
   }
 
   /** The tools to offer the model, in registration order (OpenAI `tools` shape). */
   tools(): LLMTool[] {
-    return [...this.functions.values()].map((definition) => ({
+    return [...this.#functions.values()].map((definition) => ({
       type: 'function',
       function: {
         name: definition.name,
@@ -216,7 +216,7 @@ export class FunctionRegistry {
     call: RequestedFunctionCall,
     options: { context: LLMContext; signal: AbortSignal },
   ): Promise<FunctionCallOutcome> {
-    const definition = this.functions.get(call.name);
+    const definition = this.#functions.get(call.name);
     let args: unknown;
     try {
       args = parseFunctionArguments(call.arguments);
@@ -230,7 +230,7 @@ export class FunctionRegistry {
     if (definition === undefined) return { status: 'error', args, error: `unknown function ${call.name}` };
     if (options.signal.aborted) return { status: 'cancelled', args };
     try {
-      const validated = await this.validate(definition, args);
+      const validated = await this.#validate(definition, args);
       if (!validated.ok) return { status: 'error', args, error: `invalid arguments: ${validated.error}` };
       const result = await definition.handler(validated.value, {
         toolCallId: call.id,
@@ -246,7 +246,7 @@ export class FunctionRegistry {
     }
   }
 
-  private async validate(
+  async #validate(
     definition: FunctionDefinition<unknown>,
     args: unknown,
   ): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {

@@ -86,14 +86,14 @@ const RUNNING_CALL_CONTENT = '{"status":"running"}';
 export abstract class LLMService extends AIService {
   /** The functions the model may call. Their tools are added to every context it runs on. */
   readonly functions: FunctionRegistry;
-  private readonly maxToolRounds: number;
-  private lastContext: LLMContext | undefined;
-  private lifetime = new AbortController();
+  readonly #maxToolRounds: number;
+  #lastContext: LLMContext | undefined;
+  #lifetime = new AbortController();
 
   constructor(options: LLMServiceOptions = {}) {
     super(options);
     this.functions = options.functions ?? new FunctionRegistry();
-    this.maxToolRounds = options.maxToolRounds ?? 8;
+    this.#maxToolRounds = options.maxToolRounds ?? 8;
   }
 
   /** Streams one completion of `context`; see the module comment. */
@@ -101,44 +101,44 @@ export abstract class LLMService extends AIService {
 
   protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
     if (frame instanceof LLMContextFrame) {
-      this.lastContext = frame.context;
-      return this.runTurn(frame.context);
+      this.#lastContext = frame.context;
+      return this.#runTurn(frame.context);
     }
     if (frame instanceof LLMMessagesAppendFrame) {
-      const context = (this.lastContext ??= new LLMContext());
+      const context = (this.#lastContext ??= new LLMContext());
       context.addMessages(frame.messages);
-      return frame.runLLM ? this.runTurn(context) : undefined;
+      return frame.runLLM ? this.#runTurn(context) : undefined;
     }
     if (frame instanceof StartFrame) {
       this.applyStartParams();
-      this.lifetime = new AbortController();
+      this.#lifetime = new AbortController();
     } else if (frame instanceof InterruptionFrame) {
       this.metrics.reset();
     } else if (frame instanceof CancelFrame || frame instanceof EndFrame) {
-      this.lifetime.abort();
+      this.#lifetime.abort();
     }
     this.pushFrame(frame, direction);
   }
 
   /** One user turn: a completion, then as many tool rounds as the model asks for. */
-  private async runTurn(context: LLMContext): Promise<void> {
+  async #runTurn(context: LLMContext): Promise<void> {
     const signal = this.signal;
-    this.offerTools(context);
+    this.#offerTools(context);
     for (let round = 0; ; round++) {
-      const toolCalls = await this.runCompletion(context, signal);
+      const toolCalls = await this.#runCompletion(context, signal);
       if (toolCalls.length === 0 || signal.aborted) return;
-      const runAgain = await this.runFunctionCalls(context, toolCalls, signal);
+      const runAgain = await this.#runFunctionCalls(context, toolCalls, signal);
       if (!runAgain || signal.aborted) return;
-      if (round + 1 >= this.maxToolRounds) {
+      if (round + 1 >= this.#maxToolRounds) {
         this.pushError(
-          new ServiceError('protocol', `LLM asked for tools ${this.maxToolRounds} times in a row; stopped`),
+          new ServiceError('protocol', `LLM asked for tools ${this.#maxToolRounds} times in a row; stopped`),
         );
         return;
       }
     }
   }
 
-  private offerTools(context: LLMContext): void {
+  #offerTools(context: LLMContext): void {
     if (this.functions.size === 0) return;
     const offered = new Set(context.tools.map((tool) => tool.function.name));
     for (const tool of this.functions.tools()) {
@@ -147,7 +147,7 @@ export abstract class LLMService extends AIService {
   }
 
   /** Streams one completion downstream; returns the tool calls it asked for (empty if none). */
-  private async runCompletion(context: LLMContext, signal: AbortSignal): Promise<RequestedFunctionCall[]> {
+  async #runCompletion(context: LLMContext, signal: AbortSignal): Promise<RequestedFunctionCall[]> {
     this.pushDown(new LLMFullResponseStartFrame());
     this.metrics.startTtfb();
     let text = '';
@@ -197,17 +197,13 @@ export abstract class LLMService extends AIService {
       return [];
     }
     this.metrics.stopProcessing();
-    if (toolCalls.length > 0) this.recordToolCalls(context, text, toolCalls);
+    if (toolCalls.length > 0) this.#recordToolCalls(context, text, toolCalls);
     this.pushDown(new LLMFullResponseEndFrame());
     return toolCalls;
   }
 
   /** Appends the assistant tool-call message and placeholder tool messages; announces the calls. */
-  private recordToolCalls(
-    context: LLMContext,
-    text: string,
-    toolCalls: readonly RequestedFunctionCall[],
-  ): void {
+  #recordToolCalls(context: LLMContext, text: string, toolCalls: readonly RequestedFunctionCall[]): void {
     const calls: LLMToolCall[] = toolCalls.map((call) => ({
       id: call.id,
       type: 'function',
@@ -233,12 +229,12 @@ export abstract class LLMService extends AIService {
    * Runs the calls; resolves true when the model should run again. Stops waiting on interruption
    * (calls that survive it keep running and fill in their results later).
    */
-  private async runFunctionCalls(
+  async #runFunctionCalls(
     context: LLMContext,
     toolCalls: readonly RequestedFunctionCall[],
     signal: AbortSignal,
   ): Promise<boolean> {
-    const lifetime = this.lifetime.signal;
+    const lifetime = this.#lifetime.signal;
     const runOne = async (call: RequestedFunctionCall): Promise<boolean> => {
       const definition = this.functions.get(call.name);
       const cancellable = definition?.cancelOnInterruption ?? true;
@@ -246,7 +242,7 @@ export abstract class LLMService extends AIService {
       const outcome = await this.functions.invoke(call, { context, signal: callSignal });
       // After a barge-in the model is not run again for this result: the user's next turn will.
       const runLLM = outcome.status !== 'cancelled' && (definition?.runLLM ?? true) && !signal.aborted;
-      this.recordResult(context, call, outcome, runLLM);
+      this.#recordResult(context, call, outcome, runLLM);
       if (outcome.status === 'error')
         this.logger.warn({ function: call.name, error: outcome.error }, 'function call failed');
       return runLLM;
@@ -263,7 +259,7 @@ export abstract class LLMService extends AIService {
     return results?.some(Boolean) === true;
   }
 
-  private recordResult(
+  #recordResult(
     context: LLMContext,
     call: RequestedFunctionCall,
     outcome: FunctionCallOutcome,

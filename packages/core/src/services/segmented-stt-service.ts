@@ -40,23 +40,23 @@ export interface SegmentedSTTServiceOptions extends STTServiceOptions {
 
 /** Base of utterance-at-a-time STT services; see the module comment. */
 export abstract class SegmentedSTTService extends STTService {
-  private readonly preRollMs: number;
-  private readonly maxSegmentMs: number;
-  private preRoll: PcmRingBuffer | undefined;
-  private segment = new Int16Array(0);
-  private segmentLength = 0;
-  private maxSegmentSamples = 0;
-  private inSegment = false;
-  private pendingTranscriptions: Promise<void> = Promise.resolve();
-  private lifetimeSignal: AbortSignal | undefined;
+  readonly #preRollMs: number;
+  readonly #maxSegmentMs: number;
+  #preRoll: PcmRingBuffer | undefined;
+  #segment = new Int16Array(0);
+  #segmentLength = 0;
+  #maxSegmentSamples = 0;
+  #inSegment = false;
+  #pendingTranscriptions: Promise<void> = Promise.resolve();
+  #lifetimeSignal: AbortSignal | undefined;
 
   /** @throws {InvalidOptionError} for negative durations or an invalid retry policy. */
   constructor(options: SegmentedSTTServiceOptions = {}) {
     super(options);
-    this.preRollMs = options.preRollMs ?? 300;
-    this.maxSegmentMs = options.maxSegmentMs ?? 30_000;
-    if (!(this.preRollMs >= 0)) throw new InvalidOptionError('preRollMs', 'preRollMs must be >= 0');
-    if (!(this.maxSegmentMs > 0)) throw new InvalidOptionError('maxSegmentMs', 'maxSegmentMs must be > 0');
+    this.#preRollMs = options.preRollMs ?? 300;
+    this.#maxSegmentMs = options.maxSegmentMs ?? 30_000;
+    if (!(this.#preRollMs >= 0)) throw new InvalidOptionError('preRollMs', 'preRollMs must be >= 0');
+    if (!(this.#maxSegmentMs > 0)) throw new InvalidOptionError('maxSegmentMs', 'maxSegmentMs must be > 0');
   }
 
   /**
@@ -70,79 +70,81 @@ export abstract class SegmentedSTTService extends STTService {
   ): Promise<string | Transcript>;
 
   protected override connect(signal: AbortSignal): Promise<void> {
-    this.lifetimeSignal = signal;
-    if (this.preRoll === undefined) {
-      const preRollSamples = Math.round((this.preRollMs * this.sampleRate) / 1000);
-      this.preRoll = preRollSamples > 0 ? new PcmRingBuffer(preRollSamples) : undefined;
-      this.maxSegmentSamples = Math.max(1, Math.round((this.maxSegmentMs * this.sampleRate) / 1000));
+    this.#lifetimeSignal = signal;
+    if (this.#preRoll === undefined) {
+      const preRollSamples = Math.round((this.#preRollMs * this.sampleRate) / 1000);
+      this.#preRoll = preRollSamples > 0 ? new PcmRingBuffer(preRollSamples) : undefined;
+      this.#maxSegmentSamples = Math.max(1, Math.round((this.#maxSegmentMs * this.sampleRate) / 1000));
       // Start with room for 5 s; grows by doubling (amortised, never per frame) up to the maximum.
-      this.segment = new Int16Array(Math.min(this.maxSegmentSamples, this.sampleRate * 5));
+      this.#segment = new Int16Array(Math.min(this.#maxSegmentSamples, this.sampleRate * 5));
     }
     return Promise.resolve();
   }
 
   protected override sendAudio(pcm: Int16Array): void {
-    if (!this.inSegment) {
-      this.preRoll?.write(pcm);
+    if (!this.#inSegment) {
+      this.#preRoll?.write(pcm);
       return;
     }
     let offset = 0;
     while (offset < pcm.length) {
-      if (this.segmentLength === this.maxSegmentSamples) this.cutSegment();
-      const room = this.maxSegmentSamples - this.segmentLength;
+      if (this.#segmentLength === this.#maxSegmentSamples) this.#cutSegment();
+      const room = this.#maxSegmentSamples - this.#segmentLength;
       const count = Math.min(room, pcm.length - offset);
-      this.ensureCapacity(this.segmentLength + count);
-      this.segment.set(pcm.subarray(offset, offset + count), this.segmentLength);
-      this.segmentLength += count;
+      this.#ensureCapacity(this.#segmentLength + count);
+      this.#segment.set(pcm.subarray(offset, offset + count), this.#segmentLength);
+      this.#segmentLength += count;
       offset += count;
     }
   }
 
   protected override onSpeechStarted(): void {
-    this.inSegment = true;
-    this.segmentLength = 0;
-    const preRoll = this.preRoll;
+    this.#inSegment = true;
+    this.#segmentLength = 0;
+    const preRoll = this.#preRoll;
     if (preRoll !== undefined && preRoll.size > 0) {
-      this.ensureCapacity(preRoll.size);
-      this.segmentLength = preRoll.copyTo(this.segment, 0);
+      this.#ensureCapacity(preRoll.size);
+      this.#segmentLength = preRoll.copyTo(this.#segment, 0);
       preRoll.clear();
     }
   }
 
   protected override finalize(): void {
-    if (!this.inSegment) return;
-    this.inSegment = false;
-    this.cutSegment();
+    if (!this.#inSegment) return;
+    this.#inSegment = false;
+    this.#cutSegment();
   }
 
   protected override async disconnect(): Promise<void> {
     // Graceful end: transcribe what the user was still saying, then wait for every segment.
-    if (this.lifetimeSignal?.aborted !== true) this.finalize();
-    await this.pendingTranscriptions;
+    if (this.#lifetimeSignal?.aborted !== true) this.finalize();
+    await this.#pendingTranscriptions;
   }
 
   /** Usage is counted per transcribed segment, not per chunk of audio heard. */
   protected override countAudioUsage(_samples: number): void {}
 
-  private ensureCapacity(samples: number): void {
-    if (samples <= this.segment.length) return;
-    let capacity = Math.max(1, this.segment.length);
+  #ensureCapacity(samples: number): void {
+    if (samples <= this.#segment.length) return;
+    let capacity = Math.max(1, this.#segment.length);
     while (capacity < samples) capacity *= 2;
-    const grown = new Int16Array(Math.min(capacity, Math.max(samples, this.maxSegmentSamples)));
-    grown.set(this.segment.subarray(0, this.segmentLength));
-    this.segment = grown;
+    const grown = new Int16Array(Math.min(capacity, Math.max(samples, this.#maxSegmentSamples)));
+    grown.set(this.#segment.subarray(0, this.#segmentLength));
+    this.#segment = grown;
   }
 
-  private cutSegment(): void {
-    if (this.segmentLength === 0) return;
-    const pcm = this.segment.slice(0, this.segmentLength);
-    this.segmentLength = 0;
+  #cutSegment(): void {
+    if (this.#segmentLength === 0) return;
+    const pcm = this.#segment.slice(0, this.#segmentLength);
+    this.#segmentLength = 0;
     super.countAudioUsage(pcm.length);
-    const signal = this.lifetimeSignal ?? new AbortController().signal;
-    this.pendingTranscriptions = this.pendingTranscriptions.then(() => this.transcribeSegment(pcm, signal));
+    const signal = this.#lifetimeSignal ?? new AbortController().signal;
+    this.#pendingTranscriptions = this.#pendingTranscriptions.then(() =>
+      this.#transcribeSegment(pcm, signal),
+    );
   }
 
-  private async transcribeSegment(pcm: Int16Array, signal: AbortSignal): Promise<void> {
+  async #transcribeSegment(pcm: Int16Array, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     try {
       const result = await this.retry(

@@ -74,28 +74,30 @@ function defaultStartsRequest(frame: Frame): boolean {
 
 /** Entry of one service: downstream into it; what it pushes upstream goes to the fallback. */
 class FallbackInlet extends FrameProcessor {
-  constructor(
-    private readonly fallback: ServiceFallback,
-    private readonly index: number,
-  ) {
+  readonly #index: number;
+  readonly #fallback: ServiceFallback;
+  constructor(fallback: ServiceFallback, index: number) {
     super({ name: `${fallback.name}::inlet${index}` });
+    this.#index = index;
+    this.#fallback = fallback;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream) this.pushFrame(frame, direction);
-    else this.fallback.fromService(this.index, frame, direction);
+    else this.#fallback.fromService(this.#index, frame, direction);
   }
 }
 
 /** Exit of one service: what it pushes downstream goes to the fallback; upstream into it. */
 class FallbackOutlet extends FrameProcessor {
-  constructor(
-    private readonly fallback: ServiceFallback,
-    private readonly index: number,
-  ) {
+  readonly #index: number;
+  readonly #fallback: ServiceFallback;
+  constructor(fallback: ServiceFallback, index: number) {
     super({ name: `${fallback.name}::outlet${index}` });
+    this.#index = index;
+    this.#fallback = fallback;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
-    if (direction === FrameDirection.Downstream) this.fallback.fromService(this.index, frame, direction);
+    if (direction === FrameDirection.Downstream) this.#fallback.fromService(this.#index, frame, direction);
     else this.pushFrame(frame, direction);
   }
 }
@@ -104,19 +106,19 @@ class FallbackOutlet extends FrameProcessor {
 export class ServiceFallback extends FrameProcessor {
   /** The services, in order of preference. */
   readonly services: readonly FrameProcessor[];
-  private readonly inlets: FallbackInlet[];
-  private readonly outlets: FallbackOutlet[];
-  private readonly shouldSwitch: (error: ErrorFrame) => boolean;
-  private readonly startsRequest: (frame: Frame) => boolean;
-  private readonly maxRequestFrames: number;
-  private activeIndex = 0;
+  readonly #inlets: FallbackInlet[];
+  readonly #outlets: FallbackOutlet[];
+  readonly #shouldSwitch: (error: ErrorFrame) => boolean;
+  readonly #startsRequest: (frame: Frame) => boolean;
+  readonly #maxRequestFrames: number;
+  #activeIndex = 0;
   /** Lifecycle frame id → services that have not passed it yet. */
-  private readonly lifecycleRemaining = new Map<number, number>();
-  private request: Frame[] = [];
-  private requestOverflowed = false;
-  private outputSinceRequest = false;
-  private openResponse = false;
-  private openTTSContext: string | undefined | null = null;
+  readonly #lifecycleRemaining = new Map<number, number>();
+  #request: Frame[] = [];
+  #requestOverflowed = false;
+  #outputSinceRequest = false;
+  #openResponse = false;
+  #openTTSContext: string | undefined | null = null;
 
   /** @throws {InvalidOptionError} with no services, or a service given twice. */
   constructor(services: readonly FrameProcessor[], options: ServiceFallbackOptions = {}) {
@@ -126,123 +128,123 @@ export class ServiceFallback extends FrameProcessor {
     if (new Set(services).size !== services.length)
       throw new InvalidOptionError('services', 'a service may appear only once');
     this.services = services;
-    this.shouldSwitch = options.shouldSwitch ?? defaultShouldSwitch;
-    this.startsRequest = options.startsRequest ?? defaultStartsRequest;
-    this.maxRequestFrames = options.maxRequestFrames ?? 512;
-    this.inlets = services.map((_, index) => new FallbackInlet(this, index));
-    this.outlets = services.map((_, index) => new FallbackOutlet(this, index));
+    this.#shouldSwitch = options.shouldSwitch ?? defaultShouldSwitch;
+    this.#startsRequest = options.startsRequest ?? defaultStartsRequest;
+    this.#maxRequestFrames = options.maxRequestFrames ?? 512;
+    this.#inlets = services.map((_, index) => new FallbackInlet(this, index));
+    this.#outlets = services.map((_, index) => new FallbackOutlet(this, index));
     services.forEach((service, index) => {
-      (this.inlets[index] as FallbackInlet).link(service).link(this.outlets[index] as FallbackOutlet);
+      (this.#inlets[index] as FallbackInlet).link(service).link(this.#outlets[index] as FallbackOutlet);
     });
   }
 
   /** The service frames go to now. */
   get active(): FrameProcessor {
-    return this.services[this.activeIndex] as FrameProcessor;
+    return this.services[this.#activeIndex] as FrameProcessor;
   }
 
   /** Index of {@link active} in {@link services}. */
   get activeServiceIndex(): number {
-    return this.activeIndex;
+    return this.#activeIndex;
   }
 
   override children(): readonly FrameProcessor[] {
-    return [...this.inlets, ...this.services, ...this.outlets];
+    return [...this.#inlets, ...this.services, ...this.#outlets];
   }
 
   override receiveFrame(frame: Frame, direction: FrameDirection = FrameDirection.Downstream): void {
     if (Number.isNaN(frame.createdAt)) frame.createdAt = this.clock.now();
     if (direction === FrameDirection.Upstream) {
-      (this.outlets[this.activeIndex] as FallbackOutlet).receiveFrame(frame, direction);
+      (this.#outlets[this.#activeIndex] as FallbackOutlet).receiveFrame(frame, direction);
       return;
     }
     if (isLifecycleFrame(frame)) {
-      this.lifecycleRemaining.set(frame.id, this.services.length);
-      for (const inlet of this.inlets) inlet.receiveFrame(frame, direction);
+      this.#lifecycleRemaining.set(frame.id, this.services.length);
+      for (const inlet of this.#inlets) inlet.receiveFrame(frame, direction);
       return;
     }
     if (frame.kind === 'system' && !isAudioFrame(frame)) {
       // Speaking state, interruptions: every service follows them, so a standby that takes over
       // knows whether the user is mid-utterance. (Audio goes to the active one only: it is billed.)
-      for (const inlet of this.inlets) inlet.receiveFrame(frame, direction);
+      for (const inlet of this.#inlets) inlet.receiveFrame(frame, direction);
       return;
     }
-    if (frame.kind !== 'system') this.noteRequestFrame(frame);
-    (this.inlets[this.activeIndex] as FallbackInlet).receiveFrame(frame, direction);
+    if (frame.kind !== 'system') this.#noteRequestFrame(frame);
+    (this.#inlets[this.#activeIndex] as FallbackInlet).receiveFrame(frame, direction);
   }
 
   /** @internal A frame a service pushed out of itself. */
   fromService(index: number, frame: Frame, direction: FrameDirection): void {
     if (direction === FrameDirection.Downstream && isLifecycleFrame(frame)) {
-      const remaining = this.lifecycleRemaining.get(frame.id);
+      const remaining = this.#lifecycleRemaining.get(frame.id);
       if (remaining === undefined || remaining <= 1) {
-        this.lifecycleRemaining.delete(frame.id);
+        this.#lifecycleRemaining.delete(frame.id);
         this.pushFrame(frame, direction);
-      } else this.lifecycleRemaining.set(frame.id, remaining - 1);
+      } else this.#lifecycleRemaining.set(frame.id, remaining - 1);
       return;
     }
     if (direction === FrameDirection.Upstream) {
       if (frame instanceof ErrorFrame) {
         this.pushFrame(frame, direction);
-        if (index === this.activeIndex && this.shouldSwitch(frame)) this.switchFrom(index, frame);
-      } else if (index === this.activeIndex) this.pushFrame(frame, direction);
+        if (index === this.#activeIndex && this.#shouldSwitch(frame)) this.#switchFrom(index, frame);
+      } else if (index === this.#activeIndex) this.pushFrame(frame, direction);
       return;
     }
-    if (index !== this.activeIndex) return; // a standby's (or the failed service's) output
-    this.noteOutput(frame);
+    if (index !== this.#activeIndex) return; // a standby's (or the failed service's) output
+    this.#noteOutput(frame);
     this.pushFrame(frame, direction);
   }
 
-  private noteRequestFrame(frame: Frame): void {
-    if (this.startsRequest(frame)) {
-      this.request = [frame];
-      this.requestOverflowed = false;
-      this.outputSinceRequest = false;
-    } else if (this.request.length > 0 && !this.requestOverflowed) {
-      if (this.request.length >= this.maxRequestFrames) {
-        this.requestOverflowed = true;
-        this.request = [];
-      } else this.request.push(frame);
+  #noteRequestFrame(frame: Frame): void {
+    if (this.#startsRequest(frame)) {
+      this.#request = [frame];
+      this.#requestOverflowed = false;
+      this.#outputSinceRequest = false;
+    } else if (this.#request.length > 0 && !this.#requestOverflowed) {
+      if (this.#request.length >= this.#maxRequestFrames) {
+        this.#requestOverflowed = true;
+        this.#request = [];
+      } else this.#request.push(frame);
     }
   }
 
-  private noteOutput(frame: Frame): void {
-    if (frame instanceof LLMFullResponseStartFrame) this.openResponse = true;
-    else if (frame instanceof LLMFullResponseEndFrame) this.openResponse = false;
-    else if (frame instanceof TTSStartedFrame) this.openTTSContext = frame.contextId;
-    else if (frame instanceof TTSStoppedFrame) this.openTTSContext = null;
-    const first = this.request[0];
+  #noteOutput(frame: Frame): void {
+    if (frame instanceof LLMFullResponseStartFrame) this.#openResponse = true;
+    else if (frame instanceof LLMFullResponseEndFrame) this.#openResponse = false;
+    else if (frame instanceof TTSStartedFrame) this.#openTTSContext = frame.contextId;
+    else if (frame instanceof TTSStoppedFrame) this.#openTTSContext = null;
+    const first = this.#request[0];
     if (
       frame.kind === 'data' &&
       first !== undefined &&
       frame.id > first.id &&
-      !this.request.includes(frame)
+      !this.#request.includes(frame)
     ) {
-      this.outputSinceRequest = true;
+      this.#outputSinceRequest = true;
     }
   }
 
-  private switchFrom(index: number, error: ErrorFrame): void {
+  #switchFrom(index: number, error: ErrorFrame): void {
     if (index + 1 >= this.services.length) {
       this.logger.error({ err: error.error }, 'the last fallback service failed; staying on it');
       return;
     }
-    this.activeIndex = index + 1;
+    this.#activeIndex = index + 1;
     this.logger.warn(
       { failed: this.services[index]?.name, next: this.active.name, err: error.error },
       'service failed; switching to the next one',
     );
-    if (this.openTTSContext !== null) {
-      this.pushFrame(new TTSStoppedFrame(this.openTTSContext), FrameDirection.Downstream);
-      this.openTTSContext = null;
+    if (this.#openTTSContext !== null) {
+      this.pushFrame(new TTSStoppedFrame(this.#openTTSContext), FrameDirection.Downstream);
+      this.#openTTSContext = null;
     }
-    if (this.openResponse) {
+    if (this.#openResponse) {
       this.pushFrame(new LLMFullResponseEndFrame(), FrameDirection.Downstream);
-      this.openResponse = false;
+      this.#openResponse = false;
     }
-    if (this.request.length > 0 && !this.outputSinceRequest) {
-      const inlet = this.inlets[this.activeIndex] as FallbackInlet;
-      for (const frame of this.request) inlet.receiveFrame(frame, FrameDirection.Downstream);
+    if (this.#request.length > 0 && !this.#outputSinceRequest) {
+      const inlet = this.#inlets[this.#activeIndex] as FallbackInlet;
+      for (const frame of this.#request) inlet.receiveFrame(frame, FrameDirection.Downstream);
     }
   }
 }

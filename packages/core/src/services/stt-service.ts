@@ -71,23 +71,23 @@ export type STTConnectionState = 'idle' | 'connecting' | 'open' | 'failed' | 'cl
 
 /** Base of streaming STT services; see the module comment. */
 export abstract class STTService extends AIService {
-  private readonly requestedSampleRate: number | undefined;
-  private readonly reconnectBufferMs: number;
-  private state: STTConnectionState = 'idle';
-  private lifetime = new AbortController();
-  private heldAudio: PcmRingBuffer | undefined;
-  private openSampleRate = 0;
-  private unsentUsageSamples = 0;
-  private speechOpen = false;
-  private awaitingFinal = false;
-  private inputMismatchReported = false;
+  readonly #requestedSampleRate: number | undefined;
+  readonly #reconnectBufferMs: number;
+  #state: STTConnectionState = 'idle';
+  #lifetime = new AbortController();
+  #heldAudio: PcmRingBuffer | undefined;
+  #openSampleRate = 0;
+  #unsentUsageSamples = 0;
+  #speechOpen = false;
+  #awaitingFinal = false;
+  #inputMismatchReported = false;
 
   /** @throws {InvalidOptionError} for an invalid retry policy or buffer length. */
   constructor(options: STTServiceOptions = {}) {
     super(options);
-    this.requestedSampleRate = options.sampleRate;
-    this.reconnectBufferMs = options.reconnectBufferMs ?? 5000;
-    if (!(this.reconnectBufferMs >= 0))
+    this.#requestedSampleRate = options.sampleRate;
+    this.#reconnectBufferMs = options.reconnectBufferMs ?? 5000;
+    if (!(this.#reconnectBufferMs >= 0))
       throw new InvalidOptionError('reconnectBufferMs', 'reconnectBufferMs must be >= 0');
   }
 
@@ -127,12 +127,12 @@ export abstract class STTService extends AIService {
 
   /** The sample rate in Hz the provider is (to be) opened at; 0 before the StartFrame. */
   get sampleRate(): number {
-    return this.openSampleRate;
+    return this.#openSampleRate;
   }
 
   /** The connection state. */
   get connectionState(): STTConnectionState {
-    return this.state;
+    return this.#state;
   }
 
   /**
@@ -143,8 +143,8 @@ export abstract class STTService extends AIService {
   protected pushTranscription(text: string, init: TranscriptResultInit = {}): void {
     if (text.trim() === '') return;
     const final = init.final ?? true;
-    if (final && this.awaitingFinal) {
-      this.awaitingFinal = false;
+    if (final && this.#awaitingFinal) {
+      this.#awaitingFinal = false;
       this.metrics.stopTtfb();
       this.metrics.reset();
     }
@@ -158,15 +158,15 @@ export abstract class STTService extends AIService {
    * a fatal one is reported as an `ErrorFrame` and transcription stops. Ignored unless connected.
    */
   protected connectionLost(error: unknown): void {
-    if (this.state !== 'open') return;
+    if (this.#state !== 'open') return;
     const fault = classifyServiceError(error);
     if (!fault.retryable) {
-      this.state = 'failed';
+      this.#state = 'failed';
       this.reportFailure(fault, 'STT connection lost');
       return;
     }
     this.logger.warn({ err: fault, code: fault.code }, 'STT connection lost; reconnecting');
-    this.open();
+    this.#open();
   }
 
   /**
@@ -174,14 +174,14 @@ export abstract class STTService extends AIService {
    * override it to count only the audio they transcribe.
    */
   protected countAudioUsage(samples: number): void {
-    this.unsentUsageSamples += samples;
+    this.#unsentUsageSamples += samples;
   }
 
   /** Pushes the `stt-usage` metric for the audio counted since the last report. */
   protected flushUsage(): void {
-    if (this.unsentUsageSamples === 0 || this.openSampleRate === 0) return;
-    const audioSeconds = this.unsentUsageSamples / this.openSampleRate;
-    this.unsentUsageSamples = 0;
+    if (this.#unsentUsageSamples === 0 || this.#openSampleRate === 0) return;
+    const audioSeconds = this.#unsentUsageSamples / this.#openSampleRate;
+    this.#unsentUsageSamples = 0;
     this.reportUsage({ type: 'stt-usage', processor: this.name, model: this.model, audioSeconds });
   }
 
@@ -190,80 +190,80 @@ export abstract class STTService extends AIService {
   protected override processFrame(frame: Frame, direction: FrameDirection): void | Promise<void> {
     if (frame instanceof InputAudioRawFrame) {
       this.pushFrame(frame, direction);
-      if (direction === FrameDirection.Downstream) this.handleAudio(frame);
+      if (direction === FrameDirection.Downstream) this.#handleAudio(frame);
       return;
     }
     if (frame instanceof StartFrame) {
-      this.start();
+      this.#start();
       this.pushFrame(frame, direction);
-      this.open();
+      this.#open();
       return;
     }
     if (frame instanceof VADUserStartedSpeakingFrame || frame instanceof UserStartedSpeakingFrame) {
-      this.speechStarted();
+      this.#speechStarted();
     } else if (frame instanceof VADUserStoppedSpeakingFrame || frame instanceof UserStoppedSpeakingFrame) {
-      this.speechStopped();
+      this.#speechStopped();
     } else if (frame instanceof EndFrame && direction === FrameDirection.Downstream) {
-      return this.end(frame);
+      return this.#end(frame);
     } else if (frame instanceof CancelFrame) {
-      this.close(false);
+      this.#close(false);
     }
     this.pushFrame(frame, direction);
   }
 
   override async cleanup(): Promise<void> {
-    if (this.state !== 'closed' && this.state !== 'idle') await this.close(true);
+    if (this.#state !== 'closed' && this.#state !== 'idle') await this.#close(true);
     await super.cleanup();
   }
 
-  private start(): void {
+  #start(): void {
     this.applyStartParams();
-    this.openSampleRate = this.requestedSampleRate ?? this.params.audioInSampleRate;
-    const capacity = Math.round((this.reconnectBufferMs * this.openSampleRate) / 1000);
-    this.heldAudio = capacity > 0 ? new PcmRingBuffer(capacity) : undefined;
-    this.lifetime = new AbortController();
+    this.#openSampleRate = this.#requestedSampleRate ?? this.params.audioInSampleRate;
+    const capacity = Math.round((this.#reconnectBufferMs * this.#openSampleRate) / 1000);
+    this.#heldAudio = capacity > 0 ? new PcmRingBuffer(capacity) : undefined;
+    this.#lifetime = new AbortController();
   }
 
-  private handleAudio(frame: InputAudioRawFrame): void {
-    if (frame.sampleRate !== this.openSampleRate || frame.numChannels !== 1) {
-      if (!this.inputMismatchReported) {
-        this.inputMismatchReported = true;
+  #handleAudio(frame: InputAudioRawFrame): void {
+    if (frame.sampleRate !== this.#openSampleRate || frame.numChannels !== 1) {
+      if (!this.#inputMismatchReported) {
+        this.#inputMismatchReported = true;
         this.pushError(
           new ServiceError(
             'unsupported-input',
-            `STT expects mono ${this.openSampleRate} Hz audio, got ${frame.numChannels} channel(s) at ` +
+            `STT expects mono ${this.#openSampleRate} Hz audio, got ${frame.numChannels} channel(s) at ` +
               `${frame.sampleRate} Hz; put a resampler before it. Such frames are not transcribed.`,
           ),
         );
       }
       return;
     }
-    if (this.state === 'open') this.send(frame.audio);
-    else if (this.state === 'connecting') this.heldAudio?.write(frame.audio);
+    if (this.#state === 'open') this.#send(frame.audio);
+    else if (this.#state === 'connecting') this.#heldAudio?.write(frame.audio);
   }
 
-  private send(pcm: Int16Array): void {
+  #send(pcm: Int16Array): void {
     try {
       this.sendAudio(pcm);
       this.countAudioUsage(pcm.length);
     } catch (error) {
       this.connectionLost(error);
-      if (this.state === 'connecting') this.heldAudio?.write(pcm);
+      if (this.#state === 'connecting') this.#heldAudio?.write(pcm);
     }
   }
 
-  private open(): void {
-    this.state = 'connecting';
-    const signal = this.lifetime.signal;
+  #open(): void {
+    this.#state = 'connecting';
+    const signal = this.#lifetime.signal;
     this.retry('STT connect', () => this.connect(signal), signal).then(
       () => {
-        if (this.state !== 'connecting') {
+        if (this.#state !== 'connecting') {
           // Closed while connecting: the connection that just opened is not wanted.
-          if (this.state === 'closing' || this.state === 'closed') this.disconnect().catch(() => {});
+          if (this.#state === 'closing' || this.#state === 'closed') this.disconnect().catch(() => {});
           return;
         }
-        this.state = 'open';
-        const held = this.heldAudio;
+        this.#state = 'open';
+        const held = this.#heldAudio;
         if (held !== undefined && held.size > 0) {
           if (held.droppedSamples > 0) {
             this.logger.warn(
@@ -271,36 +271,36 @@ export abstract class STTService extends AIService {
               'STT reconnect gap exceeded the buffer',
             );
           }
-          held.drain((pcm) => this.send(pcm));
+          held.drain((pcm) => this.#send(pcm));
           held.clear();
         }
       },
       (error: unknown) => {
-        if (this.state !== 'connecting') return;
-        this.state = 'failed';
-        this.heldAudio?.clear();
+        if (this.#state !== 'connecting') return;
+        this.#state = 'failed';
+        this.#heldAudio?.clear();
         this.reportFailure(error, 'STT connect failed');
       },
     );
   }
 
-  private speechStarted(): void {
-    if (this.awaitingFinal) {
+  #speechStarted(): void {
+    if (this.#awaitingFinal) {
       // The previous end of speech got no final transcript: drop that TTFB measurement.
-      this.awaitingFinal = false;
+      this.#awaitingFinal = false;
       this.metrics.reset();
     }
-    if (this.speechOpen) return;
-    this.speechOpen = true;
+    if (this.#speechOpen) return;
+    this.#speechOpen = true;
     this.onSpeechStarted();
   }
 
-  private speechStopped(): void {
-    if (!this.speechOpen) return;
-    this.speechOpen = false;
-    this.awaitingFinal = true;
+  #speechStopped(): void {
+    if (!this.#speechOpen) return;
+    this.#speechOpen = false;
+    this.#awaitingFinal = true;
     this.metrics.startTtfb();
-    if (this.state === 'open') {
+    if (this.#state === 'open') {
       try {
         const pending = this.finalize();
         if (pending !== undefined)
@@ -312,26 +312,26 @@ export abstract class STTService extends AIService {
     this.flushUsage();
   }
 
-  private async end(frame: EndFrame): Promise<void> {
-    await this.close(true);
+  async #end(frame: EndFrame): Promise<void> {
+    await this.#close(true);
     this.pushFrame(frame, FrameDirection.Downstream);
   }
 
-  private async close(graceful: boolean): Promise<void> {
-    const previous = this.state;
+  async #close(graceful: boolean): Promise<void> {
+    const previous = this.#state;
     const wasActive = previous === 'open' || previous === 'connecting';
-    this.state = 'closing';
+    this.#state = 'closing';
     // Nothing to flush on a connection still being opened: stop opening it.
-    if (!graceful || previous === 'connecting') this.lifetime.abort();
+    if (!graceful || previous === 'connecting') this.#lifetime.abort();
     if (wasActive) {
       const closing = this.disconnect().catch((error: unknown) =>
         this.reportFailure(error, 'STT disconnect'),
       );
       if (graceful) await closing;
     }
-    this.lifetime.abort();
-    this.state = 'closed';
-    this.heldAudio?.clear();
+    this.#lifetime.abort();
+    this.#state = 'closed';
+    this.#heldAudio?.clear();
     this.flushUsage();
   }
 }

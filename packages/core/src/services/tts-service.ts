@@ -114,25 +114,25 @@ export abstract class TTSService extends AIService {
    */
   protected readonly retryReplaysContext: boolean = true;
 
-  private readonly requestedSampleRate: number | undefined;
-  private readonly completionTimeoutMs: number;
-  private readonly pushTextFrames: boolean;
-  private readonly chunker: TextChunker;
-  private turn: Turn | undefined;
-  private turnFailed = false;
-  private inResponse = false;
-  private ready: Promise<void> = Promise.resolve();
-  private lifetime = new AbortController();
-  private rateMismatchLogged = false;
+  readonly #requestedSampleRate: number | undefined;
+  readonly #completionTimeoutMs: number;
+  readonly #pushTextFrames: boolean;
+  readonly #chunker: TextChunker;
+  #turn: Turn | undefined;
+  #turnFailed = false;
+  #inResponse = false;
+  #ready: Promise<void> = Promise.resolve();
+  #lifetime = new AbortController();
+  #rateMismatchLogged = false;
   /** Chunks of audio dropped because their context was no longer current. */
   droppedLateAudioChunks = 0;
 
   constructor(options: TTSServiceOptions = {}) {
     super(options);
-    this.requestedSampleRate = options.sampleRate;
-    this.completionTimeoutMs = options.completionTimeoutMs ?? 5000;
-    this.pushTextFrames = options.pushTextFrames ?? true;
-    this.chunker = options.textMode === 'token' ? new WordChunker() : new SentenceSplitter();
+    this.#requestedSampleRate = options.sampleRate;
+    this.#completionTimeoutMs = options.completionTimeoutMs ?? 5000;
+    this.#pushTextFrames = options.pushTextFrames ?? true;
+    this.#chunker = options.textMode === 'token' ? new WordChunker() : new SentenceSplitter();
   }
 
   // ---- what a subclass implements -------------------------------------------------------------
@@ -169,12 +169,12 @@ export abstract class TTSService extends AIService {
 
   /** Default sample rate in Hz of delivered audio; valid after the StartFrame. */
   get sampleRate(): number {
-    return this.requestedSampleRate ?? this.params.audioOutSampleRate;
+    return this.#requestedSampleRate ?? this.params.audioOutSampleRate;
   }
 
   /** The context of the turn being spoken, if any. */
   get activeContextId(): string | undefined {
-    return this.turn?.contextId;
+    return this.#turn?.contextId;
   }
 
   /**
@@ -183,7 +183,7 @@ export abstract class TTSService extends AIService {
    * (late audio of an interrupted turn).
    */
   protected pushAudio(contextId: string, pcm: Int16Array, options: TTSAudioOptions = {}): void {
-    const turn = this.turn;
+    const turn = this.#turn;
     if (turn === undefined || turn.contextId !== contextId || turn.failed) {
       this.droppedLateAudioChunks++;
       this.logger.debug({ contextId }, 'audio of a context that is no longer current dropped');
@@ -191,8 +191,8 @@ export abstract class TTSService extends AIService {
     }
     if (pcm.length === 0) return;
     const sampleRate = options.sampleRate ?? this.sampleRate;
-    if (sampleRate !== this.params.audioOutSampleRate && !this.rateMismatchLogged) {
-      this.rateMismatchLogged = true;
+    if (sampleRate !== this.params.audioOutSampleRate && !this.#rateMismatchLogged) {
+      this.#rateMismatchLogged = true;
       this.logger.warn(
         { sampleRate, audioOutSampleRate: this.params.audioOutSampleRate },
         'TTS audio rate differs from the pipeline output rate; a resampler must follow',
@@ -216,13 +216,13 @@ export abstract class TTSService extends AIService {
 
   /** Pushes word timings of `contextId`, times relative to the turn's first audio sample. */
   protected pushWordTimestamps(contextId: string, words: readonly WordTimestamp[]): void {
-    if (this.turn?.contextId !== contextId || words.length === 0) return;
+    if (this.#turn?.contextId !== contextId || words.length === 0) return;
     this.pushDown(new TTSWordTimestampsFrame(contextId, words));
   }
 
   /** The provider finished `contextId` (all its audio has been pushed). */
   protected completeContext(contextId: string): void {
-    const turn = this.turn;
+    const turn = this.#turn;
     if (turn === undefined || turn.contextId !== contextId) return;
     turn.complete = true;
     turn.wake?.();
@@ -230,9 +230,9 @@ export abstract class TTSService extends AIService {
 
   /** The provider failed `contextId` mid-turn: reported, the turn ends, the rest of its text is dropped. */
   protected failContext(contextId: string, error: unknown): void {
-    const turn = this.turn;
+    const turn = this.#turn;
     if (turn === undefined || turn.contextId !== contextId) return;
-    this.failTurn(turn, error);
+    this.#failTurn(turn, error);
   }
 
   // ---- frame handling -------------------------------------------------------------------------
@@ -247,82 +247,82 @@ export abstract class TTSService extends AIService {
       this.pushFrame(frame, direction);
       return;
     }
-    if (frame instanceof LLMTextFrame) return this.speakStreamed(frame.text);
-    if (frame instanceof TextFrame || frame instanceof TTSSpeakFrame) return this.speakWhole(frame.text);
+    if (frame instanceof LLMTextFrame) return this.#speakStreamed(frame.text);
+    if (frame instanceof TextFrame || frame instanceof TTSSpeakFrame) return this.#speakWhole(frame.text);
     if (frame instanceof LLMFullResponseStartFrame) {
-      this.inResponse = true;
-      this.turnFailed = false;
+      this.#inResponse = true;
+      this.#turnFailed = false;
     } else if (frame instanceof LLMFullResponseEndFrame) {
-      return this.endResponse(frame);
+      return this.#endResponse(frame);
     } else if (frame instanceof StartFrame) {
-      this.start();
+      this.#start();
     } else if (frame instanceof InterruptionFrame) {
-      this.interrupt();
+      this.#interrupt();
     } else if (frame instanceof CancelFrame) {
-      this.interrupt();
-      this.lifetime.abort();
+      this.#interrupt();
+      this.#lifetime.abort();
       this.disconnect().catch((error: unknown) => this.logger.debug({ err: error }, 'TTS disconnect failed'));
     } else if (frame instanceof EndFrame) {
-      return this.end(frame);
+      return this.#end(frame);
     }
     this.pushFrame(frame, direction);
   }
 
   override async cleanup(): Promise<void> {
-    this.interrupt();
-    if (!this.lifetime.signal.aborted) {
-      this.lifetime.abort();
+    this.#interrupt();
+    if (!this.#lifetime.signal.aborted) {
+      this.#lifetime.abort();
       await this.disconnect().catch(() => {});
     }
     await super.cleanup();
   }
 
-  private start(): void {
+  #start(): void {
     this.applyStartParams();
-    this.lifetime = new AbortController();
-    const signal = this.lifetime.signal;
-    this.ready = this.retry('TTS connect', () => this.connect(signal), signal).catch((error: unknown) =>
+    this.#lifetime = new AbortController();
+    const signal = this.#lifetime.signal;
+    this.#ready = this.retry('TTS connect', () => this.connect(signal), signal).catch((error: unknown) =>
       this.reportFailure(error, 'TTS connect failed'),
     );
   }
 
   /** LLM tokens: aggregated into sentences (or word runs) and spoken as each completes. */
-  private async speakStreamed(text: string): Promise<void> {
-    if (this.turnFailed) return;
-    for (const piece of this.chunker.push(text)) await this.speak(piece);
+  async #speakStreamed(text: string): Promise<void> {
+    if (this.#turnFailed) return;
+    for (const piece of this.#chunker.push(text)) await this.#speak(piece);
   }
 
   /** Text to say as is: inside an LLM response it joins the turn, otherwise it is a turn of its own. */
-  private async speakWhole(text: string): Promise<void> {
-    const rest = this.chunker.flush();
-    if (rest !== '') await this.speak(rest);
-    if (text.trim() !== '') await this.speak(text);
-    if (!this.inResponse) await this.finishTurn();
+  async #speakWhole(text: string): Promise<void> {
+    const rest = this.#chunker.flush();
+    if (rest !== '') await this.#speak(rest);
+    if (text.trim() !== '') await this.#speak(text);
+    if (!this.#inResponse) await this.#finishTurn();
   }
 
-  private async endResponse(frame: LLMFullResponseEndFrame): Promise<void> {
-    this.inResponse = false;
-    const rest = this.chunker.flush();
-    if (rest !== '' && !this.turnFailed) await this.speak(rest);
-    await this.finishTurn();
-    this.turnFailed = false;
+  async #endResponse(frame: LLMFullResponseEndFrame): Promise<void> {
+    this.#inResponse = false;
+    const rest = this.#chunker.flush();
+    if (rest !== '' && !this.#turnFailed) await this.#speak(rest);
+    await this.#finishTurn();
+    this.#turnFailed = false;
     this.pushFrame(frame, FrameDirection.Downstream);
   }
 
-  private async end(frame: EndFrame): Promise<void> {
-    const rest = this.chunker.flush();
-    if (rest !== '' && !this.turnFailed) await this.speak(rest);
-    await this.finishTurn();
-    this.lifetime.abort();
+  async #end(frame: EndFrame): Promise<void> {
+    const rest = this.#chunker.flush();
+    if (rest !== '' && !this.#turnFailed) await this.#speak(rest);
+    await this.#finishTurn();
+    this.#lifetime.abort();
     await this.disconnect().catch((error: unknown) => this.reportFailure(error, 'TTS disconnect'));
     this.pushFrame(frame, FrameDirection.Downstream);
   }
 
-  private async speak(text: string): Promise<void> {
+  async #speak(text: string): Promise<void> {
     const signal = this.signal;
-    const turn = await this.openTurn(signal);
+    const turn = await this.#openTurn(signal);
     if (turn === undefined) return;
-    if (this.pushTextFrames) this.pushDown(new TTSTextFrame(text, turn.contextId));
+    if (this.#pushTextFrames) this.pushDown(new TTSTextFrame(text, turn.contextId));
     if (turn.sentText.length === 0) this.metrics.startTtfb();
     turn.sentText.push(text);
     turn.characters += text.length;
@@ -340,22 +340,22 @@ export abstract class TTSService extends AIService {
           await this.sendText(turn.contextId, text, signal);
         },
         signal,
-        () => this.mayResend(turn, chunksBefore),
+        () => this.#mayResend(turn, chunksBefore),
       );
     } catch (error) {
       if (signal.aborted) throw error;
-      this.failTurn(turn, error);
+      this.#failTurn(turn, error);
     }
   }
 
-  private mayResend(turn: Turn, chunksBefore: number): boolean {
-    if (this.turn !== turn || turn.failed) return false;
+  #mayResend(turn: Turn, chunksBefore: number): boolean {
+    if (this.#turn !== turn || turn.failed) return false;
     return this.retryReplaysContext ? turn.audioChunks === 0 : turn.audioChunks === chunksBefore;
   }
 
-  private async openTurn(signal: AbortSignal): Promise<Turn | undefined> {
-    if (this.turn !== undefined) return this.turn;
-    await this.ready;
+  async #openTurn(signal: AbortSignal): Promise<Turn | undefined> {
+    if (this.#turn !== undefined) return this.#turn;
+    await this.#ready;
     signal.throwIfAborted();
     const turn: Turn = {
       contextId: `tts-${this.id}-${++lastContextNumber}`,
@@ -369,12 +369,12 @@ export abstract class TTSService extends AIService {
       failed: false,
       wake: undefined,
     };
-    this.turn = turn;
+    this.#turn = turn;
     try {
       await this.retry('TTS open context', async () => this.openContext(turn.contextId, signal), signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      this.failTurn(turn, error);
+      this.#failTurn(turn, error);
       return undefined;
     }
     turn.started = true;
@@ -383,32 +383,32 @@ export abstract class TTSService extends AIService {
   }
 
   /** Flushes the current turn and waits until it completes (or goes quiet for too long). */
-  private async finishTurn(): Promise<void> {
-    const turn = this.turn;
+  async #finishTurn(): Promise<void> {
+    const turn = this.#turn;
     if (turn === undefined) return;
     const signal = this.signal;
     turn.lastActivityAt = this.clock.now();
     try {
       await this.flushContext(turn.contextId, signal);
-      await this.waitForCompletion(turn, signal);
+      await this.#waitForCompletion(turn, signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      this.failTurn(turn, error);
+      this.#failTurn(turn, error);
       return;
     }
-    if (this.turn !== turn || turn.failed) return;
-    this.turn = undefined;
+    if (this.#turn !== turn || turn.failed) return;
+    this.#turn = undefined;
     this.metrics.stopProcessing();
-    this.reportCharacters(turn);
+    this.#reportCharacters(turn);
     this.pushDown(new TTSStoppedFrame(turn.contextId));
   }
 
-  private async waitForCompletion(turn: Turn, signal: AbortSignal): Promise<void> {
-    while (!turn.complete && !turn.failed && this.turn === turn) {
-      const remaining = turn.lastActivityAt + this.completionTimeoutMs - this.clock.now();
+  async #waitForCompletion(turn: Turn, signal: AbortSignal): Promise<void> {
+    while (!turn.complete && !turn.failed && this.#turn === turn) {
+      const remaining = turn.lastActivityAt + this.#completionTimeoutMs - this.clock.now();
       if (remaining <= 0) {
         this.logger.warn(
-          { contextId: turn.contextId, timeoutMs: this.completionTimeoutMs },
+          { contextId: turn.contextId, timeoutMs: this.#completionTimeoutMs },
           'TTS context did not complete in time; ending the turn',
         );
         return;
@@ -425,12 +425,12 @@ export abstract class TTSService extends AIService {
     }
   }
 
-  private failTurn(turn: Turn, error: unknown): void {
+  #failTurn(turn: Turn, error: unknown): void {
     if (turn.failed) return;
     turn.failed = true;
     turn.wake?.();
-    this.turnFailed = true;
-    if (this.turn === turn) this.turn = undefined;
+    this.#turnFailed = true;
+    if (this.#turn === turn) this.#turn = undefined;
     try {
       this.cancelContext(turn.contextId);
     } catch {
@@ -439,28 +439,28 @@ export abstract class TTSService extends AIService {
     const fault: ServiceError = classifyServiceError(error);
     this.reportFailure(fault, 'TTS failed');
     this.metrics.reset();
-    this.reportCharacters(turn);
+    this.#reportCharacters(turn);
     if (turn.started) this.pushDown(new TTSStoppedFrame(turn.contextId));
   }
 
-  private interrupt(): void {
-    this.chunker.reset();
-    this.inResponse = false;
-    this.turnFailed = false;
+  #interrupt(): void {
+    this.#chunker.reset();
+    this.#inResponse = false;
+    this.#turnFailed = false;
     this.metrics.reset();
-    const turn = this.turn;
+    const turn = this.#turn;
     if (turn === undefined) return;
-    this.turn = undefined;
+    this.#turn = undefined;
     turn.wake?.();
     try {
       this.cancelContext(turn.contextId);
     } catch (error) {
       this.logger.warn({ err: error }, 'TTS cancelContext threw');
     }
-    this.reportCharacters(turn);
+    this.#reportCharacters(turn);
   }
 
-  private reportCharacters(turn: Turn): void {
+  #reportCharacters(turn: Turn): void {
     if (turn.characters === 0) return;
     this.reportUsage({
       type: 'tts-usage',

@@ -17,29 +17,32 @@ export class RecordingLogger implements Logger {
    * @param records where records go; default a new array (children pass their parent's).
    * @param bindings fields merged into every record; default none.
    */
+  readonly #bindings: Record<string, unknown>;
   constructor(
     readonly records: LogRecord[] = [],
-    private readonly bindings: Record<string, unknown> = {},
-  ) {}
+    bindings: Record<string, unknown> = {},
+  ) {
+    this.#bindings = bindings;
+  }
 
   debug(objectOrMessage: object | string, message?: string): void {
-    this.record('debug', objectOrMessage, message);
+    this.#record('debug', objectOrMessage, message);
   }
 
   info(objectOrMessage: object | string, message?: string): void {
-    this.record('info', objectOrMessage, message);
+    this.#record('info', objectOrMessage, message);
   }
 
   warn(objectOrMessage: object | string, message?: string): void {
-    this.record('warn', objectOrMessage, message);
+    this.#record('warn', objectOrMessage, message);
   }
 
   error(objectOrMessage: object | string, message?: string): void {
-    this.record('error', objectOrMessage, message);
+    this.#record('error', objectOrMessage, message);
   }
 
   child(bindings: Record<string, unknown>): RecordingLogger {
-    return new RecordingLogger(this.records, { ...this.bindings, ...bindings });
+    return new RecordingLogger(this.records, { ...this.#bindings, ...bindings });
   }
 
   /** The records at `level`. */
@@ -47,11 +50,11 @@ export class RecordingLogger implements Logger {
     return this.records.filter((record) => record.level === level);
   }
 
-  private record(level: LogRecord['level'], objectOrMessage: object | string, message?: string): void {
+  #record(level: LogRecord['level'], objectOrMessage: object | string, message?: string): void {
     if (typeof objectOrMessage === 'string') {
-      this.records.push({ level, message: objectOrMessage, fields: { ...this.bindings } });
+      this.records.push({ level, message: objectOrMessage, fields: { ...this.#bindings } });
     } else {
-      this.records.push({ level, message: message ?? '', fields: { ...this.bindings, ...objectOrMessage } });
+      this.records.push({ level, message: message ?? '', fields: { ...this.#bindings, ...objectOrMessage } });
     }
   }
 }

@@ -8,24 +8,27 @@
 import type { Clock } from '../clock.js';
 
 export class ClockAlarm {
-  private clock: Clock | undefined;
-  private pending: AbortController | undefined;
-  private pendingAt = Number.POSITIVE_INFINITY;
-  private stopped = true;
+  #clock: Clock | undefined;
+  #pending: AbortController | undefined;
+  #pendingAt = Number.POSITIVE_INFINITY;
+  #stopped = true;
 
   /** @param onAlarm called (synchronously, on the clock's schedule) when an armed time is reached. */
-  constructor(private readonly onAlarm: () => void) {}
+  readonly #onAlarm: () => void;
+  constructor(onAlarm: () => void) {
+    this.#onAlarm = onAlarm;
+  }
 
   /** Starts accepting {@link setAt} calls on `clock`. */
   start(clock: Clock): void {
-    this.clock = clock;
-    this.stopped = false;
+    this.#clock = clock;
+    this.#stopped = false;
   }
 
   /** Cancels the pending wake-up and ignores later {@link setAt} calls until {@link start}. */
   stop(): void {
-    this.stopped = true;
-    this.cancel();
+    this.#stopped = true;
+    this.#cancel();
   }
 
   /**
@@ -33,27 +36,27 @@ export class ClockAlarm {
    * before `at`; `undefined` or `Infinity` asks for nothing.
    */
   setAt(at: number | undefined): void {
-    if (this.stopped || this.clock === undefined || at === undefined || at === Number.POSITIVE_INFINITY)
+    if (this.#stopped || this.#clock === undefined || at === undefined || at === Number.POSITIVE_INFINITY)
       return;
-    if (this.pending !== undefined && this.pendingAt <= at) return;
-    this.cancel();
+    if (this.#pending !== undefined && this.#pendingAt <= at) return;
+    this.#cancel();
     const controller = new AbortController();
-    this.pending = controller;
-    this.pendingAt = at;
-    this.clock.sleep(Math.max(0, at - this.clock.now()), controller.signal).then(
+    this.#pending = controller;
+    this.#pendingAt = at;
+    this.#clock.sleep(Math.max(0, at - this.#clock.now()), controller.signal).then(
       () => {
-        if (this.pending !== controller) return;
-        this.pending = undefined;
-        this.pendingAt = Number.POSITIVE_INFINITY;
-        if (!this.stopped) this.onAlarm();
+        if (this.#pending !== controller) return;
+        this.#pending = undefined;
+        this.#pendingAt = Number.POSITIVE_INFINITY;
+        if (!this.#stopped) this.#onAlarm();
       },
       () => {},
     );
   }
 
-  private cancel(): void {
-    this.pending?.abort();
-    this.pending = undefined;
-    this.pendingAt = Number.POSITIVE_INFINITY;
+  #cancel(): void {
+    this.#pending?.abort();
+    this.#pending = undefined;
+    this.#pendingAt = Number.POSITIVE_INFINITY;
   }
 }

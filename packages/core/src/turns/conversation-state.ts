@@ -33,10 +33,10 @@ export class ConversationState implements ConversationView {
   botUtterancesStarted = 0;
   botUtterancesFinished = 0;
   /** Running calls by tool-call id → whether an interruption cancels them. */
-  private readonly calls = new Map<string, boolean>();
+  readonly #calls = new Map<string, boolean>();
 
   get functionCallsInProgress(): number {
-    return this.calls.size;
+    return this.#calls.size;
   }
 
   /** Updates the state from `frame`; returns whether anything changed. */
@@ -54,11 +54,11 @@ export class ConversationState implements ConversationView {
       return true;
     }
     if (frame instanceof FunctionCallInProgressFrame) {
-      if (this.calls.has(frame.toolCallId)) return false;
-      this.calls.set(frame.toolCallId, frame.cancelOnInterruption);
+      if (this.#calls.has(frame.toolCallId)) return false;
+      this.#calls.set(frame.toolCallId, frame.cancelOnInterruption);
       return true;
     }
-    if (frame instanceof FunctionCallResultFrame) return this.calls.delete(frame.toolCallId);
+    if (frame instanceof FunctionCallResultFrame) return this.#calls.delete(frame.toolCallId);
     if (frame instanceof InterruptionFrame) return this.onInterruption();
     return false;
   }
@@ -69,9 +69,9 @@ export class ConversationState implements ConversationView {
    */
   onInterruption(): boolean {
     let changed = false;
-    for (const [id, cancelOnInterruption] of this.calls) {
+    for (const [id, cancelOnInterruption] of this.#calls) {
       if (cancelOnInterruption) {
-        this.calls.delete(id);
+        this.#calls.delete(id);
         changed = true;
       }
     }

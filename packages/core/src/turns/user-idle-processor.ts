@@ -72,49 +72,49 @@ export interface UserIdleProcessorOptions {
 /** User idle detection; see the module comment. Inline. */
 export class UserIdleProcessor extends FrameProcessor {
   readonly timeoutMs: number;
-  private readonly onIdle: UserIdleProcessorOptions['onIdle'];
-  private readonly conversationState = new ConversationState();
-  private readonly alarm = new ClockAlarm(() => this.onAlarm());
-  private started = false;
-  private watching = true;
-  private userTurnOpen = false;
-  private vadSpeaking = false;
-  private countdownFrom = 0;
-  private retryCount = 0;
+  readonly #onIdle: UserIdleProcessorOptions['onIdle'];
+  readonly #conversationState = new ConversationState();
+  readonly #alarm = new ClockAlarm(() => this.#onAlarm());
+  #started = false;
+  #watching = true;
+  #userTurnOpen = false;
+  #vadSpeaking = false;
+  #countdownFrom = 0;
+  #retryCount = 0;
   /** Bumped on every user activity, so a late `false` from an async `onIdle` cannot stop watching a user who has since spoken. */
-  private activityGeneration = 0;
+  #activityGeneration = 0;
 
   /** @throws {TurnOptionsError} `invalid-option` if `timeoutMs` is negative or NaN. */
   constructor(options: UserIdleProcessorOptions) {
     super({ name: options.name, mode: 'inline' });
     this.timeoutMs = checkDurationMs('timeoutMs', options.timeoutMs ?? 15_000);
-    this.onIdle = options.onIdle;
+    this.#onIdle = options.onIdle;
   }
 
   /** The bot's state as this processor sees it. */
   get conversation(): ConversationView {
-    return this.conversationState;
+    return this.#conversationState;
   }
 
   /** Expiries since the user was last active. */
   get retries(): number {
-    return this.retryCount;
+    return this.#retryCount;
   }
 
   /** Whether the countdown is running now. */
   get counting(): boolean {
     return (
-      this.started &&
-      this.watching &&
-      !this.userTurnOpen &&
-      !this.vadSpeaking &&
-      !this.conversationState.botSpeaking &&
-      this.conversationState.functionCallsInProgress === 0
+      this.#started &&
+      this.#watching &&
+      !this.#userTurnOpen &&
+      !this.#vadSpeaking &&
+      !this.#conversationState.botSpeaking &&
+      this.#conversationState.functionCallsInProgress === 0
     );
   }
 
   override async cleanup(): Promise<void> {
-    this.alarm.stop();
+    this.#alarm.stop();
     await super.cleanup();
   }
 
@@ -122,95 +122,95 @@ export class UserIdleProcessor extends FrameProcessor {
     this.pushFrame(frame, direction);
     if (frame instanceof InputAudioRawFrame) return; // the hot path: never affects idleness
     if (frame instanceof StartFrame) {
-      this.alarm.start(this.clock);
+      this.#alarm.start(this.clock);
       return;
     }
     if (frame instanceof EndFrame || frame instanceof StopFrame || frame instanceof CancelFrame) {
-      this.alarm.stop();
+      this.#alarm.stop();
       return;
     }
     const wasCounting = this.counting;
     if (frame instanceof UserStartedSpeakingFrame) {
-      this.userTurnOpen = true;
-      this.onUserActivity();
+      this.#userTurnOpen = true;
+      this.#onUserActivity();
     } else if (frame instanceof UserStoppedSpeakingFrame) {
-      this.userTurnOpen = false;
-      this.started = true;
-      this.onUserActivity();
+      this.#userTurnOpen = false;
+      this.#started = true;
+      this.#onUserActivity();
     } else if (frame instanceof VADUserStartedSpeakingFrame) {
-      this.vadSpeaking = true;
-      this.onUserActivity();
+      this.#vadSpeaking = true;
+      this.#onUserActivity();
     } else if (frame instanceof VADUserStoppedSpeakingFrame) {
-      this.vadSpeaking = false;
-      this.onUserActivity();
+      this.#vadSpeaking = false;
+      this.#onUserActivity();
     } else if (
       (frame instanceof TranscriptionFrame && frame.text.trim() !== '') ||
       frame instanceof InputDTMFFrame
     ) {
-      this.onUserActivity();
-    } else if (this.conversationState.update(frame)) {
-      if (frame instanceof BotStoppedSpeakingFrame) this.started = true;
+      this.#onUserActivity();
+    } else if (this.#conversationState.update(frame)) {
+      if (frame instanceof BotStoppedSpeakingFrame) this.#started = true;
     } else {
       return;
     }
-    if (this.counting && !wasCounting) this.countdownFrom = this.clock.now();
-    this.arm();
+    if (this.counting && !wasCounting) this.#countdownFrom = this.clock.now();
+    this.#arm();
   }
 
-  private onUserActivity(): void {
-    this.activityGeneration++;
-    this.retryCount = 0;
-    this.watching = true;
-    this.countdownFrom = this.clock.now();
+  #onUserActivity(): void {
+    this.#activityGeneration++;
+    this.#retryCount = 0;
+    this.#watching = true;
+    this.#countdownFrom = this.clock.now();
   }
 
-  private arm(): void {
-    if (this.counting) this.alarm.setAt(this.countdownFrom + this.timeoutMs);
+  #arm(): void {
+    if (this.counting) this.#alarm.setAt(this.#countdownFrom + this.timeoutMs);
   }
 
-  private onAlarm(): void {
+  #onAlarm(): void {
     if (!this.counting) return;
     const now = this.clock.now();
-    if (now < this.countdownFrom + this.timeoutMs) {
-      this.arm();
+    if (now < this.#countdownFrom + this.timeoutMs) {
+      this.#arm();
       return;
     }
-    this.retryCount++;
-    this.countdownFrom = now;
-    this.logger.info({ retryCount: this.retryCount, timeoutMs: this.timeoutMs }, 'user idle');
-    const generation = this.activityGeneration;
+    this.#retryCount++;
+    this.#countdownFrom = now;
+    this.logger.info({ retryCount: this.#retryCount, timeoutMs: this.timeoutMs }, 'user idle');
+    const generation = this.#activityGeneration;
     let result: ReturnType<UserIdleProcessorOptions['onIdle']>;
     try {
-      result = this.onIdle({ retryCount: this.retryCount, idleMs: this.timeoutMs, processor: this });
+      result = this.#onIdle({ retryCount: this.#retryCount, idleMs: this.timeoutMs, processor: this });
     } catch (error) {
-      this.reportCallbackError(error);
-      this.arm();
+      this.#reportCallbackError(error);
+      this.#arm();
       return;
     }
     if (result instanceof Promise) {
       result.then(
         (keepWatching) => {
-          if (generation === this.activityGeneration) this.afterIdle(keepWatching);
+          if (generation === this.#activityGeneration) this.#afterIdle(keepWatching);
         },
         (error: unknown) => {
-          this.reportCallbackError(error);
-          this.arm();
+          this.#reportCallbackError(error);
+          this.#arm();
         },
       );
     } else {
-      this.afterIdle(result);
+      this.#afterIdle(result);
     }
   }
 
-  private afterIdle(keepWatching: boolean | undefined): void {
+  #afterIdle(keepWatching: boolean | undefined): void {
     if (keepWatching === false) {
-      this.watching = false;
+      this.#watching = false;
       return;
     }
-    this.arm();
+    this.#arm();
   }
 
-  private reportCallbackError(error: unknown): void {
+  #reportCallbackError(error: unknown): void {
     this.pushError(error);
   }
 }

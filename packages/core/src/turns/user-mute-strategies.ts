@@ -56,9 +56,12 @@ export class MuteDuringFunctionCall implements UserMuteStrategy {
 
 /** Muted whenever `predicate` says so: for application rules (a menu being read, a legal notice). */
 export class MuteWhen implements UserMuteStrategy {
-  constructor(private readonly predicate: (conversation: ConversationView) => boolean) {}
+  readonly #predicate: (conversation: ConversationView) => boolean;
+  constructor(predicate: (conversation: ConversationView) => boolean) {
+    this.#predicate = predicate;
+  }
 
   isMuted(conversation: ConversationView): boolean {
-    return this.predicate(conversation);
+    return this.#predicate(conversation);
   }
 }

@@ -68,15 +68,15 @@ export class SpeechSegmentTracker implements UserSpeechSegment {
   lastTranscriptAt: number | undefined = undefined;
   lastActivityAt: number;
   speechStartMs: number | undefined = undefined;
-  private vadEndMs: number | undefined = undefined;
-  private firstWordMs: number | undefined = undefined;
-  private lastWordEndMs: number | undefined = undefined;
-  private finalParts: string[] = [];
-  private finalWords = 0;
-  private interimText = '';
-  private interimWords = 0;
-  private vadSpeechBeforeRunMs = 0;
-  private vadRunStartedAt = 0;
+  #vadEndMs: number | undefined = undefined;
+  #firstWordMs: number | undefined = undefined;
+  #lastWordEndMs: number | undefined = undefined;
+  #finalParts: string[] = [];
+  #finalWords = 0;
+  #interimText = '';
+  #interimWords = 0;
+  #vadSpeechBeforeRunMs = 0;
+  #vadRunStartedAt = 0;
 
   constructor(now: number) {
     this.startedAt = now;
@@ -84,34 +84,34 @@ export class SpeechSegmentTracker implements UserSpeechSegment {
   }
 
   get words(): number {
-    return this.finalWords + this.interimWords;
+    return this.#finalWords + this.#interimWords;
   }
 
   get text(): string {
-    return this.interimWords > 0
-      ? [...this.finalParts, this.interimText].join(' ')
-      : this.finalParts.join(' ');
+    return this.#interimWords > 0
+      ? [...this.#finalParts, this.#interimText].join(' ')
+      : this.#finalParts.join(' ');
   }
 
   get hasFinal(): boolean {
-    return this.finalWords > 0;
+    return this.#finalWords > 0;
   }
 
   get awaitingFinal(): boolean {
-    return this.interimWords > 0;
+    return this.#interimWords > 0;
   }
 
   get speechEndMs(): number | undefined {
-    return this.vadEndMs ?? this.lastWordEndMs;
+    return this.#vadEndMs ?? this.#lastWordEndMs;
   }
 
   get transcriptSpanMs(): number | undefined {
-    if (this.firstWordMs === undefined || this.lastWordEndMs === undefined) return undefined;
-    return Math.max(0, this.lastWordEndMs - this.firstWordMs);
+    if (this.#firstWordMs === undefined || this.#lastWordEndMs === undefined) return undefined;
+    return Math.max(0, this.#lastWordEndMs - this.#firstWordMs);
   }
 
   vadSpeechMs(now: number): number {
-    return this.vadSpeechBeforeRunMs + (this.vadSpeaking ? Math.max(0, now - this.vadRunStartedAt) : 0);
+    return this.#vadSpeechBeforeRunMs + (this.vadSpeaking ? Math.max(0, now - this.#vadRunStartedAt) : 0);
   }
 
   /** Records a VAD start; a repeated start while speaking is ignored. */
@@ -121,7 +121,7 @@ export class SpeechSegmentTracker implements UserSpeechSegment {
     this.vadSpeaking = true;
     this.vadSeen = true;
     this.vadStoppedAt = undefined;
-    this.vadRunStartedAt = now;
+    this.#vadRunStartedAt = now;
     this.speechStartMs = earliest(this.speechStartMs, speechStartMs);
   }
 
@@ -131,8 +131,8 @@ export class SpeechSegmentTracker implements UserSpeechSegment {
     this.lastActivityAt = now;
     this.vadSpeaking = false;
     this.vadStoppedAt = now;
-    this.vadSpeechBeforeRunMs += Math.max(0, now - this.vadRunStartedAt);
-    if (speechEndMs !== undefined) this.vadEndMs = speechEndMs;
+    this.#vadSpeechBeforeRunMs += Math.max(0, now - this.#vadRunStartedAt);
+    if (speechEndMs !== undefined) this.#vadEndMs = speechEndMs;
   }
 
   /**
@@ -143,25 +143,25 @@ export class SpeechSegmentTracker implements UserSpeechSegment {
   onTranscription(frame: TranscriptionFrame, interim: boolean, now: number): void {
     const words = countWords(frame.text);
     if (interim) {
-      this.interimText = frame.text.trim();
-      this.interimWords = words;
+      this.#interimText = frame.text.trim();
+      this.#interimWords = words;
     } else {
       if (words > 0) {
-        this.finalParts.push(frame.text.trim());
-        this.finalWords += words;
+        this.#finalParts.push(frame.text.trim());
+        this.#finalWords += words;
       }
-      this.interimText = '';
-      this.interimWords = 0;
+      this.#interimText = '';
+      this.#interimWords = 0;
     }
     if (words === 0) return;
     this.lastTranscriptAt = now;
     this.lastActivityAt = now;
     if (frame.startMs !== undefined) {
-      this.firstWordMs = earliest(this.firstWordMs, frame.startMs);
+      this.#firstWordMs = earliest(this.#firstWordMs, frame.startMs);
       if (!this.vadSeen) this.speechStartMs = earliest(this.speechStartMs, frame.startMs);
     }
     if (frame.endMs !== undefined)
-      this.lastWordEndMs = Math.max(this.lastWordEndMs ?? frame.endMs, frame.endMs);
+      this.#lastWordEndMs = Math.max(this.#lastWordEndMs ?? frame.endMs, frame.endMs);
   }
 }
 

@@ -187,81 +187,81 @@ const defaultRecovery = (): readonly Frame[] => [new LLMMessagesAppendFrame([], 
 
 /** Turn-taking and barge-in; see the module comment. Inline. */
 export class UserTurnProcessor extends FrameProcessor {
-  private readonly startStrategies: readonly UserTurnStartStrategy[];
-  private readonly endStrategies: readonly UserTurnEndStrategy[];
-  private readonly stuckTurnTimeoutMs: number;
-  private readonly minInterruptionDurationMs: number;
-  private readonly minInterruptionWords: number;
-  private readonly muteStrategies: readonly UserMuteStrategy[];
-  private readonly mutedSpeech: MutedSpeechPolicy;
-  private readonly falseInterruptionTimeoutMs: number | undefined;
-  private readonly recoverFrames: (event: FalseInterruptionEvent) => readonly Frame[];
+  readonly #startStrategies: readonly UserTurnStartStrategy[];
+  readonly #endStrategies: readonly UserTurnEndStrategy[];
+  readonly #stuckTurnTimeoutMs: number;
+  readonly #minInterruptionDurationMs: number;
+  readonly #minInterruptionWords: number;
+  readonly #muteStrategies: readonly UserMuteStrategy[];
+  readonly #mutedSpeech: MutedSpeechPolicy;
+  readonly #falseInterruptionTimeoutMs: number | undefined;
+  readonly #recoverFrames: (event: FalseInterruptionEvent) => readonly Frame[];
 
-  private readonly conversationState = new ConversationState();
-  private readonly alarm = new ClockAlarm(() => this.onAlarm());
-  private segment: SpeechSegmentTracker | undefined;
-  private role: SegmentRole = 'candidate';
-  private held: TranscriptionFrame[] = [];
-  private ignoreNextVADStop = false;
-  private replyExpected = false;
-  private recovery: ArmedRecovery | undefined;
-  private lastVADStopAt = Number.NEGATIVE_INFINITY;
+  readonly #conversationState = new ConversationState();
+  readonly #alarm = new ClockAlarm(() => this.#onAlarm());
+  #segment: SpeechSegmentTracker | undefined;
+  #role: SegmentRole = 'candidate';
+  #held: TranscriptionFrame[] = [];
+  #ignoreNextVADStop = false;
+  #replyExpected = false;
+  #recovery: ArmedRecovery | undefined;
+  #lastVADStopAt = Number.NEGATIVE_INFINITY;
 
   /** @throws {TurnOptionsError} `invalid-option` on a negative/NaN duration or count, an empty strategy list, or an unknown `mutedSpeech`. */
   constructor(options: UserTurnProcessorOptions = {}) {
     super({ name: options.name, mode: 'inline' });
-    this.startStrategies = options.startStrategies ?? [new VADTurnStart(), new TranscriptionTurnStart()];
-    this.endStrategies = options.endStrategies ?? [new VADTranscriptTurnEnd()];
-    if (this.startStrategies.length === 0 || this.endStrategies.length === 0) {
+    this.#startStrategies = options.startStrategies ?? [new VADTurnStart(), new TranscriptionTurnStart()];
+    this.#endStrategies = options.endStrategies ?? [new VADTranscriptTurnEnd()];
+    if (this.#startStrategies.length === 0 || this.#endStrategies.length === 0) {
       throw new TurnOptionsError(
-        this.startStrategies.length === 0 ? 'startStrategies' : 'endStrategies',
+        this.#startStrategies.length === 0 ? 'startStrategies' : 'endStrategies',
         'startStrategies and endStrategies must not be empty',
       );
     }
-    this.stuckTurnTimeoutMs = checkDurationMs('stuckTurnTimeoutMs', options.stuckTurnTimeoutMs ?? 5000);
-    this.minInterruptionDurationMs = checkDurationMs(
+    this.#stuckTurnTimeoutMs = checkDurationMs('stuckTurnTimeoutMs', options.stuckTurnTimeoutMs ?? 5000);
+    this.#minInterruptionDurationMs = checkDurationMs(
       'minInterruptionDurationMs',
       options.minInterruptionDurationMs ?? 0,
     );
-    this.minInterruptionWords = checkCount('minInterruptionWords', options.minInterruptionWords ?? 0);
-    this.muteStrategies = options.muteStrategies ?? [];
-    this.mutedSpeech = options.mutedSpeech ?? 'drop';
-    if (this.mutedSpeech !== 'drop' && this.mutedSpeech !== 'keep') {
+    this.#minInterruptionWords = checkCount('minInterruptionWords', options.minInterruptionWords ?? 0);
+    this.#muteStrategies = options.muteStrategies ?? [];
+    this.#mutedSpeech = options.mutedSpeech ?? 'drop';
+    if (this.#mutedSpeech !== 'drop' && this.#mutedSpeech !== 'keep') {
       throw new TurnOptionsError(
         'mutedSpeech',
-        `mutedSpeech must be 'drop' or 'keep', got ${this.mutedSpeech}`,
+        `mutedSpeech must be 'drop' or 'keep', got ${this.#mutedSpeech}`,
       );
     }
     const falseInterruption = options.falseInterruption ?? {};
     if (falseInterruption === false) {
-      this.falseInterruptionTimeoutMs = undefined;
-      this.recoverFrames = defaultRecovery;
+      this.#falseInterruptionTimeoutMs = undefined;
+      this.#recoverFrames = defaultRecovery;
     } else {
-      this.falseInterruptionTimeoutMs = checkDurationMs(
+      this.#falseInterruptionTimeoutMs = checkDurationMs(
         'falseInterruption.timeoutMs',
         falseInterruption.timeoutMs ?? 2000,
       );
-      this.recoverFrames = falseInterruption.recover ?? defaultRecovery;
+      this.#recoverFrames = falseInterruption.recover ?? defaultRecovery;
     }
   }
 
   /** The bot's state as this processor sees it (speaking, utterances played, function calls). */
   get conversation(): ConversationView {
-    return this.conversationState;
+    return this.#conversationState;
   }
 
   /** Whether a user turn is open: its start frame was pushed and its stop frame not yet. */
   get userTurnOpen(): boolean {
-    return this.segment !== undefined && this.role === 'turn';
+    return this.#segment !== undefined && this.#role === 'turn';
   }
 
   /** Whether a false-interruption recovery is waiting to fire. */
   get falseInterruptionPending(): boolean {
-    return this.recovery !== undefined;
+    return this.#recovery !== undefined;
   }
 
   override async cleanup(): Promise<void> {
-    this.alarm.stop();
+    this.#alarm.stop();
     await super.cleanup();
   }
 
@@ -271,163 +271,167 @@ export class UserTurnProcessor extends FrameProcessor {
       this.pushFrame(frame, direction);
     } else if (frame instanceof VADUserStartedSpeakingFrame) {
       this.pushFrame(frame, direction);
-      this.onVADStarted(frame);
+      this.#onVADStarted(frame);
     } else if (frame instanceof VADUserStoppedSpeakingFrame) {
       this.pushFrame(frame, direction);
-      this.onVADStopped(frame);
+      this.#onVADStopped(frame);
     } else if (frame instanceof TranscriptionFrame && direction === FrameDirection.Downstream) {
-      this.onTranscription(frame);
+      this.#onTranscription(frame);
     } else if (frame instanceof StartFrame) {
       this.pushFrame(frame, direction);
-      this.alarm.start(this.clock);
+      this.#alarm.start(this.clock);
     } else if (frame instanceof EndFrame || frame instanceof StopFrame || frame instanceof CancelFrame) {
-      this.alarm.stop();
+      this.#alarm.stop();
       this.pushFrame(frame, direction);
     } else {
       this.pushFrame(frame, direction);
-      if (this.conversationState.update(frame)) this.onConversationChanged(frame);
-      else if (direction === FrameDirection.Downstream && requestsBotSpeech(frame)) this.onReplyRequested();
+      if (this.#conversationState.update(frame)) this.#onConversationChanged(frame);
+      else if (direction === FrameDirection.Downstream && requestsBotSpeech(frame)) this.#onReplyRequested();
     }
   }
 
-  private onVADStarted(frame: VADUserStartedSpeakingFrame): void {
+  #onVADStarted(frame: VADUserStartedSpeakingFrame): void {
     const now = this.clock.now();
-    this.ignoreNextVADStop = false;
-    const segment = this.openSegment(now);
+    this.#ignoreNextVADStop = false;
+    const segment = this.#openSegment(now);
     segment.onVADStarted(frame.speechStartMs, now);
-    this.afterSpeechEvent({ type: 'vad-started', speechStartMs: frame.speechStartMs });
+    this.#afterSpeechEvent({ type: 'vad-started', speechStartMs: frame.speechStartMs });
   }
 
-  private onVADStopped(frame: VADUserStoppedSpeakingFrame): void {
-    if (this.ignoreNextVADStop) {
+  #onVADStopped(frame: VADUserStoppedSpeakingFrame): void {
+    if (this.#ignoreNextVADStop) {
       // The watchdog already ended the segment this stop belongs to.
-      this.ignoreNextVADStop = false;
+      this.#ignoreNextVADStop = false;
       return;
     }
     const now = this.clock.now();
-    this.lastVADStopAt = now;
-    if (this.segment === undefined) {
-      this.evaluate();
+    this.#lastVADStopAt = now;
+    if (this.#segment === undefined) {
+      this.#evaluate();
       return;
     }
-    this.segment.onVADStopped(frame.speechEndMs, now);
-    this.afterSpeechEvent({ type: 'vad-stopped', speechEndMs: frame.speechEndMs });
+    this.#segment.onVADStopped(frame.speechEndMs, now);
+    this.#afterSpeechEvent({ type: 'vad-stopped', speechEndMs: frame.speechEndMs });
   }
 
-  private onTranscription(frame: TranscriptionFrame): void {
+  #onTranscription(frame: TranscriptionFrame): void {
     const interim = frame instanceof InterimTranscriptionFrame;
     const hasWords = countWords(frame.text) > 0;
     // Words from the user mean the last interruption was real.
-    if (hasWords) this.recovery = undefined;
-    if (this.segment === undefined && !hasWords) return; // belongs to no turn: dropped
-    const segment = this.openSegment(this.clock.now());
+    if (hasWords) this.#recovery = undefined;
+    if (this.#segment === undefined && !hasWords) return; // belongs to no turn: dropped
+    const segment = this.#openSegment(this.clock.now());
     segment.onTranscription(frame, interim, this.clock.now());
-    if (this.role === 'turn') this.pushFrame(frame, FrameDirection.Downstream);
-    else if (this.role !== 'muted') this.held.push(frame);
-    this.afterSpeechEvent({ type: 'transcription', frame, interim });
+    if (this.#role === 'turn') this.pushFrame(frame, FrameDirection.Downstream);
+    else if (this.#role !== 'muted') this.#held.push(frame);
+    this.#afterSpeechEvent({ type: 'transcription', frame, interim });
   }
 
-  private onConversationChanged(frame: Frame): void {
+  #onConversationChanged(frame: Frame): void {
     if (frame instanceof BotStartedSpeakingFrame) {
       // The bot is talking again: nothing to recover.
-      this.recovery = undefined;
+      this.#recovery = undefined;
     } else if (frame instanceof BotStoppedSpeakingFrame) {
-      this.replyExpected = false;
+      this.#replyExpected = false;
     }
-    this.evaluate();
+    this.#evaluate();
   }
 
-  private onReplyRequested(): void {
-    this.replyExpected = true;
-    this.recovery = undefined;
+  #onReplyRequested(): void {
+    this.#replyExpected = true;
+    this.#recovery = undefined;
   }
 
-  private openSegment(now: number): SpeechSegmentTracker {
-    if (this.segment === undefined) {
-      this.segment = new SpeechSegmentTracker(now);
-      this.role = 'candidate';
+  #openSegment(now: number): SpeechSegmentTracker {
+    if (this.#segment === undefined) {
+      this.#segment = new SpeechSegmentTracker(now);
+      this.#role = 'candidate';
     }
-    return this.segment;
+    return this.#segment;
   }
 
-  private afterSpeechEvent(event: UserSpeechEvent): void {
-    const segment = this.segment;
-    if (segment !== undefined && this.role === 'candidate') {
-      if (this.startStrategies.some((strategy) => strategy.shouldStart(event, segment))) this.decideStart();
+  #afterSpeechEvent(event: UserSpeechEvent): void {
+    const segment = this.#segment;
+    if (segment !== undefined && this.#role === 'candidate') {
+      if (this.#startStrategies.some((strategy) => strategy.shouldStart(event, segment))) this.#decideStart();
     }
-    this.evaluate();
+    this.#evaluate();
   }
 
   /** A start strategy fired (or the barge-in wait may be over): mute, wait, or start the turn. */
-  private decideStart(): void {
-    const segment = this.segment as SpeechSegmentTracker;
-    const muted = this.muteStrategies.some((strategy) => strategy.isMuted(this.conversationState));
-    if (muted && this.mutedSpeech === 'drop') {
-      this.role = 'muted';
-      this.held = [];
+  #decideStart(): void {
+    const segment = this.#segment as SpeechSegmentTracker;
+    const muted = this.#muteStrategies.some((strategy) => strategy.isMuted(this.#conversationState));
+    if (muted && this.#mutedSpeech === 'drop') {
+      this.#role = 'muted';
+      this.#held = [];
       this.logger.debug('user speech while muted: dropped');
       return;
     }
     const interrupt = !muted && this.params.allowInterruptions;
-    if (interrupt && this.conversationState.botSpeaking && !this.bargeInAllowed(segment, this.clock.now())) {
-      this.role = 'awaiting-barge-in';
+    if (
+      interrupt &&
+      this.#conversationState.botSpeaking &&
+      !this.#bargeInAllowed(segment, this.clock.now())
+    ) {
+      this.#role = 'awaiting-barge-in';
       return;
     }
-    this.startTurn(segment, interrupt);
+    this.#startTurn(segment, interrupt);
   }
 
-  private bargeInAllowed(segment: SpeechSegmentTracker, now: number): boolean {
-    if (segment.words < this.minInterruptionWords) return false;
+  #bargeInAllowed(segment: SpeechSegmentTracker, now: number): boolean {
+    if (segment.words < this.#minInterruptionWords) return false;
     const speechMs = segment.vadSeen
       ? segment.vadSpeechMs(now)
       : (segment.transcriptSpanMs ?? Number.POSITIVE_INFINITY);
-    return speechMs >= this.minInterruptionDurationMs;
+    return speechMs >= this.#minInterruptionDurationMs;
   }
 
-  private startTurn(segment: SpeechSegmentTracker, interrupt: boolean): void {
-    this.role = 'turn';
-    if (interrupt) this.interrupt(segment);
+  #startTurn(segment: SpeechSegmentTracker, interrupt: boolean): void {
+    this.#role = 'turn';
+    if (interrupt) this.#interrupt(segment);
     this.pushFrame(new UserStartedSpeakingFrame(segment.speechStartMs), FrameDirection.Downstream);
     this.pushFrame(new UserStartedSpeakingFrame(segment.speechStartMs), FrameDirection.Upstream);
-    const held = this.held;
-    this.held = [];
+    const held = this.#held;
+    this.#held = [];
     for (const frame of held) this.pushFrame(frame, FrameDirection.Downstream);
   }
 
-  private interrupt(segment: SpeechSegmentTracker): void {
+  #interrupt(segment: SpeechSegmentTracker): void {
     const now = this.clock.now();
-    const botWasSpeaking = this.conversationState.botSpeaking;
-    const cutOffReply = botWasSpeaking || this.replyExpected;
+    const botWasSpeaking = this.#conversationState.botSpeaking;
+    const cutOffReply = botWasSpeaking || this.#replyExpected;
     this.logger.debug({ botWasSpeaking, cutOffReply }, 'user turn: interrupting');
     this.broadcastInterruption();
-    this.conversationState.onInterruption();
-    this.replyExpected = false;
+    this.#conversationState.onInterruption();
+    this.#replyExpected = false;
     // A turn that already has words is a real interruption; one that cut nothing off leaves an
     // earlier armed recovery in place.
-    if (segment.words > 0) this.recovery = undefined;
-    else if (cutOffReply && this.falseInterruptionTimeoutMs !== undefined) {
-      this.recovery = { interruptedAt: now, botWasSpeaking };
+    if (segment.words > 0) this.#recovery = undefined;
+    else if (cutOffReply && this.#falseInterruptionTimeoutMs !== undefined) {
+      this.#recovery = { interruptedAt: now, botWasSpeaking };
     }
   }
 
-  private endSegment(): void {
-    const segment = this.segment as SpeechSegmentTracker;
-    const role = this.role;
-    this.segment = undefined;
-    this.role = 'candidate';
-    this.held = [];
-    if (segment.vadSpeaking) this.ignoreNextVADStop = true;
+  #endSegment(): void {
+    const segment = this.#segment as SpeechSegmentTracker;
+    const role = this.#role;
+    this.#segment = undefined;
+    this.#role = 'candidate';
+    this.#held = [];
+    if (segment.vadSpeaking) this.#ignoreNextVADStop = true;
     if (role === 'turn') {
       this.pushFrame(new UserStoppedSpeakingFrame(segment.speechEndMs), FrameDirection.Downstream);
       this.pushFrame(new UserStoppedSpeakingFrame(segment.speechEndMs), FrameDirection.Upstream);
-      if (segment.words > 0) this.replyExpected = true;
+      if (segment.words > 0) this.#replyExpected = true;
     } else if (role !== 'muted') {
       this.logger.debug({ words: segment.words, role }, 'user speech was not a turn: dropped');
     }
   }
 
-  private recover(recovery: ArmedRecovery): void {
-    this.recovery = undefined;
+  #recover(recovery: ArmedRecovery): void {
+    this.#recovery = undefined;
     this.logger.info(
       { interruptedAt: recovery.interruptedAt },
       'false interruption: making the bot speak again',
@@ -436,61 +440,62 @@ export class UserTurnProcessor extends FrameProcessor {
       new FalseInterruptionFrame(recovery.interruptedAt, recovery.botWasSpeaking),
       FrameDirection.Downstream,
     );
-    const frames = this.recoverFrames({ ...recovery });
+    const frames = this.#recoverFrames({ ...recovery });
     for (const frame of frames) this.pushFrame(frame, FrameDirection.Downstream);
-    if (frames.length > 0) this.replyExpected = true;
+    if (frames.length > 0) this.#replyExpected = true;
   }
 
   /** Fires whatever is due now, then arms the alarm for the next deadline. */
-  private evaluate(): void {
+  #evaluate(): void {
     const now = this.clock.now();
-    if (this.segment !== undefined && this.role === 'awaiting-barge-in') {
-      if (!this.conversationState.botSpeaking || this.bargeInAllowed(this.segment, now)) this.decideStart();
+    if (this.#segment !== undefined && this.#role === 'awaiting-barge-in') {
+      if (!this.#conversationState.botSpeaking || this.#bargeInAllowed(this.#segment, now))
+        this.#decideStart();
     }
-    if (this.segment !== undefined) {
-      const endAt = this.segmentEndAt(this.segment);
-      if (endAt <= now) this.endSegment();
+    if (this.#segment !== undefined) {
+      const endAt = this.#segmentEndAt(this.#segment);
+      if (endAt <= now) this.#endSegment();
     }
-    const recovery = this.recovery;
-    if (this.segment === undefined && recovery !== undefined && this.recoveryAt(recovery) <= now) {
-      this.recover(recovery);
+    const recovery = this.#recovery;
+    if (this.#segment === undefined && recovery !== undefined && this.#recoveryAt(recovery) <= now) {
+      this.#recover(recovery);
     }
-    this.alarm.setAt(this.nextDeadline(now));
+    this.#alarm.setAt(this.#nextDeadline(now));
   }
 
-  private onAlarm(): void {
+  #onAlarm(): void {
     try {
-      this.evaluate();
+      this.#evaluate();
     } catch (error) {
       this.pushError(error);
     }
   }
 
-  private segmentEndAt(segment: SpeechSegmentTracker): number {
-    let endAt = segment.lastActivityAt + this.stuckTurnTimeoutMs;
-    for (const strategy of this.endStrategies) {
+  #segmentEndAt(segment: SpeechSegmentTracker): number {
+    let endAt = segment.lastActivityAt + this.#stuckTurnTimeoutMs;
+    for (const strategy of this.#endStrategies) {
       const at = strategy.endAt(segment);
       if (at !== undefined && at < endAt) endAt = at;
     }
     return endAt;
   }
 
-  private recoveryAt(recovery: ArmedRecovery): number {
-    return Math.max(recovery.interruptedAt, this.lastVADStopAt) + (this.falseInterruptionTimeoutMs ?? 0);
+  #recoveryAt(recovery: ArmedRecovery): number {
+    return Math.max(recovery.interruptedAt, this.#lastVADStopAt) + (this.#falseInterruptionTimeoutMs ?? 0);
   }
 
-  private nextDeadline(now: number): number {
-    const segment = this.segment;
+  #nextDeadline(now: number): number {
+    const segment = this.#segment;
     if (segment === undefined) {
-      return this.recovery === undefined ? Number.POSITIVE_INFINITY : this.recoveryAt(this.recovery);
+      return this.#recovery === undefined ? Number.POSITIVE_INFINITY : this.#recoveryAt(this.#recovery);
     }
-    let at = this.segmentEndAt(segment);
+    let at = this.#segmentEndAt(segment);
     if (
-      this.role === 'awaiting-barge-in' &&
+      this.#role === 'awaiting-barge-in' &&
       segment.vadSpeaking &&
-      segment.words >= this.minInterruptionWords
+      segment.words >= this.#minInterruptionWords
     ) {
-      at = Math.min(at, now + this.minInterruptionDurationMs - segment.vadSpeechMs(now));
+      at = Math.min(at, now + this.#minInterruptionDurationMs - segment.vadSpeechMs(now));
     }
     return at;
   }

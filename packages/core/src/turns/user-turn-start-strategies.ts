@@ -42,15 +42,15 @@ export interface TranscriptionTurnStartOptions {
  * Starts the turn on a transcription with words while no turn is open: speech the VAD missed.
  */
 export class TranscriptionTurnStart implements UserTurnStartStrategy {
-  private readonly interim: boolean;
+  readonly #interim: boolean;
 
   constructor(options: TranscriptionTurnStartOptions = {}) {
-    this.interim = options.interim ?? true;
+    this.#interim = options.interim ?? true;
   }
 
   shouldStart(event: UserSpeechEvent, segment: UserSpeechSegment): boolean {
     if (event.type !== 'transcription' || segment.words === 0) return false;
-    return this.interim || !event.interim;
+    return this.#interim || !event.interim;
   }
 }
 

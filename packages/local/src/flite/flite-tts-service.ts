@@ -19,20 +19,20 @@ export interface FliteTTSServiceOptions extends Omit<TTSServiceOptions, 'sampleR
  * timings, so an interrupted reply is truncated by playback time only.
  */
 export class FliteTTSService extends SentenceTTSService {
-  private readonly synthesizer: FliteSynthesizer;
+  readonly #synthesizer: FliteSynthesizer;
   readonly voice: FliteVoice;
 
   constructor(options: FliteTTSServiceOptions) {
     const voice = options.voice ?? 'kal';
     super({ ...options, sampleRate: FLITE_VOICE_SAMPLE_RATES[voice] });
-    this.synthesizer = options.synthesizer;
+    this.#synthesizer = options.synthesizer;
     this.voice = voice;
   }
 
   protected override async *synthesize(text: string, signal: AbortSignal): AsyncIterable<TTSAudioChunk> {
     const spoken = text.trim();
     if (spoken.length === 0) return;
-    const audio = await this.synthesizer.synthesize(spoken, this.voice, signal);
+    const audio = await this.#synthesizer.synthesize(spoken, this.voice, signal);
     yield { audio: audio.samples, sampleRate: audio.sampleRate };
   }
 }

@@ -16,9 +16,9 @@ import { PocketsphinxError } from './pocketsphinx-error.js';
 
 /** See the module comment. */
 export class PocketsphinxProcess {
-  private readonly child: ChildProcessWithoutNullStreams;
+  readonly #child: ChildProcessWithoutNullStreams;
   /** The transcript once the process exits; rejects if it cannot start or exits with an error. */
-  private readonly transcript: Promise<string>;
+  readonly #transcript: Promise<string>;
 
   /**
    * Spawns the process at once.
@@ -26,11 +26,10 @@ export class PocketsphinxProcess {
    * @param program the recognizer, e.g. `pocketsphinx_continuous`.
    * @param extraArguments more arguments, e.g. `-hmm`, `-lm`, `-dict` for another model.
    */
-  constructor(
-    private readonly program: string,
-    extraArguments: readonly string[],
-  ) {
-    this.child = spawn(
+  readonly #program: string;
+  constructor(program: string, extraArguments: readonly string[]) {
+    this.#program = program;
+    this.#child = spawn(
       'sh',
       [
         '-c',
@@ -47,10 +46,10 @@ export class PocketsphinxProcess {
       { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
     );
     // A process that died before its input was written reports it through its exit.
-    this.child.stdin.on('error', () => {});
-    this.transcript = this.collectTranscript();
+    this.#child.stdin.on('error', () => {});
+    this.#transcript = this.#collectTranscript();
     // A process never given a segment (the call ended first) must not leave an unhandled rejection.
-    this.transcript.catch(() => {});
+    this.#transcript.catch(() => {});
   }
 
   /**
@@ -76,16 +75,16 @@ export class PocketsphinxProcess {
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
-    this.child.stdin.end(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
-    return Promise.race([this.transcript, aborted]).finally(() => {
+    this.#child.stdin.end(Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength));
+    return Promise.race([this.#transcript, aborted]).finally(() => {
       if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     });
   }
 
   /** Stops the process (its whole group) if it is still running. */
   kill(): void {
-    const pid = this.child.pid;
-    if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const pid = this.#child.pid;
+    if (pid === undefined || this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
@@ -93,22 +92,22 @@ export class PocketsphinxProcess {
     }
   }
 
-  private collectTranscript(): Promise<string> {
+  #collectTranscript(): Promise<string> {
     return new Promise((resolve, reject) => {
       let stdout = '';
       let stderr = '';
-      this.child.stdout.on('data', (chunk: Buffer) => {
+      this.#child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
       });
-      this.child.stderr.on('data', (chunk: Buffer) => {
+      this.#child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
       });
-      this.child.on('error', reject);
-      this.child.on('close', (code, signal) => {
+      this.#child.on('error', reject);
+      this.#child.on('close', (code, signal) => {
         if (code !== 0) {
           const how = code === null ? `was killed (${signal})` : `exited with code ${code}`;
           reject(
-            new PocketsphinxError(`${this.program} ${how}: ${stderr.trim().slice(0, 300)}`, code, signal),
+            new PocketsphinxError(`${this.#program} ${how}: ${stderr.trim().slice(0, 300)}`, code, signal),
           );
           return;
         }

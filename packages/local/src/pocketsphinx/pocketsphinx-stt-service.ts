@@ -79,38 +79,38 @@ const MAX_WARM_PROCESSES = 2;
  *   {@link isPocketsphinxInstalled} first.
  */
 export class PocketsphinxSTTService extends SegmentedSTTService {
-  private readonly program: string;
-  private readonly extraArguments: readonly string[];
-  private readonly noiseFloorDbfs: number | null;
+  readonly #program: string;
+  readonly #extraArguments: readonly string[];
+  readonly #noiseFloorDbfs: number | null;
   /** Processes started at speech start, loading their model, oldest first; see {@link MAX_WARM_PROCESSES}. */
-  private readonly warm: PocketsphinxProcess[] = [];
-  private started = 0;
+  readonly #warm: PocketsphinxProcess[] = [];
+  #started = 0;
 
   constructor(options: PocketsphinxSTTServiceOptions = {}) {
     super(options);
-    this.program = options.program ?? POCKETSPHINX_PROGRAM;
+    this.#program = options.program ?? POCKETSPHINX_PROGRAM;
     const grammar = options.phrases === undefined ? [] : ['-jsgf', writePhraseGrammar(options.phrases)];
-    this.extraArguments = [...grammar, ...(options.extraArguments ?? [])];
-    this.noiseFloorDbfs =
+    this.#extraArguments = [...grammar, ...(options.extraArguments ?? [])];
+    this.#noiseFloorDbfs =
       options.noiseFloorDbfs === undefined ? DEFAULT_NOISE_FLOOR_DBFS : options.noiseFloorDbfs;
-    if (this.noiseFloorDbfs !== null && !(this.noiseFloorDbfs < 0)) {
+    if (this.#noiseFloorDbfs !== null && !(this.#noiseFloorDbfs < 0)) {
       throw new InvalidOptionError(
         'noiseFloorDbfs',
-        `noiseFloorDbfs must be below 0 dBFS or null, got ${this.noiseFloorDbfs}`,
+        `noiseFloorDbfs must be below 0 dBFS or null, got ${this.#noiseFloorDbfs}`,
       );
     }
   }
 
   /** How many recognizer processes this service has started (one per speech segment, at most). */
   get processesStarted(): number {
-    return this.started;
+    return this.#started;
   }
 
   protected override onSpeechStarted(): void {
     super.onSpeechStarted();
     const state = this.connectionState;
-    if ((state === 'open' || state === 'connecting') && this.warm.length < MAX_WARM_PROCESSES) {
-      this.warm.push(this.startProcess());
+    if ((state === 'open' || state === 'connecting') && this.#warm.length < MAX_WARM_PROCESSES) {
+      this.#warm.push(this.#startProcess());
     }
   }
 
@@ -128,8 +128,8 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
       audio.set(head);
       audio.set(tail, head.length);
     }
-    if (this.noiseFloorDbfs !== null) audio = withNoiseFloor(audio, this.noiseFloorDbfs);
-    const recognizer = this.warm.shift() ?? this.startProcess();
+    if (this.#noiseFloorDbfs !== null) audio = withNoiseFloor(audio, this.#noiseFloorDbfs);
+    const recognizer = this.#warm.shift() ?? this.#startProcess();
     const text = await recognizer.recognize(audio, signal);
     // Speech the VAD heard but the recognizer could not make out still gets a reply.
     return { text: text.length > 0 ? text : UNRECOGNIZED_SPEECH, language: 'en-US' };
@@ -137,20 +137,20 @@ export class PocketsphinxSTTService extends SegmentedSTTService {
 
   protected override async disconnect(): Promise<void> {
     await super.disconnect();
-    this.stopWarmProcesses();
+    this.#stopWarmProcesses();
   }
 
   override async cleanup(): Promise<void> {
     await super.cleanup();
-    this.stopWarmProcesses();
+    this.#stopWarmProcesses();
   }
 
-  private startProcess(): PocketsphinxProcess {
-    this.started++;
-    return new PocketsphinxProcess(this.program, this.extraArguments);
+  #startProcess(): PocketsphinxProcess {
+    this.#started++;
+    return new PocketsphinxProcess(this.#program, this.#extraArguments);
   }
 
-  private stopWarmProcesses(): void {
-    for (const recognizer of this.warm.splice(0)) recognizer.kill();
+  #stopWarmProcesses(): void {
+    for (const recognizer of this.#warm.splice(0)) recognizer.kill();
   }
 }

@@ -19,20 +19,20 @@ export interface TurnEchoResponderOptions extends LLMServiceOptions {
 
 /** Deterministic responder behind the `LLMService` interface; see the module comment. */
 export class TurnEchoResponder extends LLMService {
-  private readonly unheardReply: string;
-  private readonly wordDelayMs: number;
+  readonly #unheardReply: string;
+  readonly #wordDelayMs: number;
 
   constructor(options: TurnEchoResponderOptions = {}) {
     super(options);
-    this.unheardReply = options.unheardReply ?? 'I heard you, but I could not make out the words.';
-    this.wordDelayMs = options.wordDelayMs ?? 0;
+    this.#unheardReply = options.unheardReply ?? 'I heard you, but I could not make out the words.';
+    this.#wordDelayMs = options.wordDelayMs ?? 0;
   }
 
   /** The reply to a conversation: the number of user turns so far and the last user message. */
   reply(context: LLMContext): string {
     const userMessages = context.messages.filter((message) => message.role === 'user');
     const last = userMessages.at(-1)?.content.trim() ?? '';
-    const heard = last.length > 0 && !last.startsWith('(') ? `You said: ${last}.` : this.unheardReply;
+    const heard = last.length > 0 && !last.startsWith('(') ? `You said: ${last}.` : this.#unheardReply;
     return `Turn ${userMessages.length}. ${heard}`;
   }
 
@@ -44,7 +44,7 @@ export class TurnEchoResponder extends LLMService {
     const words = text.split(/(?<= )/);
     for (const word of words) {
       signal.throwIfAborted();
-      if (this.wordDelayMs > 0) await this.clock.sleep(this.wordDelayMs, signal);
+      if (this.#wordDelayMs > 0) await this.clock.sleep(this.#wordDelayMs, signal);
       yield { type: 'text', text: word };
     }
     const promptTokens = context.messages.reduce(

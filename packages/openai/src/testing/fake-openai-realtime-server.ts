@@ -55,16 +55,18 @@ export class FakeOpenAIRealtimeServer {
   /** Upgrade requests refused, with the status answered. */
   readonly rejections: { status: number; url: string }[] = [];
 
-  private readonly server: Server;
-  private readonly webSockets = new WebSocketServer({ noServer: true });
-  private readonly apiKeys: readonly string[];
-  private readonly replies: ScriptedRealtimeReply[];
-  private readonly waiters: (() => void)[] = [];
+  readonly #server: Server;
+  readonly #webSockets = new WebSocketServer({ noServer: true });
+  readonly #apiKeys: readonly string[];
+  readonly #replies: ScriptedRealtimeReply[];
+  readonly #waiters: (() => void)[] = [];
 
-  private constructor(private readonly options: FakeOpenAIRealtimeServerOptions) {
-    this.apiKeys = options.apiKeys ?? ['sk-test-openai-key'];
-    this.replies = [...(options.replies ?? [])];
-    this.server = createServer(
+  readonly #options: FakeOpenAIRealtimeServerOptions;
+  private constructor(options: FakeOpenAIRealtimeServerOptions) {
+    this.#options = options;
+    this.#apiKeys = options.apiKeys ?? ['sk-test-openai-key'];
+    this.#replies = [...(options.replies ?? [])];
+    this.#server = createServer(
       { cert: LOOPBACK_TLS_CERTIFICATE, key: LOOPBACK_TLS_KEY },
       (_request, response) => {
         response
@@ -72,19 +74,19 @@ export class FakeOpenAIRealtimeServer {
           .end('{"error":{"message":"Not found"}}');
       },
     );
-    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+    this.#server.on('upgrade', (request, socket, head) => this.#onUpgrade(request, socket, head));
   }
 
   /** Starts a fake on 127.0.0.1 with an OS-assigned port. */
   static async start(options: FakeOpenAIRealtimeServerOptions = {}): Promise<FakeOpenAIRealtimeServer> {
     const fake = new FakeOpenAIRealtimeServer(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
 
   /** The `baseURL` for the SDK client, e.g. `https://127.0.0.1:40123/v1`. */
   get baseURL(): string {
-    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return `https://127.0.0.1:${(this.#server.address() as AddressInfo).port}/v1`;
   }
 
   /** The certificate to trust (`ca`). */
@@ -94,34 +96,29 @@ export class FakeOpenAIRealtimeServer {
 
   /** The first accepted API key. */
   get apiKey(): string {
-    return this.apiKeys[0] ?? '';
+    return this.#apiKeys[0] ?? '';
   }
 
   /** Queues replies for the next responses. */
   enqueueReply(...replies: ScriptedRealtimeReply[]): void {
-    this.replies.push(...replies);
+    this.#replies.push(...replies);
   }
 
   /** Resolves with the `index`-th session once accepted. */
   async session(index: number): Promise<FakeRealtimeSession> {
     while (this.sessions[index] === undefined)
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
     return this.sessions[index] as FakeRealtimeSession;
   }
 
   /** Drops every session and stops listening. */
   async stop(): Promise<void> {
     for (const session of this.sessions) session.drop();
-    this.webSockets.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.#webSockets.close();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  private refuse(
-    socket: Duplex,
-    request: IncomingMessage,
-    status: number,
-    error: Record<string, unknown>,
-  ): void {
+  #refuse(socket: Duplex, request: IncomingMessage, status: number, error: Record<string, unknown>): void {
     this.rejections.push({ status, url: request.url ?? '' });
     const body = JSON.stringify({ error });
     socket.end(
@@ -131,10 +128,10 @@ export class FakeOpenAIRealtimeServer {
     );
   }
 
-  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'https://127.0.0.1');
     if (url.pathname !== '/v1/realtime') {
-      this.refuse(socket, request, 404, {
+      this.#refuse(socket, request, 404, {
         message: `Invalid URL (GET ${url.pathname})`,
         type: 'invalid_request_error',
         param: null,
@@ -144,8 +141,8 @@ export class FakeOpenAIRealtimeServer {
     }
     const authorization = request.headers.authorization ?? '';
     const key = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-    if (!this.apiKeys.includes(key)) {
-      this.refuse(socket, request, 401, {
+    if (!this.#apiKeys.includes(key)) {
+      this.#refuse(socket, request, 401, {
         message: key === '' ? "You didn't provide an API key." : 'Incorrect API key provided.',
         type: 'invalid_request_error',
         param: null,
@@ -155,7 +152,7 @@ export class FakeOpenAIRealtimeServer {
     }
     const model = url.searchParams.get('model');
     if (!model) {
-      this.refuse(socket, request, 400, {
+      this.#refuse(socket, request, 400, {
         message: "Missing required parameter: 'model'.",
         type: 'invalid_request_error',
         param: 'model',
@@ -164,18 +161,18 @@ export class FakeOpenAIRealtimeServer {
       return;
     }
     const beta = String(request.headers['openai-beta'] ?? '').includes('realtime=v1');
-    this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+    this.#webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       const session = new FakeRealtimeSession(this.sessions.length, model, request.headers, beta, webSocket, {
-        takeReply: () => this.replies.shift(),
-        msPerCharacter: this.options.msPerCharacter ?? 50,
-        charactersPerChunk: this.options.charactersPerChunk ?? 10,
-        chunkIntervalMs: this.options.chunkIntervalMs ?? 0,
-        speechRmsThreshold: this.options.speechRmsThreshold ?? 500,
-        lateDeltasAfterCancel: this.options.lateDeltasAfterCancel ?? 1,
-        clock: this.options.clock ?? realClock,
+        takeReply: () => this.#replies.shift(),
+        msPerCharacter: this.#options.msPerCharacter ?? 50,
+        charactersPerChunk: this.#options.charactersPerChunk ?? 10,
+        chunkIntervalMs: this.#options.chunkIntervalMs ?? 0,
+        speechRmsThreshold: this.#options.speechRmsThreshold ?? 500,
+        lateDeltasAfterCancel: this.#options.lateDeltasAfterCancel ?? 1,
+        clock: this.#options.clock ?? realClock,
       });
       this.sessions.push(session);
-      for (const wake of this.waiters.splice(0)) wake();
+      for (const wake of this.#waiters.splice(0)) wake();
     });
   }
 }

@@ -79,54 +79,54 @@ export class FakeOpenAIServer {
   /** Requests the fake could not answer from its script. */
   readonly violations: string[] = [];
 
-  private readonly server: Server;
-  private readonly apiKeys: readonly string[];
-  private readonly replies: ScriptedChatReply[];
-  private readonly clock: Clock;
-  private callNumber = 0;
-  private completionNumber = 0;
+  readonly #server: Server;
+  readonly #apiKeys: readonly string[];
+  readonly #replies: ScriptedChatReply[];
+  readonly #clock: Clock;
+  #callNumber = 0;
+  #completionNumber = 0;
 
   private constructor(options: FakeOpenAIServerOptions) {
-    this.apiKeys = options.apiKeys ?? ['sk-test-openai-key'];
-    this.replies = [...(options.chatReplies ?? [])];
-    this.clock = options.clock ?? realClock;
-    this.server = createServer((request, response) => void this.onRequest(request, response));
+    this.#apiKeys = options.apiKeys ?? ['sk-test-openai-key'];
+    this.#replies = [...(options.chatReplies ?? [])];
+    this.#clock = options.clock ?? realClock;
+    this.#server = createServer((request, response) => void this.#onRequest(request, response));
   }
 
   /** Starts a fake on 127.0.0.1 with an OS-assigned port. */
   static async start(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
     const fake = new FakeOpenAIServer(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
 
   /** The `baseURL` for the SDK, e.g. `http://127.0.0.1:40123/v1`. */
   get baseURL(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/v1`;
   }
 
   /** The first accepted API key. */
   get apiKey(): string {
-    return this.apiKeys[0] ?? '';
+    return this.#apiKeys[0] ?? '';
   }
 
   /** Scripted replies not used yet. */
   get pendingReplies(): number {
-    return this.replies.length;
+    return this.#replies.length;
   }
 
   /** Queues replies for the next requests, in order. */
   enqueueChatReply(...replies: ScriptedChatReply[]): void {
-    this.replies.push(...replies);
+    this.#replies.push(...replies);
   }
 
   /** Stops listening and drops open connections. */
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  private sendError(
+  #sendError(
     response: ServerResponse,
     status: number,
     error: OpenAIErrorObject,
@@ -140,13 +140,13 @@ export class FakeOpenAIServer {
     response.end(JSON.stringify({ error }));
   }
 
-  private scriptedError(response: ServerResponse, error: ScriptedChatError): void {
+  #scriptedError(response: ServerResponse, error: ScriptedChatError): void {
     const known = DEFAULT_ERROR_MESSAGES[error.status] ?? {
       message: 'Error',
       type: 'server_error',
       code: null,
     };
-    this.sendError(
+    this.#sendError(
       response,
       error.status,
       { message: error.message ?? known.message, type: known.type, param: null, code: known.code },
@@ -154,12 +154,12 @@ export class FakeOpenAIServer {
     );
   }
 
-  private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async #onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     if (request.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
-      this.sendError(response, 404, {
+      this.#sendError(response, 404, {
         message: `Invalid URL (${request.method} ${url.pathname})`,
         type: 'invalid_request_error',
         param: null,
@@ -178,7 +178,7 @@ export class FakeOpenAIServer {
     const authorization = request.headers.authorization;
     if (authorization === undefined || !authorization.startsWith('Bearer ')) {
       record.status = 401;
-      this.sendError(response, 401, {
+      this.#sendError(response, 401, {
         message:
           "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
         type: 'invalid_request_error',
@@ -188,9 +188,9 @@ export class FakeOpenAIServer {
       return;
     }
     const key = authorization.slice('Bearer '.length);
-    if (!this.apiKeys.includes(key)) {
+    if (!this.#apiKeys.includes(key)) {
       record.status = 401;
-      this.sendError(response, 401, {
+      this.#sendError(response, 401, {
         message: `Incorrect API key provided: ${key.slice(0, 3)}***${key.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
         type: 'invalid_request_error',
         param: null,
@@ -210,16 +210,16 @@ export class FakeOpenAIServer {
     const problem = validateChatRequest(body);
     if (problem) {
       record.status = 400;
-      this.sendError(response, 400, problem);
+      this.#sendError(response, 400, problem);
       return;
     }
     const params = body as Record<string, unknown>;
 
-    const reply = this.replies.shift();
+    const reply = this.#replies.shift();
     if (reply === undefined) {
       record.status = 500;
       this.violations.push('chat request with no scripted reply left');
-      this.sendError(response, 500, {
+      this.#sendError(response, 500, {
         message: 'FakeOpenAIServer: no scripted chat reply left for this request',
         type: 'server_error',
         param: null,
@@ -227,10 +227,10 @@ export class FakeOpenAIServer {
       });
       return;
     }
-    if (reply.firstChunkLatencyMs) await this.clock.sleep(reply.firstChunkLatencyMs);
+    if (reply.firstChunkLatencyMs) await this.#clock.sleep(reply.firstChunkLatencyMs);
     if (reply.error) {
       record.status = reply.error.status;
-      this.scriptedError(response, reply.error);
+      this.#scriptedError(response, reply.error);
       return;
     }
 
@@ -239,13 +239,13 @@ export class FakeOpenAIServer {
       include_obfuscation?: boolean;
     };
     const options: StreamEventsOptions = {
-      id: `chatcmpl-fake${++this.completionNumber}`,
+      id: `chatcmpl-fake${++this.#completionNumber}`,
       model: params.model as string,
       created: Math.floor(Date.now() / 1000),
       includeUsage: streamOptions.include_usage === true,
       includeObfuscation: streamOptions.include_obfuscation !== false,
       promptTokens: reply.promptTokens ?? (params.messages as unknown[]).length * 10,
-      nextCallNumber: () => ++this.callNumber,
+      nextCallNumber: () => ++this.#callNumber,
     };
     if (params.stream !== true) {
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -260,7 +260,7 @@ export class FakeOpenAIServer {
     });
     const events = buildStreamEvents(reply, options);
     for (const [index, event] of events.entries()) {
-      if (index > 0 && reply.chunkIntervalMs) await this.clock.sleep(reply.chunkIntervalMs);
+      if (index > 0 && reply.chunkIntervalMs) await this.#clock.sleep(reply.chunkIntervalMs);
       if (reply.disconnectAfterChunks !== undefined && index >= reply.disconnectAfterChunks) {
         record.disconnected = true;
         response.socket?.destroy();

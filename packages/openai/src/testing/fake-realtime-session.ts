@@ -151,21 +151,23 @@ export class FakeRealtimeSession {
   /** Resolves when the socket closed. */
   readonly closed: Promise<{ code: number; reason: string }>;
 
-  private readonly items = new Map<string, ConversationItem>();
-  private lastItemId: string | null = null;
-  private response: ActiveResponse | undefined;
-  private ended = false;
-  private resolveClosed!: (close: { code: number; reason: string }) => void;
+  readonly #items = new Map<string, ConversationItem>();
+  #lastItemId: string | null = null;
+  #response: ActiveResponse | undefined;
+  #ended = false;
+  #resolveClosed!: (close: { code: number; reason: string }) => void;
   // Turn detection over the appended audio.
-  private audioMs = 0;
-  private bufferMs = 0;
-  private window: Int16Array = new Int16Array(0);
-  private windowFill = 0;
-  private speechItemId: string | undefined;
-  private silenceSinceMs: number | undefined;
+  #audioMs = 0;
+  #bufferMs = 0;
+  #window: Int16Array = new Int16Array(0);
+  #windowFill = 0;
+  #speechItemId: string | undefined;
+  #silenceSinceMs: number | undefined;
   /** The next reply, taken early when its user transcript was needed. */
-  private peeked: ScriptedRealtimeReply | undefined;
+  #peeked: ScriptedRealtimeReply | undefined;
 
+  readonly #options: FakeRealtimeSessionOptions;
+  readonly #socket: WebSocket;
   constructor(
     /** 0 for the first session, then 1, 2, ... */
     readonly index: number,
@@ -174,17 +176,19 @@ export class FakeRealtimeSession {
     readonly headers: IncomingHttpHeaders,
     /** True when the client sent `OpenAI-Beta: realtime=v1`: the beta interface, which this fake refuses. */
     readonly beta: boolean,
-    private readonly socket: WebSocket,
-    private readonly options: FakeRealtimeSessionOptions,
+    socket: WebSocket,
+    options: FakeRealtimeSessionOptions,
   ) {
+    this.#options = options;
+    this.#socket = socket;
     this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
+      this.#resolveClosed = resolve;
     });
-    this.session = beta ? this.betaSession() : this.defaultSession();
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('close', (code, reason) => this.finish({ code, reason: reason.toString() }));
-    socket.on('error', () => this.finish({ code: 1006, reason: 'socket error' }));
-    this.send({ type: 'session.created', session: this.session });
+    this.session = beta ? this.#betaSession() : this.#defaultSession();
+    socket.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    socket.on('close', (code, reason) => this.#finish({ code, reason: reason.toString() }));
+    socket.on('error', () => this.#finish({ code: 1006, reason: 'socket error' }));
+    this.#send({ type: 'session.created', session: this.session });
   }
 
   /** The audio input format in force. */
@@ -215,32 +219,32 @@ export class FakeRealtimeSession {
 
   /** Drops the TCP connection without a close frame. */
   drop(): void {
-    if (this.ended) return;
-    this.socket.terminate();
-    this.finish({ code: 1006, reason: 'dropped' });
+    if (this.#ended) return;
+    this.#socket.terminate();
+    this.#finish({ code: 1006, reason: 'dropped' });
   }
 
-  private finish(close: { code: number; reason: string }): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.response) this.response.cancelled = true;
-    this.resolveClosed(close);
+  #finish(close: { code: number; reason: string }): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#response) this.#response.cancelled = true;
+    this.#resolveClosed(close);
   }
 
-  private send(event: Record<string, unknown>): void {
-    if (this.ended) return;
+  #send(event: Record<string, unknown>): void {
+    if (this.#ended) return;
     const full = { event_id: id('event'), ...event };
     this.serverEvents.push(full);
-    this.socket.send(JSON.stringify(full));
+    this.#socket.send(JSON.stringify(full));
   }
 
-  private error(
+  #error(
     code: string | null,
     message: string,
     param: string | null,
     clientEvent?: Record<string, unknown>,
   ): void {
-    this.send({
+    this.#send({
       type: 'error',
       error: {
         type: 'invalid_request_error',
@@ -252,7 +256,7 @@ export class FakeRealtimeSession {
     });
   }
 
-  private defaultSession(): Record<string, unknown> {
+  #defaultSession(): Record<string, unknown> {
     return {
       type: 'realtime',
       object: 'realtime.session',
@@ -286,7 +290,7 @@ export class FakeRealtimeSession {
     };
   }
 
-  private betaSession(): Record<string, unknown> {
+  #betaSession(): Record<string, unknown> {
     return {
       object: 'realtime.session',
       id: id('sess'),
@@ -310,8 +314,8 @@ export class FakeRealtimeSession {
     };
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
-    if (this.ended) return;
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#ended) return;
     const bytes = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
@@ -321,13 +325,13 @@ export class FakeRealtimeSession {
     try {
       event = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
     } catch {
-      this.error(null, `Invalid JSON in client event${isBinary ? ' (binary frame)' : ''}.`, null);
+      this.#error(null, `Invalid JSON in client event${isBinary ? ' (binary frame)' : ''}.`, null);
       return;
     }
     this.clientEvents.push(event);
     const type = event.type;
     if (typeof type !== 'string' || !CLIENT_EVENTS.includes(type)) {
-      this.error(
+      this.#error(
         'invalid_value',
         `Invalid value: '${String(type)}'. Supported values are: ${CLIENT_EVENTS.map((name) => `'${name}'`).join(', ')}.`,
         'type',
@@ -336,44 +340,44 @@ export class FakeRealtimeSession {
       return;
     }
     if (this.beta) {
-      this.onBetaEvent(event);
+      this.#onBetaEvent(event);
       return;
     }
     switch (type) {
       case 'session.update':
-        this.onSessionUpdate(event);
+        this.#onSessionUpdate(event);
         return;
       case 'input_audio_buffer.append':
-        this.onAppend(event);
+        this.#onAppend(event);
         return;
       case 'input_audio_buffer.commit':
-        this.onCommit(event);
+        this.#onCommit(event);
         return;
       case 'input_audio_buffer.clear':
-        this.bufferMs = 0;
-        this.send({ type: 'input_audio_buffer.cleared' });
+        this.#bufferMs = 0;
+        this.#send({ type: 'input_audio_buffer.cleared' });
         return;
       case 'conversation.item.create':
-        this.onItemCreate(event);
+        this.#onItemCreate(event);
         return;
       case 'conversation.item.truncate':
-        this.onTruncate(event);
+        this.#onTruncate(event);
         return;
       case 'response.create':
-        if (this.response) {
-          this.error(
+        if (this.#response) {
+          this.#error(
             'conversation_already_has_active_response',
-            `Conversation already has an active response in progress: ${this.response.id}. Wait until the response is finished before creating a new one.`,
+            `Conversation already has an active response in progress: ${this.#response.id}. Wait until the response is finished before creating a new one.`,
             null,
             event,
           );
           return;
         }
-        void this.respond();
+        void this.#respond();
         return;
       case 'response.cancel':
-        if (!this.response) {
-          this.error(
+        if (!this.#response) {
+          this.#error(
             'response_cancel_not_active',
             'Cancellation failed: no active response found',
             null,
@@ -381,11 +385,11 @@ export class FakeRealtimeSession {
           );
           return;
         }
-        this.response.cancelled = true;
-        this.response.cancelReason = 'client_cancelled';
+        this.#response.cancelled = true;
+        this.#response.cancelReason = 'client_cancelled';
         return;
       case 'output_audio_buffer.clear':
-        this.error(
+        this.#error(
           null,
           'output_audio_buffer.clear is only supported for WebRTC and SIP sessions.',
           null,
@@ -398,27 +402,27 @@ export class FakeRealtimeSession {
   }
 
   /** The beta interface: the GA session shape is refused as the real beta endpoint refuses it. */
-  private onBetaEvent(event: Record<string, unknown>): void {
+  #onBetaEvent(event: Record<string, unknown>): void {
     if (event.type === 'session.update' && isObject(event.session)) {
       const gaKey = Object.keys(event.session).find((key) =>
         ['type', 'audio', 'output_modalities'].includes(key),
       );
       if (gaKey !== undefined) {
-        this.error('unknown_parameter', `Unknown parameter: 'session.${gaKey}'.`, `session.${gaKey}`, event);
+        this.#error('unknown_parameter', `Unknown parameter: 'session.${gaKey}'.`, `session.${gaKey}`, event);
         return;
       }
     }
     this.violations.push(`beta interface event (this fake models the GA interface): ${String(event.type)}`);
   }
 
-  private onSessionUpdate(event: Record<string, unknown>): void {
+  #onSessionUpdate(event: Record<string, unknown>): void {
     const update = event.session;
     if (!isObject(update)) {
-      this.error('missing_required_parameter', "Missing required parameter: 'session'.", 'session', event);
+      this.#error('missing_required_parameter', "Missing required parameter: 'session'.", 'session', event);
       return;
     }
     if (update.type === undefined) {
-      this.error(
+      this.#error(
         'missing_required_parameter',
         "Missing required parameter: 'session.type'.",
         'session.type',
@@ -427,7 +431,7 @@ export class FakeRealtimeSession {
       return;
     }
     if (update.type !== 'realtime') {
-      this.error(
+      this.#error(
         'invalid_value',
         `Invalid value: '${String(update.type)}'. Supported values are: 'realtime' and 'transcription'.`,
         'session.type',
@@ -437,7 +441,7 @@ export class FakeRealtimeSession {
     }
     for (const key of Object.keys(update)) {
       if (BETA_SESSION_KEYS.includes(key) || !GA_SESSION_KEYS.includes(key)) {
-        this.error('unknown_parameter', `Unknown parameter: 'session.${key}'.`, `session.${key}`, event);
+        this.#error('unknown_parameter', `Unknown parameter: 'session.${key}'.`, `session.${key}`, event);
         return;
       }
     }
@@ -447,15 +451,15 @@ export class FakeRealtimeSession {
         ? (audio[direction] as Record<string, unknown>).format
         : undefined;
       if (format === undefined) continue;
-      const problem = this.checkFormat(format, `session.audio.${direction}.format`);
+      const problem = this.#checkFormat(format, `session.audio.${direction}.format`);
       if (problem) {
-        this.error('invalid_value', problem.message, problem.param, event);
+        this.#error('invalid_value', problem.message, problem.param, event);
         return;
       }
     }
     const modalities = update.output_modalities;
     if (modalities !== undefined && (!Array.isArray(modalities) || modalities.length !== 1)) {
-      this.error(
+      this.#error(
         'invalid_value',
         "Invalid 'session.output_modalities': give either ['audio'] or ['text'].",
         'session.output_modalities',
@@ -464,10 +468,10 @@ export class FakeRealtimeSession {
       return;
     }
     mergeInto(this.session, update);
-    this.send({ type: 'session.updated', session: this.session });
+    this.#send({ type: 'session.updated', session: this.session });
   }
 
-  private checkFormat(format: unknown, param: string): { message: string; param: string } | undefined {
+  #checkFormat(format: unknown, param: string): { message: string; param: string } | undefined {
     if (!isObject(format) || !['audio/pcm', 'audio/pcmu', 'audio/pcma'].includes(String(format.type))) {
       return {
         message: `Invalid value for '${param}.type'. Supported values are: 'audio/pcm', 'audio/pcmu', and 'audio/pcma'.`,
@@ -483,16 +487,16 @@ export class FakeRealtimeSession {
     return undefined;
   }
 
-  private onAppend(event: Record<string, unknown>): void {
+  #onAppend(event: Record<string, unknown>): void {
     const audio = event.audio;
     if (typeof audio !== 'string' || audio.length % 4 !== 0 || !BASE64.test(audio)) {
-      this.error('invalid_value', "Invalid 'audio'. Expected base64-encoded audio bytes.", 'audio', event);
+      this.#error('invalid_value', "Invalid 'audio'. Expected base64-encoded audio bytes.", 'audio', event);
       return;
     }
     const bytes = Buffer.from(audio, 'base64');
     const format = this.inputFormat;
     if (format.type === 'audio/pcm' && bytes.length % 2 !== 0) {
-      this.error(
+      this.#error(
         'invalid_value',
         "Invalid 'audio'. 16-bit PCM audio must have an even number of bytes.",
         'audio',
@@ -501,83 +505,83 @@ export class FakeRealtimeSession {
       return;
     }
     this.appendedAudio.push(bytes);
-    this.detectTurns(decodeRealtimeAudio(bytes, format), formatSampleRate(format));
+    this.#detectTurns(decodeRealtimeAudio(bytes, format), formatSampleRate(format));
   }
 
   /** Energy turn detection in 20 ms windows; see the module comment. */
-  private detectTurns(samples: Int16Array, sampleRate: number): void {
+  #detectTurns(samples: Int16Array, sampleRate: number): void {
     const windowSize = (sampleRate * WINDOW_MS) / 1000;
-    if (this.window.length !== windowSize) {
-      this.window = new Int16Array(windowSize);
-      this.windowFill = 0;
+    if (this.#window.length !== windowSize) {
+      this.#window = new Int16Array(windowSize);
+      this.#windowFill = 0;
     }
     for (let index = 0; index < samples.length; index++) {
-      this.window[this.windowFill++] = samples[index] as number;
-      if (this.windowFill < windowSize) continue;
-      this.windowFill = 0;
+      this.#window[this.#windowFill++] = samples[index] as number;
+      if (this.#windowFill < windowSize) continue;
+      this.#windowFill = 0;
       let energy = 0;
-      for (const sample of this.window) energy += sample * sample;
-      this.onWindow(Math.sqrt(energy / windowSize) >= this.options.speechRmsThreshold);
+      for (const sample of this.#window) energy += sample * sample;
+      this.#onWindow(Math.sqrt(energy / windowSize) >= this.#options.speechRmsThreshold);
     }
   }
 
-  private onWindow(speech: boolean): void {
-    const start = this.audioMs;
-    this.audioMs += WINDOW_MS;
-    this.bufferMs += WINDOW_MS;
+  #onWindow(speech: boolean): void {
+    const start = this.#audioMs;
+    this.#audioMs += WINDOW_MS;
+    this.#bufferMs += WINDOW_MS;
     const detection = (this.session.audio as Record<string, Record<string, unknown>>).input?.turn_detection as
       | { silence_duration_ms?: number; create_response?: boolean; interrupt_response?: boolean }
       | null
       | undefined;
     if (!detection) return;
-    if (this.speechItemId === undefined) {
+    if (this.#speechItemId === undefined) {
       if (!speech) return;
-      this.speechItemId = id('item');
-      this.silenceSinceMs = undefined;
-      this.send({
+      this.#speechItemId = id('item');
+      this.#silenceSinceMs = undefined;
+      this.#send({
         type: 'input_audio_buffer.speech_started',
         audio_start_ms: start,
-        item_id: this.speechItemId,
+        item_id: this.#speechItemId,
       });
-      if (this.response && detection.interrupt_response !== false) {
-        this.response.cancelled = true;
-        this.response.cancelReason = 'turn_detected';
+      if (this.#response && detection.interrupt_response !== false) {
+        this.#response.cancelled = true;
+        this.#response.cancelReason = 'turn_detected';
       }
       return;
     }
     if (speech) {
-      this.silenceSinceMs = undefined;
+      this.#silenceSinceMs = undefined;
       return;
     }
-    this.silenceSinceMs ??= start;
-    if (this.audioMs - this.silenceSinceMs < (detection.silence_duration_ms ?? 200)) return;
-    const itemId = this.speechItemId;
-    this.speechItemId = undefined;
-    this.send({
+    this.#silenceSinceMs ??= start;
+    if (this.#audioMs - this.#silenceSinceMs < (detection.silence_duration_ms ?? 200)) return;
+    const itemId = this.#speechItemId;
+    this.#speechItemId = undefined;
+    this.#send({
       type: 'input_audio_buffer.speech_stopped',
-      audio_end_ms: this.silenceSinceMs,
+      audio_end_ms: this.#silenceSinceMs,
       item_id: itemId,
     });
-    this.commitUserItem(itemId);
-    if (detection.create_response !== false && !this.response) void this.respond();
+    this.#commitUserItem(itemId);
+    if (detection.create_response !== false && !this.#response) void this.#respond();
   }
 
-  private onCommit(event: Record<string, unknown>): void {
-    if (this.bufferMs < 100) {
-      this.error(
+  #onCommit(event: Record<string, unknown>): void {
+    if (this.#bufferMs < 100) {
+      this.#error(
         'input_audio_buffer_commit_empty',
-        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${this.bufferMs.toFixed(2)}ms of audio.`,
+        `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${this.#bufferMs.toFixed(2)}ms of audio.`,
         null,
         event,
       );
       return;
     }
-    this.commitUserItem(id('item'));
+    this.#commitUserItem(id('item'));
   }
 
-  private commitUserItem(itemId: string): void {
-    this.bufferMs = 0;
-    this.send({ type: 'input_audio_buffer.committed', previous_item_id: this.lastItemId, item_id: itemId });
+  #commitUserItem(itemId: string): void {
+    this.#bufferMs = 0;
+    this.#send({ type: 'input_audio_buffer.committed', previous_item_id: this.#lastItemId, item_id: itemId });
     const item = {
       id: itemId,
       type: 'message',
@@ -586,12 +590,12 @@ export class FakeRealtimeSession {
       role: 'user',
       content: [{ type: 'input_audio', transcript: null }],
     };
-    this.addItem({ id: itemId, type: 'message', role: 'user', audioMs: 0 }, item);
+    this.#addItem({ id: itemId, type: 'message', role: 'user', audioMs: 0 }, item);
     const transcription = (this.session.audio as Record<string, Record<string, unknown>>).input
       ?.transcription;
-    const transcript = this.peekedReply()?.userTranscript;
+    const transcript = this.#peekedReply()?.userTranscript;
     if (transcription && transcript !== undefined) {
-      this.send({
+      this.#send({
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: itemId,
         content_index: 0,
@@ -600,17 +604,17 @@ export class FakeRealtimeSession {
     }
   }
 
-  private addItem(item: ConversationItem, wire: Record<string, unknown>): void {
-    this.items.set(item.id, item);
-    this.send({ type: 'conversation.item.added', previous_item_id: this.lastItemId, item: wire });
-    this.send({ type: 'conversation.item.done', previous_item_id: this.lastItemId, item: wire });
-    this.lastItemId = item.id;
+  #addItem(item: ConversationItem, wire: Record<string, unknown>): void {
+    this.#items.set(item.id, item);
+    this.#send({ type: 'conversation.item.added', previous_item_id: this.#lastItemId, item: wire });
+    this.#send({ type: 'conversation.item.done', previous_item_id: this.#lastItemId, item: wire });
+    this.#lastItemId = item.id;
   }
 
-  private onItemCreate(event: Record<string, unknown>): void {
+  #onItemCreate(event: Record<string, unknown>): void {
     const item = event.item;
     if (!isObject(item) || typeof item.type !== 'string') {
-      this.error(
+      this.#error(
         'missing_required_parameter',
         "Missing required parameter: 'item.type'.",
         'item.type',
@@ -620,11 +624,11 @@ export class FakeRealtimeSession {
     }
     const itemId = typeof item.id === 'string' ? item.id : id('item');
     if (item.type === 'function_call_output') {
-      const known = [...this.items.values()].some(
+      const known = [...this.#items.values()].some(
         (entry) => entry.type === 'function_call' && entry.callId === item.call_id,
       );
       if (!known) {
-        this.error(
+        this.#error(
           'invalid_value',
           `Tool call ID '${String(item.call_id)}' not found in conversation.`,
           'item.call_id',
@@ -633,7 +637,7 @@ export class FakeRealtimeSession {
         return;
       }
       if (typeof item.output !== 'string') {
-        this.error(
+        this.#error(
           'missing_required_parameter',
           "Missing required parameter: 'item.output'.",
           'item.output',
@@ -641,7 +645,7 @@ export class FakeRealtimeSession {
         );
         return;
       }
-      this.addItem(
+      this.#addItem(
         { id: itemId, type: 'function_call_output', callId: item.call_id as string, audioMs: 0 },
         {
           id: itemId,
@@ -654,7 +658,7 @@ export class FakeRealtimeSession {
     }
     if (item.type === 'message') {
       if (!['user', 'assistant', 'system'].includes(String(item.role))) {
-        this.error(
+        this.#error(
           'invalid_value',
           `Invalid value: '${String(item.role)}'. Supported values are: 'user', 'assistant', and 'system'.`,
           'item.role',
@@ -662,7 +666,7 @@ export class FakeRealtimeSession {
         );
         return;
       }
-      this.addItem(
+      this.#addItem(
         { id: itemId, type: 'message', role: item.role as string, audioMs: 0 },
         {
           id: itemId,
@@ -676,20 +680,20 @@ export class FakeRealtimeSession {
     this.violations.push(`conversation.item.create of type ${item.type} is not modelled`);
   }
 
-  private onTruncate(event: Record<string, unknown>): void {
+  #onTruncate(event: Record<string, unknown>): void {
     const itemId = event.item_id;
-    const item = typeof itemId === 'string' ? this.items.get(itemId) : undefined;
+    const item = typeof itemId === 'string' ? this.#items.get(itemId) : undefined;
     if (item === undefined) {
-      this.error('invalid_value', `Item with item_id '${String(itemId)}' not found.`, 'item_id', event);
+      this.#error('invalid_value', `Item with item_id '${String(itemId)}' not found.`, 'item_id', event);
       return;
     }
     if (item.type !== 'message' || item.role !== 'assistant') {
-      this.error('invalid_value', 'Only assistant messages can be truncated.', 'item_id', event);
+      this.#error('invalid_value', 'Only assistant messages can be truncated.', 'item_id', event);
       return;
     }
     const end = event.audio_end_ms;
     if (typeof end !== 'number' || !Number.isInteger(end) || end < 0) {
-      this.error(
+      this.#error(
         'invalid_value',
         "Invalid 'audio_end_ms': expected a non-negative integer.",
         'audio_end_ms',
@@ -698,7 +702,7 @@ export class FakeRealtimeSession {
       return;
     }
     if (event.content_index !== 0) {
-      this.error(
+      this.#error(
         'invalid_value',
         "Invalid 'content_index': the item has one audio content part, at index 0.",
         'content_index',
@@ -707,7 +711,7 @@ export class FakeRealtimeSession {
       return;
     }
     if (end > item.audioMs) {
-      this.error(
+      this.#error(
         'invalid_value',
         `Audio content of ${Math.round(item.audioMs)}ms is already shorter than ${end}ms`,
         'audio_end_ms',
@@ -722,27 +726,32 @@ export class FakeRealtimeSession {
       audioMsBefore: item.audioMs,
     });
     item.audioMs = end;
-    this.send({ type: 'conversation.item.truncated', item_id: item.id, content_index: 0, audio_end_ms: end });
+    this.#send({
+      type: 'conversation.item.truncated',
+      item_id: item.id,
+      content_index: 0,
+      audio_end_ms: end,
+    });
   }
 
-  private peekedReply(): ScriptedRealtimeReply | undefined {
-    this.peeked ??= this.options.takeReply();
-    return this.peeked;
+  #peekedReply(): ScriptedRealtimeReply | undefined {
+    this.#peeked ??= this.#options.takeReply();
+    return this.#peeked;
   }
 
   /** Runs one response from the script. */
-  private async respond(): Promise<void> {
-    const reply = this.peekedReply();
-    this.peeked = undefined;
+  async #respond(): Promise<void> {
+    const reply = this.#peekedReply();
+    this.#peeked = undefined;
     const response: ActiveResponse = { id: id('resp'), cancelled: false };
-    this.response = response;
+    this.#response = response;
     const base = {
       id: response.id,
       object: 'realtime.response',
       conversation_id: 'conv_fake',
       output_modalities: ['audio'],
     };
-    this.send({
+    this.#send({
       type: 'response.created',
       response: { ...base, status: 'in_progress', output: [], usage: null },
     });
@@ -750,13 +759,13 @@ export class FakeRealtimeSession {
     if (reply === undefined) {
       this.violations.push('response requested with no scripted reply left');
     } else if (reply.toolCall) {
-      output = [await this.streamFunctionCall(response, reply.toolCall)];
+      output = [await this.#streamFunctionCall(response, reply.toolCall)];
     } else {
-      output = [await this.streamSpeech(response, reply.text ?? '')];
+      output = [await this.#streamSpeech(response, reply.text ?? '')];
     }
     const status = reply === undefined ? 'failed' : response.cancelled ? 'cancelled' : 'completed';
-    this.response = undefined;
-    this.send({
+    this.#response = undefined;
+    this.#send({
       type: 'response.done',
       response: {
         ...base,
@@ -774,7 +783,7 @@ export class FakeRealtimeSession {
     });
   }
 
-  private async streamFunctionCall(
+  async #streamFunctionCall(
     response: ActiveResponse,
     call: NonNullable<ScriptedRealtimeReply['toolCall']>,
   ): Promise<Record<string, unknown>> {
@@ -790,12 +799,12 @@ export class FakeRealtimeSession {
       arguments: '',
     };
     const where = { response_id: response.id, item_id: itemId, output_index: 0 };
-    this.send({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item });
+    this.#send({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item });
     const half = Math.ceil(call.arguments.length / 2);
     for (const delta of [call.arguments.slice(0, half), call.arguments.slice(half)]) {
-      this.send({ type: 'response.function_call_arguments.delta', ...where, call_id: callId, delta });
+      this.#send({ type: 'response.function_call_arguments.delta', ...where, call_id: callId, delta });
     }
-    this.send({
+    this.#send({
       type: 'response.function_call_arguments.done',
       ...where,
       call_id: callId,
@@ -803,12 +812,12 @@ export class FakeRealtimeSession {
       arguments: call.arguments,
     });
     const done = { ...item, status: 'completed', arguments: call.arguments };
-    this.send({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: done });
-    this.addItem({ id: itemId, type: 'function_call', callId, audioMs: 0 }, done);
+    this.#send({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: done });
+    this.#addItem({ id: itemId, type: 'function_call', callId, audioMs: 0 }, done);
     return done;
   }
 
-  private async streamSpeech(response: ActiveResponse, text: string): Promise<Record<string, unknown>> {
+  async #streamSpeech(response: ActiveResponse, text: string): Promise<Record<string, unknown>> {
     const itemId = id('item');
     const item: ConversationItem = { id: itemId, type: 'message', role: 'assistant', audioMs: 0 };
     const wire = {
@@ -819,35 +828,35 @@ export class FakeRealtimeSession {
       role: 'assistant',
       content: [],
     };
-    this.send({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire });
-    this.addItem(item, wire);
+    this.#send({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item: wire });
+    this.#addItem(item, wire);
     const where = { response_id: response.id, item_id: itemId, output_index: 0, content_index: 0 };
-    this.send({ type: 'response.content_part.added', ...where, part: { type: 'audio', transcript: '' } });
+    this.#send({ type: 'response.content_part.added', ...where, part: { type: 'audio', transcript: '' } });
     const format = this.outputFormat;
     const rate = formatSampleRate(format);
     const characters = Array.from(text);
-    const { charactersPerChunk, chunkIntervalMs, msPerCharacter, clock } = this.options;
+    const { charactersPerChunk, chunkIntervalMs, msPerCharacter, clock } = this.#options;
     let transcript = '';
-    let lateAllowance = this.options.lateDeltasAfterCancel;
+    let lateAllowance = this.#options.lateDeltasAfterCancel;
     for (let start = 0; start < characters.length; start += charactersPerChunk) {
       if (start > 0 && chunkIntervalMs > 0) await clock.sleep(chunkIntervalMs);
-      if (this.ended) break;
+      if (this.#ended) break;
       if (response.cancelled && lateAllowance-- <= 0) break;
       const chunk = characters.slice(start, start + charactersPerChunk).join('');
       const audio = encodeRealtimeAudio(speakCharacters(chunk, rate, msPerCharacter), format);
       item.audioMs += Array.from(chunk).length * msPerCharacter;
       transcript += chunk;
-      this.send({ type: 'response.output_audio.delta', ...where, delta: audio.toString('base64') });
-      this.send({ type: 'response.output_audio_transcript.delta', ...where, delta: chunk });
+      this.#send({ type: 'response.output_audio.delta', ...where, delta: audio.toString('base64') });
+      this.#send({ type: 'response.output_audio_transcript.delta', ...where, delta: chunk });
     }
     const status = response.cancelled ? 'incomplete' : 'completed';
     if (!response.cancelled) {
-      this.send({ type: 'response.output_audio.done', ...where });
-      this.send({ type: 'response.output_audio_transcript.done', ...where, transcript });
-      this.send({ type: 'response.content_part.done', ...where, part: { type: 'audio', transcript } });
+      this.#send({ type: 'response.output_audio.done', ...where });
+      this.#send({ type: 'response.output_audio_transcript.done', ...where, transcript });
+      this.#send({ type: 'response.content_part.done', ...where, part: { type: 'audio', transcript } });
     }
     const done = { ...wire, status, content: [{ type: 'output_audio', transcript }] };
-    this.send({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: done });
+    this.#send({ type: 'response.output_item.done', response_id: response.id, output_index: 0, item: done });
     return done;
   }
 }

@@ -30,10 +30,12 @@ export class PlivoApiTunnel {
   readonly #saved = new Map<string, string | undefined>();
   readonly #sockets = new Set<Socket>();
 
-  private constructor(
-    private readonly proxy: Server,
-    private readonly tls: TlsServer,
-  ) {}
+  readonly #tls: TlsServer;
+  readonly #proxy: Server;
+  private constructor(proxy: Server, tls: TlsServer) {
+    this.#tls = tls;
+    this.#proxy = proxy;
+  }
 
   /** Routes the SDK's requests to the stand-in listening at `standInPort` on 127.0.0.1. */
   static async open(standInPort: number): Promise<PlivoApiTunnel> {
@@ -82,10 +84,10 @@ export class PlivoApiTunnel {
       else process.env[name] = value;
     }
     for (const socket of this.#sockets) socket.destroy();
-    this.proxy.closeAllConnections();
-    this.proxy.close();
-    this.tls.close();
-    await Promise.all([once(this.proxy, 'close'), once(this.tls, 'close')]);
+    this.#proxy.closeAllConnections();
+    this.#proxy.close();
+    this.#tls.close();
+    await Promise.all([once(this.#proxy, 'close'), once(this.#tls, 'close')]);
   }
 }
 

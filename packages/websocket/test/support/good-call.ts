@@ -23,8 +23,8 @@ export class GoodCall {
   readonly sentPayloads: string[] = [];
   /** When each frame was sent (performance.now() ms). */
   readonly sentAt: number[] = [];
-  private streaming: Promise<void> | undefined;
-  private stopRequested = false;
+  #streaming: Promise<void> | undefined;
+  #stopRequested = false;
 
   private constructor(
     readonly client: CarrierClient,
@@ -50,10 +50,10 @@ export class GoodCall {
       payloads.push(toMuLawBase64(pcm.subarray(offset, offset + FRAME_SAMPLES)));
     }
     const messages = this.client.messages;
-    this.streaming = (async () => {
+    this.#streaming = (async () => {
       const start = performance.now();
       for (let frame = 0; ; frame++) {
-        if (this.stopRequested || (frame >= payloads.length && !loop)) return;
+        if (this.#stopRequested || (frame >= payloads.length && !loop)) return;
         const wait = start + frame * 20 - performance.now();
         if (wait > 0) await pause(wait);
         const payload = payloads[frame % payloads.length] as string;
@@ -63,13 +63,13 @@ export class GoodCall {
         this.sentAt.push(performance.now());
       }
     })();
-    return this.streaming;
+    return this.#streaming;
   }
 
   /** Stops streaming (before the next frame); resolves when it stopped. */
   async finishStreaming(): Promise<void> {
-    this.stopRequested = true;
-    await this.streaming;
+    this.#stopRequested = true;
+    await this.#streaming;
   }
 
   /** The payloads of the echoes received, in order. */

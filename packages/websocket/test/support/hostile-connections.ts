@@ -62,13 +62,13 @@ type Answer = { kind: 'pong' } | { kind: 'closed'; code: number; reason: string 
 
 /** One hostile WebSocket connection. */
 class HostileSocket {
-  private closedWith: { code: number; reason: string } | undefined;
-  private waiters: ((answer: Answer) => void)[] = [];
+  #closedWith: { code: number; reason: string } | undefined;
+  #waiters: ((answer: Answer) => void)[] = [];
   private constructor(readonly socket: WebSocket) {
-    socket.on('pong', () => this.waiters.shift()?.({ kind: 'pong' }));
+    socket.on('pong', () => this.#waiters.shift()?.({ kind: 'pong' }));
     socket.on('close', (code, reason) => {
-      this.closedWith = { code, reason: reason.toString() };
-      for (const waiter of this.waiters.splice(0)) waiter({ kind: 'closed', ...this.closedWith });
+      this.#closedWith = { code, reason: reason.toString() };
+      for (const waiter of this.#waiters.splice(0)) waiter({ kind: 'closed', ...this.#closedWith });
     });
     // Sends after the server closed fail with EPIPE or ECONNRESET: the close says what happened.
     socket.on('error', () => {});
@@ -83,7 +83,7 @@ class HostileSocket {
   }
 
   get isOpen(): boolean {
-    return this.closedWith === undefined && this.socket.readyState === WebSocket.OPEN;
+    return this.#closedWith === undefined && this.socket.readyState === WebSocket.OPEN;
   }
 
   send(data: string | Buffer, binary = false): void {
@@ -92,24 +92,24 @@ class HostileSocket {
 
   /** Pings and resolves with the pong, or the close, or a timeout. */
   answer(): Promise<Answer> {
-    if (this.closedWith !== undefined) return Promise.resolve({ kind: 'closed', ...this.closedWith });
+    if (this.#closedWith !== undefined) return Promise.resolve({ kind: 'closed', ...this.#closedWith });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter !== settle);
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== settle);
         resolve({ kind: 'timeout' });
       }, ANSWER_TIMEOUT_MS);
       const settle = (answer: Answer) => {
         clearTimeout(timer);
         resolve(answer);
       };
-      this.waiters.push(settle);
+      this.#waiters.push(settle);
       this.socket.ping();
     });
   }
 
   /** Closes from our side and resolves once closed. */
   async close(): Promise<void> {
-    if (this.closedWith !== undefined) return;
+    if (this.#closedWith !== undefined) return;
     const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
     this.socket.close(1000, 'done');
     const timer = setTimeout(() => this.socket.terminate(), 2000);

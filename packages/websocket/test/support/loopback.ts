@@ -95,7 +95,7 @@ export class CarrierClient {
   readonly received: { at: number; message: Record<string, unknown> }[] = [];
   readonly playback: SimulatedPlayback;
   readonly closed: Promise<{ code: number; reason: string }>;
-  private chunk = 0;
+  #chunk = 0;
 
   private constructor(
     readonly socket: WebSocket,
@@ -139,7 +139,7 @@ export class CarrierClient {
 
   /** A media message carrying `pcm` (8000 Hz) as µ-law. */
   media(pcm: Int16Array): string {
-    const chunk = ++this.chunk;
+    const chunk = ++this.#chunk;
     return this.messages.media(toMuLawBase64(pcm), chunk, (chunk - 1) * 20);
   }
 

@@ -31,18 +31,18 @@ export class SimulatedPlayback {
   readonly clears: number[] = [];
   /** Echoes sent, with their time and whether a clear returned them. */
   readonly echoes: { name: string; at: number; returnedByClear: boolean }[] = [];
-  private playoutEnd = 0;
-  private readonly pending = new Map<string, AbortController>();
-  private readonly latencyMs: number;
-  private readonly echoMarks: boolean;
+  #playoutEnd = 0;
+  readonly #pending = new Map<string, AbortController>();
+  readonly #latencyMs: number;
+  readonly #echoMarks: boolean;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly echo: (name: string) => void,
-    options: SimulatedPlaybackOptions = {},
-  ) {
-    this.latencyMs = options.latencyMs ?? 0;
-    this.echoMarks = options.echoMarks ?? true;
+  readonly #echo: (name: string) => void;
+  readonly #clock: Clock;
+  constructor(clock: Clock, echo: (name: string) => void, options: SimulatedPlaybackOptions = {}) {
+    this.#echo = echo;
+    this.#clock = clock;
+    this.#latencyMs = options.latencyMs ?? 0;
+    this.#echoMarks = options.echoMarks ?? true;
   }
 
   /** Handles one message we sent (call it when it is sent; the latency is added here). */
@@ -52,43 +52,43 @@ export class SimulatedPlayback {
       media?: { payload: string };
       mark?: { name: string };
     };
-    if (this.latencyMs > 0) {
-      this.clock.sleep(this.latencyMs).then(() => this.arrive(message));
-    } else this.arrive(message);
+    if (this.#latencyMs > 0) {
+      this.#clock.sleep(this.#latencyMs).then(() => this.#arrive(message));
+    } else this.#arrive(message);
   }
 
-  private arrive(message: { event: string; media?: { payload: string }; mark?: { name: string } }): void {
-    const now = this.clock.now();
+  #arrive(message: { event: string; media?: { payload: string }; mark?: { name: string } }): void {
+    const now = this.#clock.now();
     if (message.event === 'media' && message.media) {
       const durationMs = Buffer.from(message.media.payload, 'base64').length / 8;
-      this.playoutEnd = Math.max(this.playoutEnd, now) + durationMs;
-      this.media.push({ at: now, payload: message.media.payload, queuedMs: this.playoutEnd - now });
+      this.#playoutEnd = Math.max(this.#playoutEnd, now) + durationMs;
+      this.media.push({ at: now, payload: message.media.payload, queuedMs: this.#playoutEnd - now });
     } else if (message.event === 'mark' && message.mark) {
       const name = message.mark.name;
       this.marks.push({ name, at: now });
-      if (!this.echoMarks) return;
+      if (!this.#echoMarks) return;
       const controller = new AbortController();
-      this.pending.set(name, controller);
-      const playedAt = Math.max(this.playoutEnd, now);
-      this.clock.sleep(playedAt - now + this.latencyMs, controller.signal).then(
+      this.#pending.set(name, controller);
+      const playedAt = Math.max(this.#playoutEnd, now);
+      this.#clock.sleep(playedAt - now + this.#latencyMs, controller.signal).then(
         () => {
-          this.pending.delete(name);
-          this.echoes.push({ name, at: this.clock.now(), returnedByClear: false });
-          this.echo(name);
+          this.#pending.delete(name);
+          this.echoes.push({ name, at: this.#clock.now(), returnedByClear: false });
+          this.#echo(name);
         },
         () => {},
       );
     } else if (message.event === 'clear') {
       this.clears.push(now);
-      this.playoutEnd = now;
-      for (const [name, controller] of this.pending) {
+      this.#playoutEnd = now;
+      for (const [name, controller] of this.#pending) {
         controller.abort();
-        this.pending.delete(name);
+        this.#pending.delete(name);
         const deliver = () => {
-          this.echoes.push({ name, at: this.clock.now(), returnedByClear: true });
-          this.echo(name);
+          this.echoes.push({ name, at: this.#clock.now(), returnedByClear: true });
+          this.#echo(name);
         };
-        if (this.latencyMs > 0) this.clock.sleep(this.latencyMs).then(deliver);
+        if (this.#latencyMs > 0) this.#clock.sleep(this.#latencyMs).then(deliver);
         else deliver();
       }
     }
@@ -96,6 +96,6 @@ export class SimulatedPlayback {
 
   /** Audio the carrier still has to play, in ms. */
   queuedMs(): number {
-    return Math.max(0, this.playoutEnd - this.clock.now());
+    return Math.max(0, this.#playoutEnd - this.#clock.now());
   }
 }

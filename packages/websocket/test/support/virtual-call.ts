@@ -32,11 +32,14 @@ export class FakeSocket implements MessageSocket {
   onSend: (text: string) => void = () => {};
   onClose: (code: number, reason: string) => void = () => {};
 
-  constructor(private readonly clock: VirtualClock) {}
+  readonly #clock: VirtualClock;
+  constructor(clock: VirtualClock) {
+    this.#clock = clock;
+  }
 
   send(text: string): void {
     if (this.readyState !== 1) throw new Error('WebSocket is not open');
-    this.sent.push({ at: this.clock.now(), text });
+    this.sent.push({ at: this.#clock.now(), text });
     this.onSend(text);
   }
 
@@ -44,7 +47,7 @@ export class FakeSocket implements MessageSocket {
     if (this.readyState >= 2) return;
     this.readyState = 2;
     this.closeCode = code;
-    this.closedAt = this.clock.now();
+    this.closedAt = this.#clock.now();
     queueMicrotask(() => {
       this.readyState = 3;
       this.onClose(code ?? 1005, reason ?? '');
@@ -69,14 +72,19 @@ export class FakeSocket implements MessageSocket {
 /** A CallTerminator that records when it was asked to hang up. */
 export class FakeTerminator implements CallTerminator {
   readonly calls: { callId: string; at: number }[] = [];
+  readonly #outcome: () => Promise<void>;
+  readonly #clock: { now(): number };
   constructor(
-    private readonly clock: { now(): number },
+    clock: { now(): number },
     readonly carrier: 'twilio' | 'telnyx' = 'twilio',
-    private readonly outcome: () => Promise<void> = () => Promise.resolve(),
-  ) {}
+    outcome: () => Promise<void> = () => Promise.resolve(),
+  ) {
+    this.#outcome = outcome;
+    this.#clock = clock;
+  }
   hangUp(call: CallInfo): Promise<void> {
-    this.calls.push({ callId: call.callId, at: this.clock.now() });
-    return this.outcome();
+    this.calls.push({ callId: call.callId, at: this.#clock.now() });
+    return this.#outcome();
   }
 }
 

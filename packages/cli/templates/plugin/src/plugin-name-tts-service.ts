@@ -26,17 +26,17 @@ export interface PluginNameTTSServiceOptions extends TTSServiceOptions {
  * interruption).
  */
 export class PluginNameTTSService extends SentenceTTSService {
-  private readonly frequencyHz: number;
-  private readonly wordMs: number;
+  readonly #frequencyHz: number;
+  readonly #wordMs: number;
 
   /** @throws {InvalidOptionError} if `frequencyHz` or `wordMs` is not positive. */
   constructor(options: PluginNameTTSServiceOptions = {}) {
     super(options);
-    this.frequencyHz = options.frequencyHz ?? 440;
-    this.wordMs = options.wordMs ?? 120;
-    if (!(this.frequencyHz > 0) || !(this.wordMs > 0))
+    this.#frequencyHz = options.frequencyHz ?? 440;
+    this.#wordMs = options.wordMs ?? 120;
+    if (!(this.#frequencyHz > 0) || !(this.#wordMs > 0))
       throw new InvalidOptionError(
-        !(this.frequencyHz > 0) ? 'frequencyHz' : 'wordMs',
+        !(this.#frequencyHz > 0) ? 'frequencyHz' : 'wordMs',
         'frequencyHz and wordMs must be positive',
       );
   }
@@ -48,15 +48,15 @@ export class PluginNameTTSService extends SentenceTTSService {
       // interruption arrive between words, as it would.
       await new Promise((resolve) => setImmediate(resolve));
       signal.throwIfAborted();
-      yield { audio: this.tone(), words: [{ word, startMs: 0, endMs: this.wordMs }] };
+      yield { audio: this.#tone(), words: [{ word, startMs: 0, endMs: this.#wordMs }] };
     }
   }
 
-  private tone(): Int16Array {
+  #tone(): Int16Array {
     const sampleRate = this.sampleRate;
-    const samples = new Int16Array(Math.round((sampleRate * this.wordMs) / 1000));
+    const samples = new Int16Array(Math.round((sampleRate * this.#wordMs) / 1000));
     for (let index = 0; index < samples.length; index++) {
-      samples[index] = Math.round(8000 * Math.sin((2 * Math.PI * this.frequencyHz * index) / sampleRate));
+      samples[index] = Math.round(8000 * Math.sin((2 * Math.PI * this.#frequencyHz * index) / sampleRate));
     }
     return samples;
   }

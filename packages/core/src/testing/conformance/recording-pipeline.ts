@@ -39,17 +39,16 @@ type FrameType<T extends Frame> = abstract new (...args: never[]) => T;
 /** Records what crosses it and tells its pipeline. */
 class NotifyingRecorder extends FrameProcessor {
   readonly recorded: RecordedFrame[] = [];
-  constructor(
-    name: string,
-    private readonly onFrame: (entry: RecordedFrame) => void,
-  ) {
+  readonly #onFrame: (entry: RecordedFrame) => void;
+  constructor(name: string, onFrame: (entry: RecordedFrame) => void) {
     super({ name });
+    this.#onFrame = onFrame;
   }
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     const entry = { frame, direction, at: this.clock.now() };
     this.recorded.push(entry);
     this.pushFrame(frame, direction);
-    this.onFrame(entry);
+    this.#onFrame(entry);
   }
 }
 
@@ -60,14 +59,14 @@ export class RecordingPipeline {
   readonly errors: ErrorFrame[] = [];
   /** Every frame that came out, each way, in order, with its time on the pipeline clock. */
   readonly output: RecordedFrame[] = [];
-  private readonly top: NotifyingRecorder;
-  private readonly bottom: NotifyingRecorder;
-  private readonly timeoutMs: number;
-  private readonly waiters = new Set<() => void>();
-  private readonly listeners: ((entry: RecordedFrame) => void)[] = [];
-  private running: Promise<TaskEndReason> | undefined;
-  private endReason: TaskEndReason | undefined;
-  private startFrameSent = false;
+  readonly #top: NotifyingRecorder;
+  readonly #bottom: NotifyingRecorder;
+  readonly #timeoutMs: number;
+  readonly #waiters = new Set<() => void>();
+  readonly #listeners: ((entry: RecordedFrame) => void)[] = [];
+  #running: Promise<TaskEndReason> | undefined;
+  #endReason: TaskEndReason | undefined;
+  #startFrameSent = false;
 
   /** The processors under test, top to bottom. */
   readonly processors: readonly FrameProcessor[];
@@ -83,28 +82,28 @@ export class RecordingPipeline {
     this.processors = Array.isArray(processors) ? processors : [processors as FrameProcessor];
     const record = (entry: RecordedFrame) => {
       this.output.push(entry);
-      for (const listener of this.listeners) listener(entry);
-      this.wakeWaiters();
+      for (const listener of this.#listeners) listener(entry);
+      this.#wakeWaiters();
     };
-    this.top = new NotifyingRecorder('conformance::top', (entry) => {
+    this.#top = new NotifyingRecorder('conformance::top', (entry) => {
       if (entry.direction === FrameDirection.Upstream) record(entry);
     });
-    this.bottom = new NotifyingRecorder('conformance::bottom', (entry) => {
+    this.#bottom = new NotifyingRecorder('conformance::bottom', (entry) => {
       if (entry.direction === FrameDirection.Downstream) record(entry);
     });
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.task = new PipelineTask(new Pipeline([this.top, ...this.processors, this.bottom]), {
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.task = new PipelineTask(new Pipeline([this.#top, ...this.processors, this.#bottom]), {
       params: options.params,
       clock: options.clock ?? realClock,
       logger: createLogger({ defaultLevel: 'silent' }),
     });
     this.task.on('started', () => {
-      this.startFrameSent = true;
-      this.wakeWaiters();
+      this.#startFrameSent = true;
+      this.#wakeWaiters();
     });
     this.task.on('error', (frame) => {
       this.errors.push(frame);
-      this.wakeWaiters();
+      this.#wakeWaiters();
     });
   }
 
@@ -115,9 +114,9 @@ export class RecordingPipeline {
 
   /** Runs the task (sends the StartFrame). */
   start(): this {
-    this.running ??= this.task.run().then((reason) => {
-      this.endReason = reason;
-      this.wakeWaiters();
+    this.#running ??= this.task.run().then((reason) => {
+      this.#endReason = reason;
+      this.#wakeWaiters();
       return reason;
     });
     return this;
@@ -129,12 +128,12 @@ export class RecordingPipeline {
    */
   async started(): Promise<void> {
     this.start();
-    await this.waitFor(() => this.startFrameSent, 'the pipeline to start');
+    await this.waitFor(() => this.#startFrameSent, 'the pipeline to start');
   }
 
   /** Why the task finished; undefined while it runs. */
   get finished(): TaskEndReason | undefined {
-    return this.endReason;
+    return this.#endReason;
   }
 
   /** Queues frames downstream into the processor, in order. */
@@ -144,12 +143,12 @@ export class RecordingPipeline {
 
   /** Pushes frames upstream into the processor from below, in order. */
   queueUpstream(...frames: Frame[]): void {
-    for (const frame of frames) this.bottom.pushFrame(frame, FrameDirection.Upstream);
+    for (const frame of frames) this.#bottom.pushFrame(frame, FrameDirection.Upstream);
   }
 
   /** Calls `listener` with every frame that comes out from now on (synchronously, as it does). */
   onOutput(listener: (entry: RecordedFrame) => void): void {
-    this.listeners.push(listener);
+    this.#listeners.push(listener);
   }
 
   /** Frames of `type` that came out at the bottom (downstream), in order. */
@@ -180,23 +179,23 @@ export class RecordingPipeline {
    * @throws ConformanceError `timed-out` after `timeoutMs` of real time, or at once if the task
    *   finished without the condition holding; `what` names what was awaited.
    */
-  waitFor(condition: () => boolean, what: string, timeoutMs = this.timeoutMs): Promise<void> {
+  waitFor(condition: () => boolean, what: string, timeoutMs = this.#timeoutMs): Promise<void> {
     if (condition()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const finish = (error?: ConformanceError) => {
         clearTimeout(timer);
         clearInterval(poll);
-        this.waiters.delete(check);
+        this.#waiters.delete(check);
         if (error === undefined) resolve();
         else reject(error);
       };
       const check = () => {
         if (condition()) finish();
-        else if (this.endReason !== undefined) {
+        else if (this.#endReason !== undefined) {
           finish(
             new ConformanceError(
               'timed-out',
-              `the pipeline ended (${this.endReason}) before ${what}${this.describeErrors()}`,
+              `the pipeline ended (${this.#endReason}) before ${what}${this.#describeErrors()}`,
             ),
           );
         }
@@ -206,13 +205,13 @@ export class RecordingPipeline {
           finish(
             new ConformanceError(
               'timed-out',
-              `${what} did not happen within ${timeoutMs} ms${this.describeErrors()}`,
+              `${what} did not happen within ${timeoutMs} ms${this.#describeErrors()}`,
             ),
           ),
         timeoutMs,
       );
       const poll = setInterval(check, 10);
-      this.waiters.add(check);
+      this.#waiters.add(check);
     });
   }
 
@@ -231,27 +230,27 @@ export class RecordingPipeline {
    *
    * @throws ConformanceError `timed-out` if it does not finish within the timeout.
    */
-  async end(timeoutMs = this.timeoutMs): Promise<TaskEndReason> {
+  async end(timeoutMs = this.#timeoutMs): Promise<TaskEndReason> {
     this.start();
     this.task.stopWhenDone();
     await this.waitFor(
-      () => this.endReason !== undefined,
+      () => this.#endReason !== undefined,
       'the pipeline to end after an EndFrame',
       timeoutMs,
     );
-    return this.endReason as TaskEndReason;
+    return this.#endReason as TaskEndReason;
   }
 
   /** Cancels the task and waits for it to finish (the task gives up after its cancel timeout). */
-  async cancel(timeoutMs = this.timeoutMs): Promise<TaskEndReason> {
+  async cancel(timeoutMs = this.#timeoutMs): Promise<TaskEndReason> {
     this.start();
     this.task.cancel('conformance check');
     await this.waitFor(
-      () => this.endReason !== undefined,
+      () => this.#endReason !== undefined,
       'the pipeline to end after a CancelFrame',
       timeoutMs,
     );
-    return this.endReason as TaskEndReason;
+    return this.#endReason as TaskEndReason;
   }
 
   /** Index in {@link output} of `frame`, or -1. */
@@ -259,11 +258,11 @@ export class RecordingPipeline {
     return this.output.findIndex((entry) => entry.frame === frame);
   }
 
-  private wakeWaiters(): void {
-    for (const waiter of [...this.waiters]) waiter();
+  #wakeWaiters(): void {
+    for (const waiter of [...this.#waiters]) waiter();
   }
 
-  private describeErrors(): string {
+  #describeErrors(): string {
     if (this.errors.length === 0) return '';
     return `; errors reported: ${this.errors.map((frame) => frame.message).join(' | ')}`;
   }
