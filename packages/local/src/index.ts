@@ -7,6 +7,7 @@ export {
   FLITE_VOICE_SAMPLE_RATES,
   type FliteAudio,
   FliteSynthesizer,
+  type FliteSynthesizerOptions,
   type FliteVoice,
 } from './flite/flite-synthesizer.js';
 export { FliteTTSService, type FliteTTSServiceOptions } from './flite/flite-tts-service.js';

@@ -16,15 +16,14 @@ function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-/** The synthesizer's current worker thread, to kill it from outside as a crash would. */
-function currentWorker(synthesizer: FliteSynthesizer): Worker {
-  const worker = Reflect.get(synthesizer, 'worker') as Worker | undefined;
-  if (worker === undefined) throw new Error('the synthesizer has no worker');
-  return worker;
-}
-
 describe('FliteSynthesizer resources', () => {
-  const synthesizer = new FliteSynthesizer();
+  // The synthesizer's current worker thread, to kill it from outside as a crash would.
+  let latestWorker: Worker | undefined;
+  const synthesizer = new FliteSynthesizer({ onWorkerStart: (worker) => (latestWorker = worker) });
+  const currentWorker = (): Worker => {
+    if (latestWorker === undefined) throw new Error('the synthesizer started no worker');
+    return latestWorker;
+  };
   afterAll(() => synthesizer.close());
 
   it('keeps the open file descriptors flat over 300 syntheses', async () => {
@@ -52,7 +51,7 @@ describe('FliteSynthesizer resources', () => {
   it('replaces a worker that died, failing only the request it held', async () => {
     const startedBefore = synthesizer.workersStarted;
     const held = synthesizer.synthesize('This request is in the worker when it dies.', 'kal');
-    await currentWorker(synthesizer).terminate();
+    await currentWorker().terminate();
     await expect(held).rejects.toThrow(/the Flite worker exited/);
     await expect(held).rejects.toMatchObject({ name: 'FliteError', code: 'worker-exited', exitCode: 1 });
     const after = await synthesizer.synthesize('Still speaking after the crash.', 'kal');
@@ -62,7 +61,7 @@ describe('FliteSynthesizer resources', () => {
 
   it('replaces a worker that died between requests', async () => {
     const startedBefore = synthesizer.workersStarted;
-    await currentWorker(synthesizer).terminate();
+    await currentWorker().terminate();
     const audio = await synthesizer.synthesize('Hello again.', 'kal');
     expect(audio.samples.length).toBeGreaterThan(4000);
     expect(synthesizer.workersStarted).toBe(startedBefore + 1);

