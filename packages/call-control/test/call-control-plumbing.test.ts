@@ -7,20 +7,22 @@ import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CallControlError,
-  type CallControlEvent,
-  CallRegistry,
   callControlRetryPolicy,
-  LocalDirectoryRecordingStorage,
   publicUrlOf,
   publicWebSocketUrlOf,
   RecentEventIds,
+  retryAfterMs,
+  sendWithRetry,
+} from '../src/carrier-kit/index.js';
+import {
+  CallControlError,
+  type CallControlEvent,
+  CallRegistry,
+  LocalDirectoryRecordingStorage,
   RecordingKeyError,
   RecordingTransfer,
   RecordingTransferError,
-  retryAfterMs,
   S3RecordingStorage,
-  sendWithRetry,
 } from '../src/index.js';
 import { listenOnLoopback } from '../src/testing/index.js';
 import { jfkPath } from './support/recordings.js';

@@ -21,7 +21,7 @@
  * remembers the nonces it has accepted and refuses a second use.
  */
 import { createHmac } from 'node:crypto';
-import { RecentEventIds } from '@voxline/call-control';
+import { RecentEventIds } from '@voxline/call-control/carrier-kit';
 import * as plivo from 'plivo';
 
 /** The signature header, lower case as Node reports header names. */

@@ -27,14 +27,14 @@
  * `publicUrl` (a base such as `https://voice.example.com`, or a function); see `PublicUrlOption`.
  */
 
+import type { PublicUrlOption } from '@voxline/call-control';
 import {
   keepRawBodies,
-  type PublicUrlOption,
   publicUrlOf,
   rawBodyOf,
   rejectWebhook,
   validatePublicUrlBase,
-} from '@voxline/call-control';
+} from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';

@@ -34,7 +34,8 @@
  * `lifecycle.handleSignals`, SIGTERM and SIGINT call `fastify.close()`.
  */
 import fastifyWebsocket from '@fastify/websocket';
-import { type PublicUrlOption, publicWebSocketUrlOf } from '@voxline/call-control';
+import type { PublicUrlOption } from '@voxline/call-control';
+import { publicWebSocketUrlOf } from '@voxline/call-control/carrier-kit';
 import { defaultPipelineParams, InvalidOptionError, type Logger } from '@voxline/core';
 import type { MediaStreamUpgrade } from '@voxline/telephony';
 import type {

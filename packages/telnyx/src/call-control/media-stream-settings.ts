@@ -16,7 +16,7 @@
  * https://developers.telnyx.com/docs/voice/programmable-voice/texml-verbs/stream (Telnyx's default
  * sampling rate is 8000, so wideband codecs must ask for 16000 explicitly).
  */
-import { invalidCommand } from '@voxline/call-control';
+import { invalidCommand } from '@voxline/call-control/carrier-kit';
 
 /** Codecs the Voxline serializer handles (AMR-WB is not decoded). */
 export type TelnyxStreamCodec = 'PCMU' | 'PCMA' | 'L16' | 'G722' | 'OPUS';

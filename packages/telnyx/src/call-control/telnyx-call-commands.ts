@@ -17,13 +17,8 @@
  *   own retries are off, so this policy is the only one.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CallControlError,
-  type CallControlFailure,
-  callControlRetryPolicy,
-  invalidCommand,
-  sendWithRetry,
-} from '@voxline/call-control';
+import { CallControlError, type CallControlFailure } from '@voxline/call-control';
+import { callControlRetryPolicy, invalidCommand, sendWithRetry } from '@voxline/call-control/carrier-kit';
 import {
   type Clock,
   defaultLogger,

@@ -21,17 +21,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  AfterReplyWork,
   type AnsweringMachineAction,
   type CallContext,
   type CallControlSession,
   type CallRecordingOptions,
   CallRegistry,
-  callContextOf,
   type MachineDetectionResult,
   RecordingArchiver,
-  runWebhookCommand,
 } from '@voxline/call-control';
+import { AfterReplyWork, callContextOf, runWebhookCommand } from '@voxline/call-control/carrier-kit';
 import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
 import type { TelnyxWebhookEvent } from '../webhooks/telnyx-webhook-events.js';
 import { decodeClientState, type VoxlineClientState } from './client-state.js';

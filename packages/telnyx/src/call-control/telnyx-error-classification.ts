@@ -7,7 +7,8 @@
  * fundamentals (401 bad key, 403 not permitted, 404 unknown resource, 422 validation, 429 rate
  * limited; https://developers.telnyx.com/development/api-fundamentals/api-errors).
  */
-import { type CallControlFailure, retryAfterMs } from '@voxline/call-control';
+import type { CallControlFailure } from '@voxline/call-control';
+import { retryAfterMs } from '@voxline/call-control/carrier-kit';
 import { APIConnectionError, APIError } from 'telnyx';
 
 /** The Telnyx error code of a command sent to a call that has already ended (HTTP 422). */

@@ -28,7 +28,7 @@
  */
 
 import type { KeyObject } from 'node:crypto';
-import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxline/call-control';
+import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';

@@ -15,7 +15,7 @@
  *   (Twilio errors 31920 and 31922, https://www.twilio.com/docs/api/errors/31922).
  * - With `<Connect>`, only the inbound track is streamed, so no `track` attribute is set.
  */
-import { invalidCommand } from '@voxline/call-control';
+import { invalidCommand } from '@voxline/call-control/carrier-kit';
 import twilio from 'twilio';
 
 /** What {@link mediaStreamTwiml} connects. */

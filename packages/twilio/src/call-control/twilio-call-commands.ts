@@ -14,13 +14,8 @@
  * (HTTP 429, connection refused): a retry after a lost answer could place a second call.
  */
 
-import {
-  CallControlError,
-  type CallControlFailure,
-  callControlRetryPolicy,
-  invalidCommand,
-  sendWithRetry,
-} from '@voxline/call-control';
+import { CallControlError, type CallControlFailure } from '@voxline/call-control';
+import { callControlRetryPolicy, invalidCommand, sendWithRetry } from '@voxline/call-control/carrier-kit';
 import {
   type Clock,
   defaultLogger,

@@ -21,17 +21,19 @@
  */
 
 import {
-  AfterReplyWork,
   type AnsweringMachineAction,
   type CallContext,
   type CallControlSession,
   type CallRecordingOptions,
   CallRegistry,
-  callContextOf,
   RecordingArchiver,
+} from '@voxline/call-control';
+import {
+  AfterReplyWork,
+  callContextOf,
   runWebhookCommand,
   validatePublicUrlBase,
-} from '@voxline/call-control';
+} from '@voxline/call-control/carrier-kit';
 import {
   type Clock,
   defaultLogger,

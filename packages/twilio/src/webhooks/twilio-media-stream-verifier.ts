@@ -24,12 +24,12 @@
  * ```
  */
 
+import type { PublicUrlOption } from '@voxline/call-control';
 import {
-  type PublicUrlOption,
   publicWebSocketUrlOf,
   rejectWebhook,
   validatePublicUrlBase,
-} from '@voxline/call-control';
+} from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { defaultLogger, InvalidOptionError } from '@voxline/core';
 import type {

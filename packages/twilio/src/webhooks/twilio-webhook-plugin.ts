@@ -36,15 +36,15 @@
  * make Twilio play its "application error" message to the caller.
  */
 
+import type { PublicUrlOption } from '@voxline/call-control';
 import {
   keepRawBodies,
-  type PublicUrlOption,
   publicUrlOf,
   RecentEventIds,
   rawBodyOf,
   rejectWebhook,
   validatePublicUrlBase,
-} from '@voxline/call-control';
+} from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
