@@ -6,7 +6,8 @@
  * |--------|----------------------------------------------------------------------------------|
  * | 401    | `missing-signature`, `missing-timestamp`, `malformed-signature`,                 |
  * |        | `malformed-timestamp`, `bad-signature`: the request is not proven to come from    |
- * |        | the carrier                                                                      |
+ * |        | the carrier; `replayed-nonce`: a signature nonce used before (Plivo signs each    |
+ * |        | request with a fresh one, so a second use is a copy, not the carrier)             |
  * | 403    | `timestamp-outside-tolerance`: correctly signed, but too old or too far in the    |
  * |        | future (a replay, or a clock that is off): authenticated, yet refused             |
  * | 400    | `malformed-body`: signed correctly, but not the shape the carrier documents       |
@@ -25,6 +26,7 @@ export type WebhookRejectionReason =
   | 'malformed-timestamp'
   | 'bad-signature'
   | 'timestamp-outside-tolerance'
+  | 'replayed-nonce'
   | 'malformed-body';
 
 /** The HTTP status for each {@link WebhookRejectionReason}; see the module comment. */

@@ -121,14 +121,7 @@ const plugin: FastifyPluginAsync<PlivoWebhooksOptions> = async (scope, options) 
       signature,
     });
     if (!valid) return rejectWebhook(reply, 'bad-signature', logger, 'plivo');
-    if (!nonces.firstUse(nonce)) {
-      // Not one of telephony's rejection reasons: Twilio and Telnyx have no nonce to replay.
-      logger.warn({ carrier: 'plivo', reason: 'replayed-nonce', status: 401 }, 'webhook rejected');
-      return reply
-        .code(401)
-        .type('application/json')
-        .send({ error: 'webhook-rejected', reason: 'replayed-nonce' });
-    }
+    if (!nonces.firstUse(nonce)) return rejectWebhook(reply, 'replayed-nonce', logger, 'plivo');
     return undefined;
   }
 
