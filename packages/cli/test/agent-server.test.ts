@@ -110,19 +110,28 @@ describe('the voxline serve server', () => {
     ).rejects.toThrow(/refused while carrier credentials are configured/);
   });
 
-  it('with Twilio credentials, the shared /ws route refuses an unsigned Twilio stream and runs a signed one', async () => {
+  /**
+   * Starts the server with `env`, then calls its shared /ws route twice as `carrier`: unsigned (the
+   * stream must be refused before any pipeline runs), then with `credentials` (it must run, be
+   * detected as `carrier` among the default carriers, and be verified). Returns the sessions.
+   */
+  async function unsignedThenSigned(
+    carrier: 'twilio' | 'plivo',
+    env: NodeJS.ProcessEnv,
+    credentials: NonNullable<Parameters<typeof simulateCall>[0]['credentials']>,
+  ): Promise<CallSession[]> {
     const sessions: CallSession[] = [];
     server = await startAgentServer({
       agent: echoAgent,
       port: 0,
       logger: createLogger({ level: 'silent' }),
-      env: { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'test-token' },
+      env,
       onSession: (session) => sessions.push(session),
     });
     const url = `${server.webSocketUrl}/ws`;
     const audio = CallerAudio.fromWavFile(jfkPath);
     const script = () => ({ steps: [{ say: { fromMs: 0, toMs: 600 } }, { hangUp: {} }] });
-    const unsigned = await simulateCall({ carrier: 'twilio', url, audio, script: script() });
+    const unsigned = await simulateCall({ carrier, url, audio, script: script() });
     // The server closed the unverified stream at once: no pipeline ran.
     expect(unsigned.endedBy).toBe('agent');
     expect(await sessions[0]?.finished).toEqual({
@@ -130,50 +139,27 @@ describe('the voxline serve server', () => {
       hungUp: false,
       endedBy: 'unverified',
     });
-    const signed = await simulateCall({
-      carrier: 'twilio',
-      url,
-      audio,
-      script: script(),
-      credentials: { twilioAuthToken: 'test-token' },
-    });
+    const signed = await simulateCall({ carrier, url, audio, script: script(), credentials });
     expect(signed.endedBy).toBe('caller');
+    expect(sessions[1]?.transport.carrier).toBe(carrier);
     expect(sessions[1]?.verified).toBe(true);
+    return sessions;
+  }
+
+  it('with Twilio credentials, the shared /ws route refuses an unsigned Twilio stream and runs a signed one', async () => {
+    const sessions = await unsignedThenSigned(
+      'twilio',
+      { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'test-token' },
+      { twilioAuthToken: 'test-token' },
+    );
     expect(await sessions[1]?.finished).toMatchObject({ pipeline: 'cancel', endedBy: 'carrier' });
   });
 
   it('with a Plivo auth token, the shared /ws route detects Plivo among the carriers, refuses an unsigned stream and runs a signed one', async () => {
-    const sessions: CallSession[] = [];
-    server = await startAgentServer({
-      agent: echoAgent,
-      port: 0,
-      logger: createLogger({ level: 'silent' }),
-      env: { PLIVO_AUTH_TOKEN: 'plivo-token' },
-      onSession: (session) => sessions.push(session),
-    });
-    const url = `${server.webSocketUrl}/ws`;
-    const audio = CallerAudio.fromWavFile(jfkPath);
-    const script = () => ({ steps: [{ say: { fromMs: 0, toMs: 600 } }, { hangUp: {} }] });
-    const unsigned = await simulateCall({ carrier: 'plivo', url, audio, script: script() });
-    expect(unsigned.endedBy).toBe('agent');
-    expect(await sessions[0]?.finished).toEqual({
-      pipeline: undefined,
-      hungUp: false,
-      endedBy: 'unverified',
-    });
-    const signed = await simulateCall({
-      carrier: 'plivo',
-      url,
-      audio,
-      script: script(),
-      credentials: { plivoAuthToken: 'plivo-token' },
-    });
-    expect(signed.endedBy).toBe('caller');
-    expect(sessions[1]?.transport.carrier).toBe('plivo');
-    expect(sessions[1]?.verified).toBe(true);
+    await unsignedThenSigned('plivo', { PLIVO_AUTH_TOKEN: 'plivo-token' }, { plivoAuthToken: 'plivo-token' });
     // The answer webhook is mounted but not configured without PUBLIC_URL and PLIVO_AUTH_ID.
-    const answer = await fetch(`${server.baseUrl}/plivo/answer`, { method: 'POST', body: 'CallUUID=x' });
+    const answer = await fetch(`${server?.baseUrl}/plivo/answer`, { method: 'POST', body: 'CallUUID=x' });
     expect(answer.status).toBe(503);
-    expect(server.webhooks.plivo.missing).toEqual(['PUBLIC_URL', 'PLIVO_AUTH_ID']);
+    expect(server?.webhooks.plivo.missing).toEqual(['PUBLIC_URL', 'PLIVO_AUTH_ID']);
   });
 });
