@@ -14,7 +14,6 @@
  * - The SDK itself retries a voice request twice on a 5xx answer and cannot be told not to, so a
  *   5xx costs up to three requests per attempt of this class's policy.
  */
-import { InvalidOptionError } from '@voxline/core';
 import type { CallInfo } from '@voxline/telephony';
 import {
   type HangUpFailure,
@@ -33,8 +32,6 @@ export interface PlivoCallTerminatorOptions extends RetryingCallTerminatorOption
   authToken?: string;
   /** An HTTP(S) proxy for the SDK's requests (its `proxy` option). Ignored with `client`. */
   proxy?: string;
-  /** Time limit of one hang-up request in ms (the SDK's `timeout`). Default 10,000. Ignored with `client`. */
-  requestTimeoutMs?: number;
 }
 
 /**
@@ -55,16 +52,10 @@ export class PlivoCallTerminator extends RetryingCallTerminator {
    */
   constructor(options: PlivoCallTerminatorOptions = {}) {
     super(options);
-    const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    if (!(requestTimeoutMs > 0))
-      throw new InvalidOptionError(
-        'requestTimeoutMs',
-        `requestTimeoutMs must be positive, got ${requestTimeoutMs}`,
-      );
     this.#client =
       options.client ??
       new plivo.Client(options.authId, options.authToken, {
-        timeout: requestTimeoutMs,
+        timeout: this.requestTimeoutMs,
         ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
       });
   }

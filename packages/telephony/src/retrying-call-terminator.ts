@@ -32,6 +32,11 @@ export interface RetryingCallTerminatorOptions {
    * forgotten first. Default 10,000 (about 1 MB of ids).
    */
   rememberedCalls?: number;
+  /**
+   * Time limit of one hang-up request in ms, for the carrier SDK's own timeout option
+   * ({@link RetryingCallTerminator.requestTimeoutMs}). Default 10,000.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** How a failed hang-up request is treated. */
@@ -70,10 +75,14 @@ export abstract class RetryingCallTerminator implements CallTerminator {
    * @throws {InvalidOptionError} if `retry.attempts` is not an integer ≥ 1, `retry.baseDelayMs` is negative
    *   or not finite, or `rememberedCalls` is not an integer ≥ 1.
    */
+  /** Time limit of one hang-up request in ms, checked (> 0) and defaulted (10,000) here. */
+  protected readonly requestTimeoutMs: number;
+
   constructor(options: RetryingCallTerminatorOptions = {}) {
     const attempts = options.retry?.attempts ?? 3;
     const baseDelayMs = options.retry?.baseDelayMs ?? 250;
     const rememberedCalls = options.rememberedCalls ?? 10_000;
+    const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!Number.isInteger(attempts) || attempts < 1) {
       throw new InvalidOptionError(
         'retry.attempts',
@@ -92,6 +101,13 @@ export abstract class RetryingCallTerminator implements CallTerminator {
         `rememberedCalls must be an integer ≥ 1, got ${rememberedCalls}`,
       );
     }
+    if (!(requestTimeoutMs > 0)) {
+      throw new InvalidOptionError(
+        'requestTimeoutMs',
+        `requestTimeoutMs must be positive, got ${requestTimeoutMs}`,
+      );
+    }
+    this.requestTimeoutMs = requestTimeoutMs;
     this.#attempts = attempts;
     this.#baseDelayMs = baseDelayMs;
     this.#logger = options.logger ?? defaultLogger();

@@ -11,7 +11,6 @@
  * - The SDK's own retries are turned off for this request so the backoff policy here is the only one.
  */
 
-import { InvalidOptionError } from '@voxline/core';
 import type { CallInfo } from '@voxline/telephony';
 import {
   type HangUpFailure,
@@ -35,8 +34,6 @@ export interface TelnyxCallTerminatorOptions extends RetryingCallTerminatorOptio
    * `https://api.telnyx.com/v2`. Ignored with `client`.
    */
   baseURL?: string;
-  /** Time limit of one hang-up request in ms. Default 10,000. */
-  requestTimeoutMs?: number;
 }
 
 /** The Telnyx error code of a command sent to a call that has already ended. */
@@ -53,26 +50,18 @@ export const TELNYX_CALL_ALREADY_ENDED = '90018';
 export class TelnyxCallTerminator extends RetryingCallTerminator {
   readonly carrier = 'telnyx' as const;
   readonly #client: Telnyx;
-  readonly #requestTimeoutMs: number;
 
   /** @throws {InvalidOptionError} for out-of-range retry options or `requestTimeoutMs`. */
   constructor(options: TelnyxCallTerminatorOptions = {}) {
     super(options);
-    const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    if (!(requestTimeoutMs > 0))
-      throw new InvalidOptionError(
-        'requestTimeoutMs',
-        `requestTimeoutMs must be positive, got ${requestTimeoutMs}`,
-      );
-    this.#requestTimeoutMs = requestTimeoutMs;
-    this.#client = telnyxClientFor(options, requestTimeoutMs);
+    this.#client = telnyxClientFor(options, this.requestTimeoutMs);
   }
 
   protected override async sendHangUp(call: CallInfo, requestId: string): Promise<void> {
     await this.#client.calls.actions.hangup(
       call.callId,
       { command_id: requestId },
-      { maxRetries: 0, timeout: this.#requestTimeoutMs },
+      { maxRetries: 0, timeout: this.requestTimeoutMs },
     );
   }
 

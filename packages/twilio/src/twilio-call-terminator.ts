@@ -10,7 +10,6 @@
  * 20404** ("The requested resource ... was not found"): success (the race reported in https://github.com/pipecat-ai/pipecat/issues/2145).
  */
 
-import { InvalidOptionError } from '@voxline/core';
 import type { CallInfo } from '@voxline/telephony';
 import {
   type HangUpFailure,
@@ -35,8 +34,6 @@ export interface TwilioCallTerminatorOptions extends RetryingCallTerminatorOptio
    * both are given. With an `edge`/`region` set on the client, the SDK still rewrites the host name.
    */
   apiBaseUrl?: string;
-  /** Time limit of one hang-up request in ms (the SDK's `timeout`). Default 10,000. Ignored with `client`. */
-  requestTimeoutMs?: number;
 }
 
 /** Twilio's error code for a resource that does not exist (here: a call that is over). */
@@ -57,13 +54,7 @@ export class TwilioCallTerminator extends RetryingCallTerminator {
   /** @throws {InvalidOptionError} for out-of-range retry options or `requestTimeoutMs`. */
   constructor(options: TwilioCallTerminatorOptions = {}) {
     super(options);
-    const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    if (!(requestTimeoutMs > 0))
-      throw new InvalidOptionError(
-        'requestTimeoutMs',
-        `requestTimeoutMs must be positive, got ${requestTimeoutMs}`,
-      );
-    this.#client = twilioClientFor(options, requestTimeoutMs);
+    this.#client = twilioClientFor(options, this.requestTimeoutMs);
   }
 
   protected override async sendHangUp(call: CallInfo): Promise<void> {
