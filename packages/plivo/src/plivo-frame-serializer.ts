@@ -127,7 +127,13 @@ export class PlivoFrameSerializer implements TelephonySerializer {
         `l16ByteOrder must be 'little-endian' or 'big-endian', got ${String(l16ByteOrder)}`,
       );
     }
-    this.#audio = new MediaStreamAudio({ carrierName: 'Plivo', jitterDepth, maxPayloadBytes, l16ByteOrder });
+    this.#audio = new MediaStreamAudio({
+      carrierName: 'Plivo',
+      jitterDepth,
+      maxPayloadBytes,
+      l16ByteOrder,
+      numericChunk: true,
+    });
     this.#maxMessageLength = maxMessageLengthFor(maxPayloadBytes);
   }
 
@@ -172,7 +178,7 @@ export class PlivoFrameSerializer implements TelephonySerializer {
     }
     switch (parsed.event) {
       case 'media':
-        return this.#audio.media(withDecimalChunk(parsed));
+        return this.#audio.media(parsed);
       case 'start':
         return this.#start(validateMessage(plivoStartMessage, parsed));
       case 'dtmf': {
@@ -283,17 +289,4 @@ export class PlivoFrameSerializer implements TelephonySerializer {
     this.#call = call;
     return { frames: [], event: { type: 'start', call } };
   }
-}
-
-/**
- * The message with `media.chunk` as the decimal string the shared media path reads: Plivo sends a
- * JSON number. Anything else is left for that path to refuse.
- */
-function withDecimalChunk(message: CarrierMessage): CarrierMessage {
-  const media = message.media as { chunk?: unknown } | null | undefined;
-  if (typeof media === 'object' && media !== null) {
-    const chunk = media.chunk;
-    if (typeof chunk === 'number' && Number.isSafeInteger(chunk) && chunk >= 0) media.chunk = String(chunk);
-  }
-  return message;
 }

@@ -38,6 +38,12 @@ export interface MediaStreamAudioOptions {
   maxPayloadBytes: number;
   /** Byte order of L16 audio (both directions). */
   l16ByteOrder: L16ByteOrder;
+  /**
+   * Also accept `media.chunk` as a JSON number (non-negative safe integer), as Plivo sends it
+   * (https://www.plivo.com/docs/voice/api/stream/); Telnyx and Twilio document a decimal string.
+   * Default false: a number is refused as a wrong type.
+   */
+  numericChunk?: boolean;
 }
 
 const MEDIA: DeserializedMessage['event'] = Object.freeze({ type: 'media' });
@@ -108,8 +114,24 @@ export class MediaStreamAudio {
       throw invalidMedia('`media.track` must be a string');
     let chunkNumber: number | undefined;
     if (chunk !== undefined) {
-      chunkNumber = typeof chunk === 'string' ? parseDecimalCounter(chunk) : -1;
-      if (chunkNumber < 0) throw invalidMedia('`media.chunk` must be a decimal number in a string');
+      // Telnyx and Twilio send the counter as a decimal string, Plivo as a JSON number
+      // (`numericChunk`): both are read without allocating.
+      chunkNumber =
+        typeof chunk === 'string'
+          ? parseDecimalCounter(chunk)
+          : this.#options.numericChunk &&
+              typeof chunk === 'number' &&
+              Number.isSafeInteger(chunk) &&
+              chunk >= 0
+            ? chunk
+            : -1;
+      if (chunkNumber < 0) {
+        throw invalidMedia(
+          this.#options.numericChunk
+            ? '`media.chunk` must be a non-negative integer, or one in a decimal string'
+            : '`media.chunk` must be a decimal number in a string',
+        );
+      }
     }
     const inbound = this.#inbound;
     if (inbound === undefined) {
