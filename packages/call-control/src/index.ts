@@ -66,3 +66,4 @@ export {
   type RecordingsDirectoryProblem,
 } from './recordings-directory-check.js';
 export { S3RecordingStorage, type S3RecordingStorageOptions } from './s3-recording-storage.js';
+export * from './shared-state/index.js';
