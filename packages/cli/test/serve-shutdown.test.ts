@@ -3,23 +3,18 @@
  * timeout plus 2 s, also when a WebSocket upgrade arrives during the drain and when a peer has
  * stopped reading; and it will not start with no way to verify media streams (exit 2).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallerAudio, simulateCall } from 'voxline';
 import WebSocket from 'ws';
+import { cliNodeArgs, repositoryRoot, spawnServe } from './support/serve-process.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = repositoryRoot;
 const jfkPath = join(root, '..', 'shared', 'data', 'jfk-16k.wav');
 const SECRET = 'serve-shutdown-test-secret';
-const nodeArgs = [
-  '--conditions=@voxline/source',
-  '--import',
-  'tsx',
-  join(root, 'packages', 'cli', 'src', 'bin.ts'),
-];
+const nodeArgs = cliNodeArgs;
 const quietEnv = (extra: Record<string, string> = {}) => {
   const env: NodeJS.ProcessEnv = { ...process.env, VOXLINE_LOG_LEVEL: 'silent', ...extra };
   for (const name of ['TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'TWILIO_AUTH_TOKEN', 'VOXLINE_STREAM_SECRET']) {
@@ -36,26 +31,12 @@ afterEach(() => {
 
 /** Starts `voxline serve --agent offline` on a free port; resolves with its WebSocket base URL. */
 async function startServe(): Promise<{ process: ChildProcess; webSocketUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, 'serve', '--agent', 'offline', '--port', '0', '--json'],
-    {
-      cwd: root,
-      env: quietEnv({ VOXLINE_STREAM_SECRET: SECRET }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const started = await spawnServe(
+    ['serve', '--agent', 'offline', '--port', '0', '--json'],
+    quietEnv({ VOXLINE_STREAM_SECRET: SECRET }),
   );
-  server = child;
-  let stdout = '';
-  child.stdout?.setEncoding('utf8');
-  return await new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = stdout.match(/"webSocketUrl":\s*"(ws:\/\/[^"]+)"/);
-      if (match !== null) resolve({ process: child, webSocketUrl: match[1] as string });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stdout}`)));
-  });
+  server = started.process;
+  return { process: started.process, webSocketUrl: started.banner.webSocketUrl };
 }
 
 describe('voxline serve as a process', () => {

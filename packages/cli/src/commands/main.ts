@@ -28,7 +28,7 @@ import {
   simulatorCredentialVariables,
   streamVerificationVariables,
 } from './environment-variables.js';
-import { parsePort, serveCommand } from './serve-command.js';
+import { parsePort, parseWorkers, serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { type CommandOutput, processOutput } from './terminal-output.js';
 
@@ -129,6 +129,14 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
     )
     .addOption(
       new Option(
+        '--workers <number>',
+        'worker processes sharing the port (node:cluster): a dead worker is restarted, SIGTERM drains them all; without --redis the webhook routes answer 503, since workers share no call state',
+      )
+        .default('1')
+        .argParser(checkWorkers),
+    )
+    .addOption(
+      new Option(
         '--allow-unverified-streams',
         'local development only: serve media streams nothing can verify (no carrier credentials or VOXLINE_STREAM_SECRET); anyone who finds the server can then start calls, none is ever hung up',
       ),
@@ -153,6 +161,7 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
         port: string;
         json?: boolean;
         allowUnverifiedStreams?: boolean;
+        workers: string;
       }) =>
         runCommand('serve', flags, (output) =>
           serveCommand(
@@ -160,12 +169,23 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
               agent: flags.agent,
               host: flags.host,
               port: flags.port,
+              workers: flags.workers,
               allowUnverifiedStreams: flags.allowUnverifiedStreams === true,
             },
             output,
           ),
         ),
     );
+}
+
+/** Returns `value` unchanged if it is a worker count; `serveCommand` parses it. */
+function checkWorkers(value: string): string {
+  try {
+    parseWorkers(value);
+  } catch {
+    throw new InvalidArgumentError('A worker count is a whole number from 1 to 256.');
+  }
+  return value;
 }
 
 /** Returns `value` unchanged if it is a TCP port; `serveCommand` parses it. */

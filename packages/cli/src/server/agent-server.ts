@@ -11,7 +11,7 @@
  * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
  * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
  * | `POST /plivo/answer`, `POST /plivo/hangup` | Plivo answer and hangup webhooks |
- * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n}` |
+ * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n,"pid":…}` (and `"worker":i` under `--workers`) |
  *
  * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
  * agent ends are hung up at the carrier.
@@ -35,6 +35,7 @@ import {
   type CarrierWebhookStatus,
   carrierCallTerminators,
   carrierStreamVerifiers,
+  carrierWebhookPaths,
   carrierWebhookStatus,
   registerCarrierWebhooks,
 } from './carrier-webhooks.js';
@@ -88,6 +89,14 @@ export interface AgentServerOptions {
   allowUnverifiedStreams?: boolean;
   /** Media connection limits; default `defaultConnectionLimits` of @voxline/websocket. */
   limits?: Partial<TelephonyConnectionLimits>;
+  /**
+   * When set, every carrier webhook route answers 503 `{"error":"shared-state-required","reason":…}`
+   * with this reason, and the carrier retries later or fails over: what `--workers` > 1 without
+   * `--redis` does, since a call's webhooks and its stream may reach different workers.
+   */
+  refuseWebhooks?: string;
+  /** This process's worker index under `--workers` (reported by /healthz). */
+  workerIndex?: number;
 }
 
 /** A running server. */
@@ -177,8 +186,22 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   });
   await app.register(voxlineTelephony, { ...common, path: '/plivo', carriers: [plivoCarrier()] });
   await app.register(voxlineTelephony, { ...common, path: '/ws', carriers: defaultCarriers });
+  const refusal = options.refuseWebhooks;
+  if (refusal !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST' || !carrierWebhookPaths.includes(request.url.split('?')[0] ?? '')) return;
+      logger.warn({ url: request.url, reason: refusal }, 'webhook refused: no shared state');
+      return reply.code(503).send({ error: 'shared-state-required', reason: refusal });
+    });
+  }
   const webhooks = await registerCarrierWebhooks(app, env, registry);
-  app.get('/healthz', async () => ({ status: 'ok', agent: agent.name, calls: sessions.size }));
+  app.get('/healthz', async () => ({
+    status: 'ok',
+    agent: agent.name,
+    calls: sessions.size,
+    pid: process.pid,
+    ...(options.workerIndex !== undefined ? { worker: options.workerIndex } : {}),
+  }));
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;

@@ -39,6 +39,15 @@ export const carrierWebhookEnvironment = {
   plivo: ['PUBLIC_URL', 'PLIVO_AUTH_ID', 'PLIVO_AUTH_TOKEN'],
 } as const;
 
+/** The webhook routes of `voxline serve` (all `POST`). */
+export const carrierWebhookPaths: readonly string[] = [
+  '/telnyx/webhook',
+  '/twilio/voice',
+  '/twilio/status',
+  '/plivo/answer',
+  '/plivo/hangup',
+];
+
 /** The carriers `voxline serve` has webhooks for. */
 export type WebhookCarrier = keyof typeof carrierWebhookEnvironment;
 
