@@ -138,14 +138,21 @@ describe('BullMQRecordingJobQueue', () => {
     const client = new Redis(redis.url);
     try {
       const keys = await client.keys('*');
+      // No key outside the tests' prefixes (BullMQ's own default would be `bull:`).
+      expect(keys.filter((key) => !key.startsWith('voxline-test-'))).toEqual([]);
       const ours = keys.filter((key) => key.startsWith(prefix));
       expect(ours).toContain(
         `${prefix}recordings:${BullMQRecordingJobQueue.jobIdOf(recordingOf('call-1', '/r1.wav'))}`,
       );
       expect(ours).toContain(`${prefix}recordings:completed`);
-      for (const key of ours.filter((key) => !key.endsWith(':events'))) {
+      for (const key of ours) {
         const type = await client.type(key);
-        const content = type === 'hash' ? JSON.stringify(await client.hgetall(key)) : '';
+        const content =
+          type === 'hash'
+            ? JSON.stringify(await client.hgetall(key))
+            : type === 'stream'
+              ? JSON.stringify(await client.xrange(key, '-', '+'))
+              : '';
         expect(content).not.toContain('queued-secret');
         expect(content).not.toContain('runner-credential');
       }
