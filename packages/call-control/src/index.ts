@@ -43,6 +43,7 @@ export { LocalDirectoryRecordingStorage } from './local-directory-recording-stor
 export type { PublicUrlOption } from './public-url.js';
 export {
   type CallRecordingOptions,
+  isRetryableRecordingFailure,
   RecordingArchiver,
   type RecordingArchiverOptions,
 } from './recording-archiver.js';

@@ -14,7 +14,7 @@ import type { RecordingSavedEvent, StoredRecording } from './call-control-events
 import { callControlRetryPolicy } from './call-control-retry.js';
 import type { CallRegistry } from './call-registry.js';
 import { type RecordingStorage, recordingKeySegment } from './recording-storage.js';
-import { RecordingTransfer } from './recording-transfer.js';
+import { RecordingTransfer, RecordingTransferError } from './recording-transfer.js';
 
 /** Options of a {@link RecordingArchiver}. */
 export interface RecordingArchiverOptions {
@@ -102,49 +102,110 @@ export class RecordingArchiver {
    * stored recording, or undefined after a failure.
    */
   async archive(recording: RecordingToArchive): Promise<StoredRecording | undefined> {
-    const { saved, carrier, callReference } = recording;
-    const name = saved.recordingId ?? compactTimestamp(saved.startedAt) ?? `recording-${Date.now()}`;
-    const key = RecordingArchiver.keyFor(callReference, name, saved.format);
-    const contentType = saved.format === 'wav' ? 'audio/wav' : 'audio/mpeg';
-    const fields = { carrier, callId: saved.callId, callReference, key };
+    const target = archiveTarget(recording);
     try {
-      const stored = await this.#transfer.transfer({
-        url: saved.url,
-        key,
-        contentType,
-        ...(recording.headers !== undefined ? { headers: recording.headers } : {}),
-        metadata: {
-          carrier,
-          'call-id': saved.callId,
-          'call-reference': callReference,
-          ...(saved.recordingId !== undefined ? { 'recording-id': saved.recordingId } : {}),
-          channels: String(saved.channels),
-        },
-      });
-      const result: StoredRecording = {
-        carrier,
-        callId: saved.callId,
-        callReference,
-        key,
-        location: stored.location,
-        bytes: stored.bytes,
-        contentType,
-        channels: saved.channels,
-        ...(saved.recordingId !== undefined ? { recordingId: saved.recordingId } : {}),
-      };
-      this.#logger.info({ ...fields, bytes: stored.bytes }, 'recording stored');
-      this.#registry.recordingStored(result);
-      return result;
+      return await this.#store(recording, target);
     } catch (error) {
-      this.#logger.error({ ...fields, err: error }, 'recording could not be stored');
-      this.#registry.deliver({
-        type: 'recording-failed',
-        callId: saved.callId,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      this.#fail(recording, target, error);
       return undefined;
     }
   }
+
+  /**
+   * One attempt of a job queue that retries: downloads and stores the recording and announces it,
+   * like {@link archive}, but throws on failure so that the queue tries again later. The failure is
+   * announced as `recording-failed` only when no attempt follows: `lastAttempt`, or a failure that
+   * would fail the same way again (see {@link isRetryableRecordingFailure}). Logged with the call
+   * id, never with the download's headers.
+   *
+   * @throws {RecordingTransferError} when the download or the storage failed; `retryable` says
+   *   whether another attempt may succeed.
+   */
+  async archiveAttempt(
+    recording: RecordingToArchive,
+    options: { lastAttempt: boolean },
+  ): Promise<StoredRecording> {
+    const target = archiveTarget(recording);
+    try {
+      return await this.#store(recording, target);
+    } catch (error) {
+      if (options.lastAttempt || !isRetryableRecordingFailure(error)) this.#fail(recording, target, error);
+      else
+        this.#logger.warn(
+          { ...target.fields, err: error instanceof Error ? error.message : String(error) },
+          'recording could not be stored; the job will be tried again',
+        );
+      throw error;
+    }
+  }
+
+  async #store(recording: RecordingToArchive, target: ArchiveTarget): Promise<StoredRecording> {
+    const { saved, carrier, callReference } = recording;
+    const { key, contentType } = target;
+    const stored = await this.#transfer.transfer({
+      url: saved.url,
+      key,
+      contentType,
+      ...(recording.headers !== undefined ? { headers: recording.headers } : {}),
+      metadata: {
+        carrier,
+        'call-id': saved.callId,
+        'call-reference': callReference,
+        ...(saved.recordingId !== undefined ? { 'recording-id': saved.recordingId } : {}),
+        channels: String(saved.channels),
+      },
+    });
+    const result: StoredRecording = {
+      carrier,
+      callId: saved.callId,
+      callReference,
+      key,
+      location: stored.location,
+      bytes: stored.bytes,
+      contentType,
+      channels: saved.channels,
+      ...(saved.recordingId !== undefined ? { recordingId: saved.recordingId } : {}),
+    };
+    this.#logger.info({ ...target.fields, bytes: stored.bytes }, 'recording stored');
+    this.#registry.recordingStored(result);
+    return result;
+  }
+
+  #fail(recording: RecordingToArchive, target: ArchiveTarget, error: unknown): void {
+    this.#logger.error({ ...target.fields, err: error }, 'recording could not be stored');
+    this.#registry.deliver({
+      type: 'recording-failed',
+      callId: recording.saved.callId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/**
+ * Whether another attempt at archiving may succeed after `error`: a {@link RecordingTransferError}
+ * that says so (no answer, timeout, HTTP 408, 429 or 5xx, a storage failure). An unsafe key, an
+ * HTTP 4xx or a recording above the size limit fails the same way every time.
+ */
+export function isRetryableRecordingFailure(error: unknown): boolean {
+  return error instanceof RecordingTransferError && error.retryable;
+}
+
+/** Where one recording goes, and the fields its log lines carry (never the headers). */
+interface ArchiveTarget {
+  key: string;
+  contentType: 'audio/wav' | 'audio/mpeg';
+  fields: { carrier: Carrier; callId: string; callReference: string; key: string };
+}
+
+function archiveTarget(recording: RecordingToArchive): ArchiveTarget {
+  const { saved, carrier, callReference } = recording;
+  const name = saved.recordingId ?? compactTimestamp(saved.startedAt) ?? `recording-${Date.now()}`;
+  const key = RecordingArchiver.keyFor(callReference, name, saved.format);
+  return {
+    key,
+    contentType: saved.format === 'wav' ? 'audio/wav' : 'audio/mpeg',
+    fields: { carrier, callId: saved.callId, callReference, key },
+  };
 }
 
 /** `2025-11-23T03:30:00.076Z` → `20251123T033000Z`; undefined when absent or not a date. */

@@ -10,7 +10,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Clock, Logger, RetryPolicy } from '@voxline/core';
 import { InvalidOptionError, VoxlineError } from '@voxline/core';
 import { backoffDelayMs } from '@voxline/core/processor-kit';
-import type { RecordingStorage, SavedRecording } from './recording-storage.js';
+import { RecordingKeyError, type RecordingStorage, type SavedRecording } from './recording-storage.js';
 
 /** Why a recording could not be moved. */
 export type RecordingTransferErrorCode = 'download-failed' | 'too-large' | 'storage-failed';
@@ -18,14 +18,22 @@ export type RecordingTransferErrorCode = 'download-failed' | 'too-large' | 'stor
 /** A recording that could not be downloaded or stored. */
 export class RecordingTransferError extends VoxlineError {
   override readonly name = 'RecordingTransferError';
+  /**
+   * Whether a later attempt may succeed: a download that got no answer, a timeout, HTTP 408, 429 or
+   * 5xx, or a storage failure other than an unsafe key. A durable job queue retries these with its
+   * own backoff; an HTTP 4xx or a recording above the size limit fails the same way every time.
+   */
+  readonly retryable: boolean;
+
   constructor(
     override readonly code: RecordingTransferErrorCode,
     message: string,
     /** Downloads tried. */
     readonly attempts: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { retryable?: boolean },
   ) {
     super(code, message, options);
+    this.retryable = options?.retryable ?? false;
   }
 }
 
@@ -114,13 +122,16 @@ export class RecordingTransfer {
         redirect: 'follow',
       });
     } catch (error) {
-      return { error: downloadFailed(`no response: ${describe(error)}`, attempt, error), retryable: true };
+      return {
+        error: downloadFailed(`no response: ${describe(error)}`, attempt, true, error),
+        retryable: true,
+      };
     }
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => {});
       const status = response.status;
       const retryable = status === 408 || status === 429 || status >= 500;
-      return { error: downloadFailed(`HTTP ${status}`, attempt), retryable };
+      return { error: downloadFailed(`HTTP ${status}`, attempt, retryable), retryable };
     }
     const declaredLength = Number(response.headers.get('content-length') ?? Number.NaN);
     if (declaredLength > this.#maxBytes) {
@@ -154,7 +165,7 @@ export class RecordingTransfer {
     });
     const source = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
     source.on('error', (error) => {
-      downloadError ??= downloadFailed(`download interrupted: ${describe(error)}`, attempt, error);
+      downloadError ??= downloadFailed(`download interrupted: ${describe(error)}`, attempt, true, error);
       limiter.destroy(downloadError);
     });
     const body = source.pipe(limiter);
@@ -173,9 +184,12 @@ export class RecordingTransfer {
       if (downloadError !== undefined) {
         return { error: downloadError, retryable: downloadError.code === 'download-failed' };
       }
+      // The storage's SDK retries its own transient faults, so this transfer does not; a durable
+      // job may try again later, unless the key itself was refused.
       return {
         error: new RecordingTransferError('storage-failed', `storing failed: ${describe(error)}`, attempt, {
           cause: error,
+          retryable: !(error instanceof RecordingKeyError),
         }),
         retryable: false,
       };
@@ -183,13 +197,16 @@ export class RecordingTransfer {
   }
 }
 
-function downloadFailed(detail: string, attempt: number, cause?: unknown): RecordingTransferError {
-  return new RecordingTransferError(
-    'download-failed',
-    `recording download failed: ${detail}`,
-    attempt,
-    cause === undefined ? undefined : { cause },
-  );
+function downloadFailed(
+  detail: string,
+  attempt: number,
+  retryable: boolean,
+  cause?: unknown,
+): RecordingTransferError {
+  return new RecordingTransferError('download-failed', `recording download failed: ${detail}`, attempt, {
+    retryable,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function describe(error: unknown): string {

@@ -1,5 +1,9 @@
 // The shared-state module's exports (re-exported by the package's src/index.ts).
 export {
+  BullMQRecordingJobQueue,
+  type BullMQRecordingJobQueueOptions,
+} from './bullmq-recording-job-queue.js';
+export {
   type CallCommandBus,
   type CallCommandExecutor,
   DEFAULT_CALL_COMMAND_TIMEOUT_MS,
@@ -22,5 +26,6 @@ export {
 } from './in-memory-deduplication-store.js';
 export { InProcessRecordingJobQueue } from './in-process-recording-job-queue.js';
 export type { RecordingJobQueue, RecordingJobRunner } from './recording-job-queue.js';
+export { RecordingJobQueueError, type RecordingJobQueueErrorCode } from './recording-job-queue-error.js';
 export type { MediaCallHandle, RemoteCallCommand, RemoteCallCommandType } from './remote-call-command.js';
 export { inMemorySharedState, type SharedState, type SharedStateHealth } from './shared-state.js';
