@@ -18,7 +18,8 @@ export interface RecordingJobQueue {
    * A durable queue does not store `recording.headers` (credentials for the carrier's download);
    * the instance that runs the job supplies them from its own configuration.
    *
-   * @throws whatever the store's client throws when the job cannot be queued.
+   * @throws {RecordingJobQueueError} `recording-queue-unavailable` when a durable queue's store does
+   *   not take the job in time, `recording-queue-closed` after `close()`.
    */
   enqueue(recording: RecordingToArchive): Promise<void>;
   /** Resolves once every job this process has started so far has finished (tests, shutdown). */
