@@ -5,6 +5,7 @@
  */
 import type { RecordingArchiver, RecordingToArchive } from '../recording-archiver.js';
 import type { RecordingJobQueue } from './recording-job-queue.js';
+import { RecordingJobQueueError } from './recording-job-queue-error.js';
 
 /** The in-process {@link RecordingJobQueue}; see the module comment. */
 export class InProcessRecordingJobQueue implements RecordingJobQueue {
@@ -17,8 +18,15 @@ export class InProcessRecordingJobQueue implements RecordingJobQueue {
     this.#archiver = archiver;
   }
 
+  /** @throws {RecordingJobQueueError} `recording-queue-closed` after {@link close}. */
   async enqueue(recording: RecordingToArchive): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed) {
+      throw new RecordingJobQueueError(
+        'recording-queue-closed',
+        recording.saved.callId,
+        'the recording queue is closed: the recording was not queued',
+      );
+    }
     const job = this.#archiver.archive(recording);
     this.#running.add(job);
     void job.finally(() => this.#running.delete(job));
