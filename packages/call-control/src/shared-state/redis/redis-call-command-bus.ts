@@ -319,6 +319,7 @@ export class RedisCallCommandBus implements CallCommandBus {
         message: toError(error).message,
       };
     }
+    if (this.#closed) return; // closed while the command ran: its sender fails by its timeout
     try {
       await callRedis(this.#client, 'command bus answer', () =>
         this.#client.publish(this.#keys.answers(command.from), JSON.stringify(answer)),
