@@ -60,7 +60,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<CallCommandError>
   throw new Error('expected a rejection');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('RedisCallCommandBus', () => {
   it('delivers a command to the addressed instance and brings back its answer', async () => {
