@@ -22,13 +22,11 @@ export {
 } from './in-memory-deduplication-store.js';
 export { InProcessRecordingJobQueue } from './in-process-recording-job-queue.js';
 export type { RecordingJobQueue, RecordingJobRunner } from './recording-job-queue.js';
-export type { MediaCallHandle, RemoteCallCommand, RemoteCallCommandType } from './remote-call-command.js';
-export { inMemorySharedState, type SharedState, type SharedStateHealth } from './shared-state.js';
 export {
-  RedisCallCommandBus,
-  type RedisCallCommandBusOptions,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_TTL_MS,
+  RedisCallCommandBus,
+  type RedisCallCommandBusOptions,
 } from './redis/redis-call-command-bus.js';
 export {
   DEFAULT_CALL_RECORD_TTL_MS,
@@ -41,8 +39,10 @@ export {
 } from './redis/redis-deduplication-store.js';
 export {
   DEFAULT_REDIS_URL,
-  redisSharedState,
   type RedisSharedStateOptions,
+  redisSharedState,
 } from './redis/redis-shared-state.js';
 export { SharedStateError, type SharedStateErrorCode } from './redis/shared-state-error.js';
 export { DEFAULT_REDIS_KEY_PREFIX, SharedStateKeys } from './redis/shared-state-keys.js';
+export type { MediaCallHandle, RemoteCallCommand, RemoteCallCommandType } from './remote-call-command.js';
+export { inMemorySharedState, type SharedState, type SharedStateHealth } from './shared-state.js';
