@@ -5,6 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidOptionError } from '@voxline/core';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CallCommandError,
@@ -197,6 +199,37 @@ describe('RedisCallCommandBus', () => {
     expect(performance.now() - started).toBeLessThan(500);
     await sleep(700);
     expect(await a.bus.isAlive('instance-child')).toBe(false);
+  });
+});
+
+describe('redisSharedState', () => {
+  it("uses a caller's ioredis client without closing it, and refuses both url and client", async () => {
+    const client = new Redis(redis.url);
+    try {
+      const state = redisSharedState({ client, prefix: 'own-client:', instanceId: 'instance-own' });
+      expect(state.kind).toBe('redis');
+      expect(state.instanceId).toBe('instance-own');
+      await state.calls.put({
+        carrier: 'twilio',
+        callId: 'CA-own',
+        reference: 'reference-own',
+        direction: 'inbound',
+        context: {},
+        state: 'initiated',
+      });
+      expect(await client.exists('own-client:call:CA-own')).toBe(1);
+      const health = await state.health();
+      expect(health.connected).toBe(true);
+      await state.close();
+      expect(client.status).toBe('ready');
+      expect(await client.get('own-client:call-reference:reference-own')).toBe('CA-own');
+      expect(() => redisSharedState({ client, url: redis.url })).toThrow(InvalidOptionError);
+      expect(() => redisSharedState({ client, heartbeatTtlMs: 1_000, heartbeatIntervalMs: 1_000 })).toThrow(
+        /shorter than heartbeatTtlMs/,
+      );
+    } finally {
+      client.disconnect();
+    }
   });
 });
 
