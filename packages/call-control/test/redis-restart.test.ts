@@ -42,6 +42,7 @@ describe('the Redis shared state across a Redis restart', () => {
       const received: RemoteCallCommand[] = [];
       await b.bus.listen(async (_callId, command) => {
         received.push(command);
+        if (command.type === 'hang-up') await sleep(1_000);
       });
       await a.calls.put({
         carrier: 'telnyx',
@@ -55,7 +56,18 @@ describe('the Redis shared state across a Redis restart', () => {
       await a.bus.send('instance-b', 'v3:call-1', { type: 'speak', text: 'before' });
       expect((await a.health()).connected).toBe(true);
 
+      // A command waiting for its answer when Redis goes away fails at once, not at its timeout.
+      const inFlight = timedRejection(() =>
+        a.bus.send('instance-b', 'v3:call-1', { type: 'hang-up' }, { timeoutMs: 10_000 }),
+      );
+      await sleep(100);
       const restarting = redis.restart({ downMs: 2_000 });
+      const lost = await inFlight;
+      expect(lost.error).toMatchObject({ code: 'store-unavailable' });
+      expect((lost.error as Error).message).toMatch(
+        /lost its Redis connection before instance instance-b answered/,
+      );
+      expect(lost.ms).toBeLessThan(1_000);
       await sleep(300);
 
       const get = await timedRejection(() => a.calls.get('v3:call-1'));
@@ -131,6 +143,7 @@ describe('the Redis shared state across a Redis restart', () => {
       expect(await a.bus.isAlive('instance-b')).toBe(true);
       expect(received).toEqual([
         { type: 'speak', text: 'before' },
+        { type: 'hang-up' },
         { type: 'speak', text: 'after' },
       ]);
     } finally {

@@ -14,7 +14,8 @@
  *   code, message }`) on the sender's answers channel. A `CallCommandError` thrown by the executor
  *   keeps its code; any other error becomes `command-failed` with its message.
  * - No answer within the timeout fails with `command-timeout`; Redis unreachable fails with
- *   `store-unavailable`; closing the bus fails what is still waiting with `store-unavailable`.
+ *   `store-unavailable`; closing the bus, or losing the subscriber connection (the answer would be
+ *   lost with it), fails what is still waiting with `store-unavailable` at once.
  *
  * Pub/sub delivers at most once and keeps nothing: a command published while the target's
  * subscriber is reconnecting is lost, and its sender gets `instance-gone` (no receiver) or
@@ -141,6 +142,7 @@ export class RedisCallCommandBus implements CallCommandBus {
       this.#logger.debug({ error: error.message }, 'command bus subscriber connection error'),
     );
     this.#subscriber.on('message', (channel: string, message: string) => this.#onMessage(channel, message));
+    this.#subscriber.on('close', () => this.#failPending('lost its Redis connection'));
     this.#client.on('ready', this.#onReconnected);
   }
 
@@ -240,23 +242,29 @@ export class RedisCallCommandBus implements CallCommandBus {
     this.#execute = undefined;
     clearInterval(this.#heartbeatTimer);
     this.#client.off('ready', this.#onReconnected);
-    for (const requestId of [...this.#pending.keys()]) {
-      const pending = this.#pending.get(requestId);
-      if (pending === undefined) continue;
-      this.#fail(
-        requestId,
-        new CallCommandError(
-          'store-unavailable',
-          pending.callId,
-          `the command bus closed before instance ${pending.target} answered`,
-        ),
-      );
-    }
+    this.#failPending('closed');
     if (this.#heartbeatTimer !== undefined && this.#client.status === 'ready') {
       await this.#client.del(this.#keys.instance(this.instanceId)).catch(() => undefined);
     }
     await closeClient(this.#subscriber);
     if (this.#ownsClient) await closeClient(this.#client);
+  }
+
+  /**
+   * Fails every send still waiting for its answer: the answers channel is gone (the bus closed, or
+   * the subscriber connection dropped, and pub/sub does not keep what was published meanwhile).
+   */
+  #failPending(why: string): void {
+    for (const [requestId, pending] of [...this.#pending]) {
+      this.#fail(
+        requestId,
+        new CallCommandError(
+          'store-unavailable',
+          pending.callId,
+          `the command bus ${why} before instance ${pending.target} answered (the command may have run)`,
+        ),
+      );
+    }
   }
 
   #subscribeToAnswers(): Promise<void> {

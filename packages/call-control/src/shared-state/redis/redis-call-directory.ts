@@ -106,7 +106,7 @@ export class RedisCallDirectory implements CallDirectory {
     );
     if (callId === null) return undefined;
     const record = await this.get(callId);
-    // The reference key outlives nothing, but a record rewritten with another reference would.
+    // A stale reference key (its call since recorded under another reference) finds nothing.
     return record?.reference === reference ? record : undefined;
   }
 

@@ -109,7 +109,7 @@ async function redisHealth(client: Redis): Promise<SharedStateHealth> {
 }
 
 /**
- * Logs the connection going down (once, not at every reconnection attempt) and coming back, and
+ * Logs Redis becoming unreachable (once, not at every reconnection attempt) and coming back, and
  * keeps ioredis from printing "Unhandled error event" for errors nobody listens to.
  */
 function reportConnectionChanges(client: Redis, logger: Logger): void {
@@ -117,7 +117,7 @@ function reportConnectionChanges(client: Redis, logger: Logger): void {
   client.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    logger.warn({ error: error.message }, 'Redis connection lost; reconnecting');
+    logger.warn({ error: error.message }, 'Redis is unreachable; reconnecting');
   });
   client.on('ready', () => {
     if (!down) return;
