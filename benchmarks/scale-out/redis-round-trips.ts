@@ -22,10 +22,12 @@ import { type BenchmarkRow, percentile } from '../lib/report.js';
 export interface RedisRoundTripOptions {
   /** The Redis to measure against (`redis://host:port`). */
   url: string;
-  /** Timed operations per case. */
-  samples: number;
-  /** Untimed operations per case before the timed ones (JIT, connection warm-up). */
-  warmup: number;
+  /** Timed runs; in each, every case runs `samplesPerRun` operations, in turn. */
+  runs: number;
+  /** Operations per case per run. */
+  samplesPerRun: number;
+  /** Untimed runs before the timed ones (JIT, connection warm-up). */
+  warmupRuns: number;
 }
 
 /** One case: its name, its round trips, and one operation (the sample index keeps keys unique). */
@@ -80,8 +82,10 @@ const cases: OperationCase[] = [
 ];
 
 /**
- * Measures each operation `samples` times between two instances (two `redisSharedState`s with
- * their own connections, as two processes have) on one Redis. Latencies are in µs.
+ * Measures each operation between two instances (two `redisSharedState`s with their own
+ * connections, as two processes have) on one Redis. The cases take turns run after run, so that a
+ * slow spell of a shared machine is spread over all of them instead of landing on one. Latencies
+ * are in µs.
  */
 export async function measureRedisRoundTrips(options: RedisRoundTripOptions): Promise<BenchmarkRow[]> {
   const prefix = `benchmark-${process.pid}:`;
@@ -89,30 +93,33 @@ export async function measureRedisRoundTrips(options: RedisRoundTripOptions): Pr
   const b = redisSharedState({ url: options.url, prefix, instanceId: 'benchmark-b' });
   try {
     await b.bus.listen(async () => {});
-    const rows: BenchmarkRow[] = [];
-    let ping = Number.NaN;
-    for (const operation of cases) {
-      const latencies: number[] = [];
-      // Warm-up indexes are negative so the timed operations see the same state as in a real call.
-      for (let index = -options.warmup; index < options.samples; index += 1) {
-        const started = performance.now();
-        await operation.run(a, b, index);
-        if (index >= 0) latencies.push((performance.now() - started) * 1_000);
+    const latencies = cases.map((): number[] => []);
+    // Warm-up runs have negative numbers; every case sees the same indexes in a run, in case order,
+    // so `get` reads the calls `put` wrote just before, as in a real call.
+    for (let run = -options.warmupRuns; run < options.runs; run += 1) {
+      for (const [caseIndex, operation] of cases.entries()) {
+        for (let sample = 0; sample < options.samplesPerRun; sample += 1) {
+          const started = performance.now();
+          await operation.run(a, b, run * options.samplesPerRun + sample);
+          if (run >= 0) latencies[caseIndex]?.push((performance.now() - started) * 1_000);
+        }
       }
-      const p50 = percentile(latencies, 50);
-      if (Number.isNaN(ping)) ping = p50;
-      rows.push({
+    }
+    const ping = percentile(latencies[0] ?? [], 50);
+    return cases.map((operation, caseIndex) => {
+      const measured = latencies[caseIndex] ?? [];
+      const p50 = percentile(measured, 50);
+      return {
         benchmark: 'redis-round-trips',
         case: operation.name,
         unit: 'µs',
         p50,
-        p99: percentile(latencies, 99),
-        samples: latencies.length,
+        p99: percentile(measured, 99),
+        samples: measured.length,
         ratio: `${(p50 / ping).toFixed(1)}× a PING`,
         extra: { 'round trips': String(operation.roundTrips) },
-      });
-    }
-    return rows;
+      };
+    });
   } finally {
     await a.close();
     await b.close();
