@@ -156,8 +156,8 @@ describe('RedisCallCommandBus', () => {
         redis.url,
         'bus-test:',
         'instance-child',
-        '600',
-        '150',
+        '1000',
+        '200',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -177,7 +177,7 @@ describe('RedisCallCommandBus', () => {
 
     // Frozen: its connections stay open, but its heartbeat stops and expires.
     child.kill('SIGSTOP');
-    await sleep(900);
+    await sleep(1_300);
     expect(await a.bus.isAlive('instance-child')).toBe(false);
     const frozen = await rejectionOf(a.bus.send('instance-child', 'v3:call-1', { type: 'hang-up' }));
     expect(frozen.code).toBe('instance-gone');
@@ -197,7 +197,7 @@ describe('RedisCallCommandBus', () => {
     expect(killed.code).toBe('instance-gone');
     expect(killed.message).toMatch(/does not listen/);
     expect(performance.now() - started).toBeLessThan(500);
-    await sleep(700);
+    await sleep(1_100);
     expect(await a.bus.isAlive('instance-child')).toBe(false);
   });
 });

@@ -140,17 +140,17 @@ describe.each(makers)('CallDirectory contract ($name)', (maker) => {
   });
 
   it('forgets a call ttlMs after its last write, and a write refreshes it', async () => {
-    const directory = maker.directory({ ttlMs: 400 });
+    const directory = maker.directory({ ttlMs: 600 });
     await directory.put(call());
     await directory.put(call({ callId: 'v3:call-2', reference: 'reference-2' }));
-    await sleep(250);
+    await sleep(350);
     await directory.update('v3:call-2', { state: 'answered' });
-    await sleep(250);
+    await sleep(350);
     expect(await directory.get('v3:call-1')).toBeUndefined();
     expect(await directory.findByReference(call().reference)).toBeUndefined();
     expect(await directory.get('v3:call-2')).toMatchObject({ state: 'answered' });
     expect(await directory.findByReference('reference-2')).toMatchObject({ callId: 'v3:call-2' });
-    await sleep(300);
+    await sleep(400);
     expect(await directory.get('v3:call-2')).toBeUndefined();
   });
 
