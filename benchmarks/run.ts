@@ -30,6 +30,7 @@ const descriptions: Record<string, string> = {
   'live-pipeline': 'latency at each hop of a live Telnyx call over a loopback WebSocket, at real time',
   'media-message-size':
     '20 ms against 40 ms outbound media messages: server CPU and latency on the same calls',
+  'scale-out': 'Redis round trips of the shared state (call directory, de-duplication, command bus): p50/p99',
   soak: 'the offline agent server over silent, sequential and concurrent calls; fails on growth (runs only when named, or with --quick)',
   memory: 'memory over a one-hour call (with and without recording) and after 200 short calls',
   'noise-suppression':

@@ -47,6 +47,7 @@ import {
 import type { RecordingStorage } from '../recording-storage.js';
 import type { RecordingJobQueue } from './recording-job-queue.js';
 import { RecordingJobQueueError } from './recording-job-queue-error.js';
+import { SharedStateError } from './redis/shared-state-error.js';
 
 /** Options of a {@link BullMQRecordingJobQueue}. */
 export interface BullMQRecordingJobQueueOptions {
@@ -246,7 +247,13 @@ export class BullMQRecordingJobQueue implements RecordingJobQueue {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${this.#enqueueTimeoutMs} ms`)),
+        () =>
+          reject(
+            new SharedStateError(
+              'shared-state-unavailable',
+              `Redis did not answer within ${this.#enqueueTimeoutMs} ms`,
+            ),
+          ),
         this.#enqueueTimeoutMs,
       );
     });

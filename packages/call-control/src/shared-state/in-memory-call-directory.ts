@@ -2,9 +2,9 @@
  * The {@link CallDirectory} of one process: a Map, bounded in size and age. The default; enough
  * whenever a call's webhooks and media stream reach the same process.
  */
-import { InvalidOptionError } from '@voxline/core';
 import type { CallDirectory, SharedCallRecord, SharedCallUpdate } from './call-directory.js';
-import { mergeCallRecord } from './merge-call-record.js';
+import { mergeCallRecord, updateCallRecord } from './merge-call-record.js';
+import { positiveIntegerOption } from './positive-integer-option.js';
 
 /** Options of an {@link InMemoryCallDirectory}. */
 export interface InMemoryCallDirectoryOptions {
@@ -26,8 +26,8 @@ export class InMemoryCallDirectory implements CallDirectory {
 
   /** @throws {InvalidOptionError} if `capacity` or `ttlMs` is not a positive integer. */
   constructor(options: InMemoryCallDirectoryOptions = {}) {
-    this.#capacity = positiveInteger('capacity', options.capacity ?? 10_000);
-    this.#ttlMs = positiveInteger('ttlMs', options.ttlMs ?? 4 * 3_600_000);
+    this.#capacity = positiveIntegerOption('capacity', options.capacity ?? 10_000);
+    this.#ttlMs = positiveIntegerOption('ttlMs', options.ttlMs ?? 4 * 3_600_000);
     this.#now = options.now ?? Date.now;
   }
 
@@ -51,7 +51,7 @@ export class InMemoryCallDirectory implements CallDirectory {
   async update(callId: string, update: SharedCallUpdate): Promise<SharedCallRecord | undefined> {
     const existing = this.#live(callId);
     if (existing === undefined) return undefined;
-    const stored = { ...existing, ...definedFields(update), updatedAt: this.#now() };
+    const stored = updateCallRecord(existing, update, this.#now());
     this.#write(stored);
     return stored;
   }
@@ -82,15 +82,4 @@ export class InMemoryCallDirectory implements CallDirectory {
       this.#calls.delete(this.#calls.keys().next().value as string);
     }
   }
-}
-
-function definedFields(update: SharedCallUpdate): SharedCallUpdate {
-  return Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
-}
-
-function positiveInteger(option: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, `${option} must be a positive integer, got ${value}`);
-  }
-  return value;
 }

@@ -27,5 +27,27 @@ export {
 export { InProcessRecordingJobQueue } from './in-process-recording-job-queue.js';
 export type { RecordingJobQueue, RecordingJobRunner } from './recording-job-queue.js';
 export { RecordingJobQueueError, type RecordingJobQueueErrorCode } from './recording-job-queue-error.js';
+export {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TTL_MS,
+  RedisCallCommandBus,
+  type RedisCallCommandBusOptions,
+} from './redis/redis-call-command-bus.js';
+export {
+  DEFAULT_CALL_RECORD_TTL_MS,
+  RedisCallDirectory,
+  type RedisCallDirectoryOptions,
+} from './redis/redis-call-directory.js';
+export {
+  RedisDeduplicationStore,
+  type RedisDeduplicationStoreOptions,
+} from './redis/redis-deduplication-store.js';
+export {
+  DEFAULT_REDIS_URL,
+  type RedisSharedStateOptions,
+  redisSharedState,
+} from './redis/redis-shared-state.js';
+export { SharedStateError, type SharedStateErrorCode } from './redis/shared-state-error.js';
+export { DEFAULT_REDIS_KEY_PREFIX, SharedStateKeys } from './redis/shared-state-keys.js';
 export type { MediaCallHandle, RemoteCallCommand, RemoteCallCommandType } from './remote-call-command.js';
 export { inMemorySharedState, type SharedState, type SharedStateHealth } from './shared-state.js';

@@ -3,7 +3,7 @@
  * directory so that the in-memory and Redis ones agree: a carrier's first webhook can arrive
  * before the answer to our dial request, and the two writes may come from different instances.
  */
-import type { SharedCallRecord } from './call-directory.js';
+import type { SharedCallRecord, SharedCallUpdate } from './call-directory.js';
 
 /**
  * The record after writing `incoming` over `existing` at `now` (ms since the epoch): fields
@@ -25,4 +25,17 @@ export function mergeCallRecord(
     context: { ...incoming.context, ...existing.context },
     updatedAt: now,
   } as SharedCallRecord;
+}
+
+/**
+ * The record after applying `update` to `existing` at `now` (ms since the epoch): the fields
+ * `update` sets replace the record's; fields it leaves undefined are kept.
+ */
+export function updateCallRecord(
+  existing: SharedCallRecord,
+  update: SharedCallUpdate,
+  now: number,
+): SharedCallRecord {
+  const changes = Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
+  return { ...existing, ...changes, updatedAt: now };
 }
