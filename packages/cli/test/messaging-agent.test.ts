@@ -2,18 +2,33 @@
  * Messaging end to end: the LLM (OpenAILLMService against the local OpenAI stand-in) calls the
  * `send_sms` tool and the text reaches the carrier stand-in through the official Telnyx SDK; an
  * inbound SMS, delivered as a signed Telnyx webhook, gets an LLM reply sent back the same way.
+ * One case runs on a simulated Telnyx call through `voxline serve`'s server: the caller's number
+ * comes from the media stream's `start` message.
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SmsAgent, type SmsAgentOutcome, sendSmsFunction } from '@voxline/call-control';
 import { AfterReplyWork } from '@voxline/call-control/carrier-kit';
 import { type LoopbackServer, listenOnLoopback } from '@voxline/call-control/testing';
-import { LLMContext, LLMContextFrame, LLMFullResponseEndFrame, LLMTextFrame } from '@voxline/core';
+import {
+  createLogger,
+  type Frame,
+  FrameDirection,
+  FrameProcessor,
+  InputAudioRawFrame,
+  LLMContext,
+  LLMContextFrame,
+  LLMFullResponseEndFrame,
+  LLMTextFrame,
+} from '@voxline/core';
 import { RecordingLogger, RecordingPipeline, waitUntil } from '@voxline/core/testing';
 import { OpenAILLMService } from '@voxline/openai';
 import { FakeOpenAIServer } from '@voxline/openai/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { TelnyxMessaging, telnyxMessagingWebhooks } from '@voxline/telnyx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AgentServer, CallerAudio, simulateCall, startAgentServer } from 'voxline';
 
 const OURS = '+13125550100';
 const CALLER = '+13125550123';
@@ -270,4 +285,111 @@ describe('SmsAgent answering inbound texts delivered as signed Telnyx webhooks',
     expect(fake?.chatRequests).toEqual([]);
     expect(api.requests).toEqual([]);
   });
+});
+
+/**
+ * Stands in for STT and the user turn: when the caller's first audio arrives, the LLM is asked
+ * (once) what the caller would have said.
+ */
+class AskOnFirstAudio extends FrameProcessor {
+  #asked = false;
+
+  constructor(readonly request: string) {
+    super({ name: 'ask-on-first-audio', mode: 'inline' });
+  }
+
+  protected override processFrame(frame: Frame, direction: FrameDirection): void {
+    this.pushFrame(frame, direction);
+    if (this.#asked || !(frame instanceof InputAudioRawFrame) || direction !== FrameDirection.Downstream)
+      return;
+    this.#asked = true;
+    const context = new LLMContext([
+      { role: 'system', content: 'You are a booking assistant on a phone call.' },
+      { role: 'user', content: this.request },
+    ]);
+    this.pushFrame(new LLMContextFrame(context), FrameDirection.Downstream);
+  }
+}
+
+describe('send_sms on a simulated Telnyx call', () => {
+  const jfkPath = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    '..',
+    '..',
+    'shared',
+    'data',
+    'jfk-16k.wav',
+  );
+  let server: AgentServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("texts the number the call came from, through the agent's LLM, while the call is up", async () => {
+    fake = await FakeOpenAIServer.start({
+      chatReplies: [
+        {
+          toolCalls: [
+            {
+              id: 'call_sms',
+              name: 'send_sms',
+              arguments: '{"text":"Your booking link: https://ex.am/b/7"}',
+            },
+          ],
+        },
+        { content: 'Done, I texted you the link.' },
+      ],
+    });
+    api.respondWith(accepted('sms-on-call'));
+    const openai = fake;
+    server = await startAgentServer({
+      agent: {
+        name: 'sms-test',
+        description: 'texts the caller',
+        params: { audioInSampleRate: 8000, audioOutSampleRate: 8000 },
+        notices: [],
+        createPipeline: (call, transport) => {
+          const llm = llmFor(openai);
+          llm.functions.register(
+            sendSmsFunction({ messaging, from: call.to ?? OURS, recipient: () => call.from }),
+          );
+          return [
+            transport.input(),
+            new AskOnFirstAudio('Text me the booking link.'),
+            llm,
+            transport.output(),
+          ];
+        },
+      },
+      port: 0,
+      logger: createLogger({ level: 'silent' }),
+      env: { VOXLINE_STREAM_SECRET: 'messaging-test-secret' },
+    });
+    const report = await simulateCall({
+      carrier: 'telnyx',
+      codec: 'PCMU',
+      url: `${server.webSocketUrl}/telnyx`,
+      credentials: { telnyxStreamSecret: 'messaging-test-secret' },
+      from: CALLER,
+      to: OURS,
+      audio: CallerAudio.fromWavFile(jfkPath, 8000),
+      script: { steps: [{ say: { fromMs: 0, toMs: 1000 } }, { pause: { ms: 1500 } }, { hangUp: {} }] },
+    });
+    expect(report.protocolViolations).toEqual([]);
+    // Sent before the caller hung up: the request is in when the simulated call is over.
+    const sent = api.requestsTo('POST', /^\/v2\/messages$/);
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]!.text)).toEqual({
+      to: CALLER,
+      from: OURS,
+      text: 'Your booking link: https://ex.am/b/7',
+      messaging_profile_id: PROFILE,
+    });
+    await waitUntil(() => (fake?.chatRequests.length ?? 0) === 2, 5000, 'the follow-up completion');
+    expect(toolResultSeen(fake)).toEqual({ status: 'sent', to: 'the caller', messageId: 'sms-on-call' });
+  }, 60_000);
 });
