@@ -14,6 +14,11 @@ export {
 } from '../call-control-retry.js';
 export { type CallControlSessionInit, callContextOf } from '../call-control-session.js';
 export {
+  CarrierMessagingClient,
+  type CarrierMessagingOptions,
+  type OutgoingMessage,
+} from '../messaging/carrier-messaging-client.js';
+export {
   checkAddresses,
   checkMediaUrls,
   checkMmsRequest,

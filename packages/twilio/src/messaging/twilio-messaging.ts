@@ -9,36 +9,23 @@
  * await messaging.sendSms({ to: '+13125550123', text: 'Your booking is confirmed.' });
  * ```
  *
- * Failures become {@link MessagingError}s (see `classifyTwilioMessagingError`). Creating a message
- * has no idempotency key, so only failures that prove nothing was sent (HTTP 429, a refused
+ * Failures become `MessagingError`s (see `classifyTwilioMessagingError`). Creating a message has
+ * no idempotency key, so only failures that prove nothing was sent (HTTP 429, a refused
  * connection) are retried; a timeout is reported as `network` and never repeated. The SDK's
  * `autoRetry` stays off (its default).
  */
-import type {
-  MessagingClient,
-  MmsRequest,
-  SenderDefaults,
-  SentMessage,
-  SmsRequest,
-} from '@voxline/call-control';
-import { checkMmsRequest, checkSmsRequest, sendMessageWithRetry } from '@voxline/call-control/carrier-kit';
+import type { MessagingFailure, SentMessage } from '@voxline/call-control';
 import {
-  type Clock,
-  defaultLogger,
-  InvalidOptionError,
-  type Logger,
-  type RetryPolicy,
-  realClock,
-} from '@voxline/core';
-import { resolveRetryPolicy } from '@voxline/core/processor-kit';
+  CarrierMessagingClient,
+  type CarrierMessagingOptions,
+  type OutgoingMessage,
+} from '@voxline/call-control/carrier-kit';
 import type twilio from 'twilio';
 import { type TwilioClientSource, twilioClientFor } from '../twilio-client.js';
 import { classifyTwilioMessagingError } from './twilio-messaging-errors.js';
 
 /** Options of {@link TwilioMessaging}. */
-export interface TwilioMessagingOptions extends TwilioClientSource {
-  /** Default sender, E.164 (a Twilio number of the account); a request's `from` wins. */
-  from?: string;
+export interface TwilioMessagingOptions extends TwilioClientSource, CarrierMessagingOptions {
   /**
    * A Messaging Service (`MG...`) to send through (`MessagingServiceSid`); then no sender is
    * needed, the service picks one from its pool.
@@ -46,83 +33,35 @@ export interface TwilioMessagingOptions extends TwilioClientSource {
   messagingServiceSid?: string;
   /** URL Twilio posts delivery status to (`StatusCallback`); default none. */
   statusCallback?: string;
-  /** Timeout per request in ms; default 10,000. */
-  timeoutMs?: number;
-  /** Retries of failures that sent nothing; default 3 attempts, 250 ms, ×2, at most 4 s. */
-  retry?: Partial<RetryPolicy>;
-  clock?: Clock;
-  /** Where failures are logged (without numbers or text); default the process logger. */
-  logger?: Logger;
 }
 
 /** See the module comment. */
-export class TwilioMessaging implements MessagingClient {
+export class TwilioMessaging extends CarrierMessagingClient {
   readonly carrier = 'twilio';
   readonly #client: twilio.Twilio;
   readonly #options: TwilioMessagingOptions;
-  readonly #policy: Readonly<RetryPolicy>;
-  readonly #logger: Logger;
-  readonly #senderDefaults: SenderDefaults;
 
   /** @throws {InvalidOptionError} for a `timeoutMs` that is not positive. */
   constructor(options: TwilioMessagingOptions = {}) {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    if (!(timeoutMs > 0))
-      throw new InvalidOptionError('timeoutMs', `timeoutMs must be positive, got ${timeoutMs}`);
-    this.#client = twilioClientFor(options, timeoutMs);
+    super(options, options.messagingServiceSid !== undefined);
+    this.#client = twilioClientFor(options, this.timeoutMs);
     this.#options = options;
-    this.#policy = resolveRetryPolicy(options.retry ?? {});
-    this.#logger = options.logger ?? defaultLogger();
-    this.#senderDefaults = {
-      from: options.from,
-      carrierPicksSender: options.messagingServiceSid !== undefined,
-    };
   }
 
-  /** Sends an SMS; see {@link MessagingClient.sendSms}. */
-  async sendSms(request: SmsRequest, options: { signal?: AbortSignal } = {}): Promise<SentMessage> {
-    const { to, from } = checkSmsRequest(request, this.#senderDefaults, this.carrier);
-    return this.#send(
-      'sms',
-      { to, ...(from !== undefined ? { from } : {}), body: request.text },
-      options.signal,
-    );
+  protected override classify(error: unknown): MessagingFailure {
+    return classifyTwilioMessagingError(error);
   }
 
-  /** Sends an MMS (`MediaUrl`, repeated); see {@link MessagingClient.sendMms}. */
-  async sendMms(request: MmsRequest, options: { signal?: AbortSignal } = {}): Promise<SentMessage> {
-    const { to, from } = checkMmsRequest(request, this.#senderDefaults, this.carrier);
-    return this.#send(
-      'mms',
-      {
-        to,
-        ...(from !== undefined ? { from } : {}),
-        ...(request.text !== undefined ? { body: request.text } : {}),
-        mediaUrl: [...request.mediaUrls],
-      },
-      options.signal,
-    );
-  }
-
-  async #send(
-    kind: 'sms' | 'mms',
-    message: { to: string; from?: string; body?: string; mediaUrl?: string[] },
-    signal: AbortSignal | undefined,
-  ): Promise<SentMessage> {
+  // The twilio SDK takes no abort signal: a send in flight runs to its answer or its timeout.
+  protected override async submit(message: OutgoingMessage): Promise<SentMessage> {
     const { messagingServiceSid, statusCallback } = this.#options;
-    const params = {
-      ...message,
+    const created = await this.#client.messages.create({
+      to: message.to,
+      ...(message.from !== undefined ? { from: message.from } : {}),
+      ...(message.text !== undefined ? { body: message.text } : {}),
+      ...(message.kind === 'mms' ? { mediaUrl: [...(message.mediaUrls ?? [])] } : {}),
       ...(messagingServiceSid !== undefined ? { messagingServiceSid } : {}),
       ...(statusCallback !== undefined ? { statusCallback } : {}),
-    };
-    const created = await sendMessageWithRetry(() => this.#client.messages.create(params), {
-      carrier: this.carrier,
-      kind,
-      policy: this.#policy,
-      clock: this.#options.clock ?? realClock,
-      logger: this.#logger,
-      classify: classifyTwilioMessagingError,
-      ...(signal !== undefined ? { signal } : {}),
     });
     const segments = Number(created.numSegments);
     return {
