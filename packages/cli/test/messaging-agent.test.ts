@@ -27,6 +27,7 @@ import { OpenAILLMService } from '@voxline/openai';
 import { FakeOpenAIServer } from '@voxline/openai/testing';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { TelnyxMessaging, telnyxMessagingWebhooks } from '@voxline/telnyx';
+import { computeTwilioSignature, TwilioMessaging, twilioMessagingWebhooks } from '@voxline/twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentServer, CallerAudio, simulateCall, startAgentServer } from 'voxline';
 
@@ -392,4 +393,76 @@ describe('send_sms on a simulated Telnyx call', () => {
     await waitUntil(() => (fake?.chatRequests.length ?? 0) === 2, 5000, 'the follow-up completion');
     expect(toolResultSeen(fake)).toEqual({ status: 'sent', to: 'the caller', messageId: 'sms-on-call' });
   }, 60_000);
+});
+
+describe('SmsAgent answering an inbound text delivered as a signed Twilio webhook', () => {
+  const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+  const AUTH_TOKEN = 'auth-token-for-sms-agent';
+  const PUBLIC = 'https://voice.example.com';
+  let server: LoopbackServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('replies through the Messages API from the number that was texted', async () => {
+    fake = await FakeOpenAIServer.start({ chatReplies: [{ content: 'We open at 8 am.' }] });
+    const openai = fake;
+    const twilioMessaging = new TwilioMessaging({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: api.origin,
+    });
+    const agent = new SmsAgent({
+      messaging: twilioMessaging,
+      createLLM: () => llmFor(openai),
+      instructions: 'Be brief.',
+    });
+    const work = new AfterReplyWork(logger);
+    const outcomes: SmsAgentOutcome[] = [];
+    server = await listenOnLoopback((app) =>
+      app.register(twilioMessagingWebhooks, {
+        authToken: AUTH_TOKEN,
+        publicUrl: PUBLIC,
+        work,
+        logger,
+        onMessage: async (message) => {
+          outcomes.push(await agent.handle(message));
+        },
+      }),
+    );
+    api.respondWith({
+      status: 201,
+      body: { sid: 'SMfedcba9876543210fedcba9876543210', status: 'queued', num_segments: '1' },
+    });
+    const params = {
+      MessageSid: 'SM0123456789abcdef0123456789abcdef',
+      AccountSid: ACCOUNT_SID,
+      From: CALLER,
+      To: OURS,
+      Body: 'When do you open?',
+      NumMedia: '0',
+    };
+    const response = await fetch(`${server.origin}/twilio/sms`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': computeTwilioSignature(AUTH_TOKEN, `${PUBLIC}/twilio/sms`, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(response.status).toBe(200);
+    await work.idle();
+    expect(outcomes).toEqual([
+      { status: 'replied', reply: 'We open at 8 am.', messageId: 'SMfedcba9876543210fedcba9876543210' },
+    ]);
+    const sent = api.requestsTo('POST', /Messages\.json$/);
+    expect(sent).toHaveLength(1);
+    expect(Object.fromEntries(new URLSearchParams(sent[0]!.text))).toEqual({
+      To: CALLER,
+      From: OURS,
+      Body: 'We open at 8 am.',
+    });
+  });
 });
