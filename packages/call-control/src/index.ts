@@ -40,6 +40,7 @@ export {
 export { CALL_END_STATUSES, type CallEndStatus } from './call-end-status.js';
 export { CallRegistry, type CallRegistryEvents, type CallRegistryOptions } from './call-registry.js';
 export { LocalDirectoryRecordingStorage } from './local-directory-recording-storage.js';
+export * from './messaging/index.js';
 export type { PublicUrlOption } from './public-url.js';
 export {
   type CallRecordingOptions,

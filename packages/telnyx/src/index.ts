@@ -40,6 +40,25 @@ export {
   TELNYX_STREAM_AUTH_TOKEN_HEADER,
   telnyxStreamAuthToken,
 } from './call-control/telnyx-stream-auth-token.js';
+// Messaging: SMS/MMS through the Messages API, messaging webhooks
+export {
+  parseTelnyxMessagingWebhook,
+  TELNYX_MESSAGING_EVENT_TYPES,
+  type TelnyxMessagingWebhook,
+  telnyxDeliveryStatus,
+} from './messaging/telnyx-message-events.js';
+export { TelnyxMessaging, type TelnyxMessagingOptions } from './messaging/telnyx-messaging.js';
+export {
+  classifyTelnyxMessagingError,
+  TELNYX_INVALID_NUMBER_CODES,
+  TELNYX_OPTED_OUT,
+  telnyxMessagingCodeOf,
+} from './messaging/telnyx-messaging-errors.js';
+export {
+  type TelnyxMessagingAcknowledgement,
+  type TelnyxMessagingWebhooksOptions,
+  telnyxMessagingWebhooks,
+} from './messaging/telnyx-messaging-webhooks.js';
 // Hanging up
 export {
   TelnyxCallTerminator,

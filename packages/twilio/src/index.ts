@@ -24,6 +24,26 @@ export {
   type TwilioRoute,
   type TwilioStreamTarget,
 } from './call-control/twilio-call-flow.js';
+// Messaging: SMS/MMS through the Messages API, messaging webhooks
+export {
+  parseTwilioIncomingMessage,
+  parseTwilioMessageStatus,
+  type TwilioMessagingParse,
+  twilioDeliveryStatus,
+} from './messaging/twilio-message-params.js';
+export { TwilioMessaging, type TwilioMessagingOptions } from './messaging/twilio-messaging.js';
+export {
+  classifyTwilioMessagingError,
+  TWILIO_INVALID_NUMBER_CODES,
+  TWILIO_OPTED_OUT,
+  twilioMessagingCodeOf,
+} from './messaging/twilio-messaging-errors.js';
+export {
+  EMPTY_MESSAGING_TWIML,
+  type TwilioMessagingAcknowledgement,
+  type TwilioMessagingWebhooksOptions,
+  twilioMessagingWebhooks,
+} from './messaging/twilio-messaging-webhooks.js';
 // Hanging up
 export {
   TwilioCallTerminator,

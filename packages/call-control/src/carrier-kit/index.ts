@@ -13,6 +13,19 @@ export {
   sendWithRetry,
 } from '../call-control-retry.js';
 export { type CallControlSessionInit, callContextOf } from '../call-control-session.js';
+export {
+  CarrierMessagingClient,
+  type CarrierMessagingOptions,
+  type OutgoingMessage,
+} from '../messaging/carrier-messaging-client.js';
+export {
+  checkAddresses,
+  checkMediaUrls,
+  checkMmsRequest,
+  checkSmsRequest,
+  checkText,
+} from '../messaging/message-request-check.js';
+export { type MessageRetryContext, sendMessageWithRetry } from '../messaging/send-message-with-retry.js';
 export { publicUrlOf, publicWebSocketUrlOf, validatePublicUrlBase } from '../public-url.js';
 export { keepRawBodies, RAW_BODY_CONTENT_TYPES, type RawBodyOptions, rawBodyOf } from '../raw-body.js';
 export { RecentEventIds } from '../recent-event-ids.js';
