@@ -32,7 +32,7 @@ it('the telephony guide: the per-call token proves a Telnyx stream on any instan
   expect(verifier.verify(call, upgradeWith(token))).toEqual({ verified: true });
 });
 
-it("the telephony guide: a missing token, another call's token or another secret's token is refused", () => {
+it("the telephony guide: a missing token, another call's token or another secret's token is refused", async () => {
   const { verifier } = telnyxStreamProof(new CallRegistry(), secret);
   const call = telnyxCall('v3:some-call-a-stranger-named');
   for (const token of [
@@ -41,7 +41,7 @@ it("the telephony guide: a missing token, another call's token or another secret
     telnyxStreamAuthToken('another-secret', call.callId),
     'x'.repeat(43),
   ]) {
-    expect(verifier.verify(call, upgradeWith(token)).verified, String(token)).toBe(false);
+    expect((await verifier.verify(call, upgradeWith(token))).verified, String(token)).toBe(false);
   }
 });
 

@@ -16,11 +16,13 @@ export {
 export type { CommandOutput } from './commands/terminal-output.js';
 export {
   type AgentServer,
+  type AgentServerHealth,
   type AgentServerOptions,
   startAgentServer,
   UnverifiedStreamsError,
 } from './server/agent-server.js';
 export {
+  type CarrierWebhookSharing,
   type CarrierWebhookStatus,
   carrierWebhookEnvironment,
   registerCarrierWebhooks,
@@ -30,6 +32,12 @@ export {
   conversationEventObservers,
   formatConversationEvent,
 } from './server/conversation-events.js';
+export {
+  MAX_PLAY_AUDIO_BYTES,
+  PipelineCallHandle,
+  PipelineCallHandleError,
+  type PipelineCallHandleErrorCode,
+} from './server/pipeline-call-handle.js';
 export {
   type CallReport,
   formatConversation,

@@ -46,7 +46,14 @@ describe('the voxline serve server', () => {
       env: { VOXLINE_STREAM_SECRET: 'stream-secret' },
     });
     const health = await fetch(`${server.baseUrl}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok', agent: 'echo', calls: 0 });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      agent: 'echo',
+      calls: 0,
+      instance: server.sharedState.instanceId,
+      sharedState: { kind: 'memory', connected: true },
+      pid: process.pid,
+    });
     const telnyx = await fetch(`${server.baseUrl}/telnyx/webhook`, { method: 'POST', body: '{}' });
     expect(telnyx.status).toBe(503);
     expect(await telnyx.json()).toEqual({

@@ -21,19 +21,23 @@
  * `X-Plivo-Signature-V3-Nonce` (https://docs.plivo.com/docs/voice/xml/request/validation; checked
  * by the SDK's `validateV3Signature`), and the nonce must not have been used before. Refused with
  * 401 and `{"error":"webhook-rejected","reason":…}`: `missing-signature`, `bad-signature` or
- * `replayed-nonce`.
+ * `replayed-nonce`. Nonces are claimed as `webhook-event:plivo:<nonce>` for 24 h in the
+ * `deduplication` store (shared across instances, a replay to another instance is refused too);
+ * when the store cannot be reached, 503 `{"error":"store-unavailable"}` (logged).
  *
  * The public URL is what Plivo requested, not what this server sees behind a proxy: set
  * `publicUrl` (a base such as `https://voice.example.com`, or a function); see `PublicUrlOption`.
  */
 
-import type { PublicUrlOption } from '@voxline/call-control';
+import type { DeduplicationStore, PublicUrlOption } from '@voxline/call-control';
 import {
+  answerStoreUnavailable,
   keepRawBodies,
   publicUrlOf,
   rawBodyOf,
   rejectWebhook,
   validatePublicUrlBase,
+  WebhookEventClaims,
 } from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
@@ -41,7 +45,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   PLIVO_NONCE_HEADER,
   PLIVO_SIGNATURE_HEADER,
-  PlivoNonces,
   type PlivoParams,
   validatePlivoSignature,
 } from './plivo-signature.js';
@@ -74,8 +77,13 @@ export interface PlivoWebhooksOptions {
   publicUrl?: PublicUrlOption;
   /** Largest body accepted, in bytes; default 1 MiB. */
   bodyLimit?: number;
-  /** How many nonces are remembered to refuse replays; default 10,000. */
+  /** How many nonces the default in-memory store remembers to refuse replays; default 10,000. */
   rememberedNonces?: number;
+  /**
+   * Where nonces are claimed (share one across instances, e.g. `SharedState.deduplication`);
+   * default an in-memory store of `rememberedNonces` nonces (this process only).
+   */
+  deduplication?: DeduplicationStore;
   /** Where rejections are logged; default the fastify logger. */
   logger?: Logger;
 }
@@ -104,7 +112,12 @@ const plugin: FastifyPluginAsync<PlivoWebhooksOptions> = async (scope, options) 
   }
   const { authToken, publicUrl, stream, onHangup, streamSecret } = options;
   const logger = options.logger ?? (scope.log as unknown as Logger);
-  const nonces = new PlivoNonces(options.rememberedNonces);
+  const nonces = new WebhookEventClaims({
+    carrier: 'plivo',
+    logger,
+    ...(options.deduplication !== undefined ? { deduplication: options.deduplication } : {}),
+    ...(options.rememberedNonces !== undefined ? { rememberedEvents: options.rememberedNonces } : {}),
+  });
   keepRawBodies(scope, options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
 
   async function verify(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -121,7 +134,9 @@ const plugin: FastifyPluginAsync<PlivoWebhooksOptions> = async (scope, options) 
       signature,
     });
     if (!valid) return rejectWebhook(reply, 'bad-signature', logger, 'plivo');
-    if (!nonces.firstUse(nonce)) return rejectWebhook(reply, 'replayed-nonce', logger, 'plivo');
+    const claim = await nonces.claim(nonce);
+    if (claim === 'store-unavailable') return answerStoreUnavailable(reply);
+    if (claim === 'duplicate') return rejectWebhook(reply, 'replayed-nonce', logger, 'plivo');
     return undefined;
   }
 

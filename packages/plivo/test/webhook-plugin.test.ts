@@ -4,6 +4,7 @@
  * missing and replayed signatures are refused (https://docs.plivo.com/docs/voice/xml/request/validation).
  */
 
+import { InMemoryDeduplicationStore } from '@voxline/call-control';
 import { type LoopbackServer, listenOnLoopback } from '@voxline/call-control/testing';
 import { InvalidOptionError } from '@voxline/core';
 import { RecordingLogger } from '@voxline/core/testing';
@@ -151,6 +152,37 @@ describe('plivoWebhooks on a real fastify server on loopback', () => {
     const replay = await send('/plivo/answer', ANSWER, { nonce: '4242' });
     expect(replay.status).toBe(401);
     expect(JSON.parse(replay.text)).toEqual({ error: 'webhook-rejected', reason: 'replayed-nonce' });
+  });
+
+  it('refuses a replay that reaches another instance sharing the de-duplication store', async () => {
+    const deduplication = new InMemoryDeduplicationStore();
+    await start({ deduplication });
+    expect((await send('/plivo/answer', ANSWER, { nonce: '5151' })).status).toBe(200);
+    const first = server;
+    await start({ deduplication });
+    try {
+      const replay = await send('/plivo/answer', ANSWER, { nonce: '5151' });
+      expect(replay.status).toBe(401);
+      expect(JSON.parse(replay.text)).toEqual({ error: 'webhook-rejected', reason: 'replayed-nonce' });
+      expect((await send('/plivo/answer', ANSWER, { nonce: '5152' })).status).toBe(200);
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('answers 503 while the de-duplication store is unreachable, so Plivo retries', async () => {
+    await start({
+      deduplication: {
+        claim: async () => {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+        },
+        release: async () => {},
+        close: async () => {},
+      },
+    });
+    const response = await send('/plivo/answer', ANSWER);
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.text)).toEqual({ error: 'store-unavailable' });
   });
 
   it('acknowledges the hangup webhook, then hands its parameters to onHangup', async () => {

@@ -4,8 +4,9 @@
  *
  * A stream is verified when either:
  *
- * 1. its call is in the {@link CallRegistry}: opened by a Telnyx webhook whose Ed25519 signature
- *    was checked, or by our own dial request; or
+ * 1. its call is in the {@link CallRegistry} (`registry.lookup`: this process's calls, and, with a
+ *    shared directory, the calls any instance of the deployment opened): opened by a Telnyx webhook
+ *    whose Ed25519 signature was checked, or by our own dial request; or
  * 2. its upgrade request carries the `x-telnyx-streaming-auth-token` header with the token of its
  *    `call_control_id` under `tokenSecret` (see {@link telnyxStreamAuthToken}), which only Telnyx
  *    (given it in our streaming command) and we know. This also works when the webhook reached
@@ -55,9 +56,29 @@ export class TelnyxMediaStreamVerifier implements MediaStreamVerifier {
     this.#tokenSecret = secret === '' ? undefined : secret;
   }
 
-  verify(call: CallInfo, upgrade: MediaStreamUpgrade): MediaStreamVerdict {
+  /**
+   * The verdict: at once when this process knows the call or has no shared directory to ask;
+   * otherwise a promise, after `registry.lookup` (an unreachable directory counts as "not found":
+   * the stream's token may still prove it).
+   */
+  verify(call: CallInfo, upgrade: MediaStreamUpgrade): MediaStreamVerdict | Promise<MediaStreamVerdict> {
     if (call.carrier !== 'telnyx') return streamRefused(`not a Telnyx stream (${call.carrier})`);
-    if (this.#registry?.get(call.callId) !== undefined) return streamVerified;
+    const registry = this.#registry;
+    if (registry?.get(call.callId) !== undefined) return streamVerified;
+    if (registry?.directory !== undefined) return this.#verifyShared(registry, call, upgrade);
+    return this.#verifyByToken(call, upgrade);
+  }
+
+  async #verifyShared(
+    registry: CallRegistry,
+    call: CallInfo,
+    upgrade: MediaStreamUpgrade,
+  ): Promise<MediaStreamVerdict> {
+    const known = await registry.lookup(call.callId).catch(() => undefined);
+    return known !== undefined ? streamVerified : this.#verifyByToken(call, upgrade);
+  }
+
+  #verifyByToken(call: CallInfo, upgrade: MediaStreamUpgrade): MediaStreamVerdict {
     const token = headerValue(upgrade, TELNYX_STREAM_AUTH_TOKEN_HEADER);
     if (this.#tokenSecret !== undefined && token !== undefined) {
       return isTelnyxStreamAuthToken(this.#tokenSecret, call.callId, token)

@@ -4,12 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  CallCommandRouter,
   type CallControlEvent,
   type CallControlSession,
+  CallRegistry,
+  type DeduplicationStore,
+  InMemoryCallDirectory,
+  InMemoryDeduplicationStore,
   LocalDirectoryRecordingStorage,
+  type RemoteCallCommand,
   type StoredRecording,
 } from '@voxline/call-control';
-import { type LoopbackServer, listenOnLoopback } from '@voxline/call-control/testing';
+import {
+  LoopbackCallCommandNetwork,
+  type LoopbackServer,
+  listenOnLoopback,
+} from '@voxline/call-control/testing';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
 import { type ApiRequest, CarrierApiStandIn, ResponseGate } from '@voxline/telephony/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +29,7 @@ import {
   TelnyxCallCommands,
   TelnyxCallFlow,
   type TelnyxCallFlowOptions,
+  TelnyxMediaStreamVerifier,
   telnyxWebhooks,
 } from '../src/index.js';
 
@@ -60,6 +71,18 @@ function callPayload(extra: Record<string, unknown> = {}, callId = CALL): Record
   };
 }
 
+/** Call Control commands sent to the local stand-in of the API, without retry jitter. */
+function standInCommands(api: CarrierApiStandIn, logger: RecordingLogger): TelnyxCallCommands {
+  return new TelnyxCallCommands({
+    apiKey: 'KEY0123_test',
+    baseURL: `${api.origin}/v2`,
+    connectionId: '1494404757140276705',
+    retry: { jitter: 0 },
+    clock: new RecordingClock(),
+    logger,
+  });
+}
+
 function signature(body: string, timestamp: string, key = privateKey): string {
   return sign(null, Buffer.from(`${timestamp}|${body}`, 'utf8'), key).toString('base64');
 }
@@ -85,16 +108,8 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
   let events: CallControlEvent[];
 
   async function start(options: Partial<TelnyxCallFlowOptions> = {}): Promise<void> {
-    const commands = new TelnyxCallCommands({
-      apiKey: 'KEY0123_test',
-      baseURL: `${api.origin}/v2`,
-      connectionId: '1494404757140276705',
-      retry: { jitter: 0 },
-      clock: new RecordingClock(),
-      logger,
-    });
     callFlow = new TelnyxCallFlow({
-      commands,
+      commands: standInCommands(api, logger),
       stream: { url: STREAM_URL, codec: 'PCMU' },
       recording: { storage: new LocalDirectoryRecordingStorage(recordingsDir) },
       retry: { jitter: 0 },
@@ -582,5 +597,163 @@ describe('telnyxWebhooks on a real fastify server on loopback', () => {
 
     await deliver('call.answered', callPayload({ client_state: null }, 'v3:someone-else'));
     expect(callFlow.registry.get('v3:someone-else')).toBeUndefined();
+  });
+});
+
+describe('telnyxWebhooks on two instances sharing a call directory and de-duplication store', () => {
+  interface Instance {
+    id: string;
+    registry: CallRegistry;
+    router: CallCommandRouter;
+    callFlow: TelnyxCallFlow;
+    server: LoopbackServer;
+  }
+  let api: CarrierApiStandIn;
+  let logger: RecordingLogger;
+  let directory: InMemoryCallDirectory;
+  let deduplication: DeduplicationStore;
+  let network: LoopbackCallCommandNetwork;
+  let instances: Instance[];
+
+  async function instance(
+    id: string,
+    options: { deduplication?: DeduplicationStore } = {},
+  ): Promise<Instance> {
+    const registry = new CallRegistry({ directory, instanceId: id, logger });
+    const router = new CallCommandRouter({ directory, bus: network.bus(id), registry, logger });
+    await router.start();
+    const callFlow = new TelnyxCallFlow({
+      commands: standInCommands(api, logger),
+      stream: { url: STREAM_URL, codec: 'PCMU' },
+      registry,
+      router,
+      deduplication,
+      logger,
+    });
+    const server = await listenOnLoopback((app) =>
+      app.register(telnyxWebhooks, {
+        callFlow,
+        publicKey: PUBLIC_KEY,
+        logger,
+        deduplication: options.deduplication ?? deduplication,
+      }),
+    );
+    const created = { id, registry, router, callFlow, server };
+    instances.push(created);
+    return created;
+  }
+
+  async function post(to: Instance, body: string): Promise<{ status: number; body: unknown }> {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const response = await fetch(`${to.server.origin}/telnyx/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'telnyx-timestamp': timestamp,
+        'telnyx-signature-ed25519': signature(body, timestamp),
+      },
+      body,
+    });
+    const answer = { status: response.status, body: await response.json() };
+    await to.callFlow.idle();
+    return answer;
+  }
+
+  const answers = () => api.requestsTo(/\/actions\/answer$/);
+  const streamStart = (callId: string) => ({
+    carrier: 'telnyx' as const,
+    callId,
+    streamId: 'stream-1',
+    customParameters: {},
+    mediaFormat: { encoding: 'PCMU' as const, sampleRate: 8000, channels: 1 },
+    extra: {},
+  });
+  const upgrade = { url: 'wss://voice.example.com/telnyx', headers: {}, remoteAddress: '127.0.0.1' };
+
+  beforeEach(async () => {
+    api = await CarrierApiStandIn.start();
+    logger = new RecordingLogger();
+    directory = new InMemoryCallDirectory();
+    deduplication = new InMemoryDeduplicationStore();
+    network = new LoopbackCallCommandNetwork();
+    instances = [];
+  });
+
+  afterEach(async () => {
+    for (const { server } of instances) await server.close();
+    await api.close();
+  });
+
+  it('a stream on B is accepted for a call A answered; B gets A’s events and runs A’s commands', async () => {
+    const a = await instance('a');
+    const b = await instance('b');
+    await post(a, envelope('call.initiated', callPayload({ direction: 'incoming' })));
+    expect(answers()).toHaveLength(1);
+
+    const verifierOnB = new TelnyxMediaStreamVerifier({ registry: b.registry });
+    expect(await verifierOnB.verify(streamStart(CALL) as never, upgrade)).toEqual({ verified: true });
+    const refused = await verifierOnB.verify(streamStart('v3:not-ours') as never, upgrade);
+    expect(refused).toMatchObject({ verified: false });
+
+    const onB = await b.registry.lookup(CALL);
+    expect(onB?.reference).toBe(a.registry.get(CALL)?.reference);
+    const commandsOnB: RemoteCallCommand[] = [];
+    await b.router.attachMedia(CALL, { execute: async (command) => void commandsOnB.push(command) });
+    const eventsOnB: string[] = [];
+    onB?.on('event', (event) => eventsOnB.push(event.type));
+
+    await post(a, envelope('call.answered', callPayload()));
+    await post(a, envelope('call.machine.detection.ended', callPayload({ result: 'machine' })));
+    expect(eventsOnB).toEqual(['answered', 'machine-detection']);
+    expect(onB?.machineDetection).toBe('machine');
+    expect(onB?.state).toBe('answered');
+
+    await a.router.send(CALL, { type: 'speak', text: 'Hello from instance A' });
+    expect(commandsOnB).toEqual([{ type: 'speak', text: 'Hello from instance A' }]);
+
+    await post(a, envelope('call.hangup', callPayload({ hangup_cause: 'normal_clearing' })));
+    expect(eventsOnB.at(-1)).toBe('hangup');
+    expect(b.registry.get(CALL)).toBeUndefined();
+    expect(await directory.get(CALL)).toBeUndefined();
+  });
+
+  it('a delivery that reaches both instances is processed once', async () => {
+    const a = await instance('a');
+    const b = await instance('b');
+    const body = envelope('call.initiated', callPayload({ direction: 'incoming' }), 'event-both');
+    const [first, second] = await Promise.all([post(a, body), post(b, body)]);
+    expect([first.body, second.body]).toEqual(
+      expect.arrayContaining([{ status: 'accepted' }, { status: 'duplicate' }]),
+    );
+    expect(answers()).toHaveLength(1);
+  });
+
+  it('the answer is claimed once when two deliveries with different ids reach the two flows', async () => {
+    const a = await instance('a');
+    const b = await instance('b');
+    await post(a, envelope('call.initiated', callPayload({ direction: 'incoming' }), 'event-a'));
+    await post(b, envelope('call.initiated', callPayload({ direction: 'incoming' }), 'event-b'));
+    expect(answers()).toHaveLength(1);
+    expect(logger.records.some((record) => record.message === 'command already sent for this call')).toBe(
+      true,
+    );
+  });
+
+  it('answers 503 and processes nothing while the de-duplication store is unreachable', async () => {
+    const down: DeduplicationStore = {
+      claim: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      },
+      release: async () => {},
+      close: async () => {},
+    };
+    const a = await instance('a', { deduplication: down });
+    const answer = await post(a, envelope('call.initiated', callPayload({ direction: 'incoming' })));
+    expect(answer).toEqual({ status: 503, body: { error: 'store-unavailable' } });
+    expect(answers()).toHaveLength(0);
+    expect(a.registry.get(CALL)).toBeUndefined();
+    expect(
+      logger.records.some((record) => record.message.startsWith('webhook de-duplication store unreachable')),
+    ).toBe(true);
   });
 });

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type CallControlEvent,
+  CallRegistry,
+  InMemoryCallDirectory,
+  InMemoryDeduplicationStore,
   LocalDirectoryRecordingStorage,
   type StoredRecording,
 } from '@voxline/call-control';
@@ -366,6 +369,61 @@ describe('twilioWebhooks on a real fastify server on loopback', () => {
     await callFlow.idle();
     expect(events.map((event) => event.type)).toEqual(['initiated', 'answered', 'ringing']);
     signatureCases.held++;
+  });
+
+  it('on two instances sharing state: the call is in the directory before the TwiML, a callback delivered to both is processed once', async () => {
+    // A directory slow to write: an answer sent before the write finished would find nothing there.
+    const directory = new InMemoryCallDirectory();
+    const put = directory.put.bind(directory);
+    directory.put = async (record) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return put(record);
+    };
+    const deduplication = new InMemoryDeduplicationStore();
+    const shared = (instanceId: string) => ({
+      registry: new CallRegistry({ directory, instanceId, logger }),
+      deduplication,
+    });
+    await start(shared('a'), { deduplication });
+    const [serverA, flowA] = [server, callFlow];
+    await start(shared('b'), { deduplication });
+    const [serverB, flowB] = [server, callFlow];
+    try {
+      server = serverA;
+      const voice = await post('/twilio/voice', voiceParams);
+      expect(voice.text).toContain('<Connect><Stream');
+      expect(await directory.get(CALL_SID)).toMatchObject({ carrier: 'twilio', direction: 'inbound' });
+      expect(await flowB.registry.lookup(CALL_SID)).toMatchObject({ reference: CALL_SID });
+
+      const callback = {
+        AccountSid: ACCOUNT_SID,
+        CallSid: CALL_SID,
+        CallStatus: 'in-progress',
+        SequenceNumber: '0',
+      };
+      server = serverA;
+      const onA = await post('/twilio/status', callback);
+      server = serverB;
+      const onB = await post('/twilio/status', callback);
+      expect([JSON.parse(onA.text), JSON.parse(onB.text)]).toEqual([
+        { status: 'accepted' },
+        { status: 'duplicate' },
+      ]);
+      // A stream-started on B would start the recording there too: claimed once across the two.
+      await post('/twilio/status', {
+        AccountSid: ACCOUNT_SID,
+        CallSid: CALL_SID,
+        StreamSid: 'MZ0123456789abcdef0123456789abcdef',
+        StreamEvent: 'stream-started',
+        StreamName: 'stream',
+      });
+      await flowA.idle();
+      await flowB.idle();
+      expect(api.requestsTo(/\/Calls\/CA[0-9a-f]+\/Recordings\.json$/)).toHaveLength(1);
+    } finally {
+      server = serverB;
+      await serverA.close();
+    }
   });
 
   it('acknowledges a callback of an unknown kind with 200 and logs it', async () => {

@@ -31,7 +31,15 @@ export { keepRawBodies, RAW_BODY_CONTENT_TYPES, type RawBodyOptions, rawBodyOf }
 export { RecentEventIds } from '../recent-event-ids.js';
 export type { RecordingToArchive } from '../recording-archiver.js';
 export { checkRecordingKey, recordingKeySegment } from '../recording-storage.js';
+export { SharedCallOperations, type SharedCallOperationsOptions } from '../shared-call-operations.js';
 export { runWebhookCommand, type WebhookCommandContext } from '../webhook-command.js';
+export {
+  answerStoreUnavailable,
+  type StoreUnavailableBody,
+  type WebhookEventClaim,
+  WebhookEventClaims,
+  type WebhookEventClaimsOptions,
+} from '../webhook-event-claims.js';
 export {
   rejectionStatus,
   rejectWebhook,

@@ -132,18 +132,24 @@ export class CallCommandRouter {
   }
 
   async #deliverHere(callId: string, event: Parameters<CallRegistry['deliver']>[0]): Promise<void> {
+    // The registry's own directory when it has one (it opens the session from the record without
+    // writing it back); this router's directory otherwise.
     if (this.#registry.get(callId) === undefined) {
-      const record = await this.#directory.get(callId);
-      if (record === undefined) return;
-      this.#registry.open({
-        carrier: record.carrier,
-        callId,
-        reference: record.reference,
-        direction: record.direction,
-        ...(record.from !== undefined ? { from: record.from } : {}),
-        ...(record.to !== undefined ? { to: record.to } : {}),
-        context: record.context,
-      });
+      if (this.#registry.directory !== undefined) {
+        if ((await this.#registry.lookup(callId)) === undefined) return;
+      } else {
+        const record = await this.#directory.get(callId);
+        if (record === undefined) return;
+        this.#registry.open({
+          carrier: record.carrier,
+          callId,
+          reference: record.reference,
+          direction: record.direction,
+          ...(record.from !== undefined ? { from: record.from } : {}),
+          ...(record.to !== undefined ? { to: record.to } : {}),
+          context: record.context,
+        });
+      }
     }
     this.#registry.deliver({ ...event, callId });
   }

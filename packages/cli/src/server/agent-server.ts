@@ -11,7 +11,7 @@
  * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
  * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
  * | `POST /plivo/answer`, `POST /plivo/hangup` | Plivo answer and hangup webhooks |
- * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n,"pid":…}` (and `"worker":i` under `--workers`) |
+ * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n,"instance":…,"sharedState":{"kind":…,"connected":…},"pid":…}` (and `"worker":i` under `--workers`) |
  *
  * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
  * agent ends are hung up at the carrier.
@@ -20,15 +20,32 @@
  * Telnyx streams by the call registry or a `VOXLINE_STREAM_SECRET` token, Twilio and Plivo streams
  * by their signed upgrade (Plivo also by a `VOXLINE_STREAM_SECRET` token). With nothing to verify by, the server refuses to start unless
  * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
+ *
+ * Calls, webhook claims and commands go through `sharedState` (default: this process only). With
+ * a state shared by several instances (`redisSharedState`), a webhook on one instance acts on a
+ * call whose media stream another instance serves: each verified stream is attached to the
+ * server's {@link CallCommandRouter} with a {@link PipelineCallHandle} (hang up, speak, play audio,
+ * send DTMF, deliver call events) until the call ends.
  */
 
-import { CallRegistry } from '@voxline/call-control';
+import {
+  CallCommandRouter,
+  CallRegistry,
+  inMemorySharedState,
+  type SharedState,
+  type SharedStateHealth,
+} from '@voxline/call-control';
 import { type Logger, VoxlineError } from '@voxline/core';
 import { plivoCarrier } from '@voxline/plivo';
 import type { CallInfo, CarrierPlugin } from '@voxline/telephony';
 import { telnyxCarrier } from '@voxline/telnyx';
 import { twilioCarrier, twilioMediaStreamVerifier } from '@voxline/twilio';
-import { type CallSession, type TelephonyConnectionLimits, voxlineTelephony } from '@voxline/websocket';
+import {
+  type CallSession,
+  type TelephonyConnectionLimits,
+  type TelephonyTransport,
+  voxlineTelephony,
+} from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
 import {
@@ -40,6 +57,7 @@ import {
   registerCarrierWebhooks,
 } from './carrier-webhooks.js';
 import { type ConversationEvent, conversationEventObservers } from './conversation-events.js';
+import { PipelineCallHandle } from './pipeline-call-handle.js';
 
 /**
  * Why the server would not start: no way to verify media streams and no opt-out, or the opt-out
@@ -97,6 +115,28 @@ export interface AgentServerOptions {
   refuseWebhooks?: string;
   /** This process's worker index under `--workers` (reported by /healthz). */
   workerIndex?: number;
+  /**
+   * The state this server shares with the deployment's other instances: calls, webhook claims,
+   * commands between instances. Default `inMemorySharedState()` (this process only), closed with
+   * the server; a state given here is left open (its owner closes it).
+   */
+  sharedState?: SharedState;
+}
+
+/** What `GET /healthz` answers. */
+export interface AgentServerHealth {
+  status: 'ok';
+  /** The agent's name. */
+  agent: string;
+  /** Media streams this instance serves. */
+  calls: number;
+  /** This instance's id in the shared state. */
+  instance: string;
+  sharedState: SharedStateHealth;
+  /** This process's id. */
+  pid: number;
+  /** This worker's index under `--workers`. */
+  worker?: number;
 }
 
 /** A running server. */
@@ -110,6 +150,10 @@ export interface AgentServer {
   readonly activeCalls: number;
   /** Which carriers' webhooks are configured. */
   readonly webhooks: CarrierWebhookStatus;
+  /** Sends commands to calls wherever their media stream is served (this instance's calls included). */
+  readonly router: CallCommandRouter;
+  /** The state shared with the deployment's other instances. */
+  readonly sharedState: SharedState;
   /** Ends calls gracefully, closes the server and the agent. */
   close(): Promise<void>;
   /** Resolves once the server has closed (by `close()` or a signal). */
@@ -125,7 +169,13 @@ export interface AgentServer {
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const { agent, logger } = options;
   const env = options.env ?? process.env;
-  const registry = new CallRegistry({ logger });
+  const ownsSharedState = options.sharedState === undefined;
+  const sharedState = options.sharedState ?? inMemorySharedState();
+  const registry = new CallRegistry({
+    logger,
+    directory: sharedState.calls,
+    instanceId: sharedState.instanceId,
+  });
   const verifiers = carrierStreamVerifiers(env, registry);
   const allowUnverifiedStreams = options.allowUnverifiedStreams ?? false;
   if (verifiers.length === 0 && !allowUnverifiedStreams) throw new UnverifiedStreamsError();
@@ -142,10 +192,24 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
   });
+  const router = new CallCommandRouter({
+    directory: sharedState.calls,
+    bus: sharedState.bus,
+    registry,
+    logger,
+  });
+  await router.start();
   const sessions = new Set<CallSession>();
+  /** The session of each connection, for attaching its call to the router once the stream is verified. */
+  const sessionsByTransport = new WeakMap<TelephonyTransport, CallSession>();
   const onConversation = options.onConversation;
   const common = {
-    createPipeline: agent.createPipeline,
+    // Called once the stream was verified (or allowed unverified): a verified call takes commands.
+    createPipeline: (call: CallInfo, transport: TelephonyTransport) => {
+      const session = sessionsByTransport.get(transport);
+      if (session?.verified === true) attachToRouter(router, call.callId, session, logger);
+      return agent.createPipeline(call, transport);
+    },
     verifiers,
     allowUnverifiedStreams,
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
@@ -164,6 +228,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       handleSignals: options.handleSignals ?? false,
       onSession: (session: CallSession) => {
         sessions.add(session);
+        sessionsByTransport.set(session.transport, session);
         void session.finished.then(() => sessions.delete(session));
         options.onSession?.(session);
       },
@@ -194,20 +259,29 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       return reply.code(503).send({ error: 'shared-state-required', reason: refusal });
     });
   }
-  const webhooks = await registerCarrierWebhooks(app, env, registry);
-  app.get('/healthz', async () => ({
-    status: 'ok',
-    agent: agent.name,
-    calls: sessions.size,
-    pid: process.pid,
-    ...(options.workerIndex !== undefined ? { worker: options.workerIndex } : {}),
-  }));
+  const webhooks = await registerCarrierWebhooks(app, env, registry, {
+    router,
+    deduplication: sharedState.deduplication,
+  });
+  app.get(
+    '/healthz',
+    async (): Promise<AgentServerHealth> => ({
+      status: 'ok',
+      agent: agent.name,
+      calls: sessions.size,
+      instance: sharedState.instanceId,
+      sharedState: await sharedState.health(),
+      pid: process.pid,
+      ...(options.workerIndex !== undefined ? { worker: options.workerIndex } : {}),
+    }),
+  );
   let markClosed!: () => void;
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
   });
   app.addHook('onClose', async () => {
     await agent.close?.();
+    if (ownsSharedState) await sharedState.close();
     markClosed();
   });
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8765 });
@@ -220,7 +294,35 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       return sessions.size;
     },
     webhooks,
+    router,
+    sharedState,
     close: () => app.close(),
     closed,
   };
+}
+
+/**
+ * Attaches a verified call's pipeline to the router until the call is over. A directory that
+ * cannot be written is logged: commands sent from this instance still reach the call.
+ */
+function attachToRouter(
+  router: CallCommandRouter,
+  callId: string,
+  session: CallSession,
+  logger: Logger,
+): void {
+  router.attachMedia(callId, new PipelineCallHandle(session)).catch((error: unknown) => {
+    logger.warn(
+      { err: error, callId },
+      'the call’s media instance could not be recorded in the shared state',
+    );
+  });
+  void session.finished.then(() =>
+    router.detachMedia(callId).catch((error: unknown) => {
+      logger.warn(
+        { err: error, callId },
+        'the call’s media instance could not be cleared in the shared state',
+      );
+    }),
+  );
 }

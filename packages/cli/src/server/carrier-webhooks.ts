@@ -13,7 +13,7 @@
  * ends them. See docs/telephony.md for the carrier console settings.
  */
 
-import { CallRegistry } from '@voxline/call-control';
+import { type CallCommandRouter, CallRegistry, type DeduplicationStore } from '@voxline/call-control';
 import { PlivoCallTerminator, PlivoMediaStreamVerifier, plivoWebhooks } from '@voxline/plivo';
 import type { CallTerminator, MediaStreamVerifier } from '@voxline/telephony';
 import {
@@ -135,15 +135,31 @@ function webSocketBase(publicUrl: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
+/** What the webhook routes share with the deployment's other instances (see `SharedState`). */
+export interface CarrierWebhookSharing {
+  /** Hands each call event to the instance serving the call's media stream. */
+  router?: CallCommandRouter;
+  /** Where webhook events and once-only commands are claimed. */
+  deduplication?: DeduplicationStore;
+}
+
 /**
- * Registers the webhook routes on `app`; returns which carriers are configured. The Telnyx
- * controller opens its calls in `registry` (share it with {@link carrierStreamVerifiers}).
+ * Registers the webhook routes on `app`; returns which carriers are configured. The Telnyx and
+ * Twilio call flows open their calls in `registry` (share it with {@link carrierStreamVerifiers});
+ * `sharing` links them to the other instances (default: this process only).
  */
 export async function registerCarrierWebhooks(
   app: FastifyInstance,
   env: NodeJS.ProcessEnv,
   registry: CallRegistry = new CallRegistry(),
+  sharing: CarrierWebhookSharing = {},
 ): Promise<CarrierWebhookStatus> {
+  const { router, deduplication } = sharing;
+  const flowSharing = {
+    ...(router !== undefined ? { router } : {}),
+    ...(deduplication !== undefined ? { deduplication } : {}),
+  };
+  const pluginSharing = deduplication !== undefined ? { deduplication } : {};
   const status = carrierWebhookStatus(env);
   const notConfigured =
     (carrier: WebhookCarrier) =>
@@ -160,11 +176,13 @@ export async function registerCarrierWebhooks(
       registry,
       ...(env.VOXLINE_STREAM_SECRET ? { streamTokenSecret: env.VOXLINE_STREAM_SECRET } : {}),
       stream: { url: `${webSocketBase(env.PUBLIC_URL as string)}/telnyx`, codec: 'PCMU' },
+      ...flowSharing,
     });
     await app.register(telnyxWebhooks, {
       callFlow,
       publicKey: env.TELNYX_PUBLIC_KEY as string,
       path: '/telnyx/webhook',
+      ...pluginSharing,
     });
   } else {
     app.post('/telnyx/webhook', notConfigured('telnyx'));
@@ -181,8 +199,14 @@ export async function registerCarrierWebhooks(
       webhookBaseUrl: (env.PUBLIC_URL as string).replace(/\/$/, ''),
       voicePath: '/twilio/voice',
       statusPath: '/twilio/status',
+      registry,
+      ...flowSharing,
     });
-    await app.register(twilioWebhooks, { callFlow, authToken: env.TWILIO_AUTH_TOKEN as string });
+    await app.register(twilioWebhooks, {
+      callFlow,
+      authToken: env.TWILIO_AUTH_TOKEN as string,
+      ...pluginSharing,
+    });
   } else {
     app.post('/twilio/voice', notConfigured('twilio'));
     app.post('/twilio/status', notConfigured('twilio'));
@@ -196,6 +220,7 @@ export async function registerCarrierWebhooks(
       publicUrl: env.PUBLIC_URL as string,
       answerPath: '/plivo/answer',
       hangupPath: '/plivo/hangup',
+      ...pluginSharing,
     });
   } else {
     app.post('/plivo/answer', notConfigured('plivo'));

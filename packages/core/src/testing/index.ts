@@ -5,7 +5,12 @@
  */
 export { flushMicrotasks, VirtualClock } from '../clock.js';
 // ---- Conformance suites for plugins (see docs/plugins.md) ----
-export { type ConformanceAudio, inputAudioFrames, sineTone } from './conformance/conformance-audio.js';
+export {
+  type ConformanceAudio,
+  inputAudioFrames,
+  sineTone,
+  toneShare,
+} from './conformance/conformance-audio.js';
 export { ConformanceError, type ConformanceErrorCode } from './conformance/conformance-error.js';
 export {
   type ConformanceCheck,

@@ -18,18 +18,30 @@
  * Events of calls that are neither in the registry nor carry our `client_state` (another
  * application on the same connection) are ignored. After a restart, events of our calls re-open
  * their session from the `client_state`.
+ *
+ * Several instances behind a load balancer share calls through the registry's `directory`: a call
+ * is written there before it is answered, so its media stream is accepted on any instance; with a
+ * `router`, each event also reaches the session on the instance that holds the call's media socket
+ * (e.g. the answering-machine result, for the pipeline there); with `deduplication`, `answer`,
+ * `record_start` and the hang-up after a left message are sent once even when two instances handle
+ * events of the call; recordings go through `recordingJobs` (a durable queue survives the instance).
  */
 import { randomUUID } from 'node:crypto';
 import {
   type AnsweringMachineAction,
+  type CallCommandRouter,
   type CallContext,
+  type CallControlEvent,
   type CallControlSession,
   type CallRecordingOptions,
   CallRegistry,
+  type DeduplicationStore,
+  InProcessRecordingJobQueue,
   type MachineDetectionResult,
   RecordingArchiver,
+  type RecordingJobQueue,
 } from '@voxline/call-control';
-import { AfterReplyWork, callContextOf, runWebhookCommand } from '@voxline/call-control/carrier-kit';
+import { AfterReplyWork, callContextOf, SharedCallOperations } from '@voxline/call-control/carrier-kit';
 import { type Clock, defaultLogger, type Logger, maskPhoneNumber, type RetryPolicy } from '@voxline/core';
 import type { TelnyxWebhookEvent } from '../webhooks/telnyx-webhook-events.js';
 import { decodeClientState, type VoxlineClientState } from './client-state.js';
@@ -93,6 +105,22 @@ export interface TelnyxCallFlowOptions {
   answeringMachine?: AnsweringMachineAction;
   /** Retry policy of recording downloads. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Hands each call event to the instance holding the call's media socket, when that is another
+   * one (`SharedState` with a `CallCommandRouter`). Default none: one process.
+   */
+  router?: CallCommandRouter;
+  /**
+   * Where `answer`, `record_start` and the hang-up after a left message are claimed
+   * (`command:telnyx:<call_control_id>:<command>`, 1 h) so that they go once across instances.
+   * Default none: every command is sent.
+   */
+  deduplication?: DeduplicationStore;
+  /**
+   * Where finished recordings are queued for download and storage; default an
+   * `InProcessRecordingJobQueue` around the `recording` option's archiver.
+   */
+  recordingJobs?: RecordingJobQueue;
   clock?: Clock;
   logger?: Logger;
 }
@@ -138,7 +166,8 @@ export class TelnyxCallFlow {
   readonly work: AfterReplyWork;
   readonly #options: TelnyxCallFlowOptions;
   readonly #logger: Logger;
-  readonly #archiver: RecordingArchiver | undefined;
+  readonly #recordingJobs: RecordingJobQueue | undefined;
+  readonly #shared: SharedCallOperations;
   /** Answering-machine flows of outbound calls, by call reference. */
   readonly #machineFlows = new Map<string, MachineFlow>();
 
@@ -148,11 +177,22 @@ export class TelnyxCallFlow {
     this.#logger = options.logger ?? defaultLogger();
     this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
     this.work = new AfterReplyWork(this.#logger);
-    this.#archiver = RecordingArchiver.forCallRecording(options.recording, {
+    const archiver = RecordingArchiver.forCallRecording(options.recording, {
       registry: this.registry,
       logger: this.#logger,
       clock: options.clock,
       retry: options.retry,
+    });
+    this.#recordingJobs =
+      options.recordingJobs ??
+      (archiver !== undefined ? new InProcessRecordingJobQueue(archiver) : undefined);
+    this.#shared = new SharedCallOperations({
+      carrier: 'telnyx',
+      registry: this.registry,
+      work: this.work,
+      logger: this.#logger,
+      ...(options.router !== undefined ? { router: options.router } : {}),
+      ...(options.deduplication !== undefined ? { deduplication: options.deduplication } : {}),
     });
   }
 
@@ -194,8 +234,8 @@ export class TelnyxCallFlow {
         ...(call.timeoutSecs !== undefined ? { timeoutSecs: call.timeoutSecs } : {}),
         ...(call.connectionId !== undefined ? { connectionId: call.connectionId } : {}),
       });
-      // `call.initiated` may have opened the session already; open() returns it then.
-      return this.registry.open({
+      // `call.initiated` may have opened the session already; register() returns it then.
+      return await this.#shared.register({
         carrier: 'telnyx',
         callId: dialed.callControlId,
         reference,
@@ -210,9 +250,13 @@ export class TelnyxCallFlow {
     }
   }
 
-  /** Resolves once the work of every webhook received so far (commands, downloads) has finished. */
-  idle(): Promise<void> {
-    return this.work.idle();
+  /**
+   * Resolves once the work of every webhook received so far (commands, forwarded events) and the
+   * recording jobs this process started have finished.
+   */
+  async idle(): Promise<void> {
+    await this.work.idle();
+    await this.#recordingJobs?.idle();
   }
 
   /**
@@ -222,9 +266,8 @@ export class TelnyxCallFlow {
   async handle(event: TelnyxWebhookEvent): Promise<void> {
     switch (event.type) {
       case 'call.initiated':
-        if (event.payload.direction === 'incoming') await this.#inbound(event);
-        else this.#sessionOf(event.payload)?.deliver(this.#initiated(event, 'outbound'));
-        return;
+        if (event.payload.direction === 'incoming') return this.#inbound(event);
+        return this.#deliver(event, this.#initiated(event, 'outbound'));
       case 'call.answered':
         return this.#answered(event);
       case 'call.hangup':
@@ -238,41 +281,37 @@ export class TelnyxCallFlow {
       case 'call.speak.ended':
         return this.#speakEnded(event);
       case 'call.dtmf.received':
-        this.#deliver(event, {
+        return this.#deliver(event, {
           type: 'dtmf',
           callId: event.payload.call_control_id,
           digit: event.payload.digit,
         });
-        return;
       case 'streaming.started':
       case 'streaming.stopped':
-        this.#deliver(event, {
+        return this.#deliver(event, {
           type: event.type === 'streaming.started' ? 'streaming-started' : 'streaming-stopped',
           callId: event.payload.call_control_id,
           ...(event.payload.stream_id !== undefined ? { streamId: event.payload.stream_id } : {}),
         });
-        return;
       case 'streaming.failed':
         this.#logger.warn(
           { carrier: 'telnyx', callId: event.payload.call_control_id, reason: event.payload.failure_reason },
           'media streaming failed',
         );
-        this.#deliver(event, {
+        return this.#deliver(event, {
           type: 'streaming-failed',
           callId: event.payload.call_control_id,
           ...(event.payload.stream_id !== undefined ? { streamId: event.payload.stream_id } : {}),
           ...(event.payload.failure_reason !== undefined ? { reason: event.payload.failure_reason } : {}),
         });
-        return;
       case 'call.recording.saved':
         return this.#recordingSaved(event);
       case 'call.recording.error':
-        this.#deliver(event, {
+        return this.#deliver(event, {
           type: 'recording-failed',
           callId: event.payload.call_control_id,
           reason: event.payload.reason ?? 'Telnyx reported a recording error',
         });
-        return;
     }
   }
 
@@ -291,7 +330,8 @@ export class TelnyxCallFlow {
       this.#logger.info({ carrier: 'telnyx', callId }, 'inbound call not routed to an agent: left alone');
       return;
     }
-    const session = this.registry.open({
+    // In the shared directory before the answer: the stream may reach another instance.
+    const session = await this.#shared.register({
       carrier: 'telnyx',
       callId,
       direction: 'inbound',
@@ -299,12 +339,12 @@ export class TelnyxCallFlow {
       to: payload.to,
       context: decision,
     });
-    session.deliver(this.#initiated(event, 'inbound'));
+    await this.#shared.deliver(this.#initiated(event, 'inbound'));
     this.#logger.info(
       { carrier: 'telnyx', callId, from: maskPhoneNumber(payload.from ?? ''), agent: decision.agent },
       'answering inbound call',
     );
-    await this.#command(callId, 'answer', () =>
+    await this.#shared.once(callId, 'answer', () =>
       this.commands.answer(callId, {
         stream: this.#withAuthToken(this.#streamFor(session), callId),
         clientState: clientStateOf(session),
@@ -313,12 +353,12 @@ export class TelnyxCallFlow {
   }
 
   async #answered(event: Extract<TelnyxWebhookEvent, { type: 'call.answered' }>): Promise<void> {
-    const session = this.#sessionOf(event.payload);
+    const session = await this.#sessionOf(event.payload);
     if (session === undefined) return;
-    session.deliver({ type: 'answered', callId: session.callId, occurredAt: event.occurredAt });
+    await this.#shared.deliver({ type: 'answered', callId: session.callId, occurredAt: event.occurredAt });
     const recording = this.#options.recording;
     if (recording === undefined) return;
-    await this.#command(session.callId, 'record_start', () =>
+    await this.#shared.once(session.callId, 'record_start', () =>
       this.commands.startRecording(session.callId, {
         channels: recording.channels ?? 'dual',
         format: recording.format ?? 'wav',
@@ -328,13 +368,13 @@ export class TelnyxCallFlow {
     );
   }
 
-  #hangup(event: Extract<TelnyxWebhookEvent, { type: 'call.hangup' }>): void {
+  async #hangup(event: Extract<TelnyxWebhookEvent, { type: 'call.hangup' }>): Promise<void> {
     const payload = event.payload;
-    const session = this.#sessionOf(payload);
+    const session = await this.#sessionOf(payload);
     if (session === undefined) return;
     this.#machineFlows.delete(session.reference);
     const source = payload.hangup_source;
-    this.registry.deliver({
+    await this.#shared.deliver({
       type: 'hangup',
       callId: session.callId,
       occurredAt: event.occurredAt,
@@ -355,10 +395,10 @@ export class TelnyxCallFlow {
       { type: 'call.machine.detection.ended' | 'call.machine.premium.detection.ended' }
     >,
   ): Promise<void> {
-    const session = this.#sessionOf(event.payload);
+    const session = await this.#sessionOf(event.payload);
     if (session === undefined) return;
     const result = telnyxMachineResult(event.payload.result);
-    session.deliver({
+    await this.#shared.deliver({
       type: 'machine-detection',
       callId: session.callId,
       occurredAt: event.occurredAt,
@@ -390,9 +430,9 @@ export class TelnyxCallFlow {
       { type: 'call.machine.greeting.ended' | 'call.machine.premium.greeting.ended' }
     >,
   ): Promise<void> {
-    const session = this.#sessionOf(event.payload);
+    const session = await this.#sessionOf(event.payload);
     if (session === undefined) return;
-    session.deliver({
+    await this.#shared.deliver({
       type: 'machine-greeting-ended',
       callId: session.callId,
       occurredAt: event.occurredAt,
@@ -420,22 +460,24 @@ export class TelnyxCallFlow {
   }
 
   async #speakEnded(event: Extract<TelnyxWebhookEvent, { type: 'call.speak.ended' }>): Promise<void> {
-    const session = this.#sessionOf(event.payload);
+    const session = await this.#sessionOf(event.payload);
     if (session === undefined) return;
-    session.deliver({ type: 'speak-ended', callId: session.callId, occurredAt: event.occurredAt });
+    await this.#shared.deliver({ type: 'speak-ended', callId: session.callId, occurredAt: event.occurredAt });
     const flow = this.#machineFlows.get(session.reference);
     if (flow?.message !== 'speaking') return;
     flow.message = 'done';
     this.#logger.info({ carrier: 'telnyx', callId: session.callId }, 'message left: hanging up');
-    await this.#command(session.callId, 'hangup', () => this.commands.hangup(session.callId));
+    await this.#shared.once(session.callId, 'hangup', () => this.commands.hangup(session.callId));
   }
 
   async #recordingSaved(event: Extract<TelnyxWebhookEvent, { type: 'call.recording.saved' }>): Promise<void> {
     const payload = event.payload;
     const state = decodeClientState(payload.client_state);
     const session =
-      (payload.call_control_id !== undefined ? this.registry.get(payload.call_control_id) : undefined) ??
-      (state !== undefined ? this.registry.findByReference(state.reference) : undefined);
+      (payload.call_control_id !== undefined
+        ? await this.#shared.lookup(payload.call_control_id)
+        : undefined) ??
+      (state !== undefined ? await this.#shared.lookupByReference(state.reference) : undefined);
     const reference = state?.reference ?? session?.reference;
     if (reference === undefined) {
       this.#logger.debug(
@@ -463,18 +505,18 @@ export class TelnyxCallFlow {
       ...(payload.recording_started_at !== undefined ? { startedAt: payload.recording_started_at } : {}),
       ...(payload.recording_ended_at !== undefined ? { endedAt: payload.recording_ended_at } : {}),
     };
-    session?.deliver(saved);
+    if (session !== undefined) await this.#shared.deliver({ ...saved, callId: session.callId });
     // Telnyx's links are presigned: no credentials are sent with the download.
-    await this.#archiver?.archive({ carrier: 'telnyx', callReference: reference, saved });
+    await this.#recordingJobs?.enqueue({ carrier: 'telnyx', callReference: reference, saved });
   }
 
   /** Delivers an event to the session of a call event's payload, if the call is ours. */
-  #deliver(event: TelnyxWebhookEvent, normalized: Parameters<CallControlSession['deliver']>[0]): void {
-    const session = this.#sessionOf(
+  async #deliver(event: TelnyxWebhookEvent, normalized: CallControlEvent): Promise<void> {
+    const session = await this.#sessionOf(
       event.payload as { call_control_id: string; client_state?: string | null },
     );
     if (session === undefined) return;
-    session.deliver({ ...normalized, callId: session.callId, occurredAt: event.occurredAt });
+    await this.#shared.deliver({ ...normalized, callId: session.callId, occurredAt: event.occurredAt });
   }
 
   /**
@@ -482,13 +524,13 @@ export class TelnyxCallFlow {
    * outbound call whose dial answer has not arrived yet, or a call from before a restart); undefined
    * for calls that are not ours.
    */
-  #sessionOf(payload: {
+  async #sessionOf(payload: {
     call_control_id: string;
     client_state?: string | null;
     from?: string;
     to?: string;
-  }): CallControlSession | undefined {
-    const existing = this.registry.get(payload.call_control_id);
+  }): Promise<CallControlSession | undefined> {
+    const existing = await this.#shared.lookup(payload.call_control_id);
     if (existing !== undefined) return existing;
     const state = decodeClientState(payload.client_state);
     if (state === undefined) {
@@ -531,7 +573,7 @@ export class TelnyxCallFlow {
 
   /** Runs a command for a webhook; logs a failure instead of throwing it (the webhook is answered). */
   #command(callId: string, command: string, run: () => Promise<unknown>): Promise<void> {
-    return runWebhookCommand({ carrier: 'telnyx', callId, command, logger: this.#logger }, run);
+    return this.#shared.command(callId, command, run);
   }
 }
 

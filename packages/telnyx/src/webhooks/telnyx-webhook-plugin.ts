@@ -19,8 +19,10 @@
  *    no handler runs.
  * 3. The envelope and the payload of handled events are checked (zod): 400 `malformed-body`.
  * 4. An event type Voxline does not act on: 200 `{"status":"ignored"}`, logged (info for unknown
- *    types, debug for known ones). An event id seen before (a retried delivery): 200
- *    `{"status":"duplicate"}`, not processed again.
+ *    types, debug for known ones). An event id claimed before (a retried delivery, or one that
+ *    reached another instance sharing the `deduplication` store): 200 `{"status":"duplicate"}`, not
+ *    processed again. The claim is `webhook-event:telnyx:<event id>` for 24 h; when the store cannot
+ *    be reached, 503 `{"error":"store-unavailable"}` (logged), so Telnyx delivers the event again.
  * 5. Otherwise 200 `{"status":"accepted"}` at once, and the call flow acts on the event after the
  *    reply is written, so a slow Call Control request never makes Telnyx retry.
  *
@@ -28,7 +30,14 @@
  */
 
 import type { KeyObject } from 'node:crypto';
-import { keepRawBodies, RecentEventIds, rawBodyOf, rejectWebhook } from '@voxline/call-control/carrier-kit';
+import type { DeduplicationStore } from '@voxline/call-control';
+import {
+  answerStoreUnavailable,
+  keepRawBodies,
+  rawBodyOf,
+  rejectWebhook,
+  WebhookEventClaims,
+} from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -51,8 +60,13 @@ export interface TelnyxWebhooksOptions {
   toleranceSeconds?: number;
   /** Largest body accepted, in bytes; default 1 MiB. */
   bodyLimit?: number;
-  /** How many event ids are remembered to drop retried deliveries; default 10,000. */
+  /** How many event ids the default in-memory store remembers to drop retried deliveries; default 10,000. */
   rememberedEvents?: number;
+  /**
+   * Where event ids are claimed (share one across instances, e.g. `SharedState.deduplication`);
+   * default an in-memory store of `rememberedEvents` ids (this process only).
+   */
+  deduplication?: DeduplicationStore;
   /** Where rejections and ignored events are logged; default the fastify logger. */
   logger?: Logger;
 }
@@ -75,7 +89,12 @@ const plugin: FastifyPluginAsync<TelnyxWebhooksOptions> = async (scope, options)
     throw new InvalidOptionError('path', `telnyxWebhooks: path must start with '/', got ${path}`);
   const toleranceSeconds = options.toleranceSeconds ?? 300;
   const logger = options.logger ?? (scope.log as unknown as Logger);
-  const recent = new RecentEventIds(options.rememberedEvents);
+  const claims = new WebhookEventClaims({
+    carrier: 'telnyx',
+    logger,
+    ...(options.deduplication !== undefined ? { deduplication: options.deduplication } : {}),
+    ...(options.rememberedEvents !== undefined ? { rememberedEvents: options.rememberedEvents } : {}),
+  });
   const callFlow = options.callFlow;
   keepRawBodies(scope, options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
 
@@ -110,11 +129,18 @@ const plugin: FastifyPluginAsync<TelnyxWebhooksOptions> = async (scope, options)
     }
     const event = parsed.event;
     const fields = { carrier: 'telnyx', eventType: event.type, eventId: event.id, attempt: event.attempt };
-    if (!recent.firstSeen(event.id)) {
+    const claim = await claims.claim(event.id);
+    if (claim === 'store-unavailable') return answerStoreUnavailable(reply);
+    if (claim === 'duplicate') {
       logger.debug(fields, 'repeated webhook delivery: already processed');
       return acknowledge(reply, 'duplicate');
     }
-    callFlow.work.afterReply(reply, fields, () => callFlow.handle(event));
+    try {
+      callFlow.work.afterReply(reply, fields, () => callFlow.handle(event));
+    } catch (error) {
+      await claims.release(event.id);
+      throw error;
+    }
     return acknowledge(reply, 'accepted');
   });
 };

@@ -18,20 +18,30 @@
  *
  * Inbound calls only report `completed` to a phone number's status callback, so set the number's
  * "Call status changes" URL to the status path to see hang-ups (docs/telephony.md).
+ *
+ * Several instances behind a load balancer share calls through the registry's `directory` (a
+ * call is written there before the TwiML that connects its stream is returned); with a `router`,
+ * each event also reaches the session on the instance that holds the call's media socket; with
+ * `deduplication`, the recording start and the answering-machine commands are sent once across
+ * instances; recordings go through `recordingJobs`.
  */
 
 import {
   type AnsweringMachineAction,
+  type CallCommandRouter,
   type CallContext,
   type CallControlSession,
   type CallRecordingOptions,
   CallRegistry,
+  type DeduplicationStore,
+  InProcessRecordingJobQueue,
   RecordingArchiver,
+  type RecordingJobQueue,
 } from '@voxline/call-control';
 import {
   AfterReplyWork,
   callContextOf,
-  runWebhookCommand,
+  SharedCallOperations,
   validatePublicUrlBase,
 } from '@voxline/call-control/carrier-kit';
 import {
@@ -96,6 +106,22 @@ export interface TwilioCallFlowOptions {
   answeringMachine?: AnsweringMachineAction;
   /** Retry policy of recording downloads. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Hands each call event to the instance holding the call's media socket, when that is another
+   * one (`SharedState` with a `CallCommandRouter`). Default none: one process.
+   */
+  router?: CallCommandRouter;
+  /**
+   * Where `record_start` and the answering-machine commands are claimed
+   * (`command:twilio:<CallSid>:<command>`, 1 h) so that they go once across instances. Default
+   * none: every command is sent.
+   */
+  deduplication?: DeduplicationStore;
+  /**
+   * Where finished recordings are queued for download and storage; default an
+   * `InProcessRecordingJobQueue` around the `recording` option's archiver.
+   */
+  recordingJobs?: RecordingJobQueue;
   clock?: Clock;
   logger?: Logger;
 }
@@ -127,7 +153,8 @@ export class TwilioCallFlow {
   readonly webhookBaseUrl: string;
   readonly #options: TwilioCallFlowOptions;
   readonly #logger: Logger;
-  readonly #archiver: RecordingArchiver | undefined;
+  readonly #recordingJobs: RecordingJobQueue | undefined;
+  readonly #shared: SharedCallOperations;
   /** Calls whose recording was started (or is starting). */
   readonly #recorded = new Set<string>();
   /** Answering-machine actions of outbound calls, by CallSid. */
@@ -156,11 +183,22 @@ export class TwilioCallFlow {
     this.#logger = options.logger ?? defaultLogger();
     this.registry = options.registry ?? new CallRegistry({ logger: this.#logger });
     this.work = new AfterReplyWork(this.#logger);
-    this.#archiver = RecordingArchiver.forCallRecording(options.recording, {
+    const archiver = RecordingArchiver.forCallRecording(options.recording, {
       registry: this.registry,
       logger: this.#logger,
       clock: options.clock,
       retry: options.retry,
+    });
+    this.#recordingJobs =
+      options.recordingJobs ??
+      (archiver !== undefined ? new InProcessRecordingJobQueue(archiver) : undefined);
+    this.#shared = new SharedCallOperations({
+      carrier: 'twilio',
+      registry: this.registry,
+      work: this.work,
+      logger: this.#logger,
+      ...(options.router !== undefined ? { router: options.router } : {}),
+      ...(options.deduplication !== undefined ? { deduplication: options.deduplication } : {}),
     });
   }
 
@@ -169,9 +207,13 @@ export class TwilioCallFlow {
     return this.webhookBaseUrl + this.statusPath;
   }
 
-  /** Resolves once the work of every callback received so far (commands, downloads) has finished. */
-  idle(): Promise<void> {
-    return this.work.idle();
+  /**
+   * Resolves once the work of every callback received so far (commands, forwarded events) and the
+   * recording jobs this process started have finished.
+   */
+  async idle(): Promise<void> {
+    await this.work.idle();
+    await this.#recordingJobs?.idle();
   }
 
   /** Runs `routeInbound` for the call of a voice request (default: every call, empty context). */
@@ -187,6 +229,26 @@ export class TwilioCallFlow {
   }
 
   /**
+   * {@link voiceResponse}, once the call is in the registry's shared directory (so that its media
+   * stream is accepted on any instance). The webhook plugin answers with this.
+   */
+  async voiceAnswer(params: TwilioVoiceParams, decision: TwilioRoute | false = {}): Promise<string> {
+    if (decision !== false) {
+      const { parameters: _parameters, ...context } = decision;
+      await this.#shared.register({
+        carrier: 'twilio',
+        callId: params.CallSid,
+        reference: params.CallSid,
+        direction: directionOf(params),
+        from: params.From,
+        to: params.To,
+        context,
+      });
+    }
+    return this.voiceResponse(params, decision);
+  }
+
+  /**
    * The TwiML answer to the voice URL for a decision of {@link decideInbound}: `<Connect><Stream>`
    * to our WebSocket (and the call's session is opened), or `<Reject>` for `false`.
    */
@@ -199,7 +261,7 @@ export class TwilioCallFlow {
       return response.toString();
     }
     const { parameters, ...context } = decision;
-    const direction = params.Direction?.startsWith('outbound') ? 'outbound' : 'inbound';
+    const direction = directionOf(params);
     const session = this.registry.open({
       carrier: 'twilio',
       callId: callSid,
@@ -254,7 +316,7 @@ export class TwilioCallFlow {
       ...(call.timeoutSecs !== undefined ? { timeoutSecs: call.timeoutSecs } : {}),
     });
     if (configured !== undefined && configured !== false) this.#machineActions.set(callSid, configured);
-    return this.registry.open({
+    return this.#shared.register({
       carrier: 'twilio',
       callId: callSid,
       reference: callSid,
@@ -284,14 +346,14 @@ export class TwilioCallFlow {
 
   async #callStatus(params: Extract<TwilioCallback, { kind: 'call-status' }>['params']): Promise<void> {
     const callSid = params.CallSid;
-    const session = this.#sessionOf(callSid, params);
+    const session = await this.#sessionOf(callSid, params);
     const status = params.CallStatus;
     const end = twilioEndStatus(status);
     if (end !== undefined) {
       this.#recorded.delete(callSid);
       this.#machineActions.delete(callSid);
       const duration = params.CallDuration !== undefined ? Number(params.CallDuration) : Number.NaN;
-      this.registry.deliver({
+      await this.#shared.deliver({
         type: 'hangup',
         callId: callSid,
         status: end,
@@ -301,23 +363,28 @@ export class TwilioCallFlow {
       this.#logger.info({ carrier: 'twilio', callId: callSid, status: end }, 'call ended');
       return;
     }
-    if (status === 'ringing') session.deliver({ type: 'ringing', callId: callSid });
+    if (status === 'ringing') await this.#shared.deliver({ type: 'ringing', callId: callSid });
     else if (status === 'in-progress') {
-      session.deliver({ type: 'answered', callId: callSid });
+      await this.#shared.deliver({ type: 'answered', callId: callSid });
       if (params.AnsweredBy !== undefined) await this.#machineDetected(callSid, params.AnsweredBy);
       await this.#startRecording(session);
     } else if (status === 'initiated' || status === 'queued') {
-      session.deliver({ type: 'initiated', callId: callSid, direction: session.direction });
+      await this.#shared.deliver({ type: 'initiated', callId: callSid, direction: session.direction });
     }
   }
 
   async #machineDetected(callSid: string, answeredBy: string): Promise<void> {
-    const session = this.registry.get(callSid);
+    const session = await this.#shared.lookup(callSid);
     if (session === undefined) return;
     const result = twilioMachineResult(answeredBy);
-    session.deliver({ type: 'machine-detection', callId: callSid, result, carrierResult: answeredBy });
+    await this.#shared.deliver({
+      type: 'machine-detection',
+      callId: callSid,
+      result,
+      carrierResult: answeredBy,
+    });
     if (twilioGreetingEnded(answeredBy)) {
-      session.deliver({
+      await this.#shared.deliver({
         type: 'machine-greeting-ended',
         callId: callSid,
         beep: answeredBy === 'machine_end_beep',
@@ -329,12 +396,12 @@ export class TwilioCallFlow {
     this.#machineActions.delete(callSid);
     if (action === 'hang-up') {
       this.#logger.info({ carrier: 'twilio', callId: callSid }, 'answering machine: hanging up');
-      await this.#command(callSid, 'hangup', () => this.commands.hangup(callSid));
+      await this.#shared.once(callSid, 'hangup', () => this.commands.hangup(callSid));
     } else if (typeof action === 'object') {
       // Detection ran with DetectMessageEnd: the greeting is over. New TwiML ends the agent's stream.
       const message = action.leaveMessage;
       this.#logger.info({ carrier: 'twilio', callId: callSid }, 'answering machine: leaving a message');
-      await this.#command(callSid, 'speak', () =>
+      await this.#shared.once(callSid, 'speak', () =>
         this.commands.speak(callSid, {
           text: message.text,
           ...(message.voice !== undefined ? { voice: message.voice } : {}),
@@ -346,20 +413,20 @@ export class TwilioCallFlow {
   }
 
   async #streamStatus(params: Extract<TwilioCallback, { kind: 'stream' }>['params']): Promise<void> {
-    const session = this.registry.get(params.CallSid);
+    const session = await this.#shared.lookup(params.CallSid);
     if (session === undefined) return;
     const streamId = params.StreamSid;
     if (params.StreamEvent === 'stream-started') {
-      session.deliver({ type: 'streaming-started', callId: session.callId, streamId });
+      await this.#shared.deliver({ type: 'streaming-started', callId: session.callId, streamId });
       await this.#startRecording(session);
     } else if (params.StreamEvent === 'stream-stopped') {
-      session.deliver({ type: 'streaming-stopped', callId: session.callId, streamId });
+      await this.#shared.deliver({ type: 'streaming-stopped', callId: session.callId, streamId });
     } else {
       this.#logger.warn(
         { carrier: 'twilio', callId: session.callId, reason: params.StreamError },
         'media stream failed',
       );
-      session.deliver({
+      await this.#shared.deliver({
         type: 'streaming-failed',
         callId: session.callId,
         streamId,
@@ -371,7 +438,8 @@ export class TwilioCallFlow {
   async #recordingStatus(params: Extract<TwilioCallback, { kind: 'recording' }>['params']): Promise<void> {
     const callSid = params.CallSid;
     if (params.RecordingStatus === 'absent' || params.RecordingStatus === 'failed') {
-      this.registry.deliver({
+      await this.#shared.lookup(callSid);
+      await this.#shared.deliver({
         type: 'recording-failed',
         callId: callSid,
         reason: `Twilio recording ${params.RecordingStatus}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}`,
@@ -390,12 +458,13 @@ export class TwilioCallFlow {
       ...(params.RecordingStartTime !== undefined ? { startedAt: params.RecordingStartTime } : {}),
       ...(Number.isFinite(duration) ? { durationSeconds: duration } : {}),
     };
-    this.registry.deliver(saved);
+    const session = await this.#shared.lookup(callSid);
+    await this.#shared.deliver(saved);
     // The account's credentials go only to the API host itself (see mediaAuthorization).
     const authorization = this.commands.mediaAuthorization(saved.url);
-    await this.#archiver?.archive({
+    await this.#recordingJobs?.enqueue({
       carrier: 'twilio',
-      callReference: this.registry.get(callSid)?.reference ?? callSid,
+      callReference: session?.reference ?? callSid,
       saved,
       ...(authorization !== undefined ? { headers: { authorization } } : {}),
     });
@@ -405,7 +474,7 @@ export class TwilioCallFlow {
     const recording = this.#options.recording;
     if (recording === undefined || this.#recorded.has(session.callId)) return;
     this.#recorded.add(session.callId);
-    await this.#command(session.callId, 'record_start', () =>
+    await this.#shared.once(session.callId, 'record_start', () =>
       this.commands.startRecording(session.callId, {
         channels: recording.channels ?? 'dual',
         statusCallback: this.statusCallbackUrl,
@@ -414,17 +483,17 @@ export class TwilioCallFlow {
   }
 
   /** The session of a call-status callback, opened if unknown (a callback before our dial's answer). */
-  #sessionOf(
+  async #sessionOf(
     callSid: string,
     params: { Direction?: string; From?: string; To?: string },
-  ): CallControlSession {
+  ): Promise<CallControlSession> {
     return (
-      this.registry.get(callSid) ??
+      (await this.#shared.lookup(callSid)) ??
       this.registry.open({
         carrier: 'twilio',
         callId: callSid,
         reference: callSid,
-        direction: params.Direction?.startsWith('outbound') ? 'outbound' : 'inbound',
+        direction: directionOf(params),
         from: params.From,
         to: params.To,
       })
@@ -438,11 +507,6 @@ export class TwilioCallFlow {
     checkMediaStreamUrl(url);
     return url;
   }
-
-  /** Runs a command for a callback; logs a failure instead of throwing it (the callback is answered). */
-  #command(callSid: string, command: string, run: () => Promise<unknown>): Promise<void> {
-    return runWebhookCommand({ carrier: 'twilio', callId: callSid, command, logger: this.#logger }, run);
-  }
 }
 
 /** `agent` and `data` (JSON text) as stream parameters. */
@@ -451,4 +515,9 @@ function contextParameters(context: CallContext): Record<string, string> {
     ...(context.agent !== undefined ? { agent: context.agent } : {}),
     ...(context.data !== undefined ? { data: JSON.stringify(context.data) } : {}),
   };
+}
+
+/** The call's direction from Twilio's `Direction` (`inbound`, `outbound-api`, `outbound-dial`). */
+function directionOf(params: { Direction?: string }): 'inbound' | 'outbound' {
+  return params.Direction?.startsWith('outbound') ? 'outbound' : 'inbound';
 }

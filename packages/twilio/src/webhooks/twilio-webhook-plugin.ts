@@ -17,7 +17,10 @@
  *   Answers TwiML: `<Connect><Stream>` to our WebSocket (or `<Reject>`).
  * - **status** (`POST`, default `/twilio/status`): call status, asynchronous answering-machine
  *   detection, media stream status and recording status callbacks. Answers 200
- *   `{"status":"accepted"|"ignored"|"duplicate"}` at once; the work follows the reply.
+ *   `{"status":"accepted"|"ignored"|"duplicate"}` at once; the work follows the reply. Each
+ *   callback is claimed as `webhook-event:twilio:<callback key>` for 24 h in the `deduplication`
+ *   store first (shared across instances, it drops a retry that reached another instance); when
+ *   the store cannot be reached, 503 `{"error":"store-unavailable"}` (logged).
  *
  * Every request is checked first (`preValidation`, before any handler): `X-Twilio-Signature` is the
  * HMAC-SHA1 of the public URL Twilio requested plus the sorted form parameters, keyed with the auth
@@ -36,14 +39,15 @@
  * make Twilio play its "application error" message to the caller.
  */
 
-import type { PublicUrlOption } from '@voxline/call-control';
+import type { DeduplicationStore, PublicUrlOption } from '@voxline/call-control';
 import {
+  answerStoreUnavailable,
   keepRawBodies,
   publicUrlOf,
-  RecentEventIds,
   rawBodyOf,
   rejectWebhook,
   validatePublicUrlBase,
+  WebhookEventClaims,
 } from '@voxline/call-control/carrier-kit';
 import type { Logger } from '@voxline/core';
 import { InvalidOptionError } from '@voxline/core';
@@ -70,8 +74,13 @@ export interface TwilioWebhooksOptions {
   responseTimeoutMs?: number;
   /** Largest body accepted, in bytes; default 1 MiB. */
   bodyLimit?: number;
-  /** How many callbacks are remembered to drop retried deliveries; default 10,000. */
+  /** How many callbacks the default in-memory store remembers to drop retried deliveries; default 10,000. */
   rememberedEvents?: number;
+  /**
+   * Where callbacks are claimed (share one across instances, e.g. `SharedState.deduplication`);
+   * default an in-memory store of `rememberedEvents` keys (this process only).
+   */
+  deduplication?: DeduplicationStore;
   /** Where rejections and ignored callbacks are logged; default the fastify logger. */
   logger?: Logger;
 }
@@ -98,7 +107,12 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
   const authToken = options.authToken;
   const publicUrl = options.publicUrl ?? callFlow.webhookBaseUrl;
   const logger = options.logger ?? (scope.log as unknown as Logger);
-  const recent = new RecentEventIds(options.rememberedEvents);
+  const claims = new WebhookEventClaims({
+    carrier: 'twilio',
+    logger,
+    ...(options.deduplication !== undefined ? { deduplication: options.deduplication } : {}),
+    ...(options.rememberedEvents !== undefined ? { rememberedEvents: options.rememberedEvents } : {}),
+  });
   keepRawBodies(scope, options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
 
   async function verify(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -149,7 +163,7 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
     } finally {
       clearTimeout(timer);
     }
-    return callFlow.voiceResponse(params, decision);
+    return callFlow.voiceAnswer(params, decision);
   }
 
   scope.post(callFlow.statusPath, { preValidation: verify }, async (request, reply) => {
@@ -165,11 +179,18 @@ const plugin: FastifyPluginAsync<TwilioWebhooksOptions> = async (scope, options)
     const callback = parsed.callback;
     const key = twilioCallbackKey(callback, headerOf(request, 'i-twilio-idempotency-token'));
     const fields = { carrier: 'twilio', callId: callback.params.CallSid, callback: callback.kind };
-    if (!recent.firstSeen(key)) {
+    const claim = await claims.claim(key);
+    if (claim === 'store-unavailable') return answerStoreUnavailable(reply);
+    if (claim === 'duplicate') {
       logger.debug(fields, 'repeated callback delivery: already processed');
       return acknowledge(reply, 'duplicate');
     }
-    callFlow.work.afterReply(reply, fields, () => callFlow.handle(callback));
+    try {
+      callFlow.work.afterReply(reply, fields, () => callFlow.handle(callback));
+    } catch (error) {
+      await claims.release(key);
+      throw error;
+    }
     return acknowledge(reply, 'accepted');
   });
 };
