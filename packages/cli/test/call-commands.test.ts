@@ -121,6 +121,7 @@ describe('commands for a call served by voxline serve', () => {
       calls: 0,
       instance: 'a',
       sharedState: { kind: 'memory', connected: true },
+      pid: process.pid,
     });
 
     directory = await mkdtemp(join(tmpdir(), 'voxline-call-commands-'));
