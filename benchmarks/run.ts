@@ -24,8 +24,10 @@ import { finishedLine, type RunPosition, runningLine, startedLine } from './lib/
 
 /** One line per benchmark, for `--list` and `--help`; a benchmark directory without one is listed as such. */
 const descriptions: Record<string, string> = {
-  codecs: 'G.711 and resampling per 20 ms frame, against alawmulaw, libsamplerate, Speex and LiveKit',
-  concurrency: 'most simultaneous real-time calls one server process holds (echo; echo + Silero VAD)',
+  codecs:
+    'G.711, G.722, Opus and resampling per 20 ms frame, against alawmulaw, libsamplerate, Speex and LiveKit',
+  concurrency:
+    'most simultaneous real-time calls one server process holds (echo; echo + Silero VAD; echo + RNNoiseFilter)',
   hop: 'cost of one processor-to-processor hop, inline and queued, against Web and Node streams',
   'live-pipeline': 'latency at each hop of a live Telnyx call over a loopback WebSocket, at real time',
   'media-message-size':

@@ -2,7 +2,7 @@
  * A telephony agent server for the live-pipeline and concurrency benchmarks: fastify with the
  * `voxlineTelephony` plugin on a loopback port, one echo pipeline per call
  *
- *   transport.input() → [VADProcessor(Silero)] → EchoProcessor → transport.output()
+ *   transport.input() → [RNNoiseFilter] → [VADProcessor(Silero)] → EchoProcessor → transport.output()
  *
  * and, per call, the wall-clock time each inbound `media` message was handed to the transport and
  * each outbound `media` message was handed to the socket. The times are taken by wrapping the
@@ -10,7 +10,7 @@
  * instance), so nothing in the measured path is changed.
  */
 
-import { VADProcessor } from '@voxline/audio';
+import { RNNoiseFilter, VADProcessor } from '@voxline/audio';
 import { createLogger, type FrameObserver, type FrameProcessor } from '@voxline/core';
 import { SileroVADAnalyzer } from '@voxline/silero';
 import type { TelephonySerializer } from '@voxline/telephony';
@@ -25,6 +25,11 @@ import { epochMs } from './measure.js';
 export interface EchoServerOptions {
   /** Run Silero VAD (at the pipeline rate) on the caller's audio before the echo. */
   vad: boolean;
+  /**
+   * Run an `RNNoiseFilter` (one per call) on the caller's audio before the VAD and the echo, so
+   * the echo is the denoised audio; default false.
+   */
+  noiseFilter?: boolean;
   /** Pipeline sample rate in Hz, both ways; 16000 (Silero's rate) unless told. */
   pipelineRate?: 8000 | 16000;
   /** Audio per outbound `media` message in ms (the transport's `mediaMessageMs`); default 20. */
@@ -90,6 +95,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     taskOptions: { observers: options.observers ?? [] },
     createPipeline: async (_call, transport) => {
       const processors: FrameProcessor[] = [transport.input()];
+      if (options.noiseFilter) processors.push(await RNNoiseFilter.create());
       if (options.vad) {
         const analyzer = await SileroVADAnalyzer.create({ sampleRate: pipelineRate });
         options.onAnalyzer?.(analyzer);

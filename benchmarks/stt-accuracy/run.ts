@@ -23,12 +23,19 @@
  * pocketsphinx is deterministic: one run per case. One 11 s recording is a tiny sample; a word
  * here is 4.5 % of WER.
  *
- * `--stt deepgram` is not implemented: Deepgram's service is a live stream, and this benchmark
- * measures the offline recognizer only.
+ * `--stt deepgram` runs the same cases through Deepgram's live speech-to-text instead
+ * (deepgram-recognizer.ts: `DeepgramSTTService`, the official `@deepgram/sdk`, model nova-3, audio
+ * paced at real time, one stream per case), with the key from `DEEPGRAM_API_KEY`; the telephone
+ * path then goes on the wire as 8 kHz µ-law (`encoding=mulaw`, the caller's bytes), every other
+ * case as 16 kHz `linear16`. `--deepgram-url <url>` points it at another endpoint (default the
+ * SDK's, `wss://api.deepgram.com`). It needs the network and a key, so no CI job runs it; results
+ * go to stt-accuracy-deepgram.*.
  *
  * Run: node --conditions=@voxline/source --import tsx benchmarks/stt-accuracy/run.ts [--quick]
- * (`--quick`: the codec cases and the 5 dB case only, written to stt-accuracy.quick.*).
- * Needs `pocketsphinx_continuous` (Debian packages pocketsphinx, pocketsphinx-en-us).
+ *      [--stt pocketsphinx|deepgram] [--deepgram-url <url>]
+ * (`--quick`: the codec cases and the 5 dB case only, written to <name>.quick.*).
+ * The default recognizer needs `pocketsphinx_continuous` (Debian packages pocketsphinx,
+ * pocketsphinx-en-us).
  */
 import { loadavg } from 'node:os';
 import { decodeMuLaw, encodeMuLaw, G722Decoder, G722Encoder, RNNoiseFilter } from '@voxline/audio';
@@ -42,6 +49,7 @@ import {
 import { SileroVADAnalyzer } from '../../packages/silero/src/index.js';
 import { cutFrames, readRecording, resampled } from '../lib/recordings.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
+import { DeepgramRecognizer } from './deepgram-recognizer.js';
 import { wordErrors } from './word-error-rate.js';
 
 /** JFK's words in the recording (the shared data's README). */
@@ -52,20 +60,55 @@ const EDGE_TOLERANCE_MS = 200;
 
 const quick = process.argv.includes('--quick');
 const signalToNoiseRatios = quick ? [5] : [10, 5, 0];
+/** Exit code for a usage mistake, as benchmarks/run.ts uses. */
+const USAGE_EXIT_CODE = 2;
 
-if (!isPocketsphinxInstalled()) {
-  console.error(
-    'stt-accuracy: pocketsphinx_continuous is not installed (Debian: pocketsphinx pocketsphinx-en-us)',
-  );
-  process.exit(1);
+/** The value after `flag` on the command line, if given. */
+function argument(flag: string): string | undefined {
+  const index = process.argv.indexOf(flag);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+
+/** One whole-utterance recognition; `wire` is what a streaming recognizer is sent. */
+interface Recognizer {
+  recognize(pcm: Int16Array, sampleRate: number, wire: 'mulaw' | 'linear16'): Promise<string>;
+  cleanup(): Promise<void>;
 }
 
 /** `PocketsphinxSTTService` with its per-segment recognition callable on a whole utterance. */
-class WholeUtteranceRecognizer extends PocketsphinxSTTService {
+class WholeUtteranceRecognizer extends PocketsphinxSTTService implements Recognizer {
   async recognize(pcm: Int16Array, sampleRate: number): Promise<string> {
     const { text } = await this.transcribe(pcm, sampleRate, new AbortController().signal);
     return text === UNRECOGNIZED_SPEECH ? '' : text;
   }
+}
+
+const stt = argument('--stt') ?? 'pocketsphinx';
+function chosenRecognizer(): Recognizer {
+  if (stt === 'deepgram') {
+    const apiKey = process.env.DEEPGRAM_API_KEY;
+    if (apiKey === undefined || apiKey === '') {
+      console.error('stt-accuracy: --stt deepgram needs a Deepgram API key in DEEPGRAM_API_KEY');
+      process.exit(USAGE_EXIT_CODE);
+    }
+    const baseUrl = argument('--deepgram-url');
+    const deepgram = new DeepgramRecognizer({ apiKey, ...(baseUrl === undefined ? {} : { baseUrl }) });
+    return {
+      recognize: (pcm, sampleRate, wire) => deepgram.recognize(pcm, sampleRate, wire),
+      cleanup: async () => {},
+    };
+  }
+  if (stt !== 'pocketsphinx') {
+    console.error(`stt-accuracy: unknown --stt '${stt}' (pocketsphinx or deepgram)`);
+    process.exit(USAGE_EXIT_CODE);
+  }
+  if (!isPocketsphinxInstalled()) {
+    console.error(
+      'stt-accuracy: pocketsphinx_continuous is not installed (Debian: pocketsphinx pocketsphinx-en-us)',
+    );
+    process.exit(1);
+  }
+  return new WholeUtteranceRecognizer();
 }
 
 /** Speech regions `[startMs, stopMs]` Silero VAD (16 kHz, default parameters) finds in `pcm`. */
@@ -153,7 +196,7 @@ function percent(value: number): string {
 }
 
 const loadAtStart = loadavg()[0]!;
-const recognizer = new WholeUtteranceRecognizer();
+const recognizer = chosenRecognizer();
 const rows: BenchmarkRow[] = [];
 const table: string[] = [];
 
@@ -163,7 +206,9 @@ async function recognitionRow(
   sampleRate: number,
   extra: Record<string, string> = {},
 ): Promise<void> {
-  const hypothesis = await recognizer.recognize(pcm, sampleRate);
+  // Only the telephone path is µ-law on a call; everything else reaches the STT as PCM.
+  const wire = sampleRate === 8000 ? 'mulaw' : 'linear16';
+  const hypothesis = await recognizer.recognize(pcm, sampleRate, wire);
   const errors = wordErrors(JFK_TRANSCRIPT, hypothesis);
   rows.push({
     benchmark: 'stt-accuracy',
@@ -234,15 +279,24 @@ console.log(
 );
 for (const line of table) console.log(line);
 
-await writeResults('stt-accuracy', {
-  title: 'Offline STT word error rate on JFK: codecs, noise and RNNoiseFilter',
+const deepgram = stt === 'deepgram';
+await writeResults(deepgram ? 'stt-accuracy-deepgram' : 'stt-accuracy', {
+  title: deepgram
+    ? 'Deepgram (nova-3, live) word error rate on JFK: codecs, noise and RNNoiseFilter'
+    : 'Offline STT word error rate on JFK: codecs, noise and RNNoiseFilter',
   notes: [
     `Machine load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end of the run (word error rates do not depend on load)`,
-    `pocketsphinx_continuous (Debian pocketsphinx-en-us model), general vocabulary, no phrase grammar; one whole-utterance pass through PocketsphinxSTTService (-60 dBFS noise floor added, as in the offline agent). Reference: "${JFK_TRANSCRIPT}" (22 words; one word is 4.5 % WER).`,
-    'Telephone path: StreamResampler 16→8 kHz, µ-law encode and decode, resampled back to 16 kHz inside PocketsphinxSTTService. G.722: the project encoder and decoder at 64 kbit/s.',
+    deepgram
+      ? `Deepgram live speech-to-text through DeepgramSTTService (@deepgram/sdk), model nova-3, no smart formatting; one stream per case, the audio paced at real time in 20 ms frames, then CloseStream. Reference: "${JFK_TRANSCRIPT}" (22 words; one word is 4.5 % WER).`
+      : `pocketsphinx_continuous (Debian pocketsphinx-en-us model), general vocabulary, no phrase grammar; one whole-utterance pass through PocketsphinxSTTService (-60 dBFS noise floor added, as in the offline agent). Reference: "${JFK_TRANSCRIPT}" (22 words; one word is 4.5 % WER).`,
+    deepgram
+      ? 'Telephone path: StreamResampler 16→8 kHz, µ-law encode and decode, sent as 8 kHz µ-law (encoding=mulaw: the bytes a caller sends). G.722: the project encoder and decoder at 64 kbit/s, sent as 16 kHz linear16, like every other case.'
+      : 'Telephone path: StreamResampler 16→8 kHz, µ-law encode and decode, resampled back to 16 kHz inside PocketsphinxSTTService. G.722: the project encoder and decoder at 64 kbit/s.',
     `Noise: seeded pink noise (Kellett filter on Gaussian white noise), SNR = mean power of the clean recording inside its speech regions over the noise power. Speech regions: Silero VAD (16 kHz, default parameters) on the clean recording: ${reference.map(([a, b]) => `${a}-${b} ms`).join(', ')}. A false start is a detected start more than ${EDGE_TOLERANCE_MS} ms outside every reference region.`,
     'RNNoiseFilter output is shifted back by its 12 ms queueing delay before the VAD and the recognizer see it.',
-    'One 11 s recording of one speaker: a tiny sample. pocketsphinx is deterministic, so each case is one run; "p50" and "p99" are the same single value.',
+    deepgram
+      ? 'One 11 s recording of one speaker: a tiny sample. Each case is one run; "p50" and "p99" are the same single value.'
+      : 'One 11 s recording of one speaker: a tiny sample. pocketsphinx is deterministic, so each case is one run; "p50" and "p99" are the same single value.',
   ],
   rows,
   quick,

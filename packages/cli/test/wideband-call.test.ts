@@ -1,7 +1,7 @@
 /**
  * A wideband Telnyx call end to end: the phone-call simulator streams the JFK recording as G.722
- * (16 kHz) to `voxline serve`'s server running the offline agent with a 16 kHz voice, and the
- * agent answers in G.722. Checked against the recording and the same call in PCMU: the G.722
+ * (16 kHz) to `voxline serve`'s server running the offline agent with its default options (it
+ * picks its 16 kHz voice, kal16, for a wideband call), and the agent answers in G.722. Checked against the recording and the same call in PCMU: the G.722
  * call keeps the caller's audio above 4 kHz all the way into the pipeline, and carries the
  * agent's back, so nothing in the path narrows it to 8 kHz.
  *
@@ -91,7 +91,8 @@ function botChannel(path: string): { samples: Int16Array; sampleRate: number } {
 }
 
 describe('a wideband (G.722, Opus) Telnyx call through the offline agent', () => {
-  const agent = createOfflineAgent({ voice: 'kal16' });
+  // No voice chosen: the agent picks kal16 (16 kHz) for the wideband calls, kal for PCMU.
+  const agent = createOfflineAgent();
   /** After transport.input(): the caller's audio. After the STT (third in the offline pipeline): transcripts. */
   let tap: Tap;
   let transcriptTap: Tap;

@@ -11,7 +11,12 @@ export {
   type FliteVoice,
 } from './flite/flite-synthesizer.js';
 export { FliteTTSService, type FliteTTSServiceOptions } from './flite/flite-tts-service.js';
-export { createOfflineAgent, type OfflineAgent, type OfflineAgentOptions } from './offline-agent.js';
+export {
+  createOfflineAgent,
+  type OfflineAgent,
+  type OfflineAgentOptions,
+  offlineAgentVoice,
+} from './offline-agent.js';
 export { DEFAULT_NOISE_FLOOR_DBFS, withNoiseFloor } from './pocketsphinx/noise-floor.js';
 export { PhraseGrammarError, phraseGrammar, writePhraseGrammar } from './pocketsphinx/phrase-grammar.js';
 export { PocketsphinxError } from './pocketsphinx/pocketsphinx-error.js';

@@ -9,7 +9,8 @@
  *   → UserTurnProcessor        turn start/end, barge-in
  *   → user context aggregator
  *   → TurnEchoResponder        a deterministic stand-in for an LLM
- *   → FliteTTSService          Flite `kal` voice, 8000 Hz (the pipeline's output rate follows the voice)
+ *   → FliteTTSService          Flite `kal` voice, 8000 Hz; `kal16`, 16000 Hz, on a wideband call
+ *                              (the pipeline's output rate follows the voice)
  *   → transport.output()       paced 20 ms frames, marks, clear
  *   → assistant context aggregator
  * ```
@@ -43,7 +44,11 @@ import { TurnEchoResponder } from './responder/turn-echo-responder.js';
 export interface OfflineAgentOptions {
   /** The system message of every call's context; default a short phone-agent instruction. */
   systemPrompt?: string;
-  /** Flite voice; default `kal` (8000 Hz). */
+  /**
+   * Flite voice for every call. Default: chosen per call by {@link offlineAgentVoice}, `kal16`
+   * (16000 Hz) on a wideband call (G.722, 16 kHz Opus or L16), so no 8 kHz step narrows the
+   * reply, and `kal` (8000 Hz, the same voice) on G.711.
+   */
   voice?: FliteVoice;
   /** Use pocketsphinx when installed; default true. */
   useSpeechRecognition?: boolean;
@@ -67,7 +72,11 @@ export interface OfflineAgentOptions {
 export interface OfflineAgent {
   readonly name: 'offline';
   readonly description: string;
-  readonly params: Partial<PipelineParams>;
+  /**
+   * The pipeline's parameters for `call`: 16000 Hz in; out at the call's voice's rate (see
+   * {@link OfflineAgentOptions.voice}).
+   */
+  readonly params: (call: CallInfo) => Partial<PipelineParams>;
   /** What is missing on this machine, said at start (and in the demo's report). */
   readonly notices: readonly string[];
   /** Whether speech is really recognized (pocketsphinx installed). */
@@ -77,6 +86,16 @@ export interface OfflineAgent {
   readonly vadIsolation: 'none' | 'process';
   /** Stops the Flite worker, and the Silero child process with `vadIsolation: 'process'`. */
   close(): Promise<void>;
+}
+
+/**
+ * The Flite voice the offline agent speaks with on `call` when no voice was chosen: `kal16`
+ * (16000 Hz) when the carrier takes 16 kHz or more back (Telnyx G.722 and 16 kHz Opus or L16,
+ * Plivo 16 kHz L16), else `kal` (8000 Hz), whose audio G.711 carries unchanged.
+ */
+export function offlineAgentVoice(call: CallInfo): 'kal' | 'kal16' {
+  const rate = call.outboundMediaFormat?.sampleRate ?? call.mediaFormat.sampleRate;
+  return rate >= 16000 ? 'kal16' : 'kal';
 }
 
 /**
@@ -109,22 +128,22 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
           : 'speech recognition is off (useSpeechRecognition: false); the agent answers each turn without the words',
       ];
   const synthesizer = new FliteSynthesizer();
-  const voice = options.voice ?? 'kal';
+  const voiceOf = (call: CallInfo): FliteVoice => options.voice ?? offlineAgentVoice(call);
   const systemPrompt = options.systemPrompt ?? 'You are a phone agent. Answer each caller turn briefly.';
   return {
     name: 'offline',
     description: `Silero VAD, ${speechRecognition ? 'pocketsphinx STT' : 'no STT (pocketsphinx not installed)'}, a deterministic responder, Flite TTS`,
     // The output rate is the voice's own, so Flite's audio is never resampled in the pipeline (the
     // serializer converts it to the carrier's rate once, at the edge).
-    params: {
+    params: (call) => ({
       audioInSampleRate: 16000,
-      audioOutSampleRate: FLITE_VOICE_SAMPLE_RATES[voice],
+      audioOutSampleRate: FLITE_VOICE_SAMPLE_RATES[voiceOf(call)],
       allowInterruptions: true,
-    },
+    }),
     notices,
     speechRecognition,
     vadIsolation,
-    async createPipeline(_call, transport) {
+    async createPipeline(call, transport) {
       const vad = new VADProcessor(
         await SileroVADAnalyzer.create(
           vadScheduler === undefined
@@ -153,7 +172,7 @@ export function createOfflineAgent(options: OfflineAgentOptions = {}): OfflineAg
         new UserTurnProcessor({ endStrategies: [new VADTranscriptTurnEnd({ transcriptTimeoutMs: 20_000 })] }),
         user,
         new TurnEchoResponder(),
-        new FliteTTSService({ synthesizer, voice }),
+        new FliteTTSService({ synthesizer, voice: voiceOf(call) }),
         transport.output(),
         assistant,
       ];

@@ -22,6 +22,7 @@ import {
   UNTRANSCRIBED_SPEECH,
   UntranscribedSpeechSTTService,
 } from '@voxline/local';
+import type { CallInfo } from '@voxline/telephony';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -156,18 +157,63 @@ describe('PocketsphinxSTTService', () => {
   }, 60_000);
 });
 
+/** A Telnyx call streaming `encoding` at `sampleRate` both ways. */
+function telnyxCall(encoding: string, sampleRate: number): CallInfo {
+  const format = { encoding, sampleRate, channels: 1 };
+  return {
+    carrier: 'telnyx',
+    callId: 'v3:call',
+    streamId: 'stream',
+    customParameters: {},
+    mediaFormat: format,
+    outboundMediaFormat: format,
+    extra: {},
+  };
+}
+
 describe('createOfflineAgent', () => {
   it('runs the pipeline at the output rate of the chosen voice', async () => {
     const { createOfflineAgent } = await import('@voxline/local');
     const narrow = createOfflineAgent({ voice: 'kal', useSpeechRecognition: false });
     const wide = createOfflineAgent({ voice: 'slt', useSpeechRecognition: false });
     try {
-      expect(narrow.params.audioOutSampleRate).toBe(8000);
-      expect(wide.params.audioOutSampleRate).toBe(16000);
+      // A chosen voice holds on every call, wideband or not.
+      expect(narrow.params(telnyxCall('G722', 16000)).audioOutSampleRate).toBe(8000);
+      expect(wide.params(telnyxCall('PCMU', 8000)).audioOutSampleRate).toBe(16000);
       expect(narrow.speechRecognition).toBe(false);
       expect(narrow.notices[0]).toMatch(/speech recognition is off \(useSpeechRecognition: false\)/);
     } finally {
       await Promise.all([narrow.close(), wide.close()]);
+    }
+  });
+
+  it('speaks kal16 at 16000 Hz on a wideband call and kal at 8000 Hz on G.711 when no voice is chosen', async () => {
+    const { createOfflineAgent, offlineAgentVoice } = await import('@voxline/local');
+    const agent = createOfflineAgent({ useSpeechRecognition: false });
+    try {
+      for (const [encoding, rate, voice, outRate] of [
+        ['PCMU', 8000, 'kal', 8000],
+        ['PCMA', 8000, 'kal', 8000],
+        ['G722', 16000, 'kal16', 16000],
+        ['OPUS', 16000, 'kal16', 16000],
+        ['OPUS', 8000, 'kal', 8000],
+        ['L16', 24000, 'kal16', 16000],
+      ] as const) {
+        const call = telnyxCall(encoding, rate);
+        expect(offlineAgentVoice(call), `${encoding} ${rate}`).toBe(voice);
+        expect(agent.params(call), `${encoding} ${rate}`).toMatchObject({
+          audioInSampleRate: 16000,
+          audioOutSampleRate: outRate,
+        });
+      }
+      // The outbound format decides: Telnyx G.722 may announce its 8000 Hz RTP clock inbound.
+      const g722 = {
+        ...telnyxCall('G722', 8000),
+        outboundMediaFormat: { encoding: 'G722', sampleRate: 16000, channels: 1 },
+      };
+      expect(offlineAgentVoice(g722)).toBe('kal16');
+    } finally {
+      await agent.close();
     }
   });
 });
