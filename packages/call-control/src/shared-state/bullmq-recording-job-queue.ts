@@ -11,7 +11,7 @@
  *   (`RecordingArchiver.keyFor`), so even a second run would replace the file, not add one.
  * - **No credentials in Redis.** The job holds the carrier, the call reference and the
  *   `recording-saved` event; a recording's `headers` are dropped. The instance that runs the job
- *   asks its own `downloadHeaders(carrier)` for them.
+ *   asks its own `downloadHeaders(carrier, url)` for them.
  * - **Retries.** One attempt downloads once (the archiver's own retries are off); a failure that
  *   may pass (no answer, timeout, HTTP 408, 429, 5xx, storage failure) is tried again after an
  *   exponential backoff (`backoffDelayMs` × 2^(attempt − 1)), up to `attempts`; one that fails the
@@ -83,9 +83,11 @@ export interface BullMQRecordingJobQueueOptions {
   /**
    * The headers of a carrier's recording download (Twilio: `Authorization: Basic ...`), asked on
    * the instance that runs the job, because credentials are never written to Redis. Undefined or
-   * absent: no headers (Telnyx and Plivo recording URLs need none).
+   * absent: no headers (Telnyx and Plivo recording URLs need none). `url` is the download's URL:
+   * give credentials only to the carrier's own API host (`TwilioCallCommands.mediaAuthorization`
+   * checks it).
    */
-  downloadHeaders?: (carrier: Carrier) => Record<string, string> | undefined;
+  downloadHeaders?: (carrier: Carrier, url: string) => Record<string, string> | undefined;
   /** Attempts of one job, the first included; default 5. */
   attempts?: number;
   /** The wait before the first retry, in ms, doubled for each next one; default 2,000 (2, 4, 8, 16 s). */
@@ -301,7 +303,7 @@ export class BullMQRecordingJobQueue implements RecordingJobQueue {
 
   async #run(job: Job<RecordingJobData>): Promise<StoredRecording> {
     const { carrier, callReference, saved } = job.data;
-    const headers = this.#downloadHeaders?.(carrier);
+    const headers = this.#downloadHeaders?.(carrier, saved.url);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
       return await this.#archiver.archiveAttempt(

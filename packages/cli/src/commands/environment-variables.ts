@@ -8,6 +8,7 @@
  */
 import { cloudAgentEnvironment, offlineAgentEnvironment } from '../agents/agent-registry.js';
 import { carrierWebhookEnvironment } from '../server/carrier-webhooks.js';
+import { scaleOutEnvironment } from './serve-command.js';
 
 /** One environment variable as the help shows it. */
 export interface EnvironmentVariable {
@@ -85,6 +86,12 @@ export const simulatorCredentialVariables: EnvironmentGroup = {
       description: 'as a Plivo caller: sign the WebSocket upgrade with X-Plivo-Signature-V3 and a nonce',
     },
   ],
+};
+
+/** Shared state (Redis) and recordings of `serve`. */
+export const scaleOutVariables: EnvironmentGroup = {
+  title: 'Environment variables of shared state and recordings',
+  variables: Object.entries(scaleOutEnvironment).map(([name, description]) => ({ name, description })),
 };
 
 /** Where `create-plugin` finds the packed Voxline packages. */

@@ -25,6 +25,7 @@ import {
   logLevelVariables,
   offlineAgentVariables,
   pluginPackagesVariables,
+  scaleOutVariables,
   simulatorCredentialVariables,
   streamVerificationVariables,
 } from './environment-variables.js';
@@ -130,10 +131,14 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
     .addOption(
       new Option(
         '--workers <number>',
-        'worker processes sharing the port (node:cluster): a dead worker is restarted, SIGTERM drains them all; without --redis the webhook routes answer 503, since workers share no call state',
-      )
-        .default('1')
-        .argParser(checkWorkers),
+        'worker processes sharing the port (node:cluster): a dead worker is restarted, SIGTERM drains them all; without --redis the webhook routes answer 503, since workers share no call state (default: the number of cores with --redis, else 1)',
+      ).argParser(checkWorkers),
+    )
+    .addOption(
+      new Option(
+        '--redis <url>',
+        'Redis for the state workers and instances share (calls, webhook claims, commands, recording jobs); default REDIS_URL',
+      ),
     )
     .addOption(
       new Option(
@@ -149,6 +154,7 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
         environmentSection(logLevelVariables('info')),
         environmentSection(streamVerificationVariables),
         environmentSection(carrierWebhookVariables),
+        environmentSection(scaleOutVariables),
         environmentSection(offlineAgentVariables),
         environmentSection(cloudAgentVariables),
       ),
@@ -161,7 +167,8 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
         port: string;
         json?: boolean;
         allowUnverifiedStreams?: boolean;
-        workers: string;
+        workers?: string;
+        redis?: string;
       }) =>
         runCommand('serve', flags, (output) =>
           serveCommand(
@@ -169,7 +176,8 @@ function addServeCommand(program: Command, runCommand: CommandRunner): void {
               agent: flags.agent,
               host: flags.host,
               port: flags.port,
-              workers: flags.workers,
+              ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+              ...(flags.redis !== undefined ? { redis: flags.redis } : {}),
               allowUnverifiedStreams: flags.allowUnverifiedStreams === true,
             },
             output,

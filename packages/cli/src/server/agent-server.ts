@@ -49,6 +49,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
 import {
+  type CarrierRecordingSettings,
   type CarrierWebhookStatus,
   carrierCallTerminators,
   carrierStreamVerifiers,
@@ -121,6 +122,8 @@ export interface AgentServerOptions {
    * the server; a state given here is left open (its owner closes it).
    */
   sharedState?: SharedState;
+  /** Record answered Telnyx and Twilio calls at the carrier and keep the recordings; default off. */
+  recordings?: CarrierRecordingSettings;
 }
 
 /** What `GET /healthz` answers. */
@@ -262,6 +265,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const webhooks = await registerCarrierWebhooks(app, env, registry, {
     router,
     deduplication: sharedState.deduplication,
+    ...(options.recordings !== undefined ? { recordings: options.recordings } : {}),
   });
   app.get(
     '/healthz',

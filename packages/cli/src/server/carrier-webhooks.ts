@@ -13,7 +13,14 @@
  * ends them. See docs/telephony.md for the carrier console settings.
  */
 
-import { type CallCommandRouter, CallRegistry, type DeduplicationStore } from '@voxline/call-control';
+import {
+  BullMQRecordingJobQueue,
+  type CallCommandRouter,
+  CallRegistry,
+  type DeduplicationStore,
+  type RecordingJobQueue,
+  type RecordingStorage,
+} from '@voxline/call-control';
 import { PlivoCallTerminator, PlivoMediaStreamVerifier, plivoWebhooks } from '@voxline/plivo';
 import type { CallTerminator, MediaStreamVerifier } from '@voxline/telephony';
 import {
@@ -141,6 +148,29 @@ export interface CarrierWebhookSharing {
   router?: CallCommandRouter;
   /** Where webhook events and once-only commands are claimed. */
   deduplication?: DeduplicationStore;
+  /** Record answered Telnyx and Twilio calls at the carrier; default no recording. */
+  recordings?: CarrierRecordingSettings;
+}
+
+/**
+ * Recording of answered calls: dual-channel WAV at the carrier (Telnyx `record_start`, Twilio
+ * `<Recording>` REST), downloaded when the carrier reports it and kept in `storage` under
+ * `<call reference>/<recording>.wav`.
+ */
+export interface CarrierRecordingSettings {
+  storage: RecordingStorage;
+  /**
+   * Queue downloads in this Redis (BullMQ), so a recording whose instance dies is finished by
+   * another; default: in this process.
+   */
+  redisUrl?: string;
+  /** Prefix of the queue's Redis keys; default `voxline:`. */
+  redisPrefix?: string;
+  /**
+   * How long a download job stays locked to the instance running it, in ms: a job of an instance
+   * that died is taken over within about this plus twice a quarter of it. Default 30,000.
+   */
+  jobLockMs?: number;
 }
 
 /**
@@ -154,10 +184,21 @@ export async function registerCarrierWebhooks(
   registry: CallRegistry = new CallRegistry(),
   sharing: CarrierWebhookSharing = {},
 ): Promise<CarrierWebhookStatus> {
-  const { router, deduplication } = sharing;
+  const { router, deduplication, recordings } = sharing;
   const flowSharing = {
     ...(router !== undefined ? { router } : {}),
     ...(deduplication !== undefined ? { deduplication } : {}),
+  };
+  // One queue for both carriers; Twilio's downloads get the account's credentials, only for its host.
+  let twilioCommands: TwilioCallCommands | undefined;
+  const recordingJobs = recordingJobQueueOf(recordings, registry, (carrier, url) => {
+    const authorization = carrier === 'twilio' ? twilioCommands?.mediaAuthorization(url) : undefined;
+    return authorization !== undefined ? { authorization } : undefined;
+  });
+  if (recordingJobs !== undefined) app.addHook('onClose', () => recordingJobs.close());
+  const flowRecording = {
+    ...(recordings !== undefined ? { recording: { storage: recordings.storage } } : {}),
+    ...(recordingJobs !== undefined ? { recordingJobs } : {}),
   };
   const pluginSharing = deduplication !== undefined ? { deduplication } : {};
   const status = carrierWebhookStatus(env);
@@ -177,6 +218,7 @@ export async function registerCarrierWebhooks(
       ...(env.VOXLINE_STREAM_SECRET ? { streamTokenSecret: env.VOXLINE_STREAM_SECRET } : {}),
       stream: { url: `${webSocketBase(env.PUBLIC_URL as string)}/telnyx`, codec: 'PCMU' },
       ...flowSharing,
+      ...flowRecording,
     });
     await app.register(telnyxWebhooks, {
       callFlow,
@@ -193,6 +235,7 @@ export async function registerCarrierWebhooks(
       accountSid: env.TWILIO_ACCOUNT_SID,
       authToken: env.TWILIO_AUTH_TOKEN,
     });
+    twilioCommands = commands;
     const callFlow = new TwilioCallFlow({
       commands,
       streamUrl: `${webSocketBase(env.PUBLIC_URL as string)}/twilio`,
@@ -201,6 +244,7 @@ export async function registerCarrierWebhooks(
       statusPath: '/twilio/status',
       registry,
       ...flowSharing,
+      ...flowRecording,
     });
     await app.register(twilioWebhooks, {
       callFlow,
@@ -227,4 +271,23 @@ export async function registerCarrierWebhooks(
     app.post('/plivo/hangup', notConfigured('plivo'));
   }
   return status;
+}
+
+/** The durable queue of `recordings.redisUrl`; undefined without one (the flows queue in-process). */
+function recordingJobQueueOf(
+  recordings: CarrierRecordingSettings | undefined,
+  registry: CallRegistry,
+  downloadHeaders: (carrier: string, url: string) => Record<string, string> | undefined,
+): RecordingJobQueue | undefined {
+  if (recordings?.redisUrl === undefined) return undefined;
+  const lockDuration = recordings.jobLockMs ?? 30_000;
+  return new BullMQRecordingJobQueue({
+    url: recordings.redisUrl,
+    ...(recordings.redisPrefix !== undefined ? { prefix: recordings.redisPrefix } : {}),
+    storage: recordings.storage,
+    registry,
+    downloadHeaders,
+    lockDuration,
+    stalledInterval: Math.max(100, Math.round(lockDuration / 4)),
+  });
 }
