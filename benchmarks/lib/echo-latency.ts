@@ -51,6 +51,9 @@ export interface EchoLatency {
 }
 
 /**
+ * @param server - when each caller frame reached the server (`receivedAt`, may be empty) and each
+ *   echo left it (`sentAt`). Seen from the carrier alone, `sentAt` can be when each echo arrived
+ *   at the carrier: the delays then include the loopback and the carrier's own event-loop wait.
  * @param skipFrames - frames at the start left out (pipeline start-up, JIT warm-up).
  * @param untilEpochMs - frames the carrier sent after this are left out (their echo may be cut
  *   off by the hang-up).
@@ -59,7 +62,7 @@ export interface EchoLatency {
  *   count as overdue (the added-latency limit).
  */
 export function echoLatency(
-  server: CallTiming,
+  server: Pick<CallTiming, 'sentAt' | 'receivedAt'>,
   carrier: CarrierCallReport,
   skipFrames: number,
   untilEpochMs: number,
