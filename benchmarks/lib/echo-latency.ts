@@ -51,9 +51,9 @@ export interface EchoLatency {
 }
 
 /**
- * @param server - when each caller frame reached the server (`receivedAt`, may be empty) and each
- *   echo left it (`sentAt`). Seen from the carrier alone, `sentAt` can be when each echo arrived
- *   at the carrier: the delays then include the loopback and the carrier's own event-loop wait.
+ * @param server - when each caller frame reached the server's transport (`receivedAt`) and each
+ *   echo was handed to its socket (`sentAt`), epoch ms; a call's {@link CallTiming}, or the same
+ *   two lists sent over from a server in another process.
  * @param skipFrames - frames at the start left out (pipeline start-up, JIT warm-up).
  * @param untilEpochMs - frames the carrier sent after this are left out (their echo may be cut
  *   off by the hang-up).

@@ -28,11 +28,21 @@ export interface EchoServerListening {
 
 /**
  * A request from the parent: `clear` forgets finished calls (between steps), `report` counts them,
- * `close` stops the servers and exits.
+ * `records` counts them and sends each call's times, `close` stops the servers and exits.
  */
 export interface EchoServerRequest {
-  type: 'clear' | 'report' | 'close';
+  type: 'clear' | 'report' | 'records' | 'close';
   id: number;
+}
+
+/** What a serving process recorded of one call (as `CallTiming` in echo-server.ts). */
+export interface EchoCallRecord {
+  /** The carrier's stream id, once `start` was read. */
+  streamId: string | undefined;
+  /** Epoch ms at which each inbound media message reached the transport, in order. */
+  receivedAt: number[];
+  /** Epoch ms at which each outbound media message was handed to the socket, in order. */
+  sentAt: number[];
 }
 
 /** What one serving process saw since the last `clear`. */
@@ -47,6 +57,8 @@ export interface EchoProcessReport {
    * full processor mailbox.
    */
   framesDropped: number;
+  /** Every call's times, for a `records` request only. */
+  records?: EchoCallRecord[];
 }
 
 /** The answer to a request; `processes` lists every serving process (for `report`). */
@@ -58,14 +70,27 @@ export interface EchoServerReply {
 
 const workers = Number(process.env.ECHO_SERVER_WORKERS ?? '0');
 
-function reportOf(server: EchoServer): EchoProcessReport {
+function reportOf(server: EchoServer, withRecords: boolean): EchoProcessReport {
   let framesDropped = 0;
   for (const call of server.calls) {
     framesDropped +=
       call.transport.counters.inboundFramesDropped + (jitterStatsOf(call.transport)?.lost ?? 0);
     for (const processor of call.processors) framesDropped += processor.droppedFrames;
   }
-  return { pid: process.pid, calls: server.calls.length, openCalls: server.openSessions.size, framesDropped };
+  const report: EchoProcessReport = {
+    pid: process.pid,
+    calls: server.calls.length,
+    openCalls: server.openSessions.size,
+    framesDropped,
+  };
+  if (withRecords) {
+    report.records = server.calls.map(({ streamId, receivedAt, sentAt }) => ({
+      streamId,
+      receivedAt,
+      sentAt,
+    }));
+  }
+  return report;
 }
 
 /** Serves the calls in this process; answers requests that reach it through `process`. */
@@ -77,15 +102,24 @@ async function serve(onListening: (url: string) => void): Promise<void> {
       void server.close().then(() => process.exit(0));
       return;
     }
-    const reply: EchoServerReply = { type: 'reply', id: request.id, processes: [reportOf(server)] };
+    const reply: EchoServerReply = {
+      type: 'reply',
+      id: request.id,
+      processes: [reportOf(server, request.type === 'records')],
+    };
     process.send?.(reply);
   });
+  // The parent (the benchmark, or the cluster primary) is gone: nobody will ask for a close.
+  process.once('disconnect', () => process.exit(0));
   onListening(server.url);
 }
 
 /** Forks the workers, relays each request to all of them and answers once all have. */
 async function supervise(): Promise<void> {
   const forked: Worker[] = [];
+  // Call records are large (two times per frame of every call): the structured clone carries
+  // them more cheaply than JSON.
+  cluster.setupPrimary({ serialization: 'advanced' });
   const urls = await Promise.all(
     Array.from(
       { length: workers },
@@ -135,6 +169,10 @@ async function supervise(): Promise<void> {
     url: urls[0] as string,
     pids: [process.pid, ...forked.map((worker) => worker.process.pid as number)],
   };
+  process.once('disconnect', () => {
+    for (const worker of forked) worker.kill();
+    process.exit(0);
+  });
   process.send?.(listening);
 }
 

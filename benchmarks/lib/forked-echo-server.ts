@@ -12,7 +12,7 @@ import type {
   EchoServerRequest,
 } from './echo-server-process.js';
 
-export type { EchoProcessReport } from './echo-server-process.js';
+export type { EchoCallRecord, EchoProcessReport } from './echo-server-process.js';
 
 const serverScript = fileURLToPath(new URL('./echo-server-process.ts', import.meta.url));
 
@@ -24,8 +24,10 @@ export interface ForkedEchoServer {
   readonly pids: readonly number[];
   /** Forgets finished calls in every serving process (between steps). */
   clearCalls(): Promise<void>;
-  /** What each serving process saw since the last {@link clearCalls}. */
+  /** What each serving process saw since the last {@link clearCalls}: counts only. */
   report(): Promise<EchoProcessReport[]>;
+  /** The same with each call's times (`records`), once the calls have ended. */
+  records(): Promise<EchoProcessReport[]>;
   /** Stops every process and resolves once the first one has exited. */
   close(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export function startForkedEchoServer(workers: number): Promise<ForkedEchoServer
   const child: ChildProcess = fork(serverScript, [], {
     execArgv: ['--conditions=@voxline/source', '--import', 'tsx'],
     env: { ...process.env, ECHO_SERVER_WORKERS: String(workers) },
+    serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 0;
@@ -73,6 +76,7 @@ export function startForkedEchoServer(workers: number): Promise<ForkedEchoServer
           await request('clear');
         },
         report: () => request('report'),
+        records: () => request('records'),
         close: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) {

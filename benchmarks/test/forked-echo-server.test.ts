@@ -67,10 +67,21 @@ describe('startForkedEchoServer', () => {
   it('with 0 workers: one process serves the calls itself', async () => {
     server = await startForkedEchoServer(0);
     expect(server.pids).toHaveLength(1);
-    const { echoes, socket } = await call(server.url, 5);
+    const { echoes, socket, stream } = await call(server.url, 5);
     expect(echoes).toBe(5);
     socket.close();
-    expect(await server.report()).toMatchObject([{ pid: server.pids[0], calls: 1, framesDropped: 0 }]);
+    const [report] = await server.report();
+    expect(report).toMatchObject({ pid: server.pids[0], calls: 1, framesDropped: 0 });
+    expect(report?.records).toBeUndefined();
+    // `records` adds the call's times: 5 caller frames in, 5 echoes out, each echo after its frame.
+    const [withRecords] = await server.records();
+    const record = withRecords?.records?.[0];
+    expect(record?.streamId).toBe(stream.streamId);
+    expect(record?.receivedAt).toHaveLength(5);
+    expect(record?.sentAt).toHaveLength(5);
+    for (let frame = 0; frame < 5; frame++) {
+      expect(record?.sentAt[frame]).toBeGreaterThanOrEqual(record?.receivedAt[frame] as number);
+    }
   }, 60_000);
 
   it('refuses a negative or fractional number of workers', () => {
