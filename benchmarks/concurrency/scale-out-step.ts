@@ -164,7 +164,11 @@ export async function runScaleOutStep(
   if (framesLost > 0) failures.push(`${framesLost} frames dropped`);
   if (framesOverdue > 0) failures.push(`${framesOverdue} frames overdue at the hang-up`);
   const addedSummary = summarize(added);
-  if (!(addedSummary.p99 <= ADDED_LATENCY_LIMIT_MS)) {
+  if (added.length === 0) {
+    // Every frame of the window was still queued behind its pacing slot at the hang-up: the
+    // server (or the carrier) fell seconds behind.
+    failures.push('no caller frame of the window was echoed before the hang-up');
+  } else if (!(addedSummary.p99 <= ADDED_LATENCY_LIMIT_MS)) {
     failures.push(`p99 added latency ${addedSummary.p99.toFixed(1)} ms > ${ADDED_LATENCY_LIMIT_MS} ms`);
   }
   const endToEndSummary = summarize(endToEnd);
