@@ -28,7 +28,7 @@ export function scaleOutPlan(quick: boolean): {
 } {
   return quick
     ? { calls: [20], rounds: 1, streamMs: 2_000, warmupMs: 500 }
-    : { calls: [100, 200, 300, 400], rounds: 2, streamMs: 12_000, warmupMs: 3_000 };
+    : { calls: [50, 100, 200, 300, 400], rounds: 2, streamMs: 12_000, warmupMs: 3_000 };
 }
 
 /** What the rows of {@link runScaleOutRows} measure, as sentences for a result's notes. */
