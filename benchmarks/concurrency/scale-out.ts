@@ -2,9 +2,9 @@
  * Scale-out: the same N echo calls against one server process and against two `node:cluster`
  * workers sharing one port (as `voxline serve --workers 2` runs), in the same run, taking turns so
  * both see the same machine. Both servers run in processes of their own
- * (benchmarks/lib/forked-echo-server.ts) and are measured the same way from outside: calls held on
- * what the carrier process observes, and the CPU of every server process from /proc
- * (scale-out-step.ts).
+ * (benchmarks/lib/forked-echo-server.ts) and are measured the same way from outside: whether the
+ * calls held real time, from the carrier's records and those the servers send over, and the CPU
+ * of every server process from /proc (scale-out-step.ts).
  */
 import { type ForkedEchoServer, startForkedEchoServer } from '../lib/forked-echo-server.js';
 import { summarize } from '../lib/measure.js';
@@ -36,7 +36,7 @@ export function scaleOutNotes(quick: boolean): string[] {
   const plan = scaleOutPlan(quick);
   return [
     `Scale-out: the same echo pipeline (Telnyx PCMU 8 kHz, pipeline at 16 kHz both ways) served by one process, and by a node:cluster primary with 2 workers sharing one port (as \`voxline serve --workers 2\`), each in processes of their own; N = ${plan.calls.join(' / ')} calls from the carrier process, ${plan.rounds} round(s), the two shapes taking turns at each N (which goes first alternates). Each step streams ${plan.streamMs / 1000} s; the first ${plan.warmupMs / 1000} s and the last 0.3 s are not measured.`,
-    `Held real time, as in the one-process search above, from the carrier's records and those each serving process sends over after the step: every call connected and stayed up (seen by the carrier), no caller frame dropped (the servers' jitter buffer, input and mailbox counters) or left without its echo although its pacing slot came more than ${ADDED_LATENCY_LIMIT_MS} ms before the hang-up, and the p99 of added latency (echo handed to the server's socket − max(caller frame written by the carrier, the echo's pacing slot)) ≤ ${ADDED_LATENCY_LIMIT_MS} ms. Arrival wait = caller frame reached a server's transport − written by the carrier.`,
+    `Held real time, as in the concurrency benchmark's one-process search, from the carrier's records and those each serving process sends over after the step: every call connected and stayed up (seen by the carrier), no caller frame dropped (the servers' jitter buffer, input and mailbox counters) or left without its echo although its pacing slot came more than ${ADDED_LATENCY_LIMIT_MS} ms before the hang-up, and the p99 of added latency (echo handed to the server's socket − max(caller frame written by the carrier, the echo's pacing slot)) ≤ ${ADDED_LATENCY_LIMIT_MS} ms. Arrival wait = caller frame reached a server's transport − written by the carrier.`,
     'CPU: user + system time of every server process (the cluster primary included) from /proc/<pid>/stat over the window, summed, per wall second (1.00 = one core); CPU ms per call-second = that / N × 1000. The carrier process runs on the same cores.',
   ];
 }
