@@ -51,6 +51,9 @@ export interface EchoLatency {
 }
 
 /**
+ * @param server - when each caller frame reached the server's transport (`receivedAt`) and each
+ *   echo was handed to its socket (`sentAt`), epoch ms; a call's {@link CallTiming}, or the same
+ *   two lists sent over from a server in another process.
  * @param skipFrames - frames at the start left out (pipeline start-up, JIT warm-up).
  * @param untilEpochMs - frames the carrier sent after this are left out (their echo may be cut
  *   off by the hang-up).
@@ -59,7 +62,7 @@ export interface EchoLatency {
  *   count as overdue (the added-latency limit).
  */
 export function echoLatency(
-  server: CallTiming,
+  server: Pick<CallTiming, 'sentAt' | 'receivedAt'>,
   carrier: CarrierCallReport,
   skipFrames: number,
   untilEpochMs: number,

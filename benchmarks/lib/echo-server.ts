@@ -90,6 +90,9 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     // The benchmark's own load client is the carrier, on loopback.
     verifiers: trustingStreamVerifiers(['telnyx']),
     output: { mediaMessageMs },
+    // Every call comes from the carrier process on one loopback address: the default limit per
+    // address (200, meant for a carrier's few media servers) would refuse calls the benchmark asks for.
+    limits: { maxSessions: 100_000, maxSessionsPerAddress: 100_000 },
     logger,
     params: { audioInSampleRate: pipelineRate, audioOutSampleRate: pipelineRate },
     taskOptions: { observers: options.observers ?? [] },
