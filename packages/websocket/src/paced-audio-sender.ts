@@ -17,8 +17,8 @@
  * Timing. A sender arms no timer of its own: when its next frame is not due yet it puts its one
  * {@link PacingSlot} in the {@link PacingScheduler} of its clock (one per clock, so one per
  * process on the real clock), whose single timer wakes a pass that sends the due frames of every
- * call at once, with each call's socket corked for the pass ({@link PacedAudioSink.writer}); the
- * frames a drain sends at once go out corked too.
+ * call at once, each call's socket corked while its turn in the pass runs
+ * ({@link PacedAudioSink.writer}); the frames a drain sends at once go out corked too.
  *
  * Hot path: the framer reuses its frame buffer, one `OutputAudioRawFrame` wraps it for encoding,
  * and the encoded messages wait in a reused array, so a frame costs no allocation here beyond the

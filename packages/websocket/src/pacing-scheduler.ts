@@ -5,8 +5,9 @@
  *
  * Why one: with a timer per call, a process serving N calls arms and fires N timers every 20 ms,
  * each with its own promise, abort listener and wake-up; with one, a wake-up serves every call due
- * at that moment, and a call's socket is corked for the pass (see {@link PacingScheduler.corkForPass})
- * so the messages a call sends in a pass leave in one write.
+ * at that moment, and a call's socket is corked while its slot runs in the pass (see
+ * {@link PacingScheduler.corkForPass}), so the messages a call sends in a pass leave in one write,
+ * and leave as soon as that call's turn in the pass is over rather than after every other call's.
  *
  * The queue is a binary min-heap ordered by (due time, scheduling order): slots due at the same
  * time run in the order they were scheduled, as separate timers on a clock would fire. A slot
@@ -91,7 +92,7 @@ export class PacingScheduler {
   #nextSequence = 0;
   /** Clock times of the sleeps pending, ascending. */
   readonly #wakeTimes: number[] = [];
-  /** Writers corked during the running pass, uncorked at its end (reused array). */
+  /** Writers corked by the slot running in the pass, uncorked once it has run (reused array). */
   readonly #corked: CorkableWriter[] = [];
   #corkedCount = 0;
   #passRunning = false;
@@ -152,9 +153,9 @@ export class PacingScheduler {
   }
 
   /**
-   * During a pass, corks `writer` and uncorks it when the pass ends, so what is written to it in
-   * the pass leaves in one write; outside a pass does nothing (writes go out at once). Each call
-   * corks once more, and is matched by one more uncork.
+   * During a pass, corks `writer` and uncorks it once the slot running now has run, so what the
+   * slot writes to it leaves in one write; outside a pass does nothing (writes go out at once).
+   * Each call corks once more, and is matched by one more uncork.
    */
   corkForPass(writer: CorkableWriter): void {
     if (!this.#passRunning) return;
@@ -167,7 +168,7 @@ export class PacingScheduler {
     this.#runPass();
   };
 
-  /** Runs every slot due now, uncorks what the pass corked, and arms the next wake-up. */
+  /** Runs every slot due now (uncorking what each corked once it has run), then arms the next wake-up. */
   #runPass(): void {
     const heap = this.#heap;
     const now = this.#clock.now();
@@ -181,14 +182,16 @@ export class PacingScheduler {
           slot.task.runDue();
         } catch (error) {
           slot.task.failed(error);
+        } finally {
+          this.#uncorkAll();
         }
       }
     } finally {
       this.#passRunning = false;
-      this.#uncorkAll();
+      // Armed even if a task's `failed` threw, so no other call is left waiting.
+      const next = heap[0];
+      if (next !== undefined) this.#armFor(next.dueAt);
     }
-    const next = heap[0];
-    if (next !== undefined) this.#armFor(next.dueAt);
   }
 
   #uncorkAll(): void {

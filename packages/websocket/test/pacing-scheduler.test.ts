@@ -220,7 +220,9 @@ describe('corking', () => {
     testServer = await startServer({
       createPipeline: (_call, transport) => [transport.input(), new SpeakOnFirstAudio(), transport.output()],
     });
-    const { websocketServer } = testServer.app as unknown as { websocketServer: WebSocket.Server };
+    const { websocketServer } = testServer.app as unknown as {
+      websocketServer: { on(event: 'connection', listener: (socket: WebSocket) => void): unknown };
+    };
     websocketServer.on('connection', (socket: WebSocket) => {
       writesOfCall = countUnderlyingWrites((socket as unknown as { _socket: Socket })._socket);
     });
