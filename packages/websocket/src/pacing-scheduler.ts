@@ -171,11 +171,20 @@ export class PacingScheduler {
   /** Runs every slot due now (uncorking what each corked once it has run), then arms the next wake-up. */
   #runPass(): void {
     const heap = this.#heap;
-    const now = this.#clock.now();
+    const clock = this.#clock;
+    // Slots that fell due while the pass ran (real time moves on) run in one more round, rather
+    // than after another timer and a turn of the event loop; a slot its task re-schedules is due
+    // after the round's `now`, so each round ends, and two rounds bound the pass.
+    let now = clock.now();
+    let rounds = 0;
     this.#passRunning = true;
     try {
-      // A slot re-scheduled by its task is due after `now`, so the loop ends.
-      while (heap.length > 0 && (heap[0] as PacingSlot).dueAt <= now) {
+      while (heap.length > 0) {
+        if ((heap[0] as PacingSlot).dueAt > now) {
+          if (++rounds === PASS_ROUNDS) break;
+          now = clock.now();
+          continue;
+        }
         const slot = heap[0] as PacingSlot;
         this.cancel(slot);
         try {
@@ -253,6 +262,9 @@ export class PacingScheduler {
     slot.heapIndex = index;
   }
 }
+
+/** Rounds of a pass: the slots due at the wake-up, then those that fell due while they ran. */
+const PASS_ROUNDS = 2;
 
 /** Queue order: earlier due time first, then earlier scheduling. */
 function runsBefore(a: PacingSlot, b: PacingSlot): boolean {
