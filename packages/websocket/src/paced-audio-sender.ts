@@ -27,12 +27,7 @@
  */
 import { AudioFramer } from '@voxline/audio';
 import { type Clock, OutputAudioRawFrame } from '@voxline/core';
-import {
-  type CorkableWriter,
-  PacingScheduler,
-  type PacingSlot,
-  type PacingTask,
-} from './pacing-scheduler.js';
+import { type CorkableWriter, type PacingSlot, type PacingTask, slotOnClock } from './pacing-scheduler.js';
 
 /** Where a {@link PacedAudioSender} gets its clock and encoding, and where its frames go. */
 export interface PacedAudioSink {
@@ -53,8 +48,9 @@ export interface PacedAudioSink {
   /** Sends the due frame's message; the playout clock already counts it. */
   sendFrame(message: string): void;
   /**
-   * The socket the messages go out on, if it can batch writes: corked while a pass of the
-   * scheduler sends this sender's due frames, so they leave in one write. Optional.
+   * The socket the messages go out on, if it can batch writes: corked while the sender sends the
+   * frames due at once (in {@link PacedAudioSender.drain}, or in its turn in a pass of the
+   * scheduler), so they leave in one write. Optional.
    */
   readonly writer?: CorkableWriter;
 }
@@ -207,12 +203,8 @@ export class PacedAudioSender implements PacingTask {
 
   /** The slot of this sender in the scheduler of `clock`. */
   #slotOn(clock: Clock): PacingSlot {
-    const slot = this.#slot;
-    if (slot !== undefined && slot.scheduler.clock === clock) return slot;
-    slot?.cancel();
-    const created = PacingScheduler.of(clock).slot(this);
-    this.#slot = created;
-    return created;
+    this.#slot = slotOnClock(this.#slot, clock, this);
+    return this.#slot;
   }
 
   /**

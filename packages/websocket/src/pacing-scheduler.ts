@@ -75,6 +75,17 @@ export class PacingSlot {
 
 const schedulers = new WeakMap<Clock, PacingScheduler>();
 
+/**
+ * `slot` when it is on the scheduler of `clock`, else a new slot for `task` on that scheduler (the
+ * old one cancelled): a task keeps its slot while its clock stays the same, and follows a clock
+ * that changes (a pipeline sets its processors' clock when it starts).
+ */
+export function slotOnClock(slot: PacingSlot | undefined, clock: Clock, task: PacingTask): PacingSlot {
+  if (slot !== undefined && slot.scheduler.clock === clock) return slot;
+  slot?.cancel();
+  return PacingScheduler.of(clock).slot(task);
+}
+
 /** The pacing queue of one clock; see the module comment. Get it with {@link PacingScheduler.of}. */
 export class PacingScheduler {
   /** The scheduler of `clock`, created on first use: one per clock, so one per process for the real clock. */

@@ -30,7 +30,7 @@
  * the scheduled end of playback) and, when it wakes to find the deadline moved on because more
  * audio was sent, waits again for the difference. Audio arriving frame by frame therefore costs no
  * timer per frame: at most one wake-up per `utteranceGapMs` of speech. The watcher and the paced
- * frames wait in the {@link PacingScheduler} of the pipeline clock, which serves every call of the
+ * frames wait in the `PacingScheduler` of the pipeline clock, which serves every call of the
  * process from one timer; the processor arms no timer of its own.
  *
  * Interruption (an {@link InterruptionFrame}): queued audio is dropped (the mailbox drops it; the
@@ -58,7 +58,7 @@ import {
 } from '@voxline/core';
 import { SerializerError, type TelephonySerializer } from '@voxline/telephony';
 import { PacedAudioSender } from './paced-audio-sender.js';
-import { type CorkableWriter, PacingScheduler, type PacingSlot } from './pacing-scheduler.js';
+import { type CorkableWriter, type PacingSlot, type PacingTask, slotOnClock } from './pacing-scheduler.js';
 import { PlaybackTracker } from './playback-tracker.js';
 import {
   OUTPUT_FRAME_MS,
@@ -80,8 +80,9 @@ export interface OutputChannel {
   onInterrupted(frame: BotInterruptedFrame): void;
   /**
    * The socket under {@link OutputChannel.send}, if it can batch writes (a `ws` WebSocket's
-   * `net.Socket`): corked while the pacing scheduler's pass sends this call's due frames, so they
-   * leave in one write. Optional; without it each message is written on its own.
+   * `net.Socket`): corked while this call's frames due at once are sent (those of an utterance's
+   * start, or of the call's turn in a pass of the pacing scheduler), so they leave in one write.
+   * Optional; without it each message is written on its own.
    */
   readonly writer?: CorkableWriter;
 }
@@ -325,7 +326,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   }
 
   /** The watcher's work when its deadline comes (called by the scheduler). */
-  readonly #watcherTask = {
+  readonly #watcherTask: PacingTask = {
     runDue: (): void => this.#runWatcher(),
     failed: (error: unknown): void => this.#watcherFailed(error),
   };
@@ -346,12 +347,8 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   /** Puts the watcher in the scheduler of the pipeline clock, to run in `ms`. */
   #watchAgainIn(ms: number): void {
     const clock = this.clock;
-    let slot = this.#watcherSlot;
-    if (slot === undefined || slot.scheduler.clock !== clock) {
-      slot?.cancel();
-      slot = PacingScheduler.of(clock).slot(this.#watcherTask);
-      this.#watcherSlot = slot;
-    }
+    const slot = slotOnClock(this.#watcherSlot, clock, this.#watcherTask);
+    this.#watcherSlot = slot;
     slot.schedule(clock.now() + Math.max(0, ms));
   }
 
