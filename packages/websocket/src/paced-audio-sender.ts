@@ -18,7 +18,7 @@
  * {@link PacingSlot} in the {@link PacingScheduler} of its clock (one per clock, so one per
  * process on the real clock), whose single timer wakes a pass that sends the due frames of every
  * call at once, each call's socket corked while its turn in the pass runs
- * ({@link PacedAudioSink.writer}); the frames a drain sends at once go out corked too.
+ * ({@link PacedAudioSink.writer}).
  *
  * Hot path: the framer reuses its frame buffer, one `OutputAudioRawFrame` wraps it for encoding,
  * and the encoded messages wait in a reused array, so a frame costs no allocation here beyond the
@@ -48,9 +48,9 @@ export interface PacedAudioSink {
   /** Sends the due frame's message; the playout clock already counts it. */
   sendFrame(message: string): void;
   /**
-   * The socket the messages go out on, if it can batch writes: corked while the sender sends the
-   * frames due at once (in {@link PacedAudioSender.drain}, or in its turn in a pass of the
-   * scheduler), so they leave in one write. Optional.
+   * The socket the messages go out on, if it can batch writes: corked while the sender's turn in a
+   * pass of the scheduler sends its due frames (and what goes with them, such as a mark), so they
+   * leave in one write. Optional.
    */
   readonly writer?: CorkableWriter;
 }
@@ -149,7 +149,7 @@ export class PacedAudioSender implements PacingTask {
    * another waits sends what is due and returns the waiting drain's promise.
    */
   drain(signal: AbortSignal): Promise<void> | undefined {
-    const wait = this.#sendDueFramesCorked();
+    const wait = this.#sendDueFrames();
     if (wait === 0) return undefined;
     if (signal.aborted) return Promise.reject(abortError(signal));
     this.#followSignal(signal);
@@ -241,21 +241,6 @@ export class PacedAudioSender implements PacingTask {
     this.#rejectDrain = undefined;
     if (error === undefined) resolve();
     else reject(error);
-  }
-
-  /**
-   * {@link PacedAudioSender.#sendDueFrames} with the sink's writer corked, so the frames due at once
-   * (three when an utterance starts, with the defaults) leave in one write.
-   */
-  #sendDueFramesCorked(): number {
-    const writer = this.#sink.writer;
-    if (writer === undefined || !this.hasQueuedFrames) return this.#sendDueFrames();
-    writer.cork();
-    try {
-      return this.#sendDueFrames();
-    } finally {
-      writer.uncork();
-    }
   }
 
   /**

@@ -80,9 +80,9 @@ export interface OutputChannel {
   onInterrupted(frame: BotInterruptedFrame): void;
   /**
    * The socket under {@link OutputChannel.send}, if it can batch writes (a `ws` WebSocket's
-   * `net.Socket`): corked while this call's frames due at once are sent (those of an utterance's
-   * start, or of the call's turn in a pass of the pacing scheduler), so they leave in one write.
-   * Optional; without it each message is written on its own.
+   * `net.Socket`): corked while the call's turn in a pass of the pacing scheduler sends its due
+   * frames (and a mark that goes with one), so they leave in one write. Optional; without it each
+   * message is written on its own.
    */
   readonly writer?: CorkableWriter;
 }

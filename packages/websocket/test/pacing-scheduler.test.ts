@@ -3,7 +3,7 @@
  * (time, scheduling) order however they are scheduled, moved and cancelled; many paced senders on
  * one VirtualClock keep each its golden schedule while one timer serves them all; an interrupted
  * sender leaves the others alone; and a pass corks a real loopback socket so its writes leave in
- * one, as do the frames a drain sends at once on a real call.
+ * one, as does a paced frame with the position mark that follows it on a real call.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import {
@@ -215,7 +215,7 @@ describe('corking', () => {
     client.destroy();
   });
 
-  it('sends the three frames an utterance starts with in one write on a real call', async () => {
+  it('sends a paced frame and the position mark after it in one write on a real call', async () => {
     let writesOfCall: string[][] = [];
     testServer = await startServer({
       createPipeline: (_call, transport) => [transport.input(), new SpeakOnFirstAudio(), transport.output()],
@@ -229,24 +229,31 @@ describe('corking', () => {
     const carrier = await CarrierClient.connect(testServer.url, telnyxMessages());
     carrier.begin();
     await carrier.streamAudio(jfkAt8k(0.1));
-    await waitFor(() => carrier.events('media').length >= 5);
-    const mediaPerWrite = writesOfCall
-      .map((chunks) => chunks.join('').split('"event":"media"').length - 1)
-      .filter((count) => count > 0);
-    // The first three frames are due at once (60 ms lead): one write; then one frame per write.
-    expect(mediaPerWrite.slice(0, 3)).toEqual([3, 1, 1]);
+    await waitFor(() => carrier.events('mark').length >= 1);
+    const count = (text: string, event: string) => text.split(`"event":"${event}"`).length - 1;
+    const writes = writesOfCall.map((chunks) => chunks.join(''));
+    const markWrite = writes.find((text) => count(text, 'mark') > 0) as string;
+    // The mark goes after the frame that completes the first second of audio (markIntervalMs),
+    // in the same turn of the same pass: one write carries both.
+    expect(count(markWrite, 'mark')).toBe(1);
+    expect(count(markWrite, 'media')).toBe(1);
+    expect(markWrite.indexOf('"event":"media"')).toBeLessThan(markWrite.indexOf('"event":"mark"'));
+    // Before it, the frames went one per write: 49 of them, each alone.
+    const pacedWrites = writes.slice(0, writes.indexOf(markWrite)).filter((text) => count(text, 'media') > 0);
+    expect(pacedWrites).toHaveLength(49);
+    expect(pacedWrites.every((text) => count(text, 'media') === 1)).toBe(true);
     carrier.socket.close();
   });
 });
 
-/** Pushes 200 ms of TTS audio once the caller's first audio arrives. */
+/** Pushes 1.2 s of TTS audio at once when the caller's first audio arrives (paced out over 1.2 s). */
 class SpeakOnFirstAudio extends FrameProcessor {
   #spoke = false;
   protected override processFrame(frame: Frame, direction: FrameDirection): void {
     this.pushFrame(frame, direction);
     if (this.#spoke || !(frame instanceof InputAudioRawFrame)) return;
     this.#spoke = true;
-    this.pushFrame(new TTSAudioRawFrame({ audio: new Int16Array(3200).fill(1000), sampleRate: 16000 }));
+    this.pushFrame(new TTSAudioRawFrame({ audio: new Int16Array(19200).fill(1000), sampleRate: 16000 }));
   }
 }
 
