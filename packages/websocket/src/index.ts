@@ -17,6 +17,7 @@ export {
 export { CallSessionStateError } from './call-session-state-error.js';
 export { CloseCode } from './close-codes.js';
 export { defaultMessageRateLimit, type MessageRateLimit } from './message-rate-limiter.js';
+export type { CorkableWriter } from './pacing-scheduler.js';
 export type { TelephonyInputOptions } from './telephony-input-options.js';
 export { TelephonyInputProcessor } from './telephony-input-processor.js';
 export { OUTPUT_FRAME_MS, type TelephonyOutputOptions } from './telephony-output-options.js';

@@ -14,12 +14,20 @@
  * and a producer that falls behind costs a gap at the carrier (reported to the sink as the carrier
  * having run dry), never a burst (Pipecat issue #3315).
  *
+ * Timing. A sender arms no timer of its own: when its next frame is not due yet it puts its one
+ * {@link PacingSlot} in the {@link PacingScheduler} of its clock (one per clock, so one per
+ * process on the real clock), whose single timer wakes a pass that sends the due frames of every
+ * call at once, each call's socket corked while its turn in the pass runs
+ * ({@link PacedAudioSink.writer}).
+ *
  * Hot path: the framer reuses its frame buffer, one `OutputAudioRawFrame` wraps it for encoding,
  * and the encoded messages wait in a reused array, so a frame costs no allocation here beyond the
- * message the serializer makes; a frame that is due at once costs no promise and no timer.
+ * message the serializer makes; a frame that is due at once costs no promise and no timer, and a
+ * drain that waits costs its one promise (the slot and the abort listener are reused).
  */
 import { AudioFramer } from '@voxline/audio';
 import { type Clock, OutputAudioRawFrame } from '@voxline/core';
+import { type CorkableWriter, type PacingSlot, type PacingTask, slotOnClock } from './pacing-scheduler.js';
 
 /** Where a {@link PacedAudioSender} gets its clock and encoding, and where its frames go. */
 export interface PacedAudioSink {
@@ -39,6 +47,12 @@ export interface PacedAudioSink {
   frameDue(carrierRanDry: boolean): void;
   /** Sends the due frame's message; the playout clock already counts it. */
   sendFrame(message: string): void;
+  /**
+   * The socket the messages go out on, if it can batch writes: corked while the sender's turn in a
+   * pass of the scheduler sends its due frames (and what goes with them, such as a mark), so they
+   * leave in one write. Optional.
+   */
+  readonly writer?: CorkableWriter;
 }
 
 /** Pacing settings of a {@link PacedAudioSender}, in ms; checked by `resolveOutputOptions`. */
@@ -54,7 +68,7 @@ function abortError(signal: AbortSignal): unknown {
 }
 
 /** The paced outgoing queue of one connection; see the module comment. */
-export class PacedAudioSender {
+export class PacedAudioSender implements PacingTask {
   readonly #leadMs: number;
   readonly #mediaMessageMs: number;
   #framer: AudioFramer | undefined;
@@ -66,6 +80,14 @@ export class PacedAudioSender {
   #outboxLength = 0;
   #scheduledPlayoutEndAt = 0;
   #totalSentMs = 0;
+  /** This sender's place in its clock's scheduler (replaced if the sink's clock changes). */
+  #slot: PacingSlot | undefined;
+  /** The signal of the drains, listened to once for all of them (see `#followSignal`). */
+  #drainSignal: AbortSignal | undefined;
+  /** The waiting drain's promise and its settlers; undefined when no drain waits. */
+  #waitingDrain: Promise<void> | undefined;
+  #resolveDrain: (() => void) | undefined;
+  #rejectDrain: ((reason: unknown) => void) | undefined;
 
   readonly #sink: PacedAudioSink;
   constructor(settings: PacedAudioSettings, sink: PacedAudioSink) {
@@ -123,11 +145,18 @@ export class PacedAudioSender {
   /**
    * Sends the queued frames, each at its time on the pacing schedule. Returns undefined when all
    * were due at once (no promise, no timer), else a promise that settles once all were sent, or
-   * rejects with `signal`'s abort reason.
+   * rejects with `signal`'s abort reason (the frames not sent stay queued). A drain called while
+   * another waits sends what is due and returns the waiting drain's promise.
    */
   drain(signal: AbortSignal): Promise<void> | undefined {
     const wait = this.#sendDueFrames();
-    return wait === 0 ? undefined : this.#drainAfter(wait, signal);
+    if (wait === 0) return undefined;
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    this.#followSignal(signal);
+    const clock = this.#sink.clock;
+    this.#slotOn(clock).schedule(clock.now() + wait);
+    this.#waitingDrain ??= new Promise<void>(this.#holdSettlers);
+    return this.#waitingDrain;
   }
 
   /** Drops the queued frames and the partial frame; the playout clock is left as it is. */
@@ -145,12 +174,73 @@ export class PacedAudioSender {
     this.#scheduledPlayoutEndAt = Math.min(this.#scheduledPlayoutEndAt, now);
   }
 
-  async #drainAfter(wait: number, signal: AbortSignal): Promise<void> {
-    for (let next = wait; next > 0; next = this.#sendDueFrames()) {
-      await this.#sink.clock.sleep(next, signal);
-      // The sleep may have ended just before an interruption was handled.
-      if (signal.aborted) throw abortError(signal);
+  /**
+   * The waiting drain's next frame is due (called by the scheduler): sends the frames due, then
+   * schedules the next one or settles the drain.
+   */
+  runDue(): void {
+    if (this.#waitingDrain === undefined) return;
+    const signal = this.#drainSignal as AbortSignal;
+    if (signal.aborted) {
+      this.#settleDrain(abortError(signal));
+      return;
     }
+    const writer = this.#sink.writer;
+    if (writer !== undefined) (this.#slot as PacingSlot).scheduler.corkForPass(writer);
+    const wait = this.#sendDueFrames();
+    if (wait === 0) {
+      this.#settleDrain(undefined);
+      return;
+    }
+    const clock = this.#sink.clock;
+    this.#slotOn(clock).schedule(clock.now() + wait);
+  }
+
+  /** Sending a due frame threw: the waiting drain rejects with the error. */
+  failed(error: unknown): void {
+    this.#settleDrain(error ?? new Error('PacedAudioSender: sending a frame failed'));
+  }
+
+  /** The slot of this sender in the scheduler of `clock`. */
+  #slotOn(clock: Clock): PacingSlot {
+    this.#slot = slotOnClock(this.#slot, clock, this);
+    return this.#slot;
+  }
+
+  /**
+   * Listens for the abort of `signal`, the signal of the drains from now on. A processor keeps one
+   * signal until an interruption, so the listener is added once per interruption, not per drain.
+   */
+  #followSignal(signal: AbortSignal): void {
+    const previous = this.#drainSignal;
+    if (previous === signal) return;
+    previous?.removeEventListener('abort', this.#onAbort);
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+    this.#drainSignal = signal;
+  }
+
+  readonly #onAbort = (): void => {
+    const signal = this.#drainSignal as AbortSignal;
+    this.#drainSignal = undefined;
+    this.#settleDrain(abortError(signal));
+  };
+
+  readonly #holdSettlers = (resolve: () => void, reject: (reason: unknown) => void): void => {
+    this.#resolveDrain = resolve;
+    this.#rejectDrain = reject;
+  };
+
+  /** Settles the waiting drain: resolves it when `error` is undefined, else rejects with it. */
+  #settleDrain(error: unknown): void {
+    if (this.#waitingDrain === undefined) return;
+    this.#slot?.cancel();
+    const resolve = this.#resolveDrain as () => void;
+    const reject = this.#rejectDrain as (reason: unknown) => void;
+    this.#waitingDrain = undefined;
+    this.#resolveDrain = undefined;
+    this.#rejectDrain = undefined;
+    if (error === undefined) resolve();
+    else reject(error);
   }
 
   /**

@@ -25,11 +25,13 @@
  * underrun within the utterance: the tail waits for the next audio rather than being padded with
  * silence.
  *
- * Gaps and missing echoes are found by one playback watcher per utterance, outside the mailbox
- * loop: it sleeps until the next deadline (`utteranceGapMs` or `markEchoTimeoutMs` after the
- * scheduled end of playback) and, when it wakes to find the deadline moved on because more audio
- * was sent, sleeps again for the difference. Audio arriving frame by frame therefore costs no
- * timer per frame: at most one wake-up per `utteranceGapMs` of speech.
+ * Gaps and missing echoes are found by a playback watcher, outside the mailbox loop: while an
+ * utterance is open it waits for the next deadline (`utteranceGapMs` or `markEchoTimeoutMs` after
+ * the scheduled end of playback) and, when it wakes to find the deadline moved on because more
+ * audio was sent, waits again for the difference. Audio arriving frame by frame therefore costs no
+ * timer per frame: at most one wake-up per `utteranceGapMs` of speech. The watcher and the paced
+ * frames wait in the `PacingScheduler` of the pipeline clock, which serves every call of the
+ * process from one timer; the processor arms no timer of its own.
  *
  * Interruption (an {@link InterruptionFrame}): queued audio is dropped (the mailbox drops it; the
  * framer and the encoded frames waiting to be paced are discarded here), a `clear` is sent, echoes
@@ -56,6 +58,7 @@ import {
 } from '@voxline/core';
 import { SerializerError, type TelephonySerializer } from '@voxline/telephony';
 import { PacedAudioSender } from './paced-audio-sender.js';
+import { type CorkableWriter, type PacingSlot, type PacingTask, slotOnClock } from './pacing-scheduler.js';
 import { PlaybackTracker } from './playback-tracker.js';
 import {
   OUTPUT_FRAME_MS,
@@ -75,6 +78,13 @@ export interface OutputChannel {
   send(message: string): boolean;
   /** Called on each interruption of playing audio, with the frame pushed into the pipeline. */
   onInterrupted(frame: BotInterruptedFrame): void;
+  /**
+   * The socket under {@link OutputChannel.send}, if it can batch writes (a `ws` WebSocket's
+   * `net.Socket`): corked while the call's turn in a pass of the pacing scheduler sends its due
+   * frames (and a mark that goes with one), so they leave in one write. Optional; without it each
+   * message is written on its own.
+   */
+  readonly writer?: CorkableWriter;
 }
 
 /**
@@ -98,8 +108,12 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   #nextPositionMarkMs = 0;
   /** Audio was sent after the latest mark. */
   #unmarkedAudio = false;
-  /** Stops the playback watcher of the open utterance (see `watchPlayback`). */
-  #watcherStop: AbortController | undefined;
+  /** The playback watcher's place in the pacing scheduler (see `#watchPlayback`). */
+  #watcherSlot: PacingSlot | undefined;
+  /** True while the playback watcher of the open utterance runs. */
+  #watching = false;
+  /** Counts watcher starts, so a watcher stopped while it awaited a drain does not go on. */
+  #watcherGeneration = 0;
   /** Resolves the End/Stop frame's wait for the caller to have heard the end. */
   #playbackEnded: (() => void) | undefined;
 
@@ -122,6 +136,7 @@ export class TelephonyOutputProcessor extends FrameProcessor {
       encode: (frame) => this.#encode(frame),
       frameDue: (carrierRanDry) => this.#onFrameDue(carrierRanDry),
       sendFrame: (message) => this.#onFrameSent(message),
+      writer: channel.writer,
     });
   }
 
@@ -299,45 +314,77 @@ export class TelephonyOutputProcessor extends FrameProcessor {
   }
 
   #startWatcher(): void {
-    this.#watcherStop?.abort();
-    const stop = new AbortController();
-    this.#watcherStop = stop;
-    this.#watchPlayback(stop.signal).catch((error: unknown) => {
-      if (!isAbortError(error)) this.pushError(error);
-    });
+    this.#stopWatcher();
+    this.#watching = true;
+    this.#watcherGeneration++;
+    this.#runWatcher();
   }
 
   #stopWatcher(): void {
-    const stop = this.#watcherStop;
-    if (stop === undefined) return;
-    this.#watcherStop = undefined;
-    stop.abort();
+    this.#watching = false;
+    this.#watcherSlot?.cancel();
+  }
+
+  /** The watcher's work when its deadline comes (called by the scheduler). */
+  readonly #watcherTask: PacingTask = {
+    runDue: (): void => this.#runWatcher(),
+    failed: (error: unknown): void => this.#watcherFailed(error),
+  };
+
+  #runWatcher(): void {
+    try {
+      this.#watchPlayback();
+    } catch (error) {
+      this.#watcherFailed(error);
+    }
+  }
+
+  #watcherFailed(error: unknown): void {
+    this.#watching = false;
+    if (!isAbortError(error)) this.pushError(error);
+  }
+
+  /** Puts the watcher in the scheduler of the pipeline clock, to run in `ms`. */
+  #watchAgainIn(ms: number): void {
+    const clock = this.clock;
+    const slot = slotOnClock(this.#watcherSlot, clock, this.#watcherTask);
+    this.#watcherSlot = slot;
+    slot.schedule(clock.now() + Math.max(0, ms));
   }
 
   /**
    * Watches the open utterance until it stops: ends its audio after a gap of `utteranceGapMs`, and
    * declares the bot stopped `markEchoTimeoutMs` after the end of playback if the last mark's echo
-   * has not come. Sleeps until the next deadline and re-reads it on waking, since audio sent in
-   * the meantime moves it.
+   * has not come. Waits in the scheduler until the next deadline and re-reads it on waking, since
+   * audio sent in the meantime moves it.
    */
-  async #watchPlayback(signal: AbortSignal): Promise<void> {
+  #watchPlayback(): void {
     const { utteranceGapMs, markEchoTimeoutMs } = this.#settings;
-    while (this.#utteranceOpen && !signal.aborted) {
+    while (this.#utteranceOpen && this.#watching) {
       const now = this.clock.now();
       const playoutEndAt = this.#sender.playoutEndAt;
       if (this.#utteranceAudioUnfinished) {
         const gapEndsAt = playoutEndAt + utteranceGapMs;
-        if (now < gapEndsAt) await this.clock.sleep(gapEndsAt - now, signal);
+        if (now < gapEndsAt) this.#watchAgainIn(gapEndsAt - now);
         // Audio waiting in the mailbox or the sender is on its way: the gap is not over.
-        else if (this.queuedFrames > 0 || this.#sender.hasQueuedFrames) {
-          await this.clock.sleep(OUTPUT_FRAME_MS, signal);
-        } else await this.#finishUtterance(signal);
-        continue;
+        else if (this.queuedFrames > 0 || this.#sender.hasQueuedFrames) this.#watchAgainIn(OUTPUT_FRAME_MS);
+        else {
+          const finishing = this.#finishUtterance(this.signal);
+          if (finishing === undefined) continue;
+          const generation = this.#watcherGeneration;
+          finishing.then(
+            () => {
+              if (generation === this.#watcherGeneration) this.#runWatcher();
+            },
+            (error: unknown) => this.#watcherFailed(error),
+          );
+        }
+        return;
       }
       const echoDueBy = playoutEndAt + markEchoTimeoutMs;
       if (now < echoDueBy) {
-        await this.clock.sleep(echoDueBy - now, signal);
-        continue;
+        this.#watchAgainIn(echoDueBy - now);
+        return;
       }
       this.#channel.counters.markEchoTimeouts++;
       this.logger.warn(

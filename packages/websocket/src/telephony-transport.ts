@@ -60,6 +60,7 @@ import { checkCarriersOption } from './carriers-option.js';
 import { CloseCode } from './close-codes.js';
 import { processStallMonitor } from './event-loop-stall-monitor.js';
 import { type MessageRateLimit, MessageRateLimiter, type StallClock } from './message-rate-limiter.js';
+import type { CorkableWriter } from './pacing-scheduler.js';
 import { resolveInputOptions, type TelephonyInputOptions } from './telephony-input-options.js';
 import { TelephonyInputProcessor } from './telephony-input-processor.js';
 import { resolveOutputOptions, type TelephonyOutputOptions } from './telephony-output-options.js';
@@ -78,6 +79,14 @@ export interface MessageSocket {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+}
+
+/** The `net.Socket` under a `ws` WebSocket, when `socket` is one (`ws` keeps it in `_socket`). */
+function underlyingSocket(socket: MessageSocket): CorkableWriter | undefined {
+  const underlying = (socket as { _socket?: Partial<CorkableWriter> | null })._socket;
+  return typeof underlying?.cork === 'function' && typeof underlying.uncork === 'function'
+    ? (underlying as CorkableWriter)
+    : undefined;
 }
 
 /** A WebSocket message as `ws` delivers it (text frames arrive as `Buffer`s too), or a string. */
@@ -237,6 +246,7 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
         counters: this.counters,
         send: (message) => this.send(message),
         onInterrupted: (frame) => this.emit('interrupted', frame),
+        writer: this.#socketWriter,
       },
       output,
     );
@@ -347,6 +357,16 @@ export class TelephonyTransport extends TypedEventEmitter<TelephonyTransportEven
       this.#fail(error, 'inbound message handling failed');
     }
   }
+
+  /**
+   * Corks and uncorks the `net.Socket` under a `ws` WebSocket (its `_socket`), so the messages the
+   * pacing scheduler sends in one pass leave in one write; `ws` itself corks around each frame's
+   * header and payload, and corks nest. Does nothing for a socket without one (a test fake).
+   */
+  readonly #socketWriter: CorkableWriter = {
+    cork: () => underlyingSocket(this.#socket)?.cork(),
+    uncork: () => underlyingSocket(this.#socket)?.uncork(),
+  };
 
   /**
    * Sends one text message to the carrier. Returns false, without throwing, when the socket is no
