@@ -24,6 +24,7 @@ import { type EchoServer, startEchoServer } from '../lib/echo-server.js';
 import { loadNote } from '../lib/measure.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
 import { ADDED_LATENCY_LIMIT_MS, runLoadStep, type StepResult, stepRow } from './load-step.js';
+import { runScaleOutRows, scaleOutNotes } from './scale-out.js';
 
 const quick = process.argv.includes('--quick');
 const streamMs = quick ? 2_000 : 12_000;
@@ -189,6 +190,10 @@ for (const variant of variants) {
     await server.close();
   }
 }
+
+// Scale-out: one process against 2 node:cluster workers, in this same run (scale-out.ts).
+rows.push(...(await runScaleOutRows({ quick })));
+notes.push(...scaleOutNotes(quick));
 
 notes.push(
   `Each step: N calls connect (spread over up to 3 s), stream ${streamMs / 1000} s of audio at real time, hang up; the first ${warmupMs / 1000} s and the last 0.3 s are not measured. Server: one Node process (this one); carrier: a second process on the same 2 cores.`,
