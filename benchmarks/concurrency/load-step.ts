@@ -55,6 +55,8 @@ export interface StepResult {
    */
   eventLoopUtilization: number;
   carrierSendLatenessP99Ms: number;
+  /** The measured window, in epoch ms. */
+  window: { startEpochMs: number; endEpochMs: number };
 }
 
 function loopTimes(): { loopActiveMs: number; loopIdleMs: number } {
@@ -205,6 +207,7 @@ export async function runLoadStep(
     eventLoopDelay: { p99: loopDelayP99, max: loopDelayMax },
     eventLoopUtilization,
     carrierSendLatenessP99Ms: carrier.sendLateness.p99,
+    window: { startEpochMs: windowStart, endEpochMs: windowEnd },
   };
 }
 

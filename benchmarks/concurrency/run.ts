@@ -18,13 +18,32 @@
  *
  * Run: node --expose-gc --conditions=@voxline/source --import tsx benchmarks/concurrency/run.ts [--quick]
  * (`--quick`: one small step per pipeline, a few seconds each.)
+ *
+ * Hold mode, for profiling (`node --cpu-prof`): `--hold <calls> --seconds <s> [--vad]` runs one
+ * step of exactly that many calls streaming for that long (echo, or echo + Silero VAD), prints
+ * what it measured and writes no results; summarise the profile with
+ * benchmarks/lib/cpu-profile-summary.ts.
  */
 import { type EchoServer, startEchoServer } from '../lib/echo-server.js';
-import { loadNote } from '../lib/measure.js';
+import { epochMs, loadNote } from '../lib/measure.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
 import { ADDED_LATENCY_LIMIT_MS, runLoadStep, type StepResult, stepRow } from './load-step.js';
 
 const quick = process.argv.includes('--quick');
+const holdCalls = numberArgument('--hold');
+const holdSeconds = numberArgument('--seconds') ?? 20;
+
+/** The positive integer after `flag` on the command line, or undefined without the flag. */
+function numberArgument(flag: string): number | undefined {
+  const at = process.argv.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`${flag} takes a positive integer, got ${process.argv[at + 1]}`);
+    process.exit(2);
+  }
+  return value;
+}
 const streamMs = quick ? 2_000 : 12_000;
 const warmupMs = quick ? 500 : 3_000;
 
@@ -143,6 +162,25 @@ function marginalCoresPerCall(steps: readonly StepResult[]): number {
     variance += (step.calls - meanCalls) ** 2;
   }
   return covariance / variance;
+}
+
+if (holdCalls !== undefined) {
+  const vad = process.argv.includes('--vad');
+  const server = await startEchoServer({ vad, pipelineRate: 16000 });
+  try {
+    const step = await runLoadStep(server, holdCalls, holdSeconds * 1000, Math.min(3000, holdSeconds * 250));
+    console.log(
+      `${vad ? 'echo + Silero VAD' : 'echo'}: ${holdCalls} calls held for ${holdSeconds} s: ${step.held ? 'held real time' : `did not hold (${step.failures.join('; ')})`}; p99 added ${step.added.p99.toFixed(1)} ms; ${step.serverCores.toFixed(2)} server cores = ${((step.serverCores * 1000) / holdCalls).toFixed(2)} ms CPU per call-second`,
+    );
+    // The window in the clock of V8's CPU profiles (CLOCK_MONOTONIC in µs, as process.hrtime).
+    const monotonicMinusEpochUs = Number(process.hrtime.bigint() / 1000n) - epochMs() * 1000;
+    console.log(
+      `measured window for cpu-profile-summary.ts: --from-us ${Math.round(step.window.startEpochMs * 1000 + monotonicMinusEpochUs)} --to-us ${Math.round(step.window.endEpochMs * 1000 + monotonicMinusEpochUs)}`,
+    );
+  } finally {
+    await server.close();
+  }
+  process.exit(0);
 }
 
 for (const variant of variants) {
