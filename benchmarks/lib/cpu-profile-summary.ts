@@ -13,7 +13,8 @@
  *
  * Run: node --import tsx benchmarks/lib/cpu-profile-summary.ts <file.cpuprofile> [--top <n>]
  *   [--from-us <µs> --to-us <µs>] (only the samples in that window of the profile's clock, which
- *   the concurrency benchmark's hold mode prints for its measured window).
+ *   the concurrency benchmark's hold mode prints for its measured window) [--cpu-ms-per-call-second
+ *   <ms>] (the run's CPU per call-second, which hold mode prints, to give each group in µs).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -105,12 +106,13 @@ export function groupOf(functionName: string, url: string): CpuGroup {
     if (functionName === 'run' || functionName === 'runSync') return 'Silero';
     return 'other';
   }
+  if (/base64/i.test(functionName) || functionName === 'decodePayloadSlice') return 'base64';
   if (/\/(silero|onnxruntime-(node|common))\/|\/audio\/src\/vad\//.test(url)) return 'Silero';
   if (/\/g711\//.test(url)) return 'G.711';
   if (/\/resampler\//.test(url)) return 'resampling';
   if (/media-payload\.ts|base64/.test(url)) return 'base64';
   if (
-    /message-parsing\.[jt]s|-messages\.[jt]s|frame-serializer\.[jt]s|media-stream-serializer\.[jt]s|media-message\.[jt]s/.test(
+    /message-parsing\.[jt]s|-messages\.[jt]s|frame-serializer\.[jt]s|media-stream-serializer\.[jt]s|media-message-(scanner|template)\.[jt]s/.test(
       url,
     )
   ) {
@@ -237,20 +239,33 @@ export function summarizeCpuProfile(
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
-/** The summary as markdown: one table by group (with its top functions), one of the top functions. */
-export function cpuProfileMarkdown(summary: CpuProfileSummary, topFunctions = 20): string {
+/**
+ * The summary as markdown: one table by group (with its top functions), one of the top functions.
+ *
+ * @param cpuMsPerCallSecond - the run's measured CPU per call-second (process CPU time, from the
+ *   concurrency benchmark), to add each group's share of it in µs; omitted without it.
+ */
+export function cpuProfileMarkdown(
+  summary: CpuProfileSummary,
+  topFunctions = 20,
+  cpuMsPerCallSecond?: number,
+): string {
+  const perCall = cpuMsPerCallSecond !== undefined && Number.isFinite(cpuMsPerCallSecond);
   const lines = [
-    `${summary.busySamples} busy samples over ${(summary.durationMs / 1000).toFixed(1)} s; idle ${percent(summary.idleShare)} of all samples. Shares are of the busy samples (self time).`,
+    `${summary.busySamples} busy samples over ${(summary.durationMs / 1000).toFixed(1)} s; idle ${percent(summary.idleShare)} of all samples. Shares are of the busy samples (self time)${perCall ? `; µs per call-second = share × the run's ${cpuMsPerCallSecond.toFixed(2)} ms of CPU per call-second` : ''}.`,
     '',
-    '| group | self time | largest functions in it |',
-    '|---|---:|---|',
+    perCall
+      ? '| group | self time | ≈ µs CPU per call-second | largest functions in it |'
+      : '| group | self time | largest functions in it |',
+    perCall ? '|---|---:|---:|---|' : '|---|---:|---|',
   ];
   for (const { group, share, functions } of summary.groups) {
     const top = functions
       .slice(0, 3)
       .map((entry) => `${entry.name} ${percent(entry.share)}`)
       .join('; ');
-    lines.push(`| ${group} | ${percent(share)} | ${top} |`);
+    const micros = perCall ? ` ${Math.round(share * cpuMsPerCallSecond * 1000)} |` : '';
+    lines.push(`| ${group} | ${percent(share)} |${micros} ${top} |`);
   }
   lines.push('', '| function | group | self time |', '|---|---|---:|');
   for (const entry of summary.functions.slice(0, topFunctions)) {
@@ -273,6 +288,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     fromAt < 0 || toAt < 0
       ? undefined
       : { fromUs: Number(process.argv[fromAt + 1]), toUs: Number(process.argv[toAt + 1]) };
+  const cpuAt = process.argv.indexOf('--cpu-ms-per-call-second');
+  const cpuMsPerCallSecond = cpuAt < 0 ? undefined : Number(process.argv[cpuAt + 1]);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  console.log(cpuProfileMarkdown(summarizeCpuProfile(profile, 0.001, window), top));
+  console.log(cpuProfileMarkdown(summarizeCpuProfile(profile, 0.001, window), top, cpuMsPerCallSecond));
 }

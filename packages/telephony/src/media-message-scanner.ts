@@ -71,8 +71,12 @@ export class MediaMessageScanner {
   #keyStart = 0;
   #keyEnd = 0;
 
+  /** False for a stream id that a JSON text would escape: then every message is left to JSON.parse. */
+  readonly #enabled: boolean;
+
   constructor(context: MediaScanContext) {
     this.#context = context;
+    this.#enabled = isPlain(context.streamId) && isPlain(context.streamIdField);
   }
 
   /**
@@ -83,6 +87,7 @@ export class MediaMessageScanner {
    *   been written.
    */
   scan(text: string, scratch: Buffer): ScannedMedia | undefined {
+    if (!this.#enabled) return undefined;
     this.#text = text;
     let at = skipSpace(text, 0);
     if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
@@ -100,13 +105,13 @@ export class MediaMessageScanner {
       const keyStart = this.#keyStart;
       const keyEnd = this.#keyEnd;
       if (isKey(text, keyStart, keyEnd, 'event')) {
-        if (sawEvent || !this.#isPlainString(at, 'media')) return undefined;
+        if (sawEvent) return undefined;
         sawEvent = true;
-        at = this.#stringEnd(at + 1) + 1;
+        at = plainStringEnd(text, at, 'media');
       } else if (isKey(text, keyStart, keyEnd, this.#context.streamIdField)) {
-        if (sawStreamId || !this.#isPlainString(at, this.#context.streamId)) return undefined;
+        if (sawStreamId) return undefined;
         sawStreamId = true;
-        at = this.#stringEnd(at + 1) + 1;
+        at = plainStringEnd(text, at, this.#context.streamId);
       } else if (isKey(text, keyStart, keyEnd, 'media')) {
         if (sawMedia) return undefined;
         sawMedia = true;
@@ -154,8 +159,8 @@ export class MediaMessageScanner {
       } else if (isKey(text, keyStart, keyEnd, 'track')) {
         if (sawTrack) return REFUSED;
         sawTrack = true;
-        if (!this.#isPlainString(at, 'inbound') && !this.#isPlainString(at, 'inbound_track')) return REFUSED;
-        at = this.#stringEnd(at + 1) + 1;
+        const end = plainStringEnd(text, at, 'inbound');
+        at = end === REFUSED ? plainStringEnd(text, at, 'inbound_track') : end;
       } else if (isKey(text, keyStart, keyEnd, 'chunk')) {
         if (sawChunk) return REFUSED;
         sawChunk = true;
@@ -213,19 +218,6 @@ export class MediaMessageScanner {
     }
     this.#result.chunk = value;
     return at;
-  }
-
-  /** Whether the value at `at` is a string with exactly `expected`'s characters and no escape. */
-  #isPlainString(at: number, expected: string): boolean {
-    const text = this.#text;
-    if (text.charCodeAt(at) !== QUOTE) return false;
-    const end = this.#stringEnd(at + 1);
-    return (
-      end !== REFUSED &&
-      !this.#escaped &&
-      end - at - 1 === expected.length &&
-      text.startsWith(expected, at + 1)
-    );
   }
 
   /**
@@ -306,6 +298,27 @@ export class MediaMessageScanner {
     if (text.startsWith('false', at)) return at + 5;
     return REFUSED;
   }
+}
+
+/**
+ * The end (after the closing quote) of the JSON string at `at` when it is exactly `expected`, else
+ * REFUSED. `expected` must be plain (no quote, backslash or control character), so characters
+ * equal to it followed by a quote are the whole string, with no escape: nothing to scan.
+ */
+function plainStringEnd(text: string, at: number, expected: string): number {
+  const end = at + 1 + expected.length;
+  return text.charCodeAt(at) === QUOTE && text.charCodeAt(end) === QUOTE && text.startsWith(expected, at + 1)
+    ? end + 1
+    : REFUSED;
+}
+
+/** Whether `text` can be compared raw with a JSON string's characters: no quote, backslash or control character. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === QUOTE || code === BACKSLASH) return false;
+  }
+  return true;
 }
 
 /** Whether `text[start, end)` is `key`. */

@@ -125,6 +125,19 @@ describe('MediaMessageScanner', () => {
     expect(scanned!.chunk).toBe(parsed.media.chunk === undefined ? -1 : Number(parsed.media.chunk));
   });
 
+  it('leaves every message to JSON.parse when the stream id is one JSON escapes', () => {
+    const streamId = 'MZ"quoted\\';
+    const scanner = new MediaMessageScanner({ streamIdField: 'streamSid', streamId, numericChunk: false });
+    const text = JSON.stringify({ event: 'media', streamSid: streamId, media: { payload } });
+    expect(scanner.scan(text, Buffer.alloc(16_384))).toBeUndefined();
+    const plain = new MediaMessageScanner({
+      streamIdField: 'streamSid',
+      streamId: 'MZ1',
+      numericChunk: false,
+    });
+    expect(plain.scan(text.replace(JSON.stringify(streamId), '"MZ1"'), Buffer.alloc(16_384))).toBeDefined();
+  });
+
   it('refuses a payload longer than the scratch buffer', () => {
     expect(scannerFor('telnyx').scan(telnyx, Buffer.alloc(100))).toBeUndefined();
   });
