@@ -16,6 +16,15 @@ const BASE64_ALPHABET = Uint8Array.from(
 );
 /** `=`, base64 padding. */
 const PADDING = 61;
+/**
+ * Every 12-bit value → its two base64 characters (first in the low byte): one lookup per two
+ * characters instead of one per character.
+ */
+const BASE64_PAIRS = (() => {
+  const pairs = new Uint16Array(4096);
+  for (let i = 0; i < 4096; i++) pairs[i] = BASE64_ALPHABET[i >> 6]! | (BASE64_ALPHABET[i & 63]! << 8);
+  return pairs;
+})();
 
 /** Whether every character of `text` is ASCII (one latin1 byte that reads back the same). */
 function isAscii(text: string): boolean {
@@ -78,15 +87,18 @@ export class MediaMessageTemplate {
 /** Writes `bytes` as padded base64 into `out` from `offset`; returns the offset after the last character. */
 function writeBase64(bytes: Uint8Array, out: Buffer, offset: number): number {
   const alphabet = BASE64_ALPHABET;
+  const pairs = BASE64_PAIRS;
   const whole = bytes.length - (bytes.length % 3);
   let at = offset;
   let i = 0;
   for (; i < whole; i += 3) {
     const triple = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[at] = alphabet[triple >> 18]!;
-    out[at + 1] = alphabet[(triple >> 12) & 63]!;
-    out[at + 2] = alphabet[(triple >> 6) & 63]!;
-    out[at + 3] = alphabet[triple & 63]!;
+    const high = pairs[triple >> 12]!;
+    const low = pairs[triple & 4095]!;
+    out[at] = high & 255;
+    out[at + 1] = high >> 8;
+    out[at + 2] = low & 255;
+    out[at + 3] = low >> 8;
     at += 4;
   }
   const left = bytes.length - whole;
