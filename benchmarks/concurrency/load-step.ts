@@ -12,6 +12,7 @@
  * and an echo, whose input never pauses, keeps that backlog to the end by design.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { AllocationMeter } from '../lib/allocation-meter.js';
 import { runCarrierLoad } from '../lib/carrier-load.js';
 import { DEFAULT_LEAD_MS, echoLatency } from '../lib/echo-latency.js';
 import { type EchoServer, jitterStatsOf } from '../lib/echo-server.js';
@@ -55,6 +56,13 @@ export interface StepResult {
    */
   eventLoopUtilization: number;
   carrierSendLatenessP99Ms: number;
+  /**
+   * Bytes the server process allocated per caller frame in the window (one 20 ms frame in and its
+   * echo out, everything included: socket, parsing, pipeline, pacing, the benchmark's own timing).
+   */
+  bytesPerFrame: number;
+  /** The measured window, in epoch ms. */
+  window: { startEpochMs: number; endEpochMs: number };
 }
 
 function loopTimes(): { loopActiveMs: number; loopIdleMs: number } {
@@ -72,6 +80,8 @@ interface Sample {
   /** Cumulative event-loop active and idle time, ms. */
   loopActiveMs: number;
   loopIdleMs: number;
+  /** Bytes allocated by the process since the step started. */
+  allocatedBytes: number;
 }
 
 /**
@@ -90,6 +100,7 @@ export async function runLoadStep(
   const samples: Sample[] = [];
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
+  const allocation = new AllocationMeter();
   const sampler = setInterval(() => {
     samples.push({
       at: epochMs(),
@@ -98,6 +109,7 @@ export async function runLoadStep(
       loopDelayP99: loopDelay.percentile(99) / 1e6,
       loopDelayMax: loopDelay.max / 1e6,
       ...loopTimes(),
+      allocatedBytes: allocation.allocatedBytes(),
     });
     loopDelay.reset();
   }, 250);
@@ -108,6 +120,7 @@ export async function runLoadStep(
     connectSpreadMs: Math.min(3000, calls * 5),
   });
   clearInterval(sampler);
+  allocation.stop();
   loopDelay.disable();
   const deadline = Date.now() + 10_000;
   while (server.openSessions.size > 0 && Date.now() < deadline)
@@ -132,6 +145,15 @@ export async function runLoadStep(
     first !== undefined && last !== undefined
       ? (last.loopActiveMs - first.loopActiveMs) /
         (last.loopActiveMs - first.loopActiveMs + last.loopIdleMs - first.loopIdleMs)
+      : Number.NaN;
+
+  let framesInWindow = 0;
+  for (const call of server.calls) {
+    for (const at of call.receivedAt) if (at >= (first?.at ?? 0) && at <= (last?.at ?? 0)) framesInWindow++;
+  }
+  const bytesPerFrame =
+    first !== undefined && last !== undefined && framesInWindow > 0
+      ? (last.allocatedBytes - first.allocatedBytes) / framesInWindow
       : Number.NaN;
 
   const failures: string[] = [];
@@ -205,6 +227,8 @@ export async function runLoadStep(
     eventLoopDelay: { p99: loopDelayP99, max: loopDelayMax },
     eventLoopUtilization,
     carrierSendLatenessP99Ms: carrier.sendLateness.p99,
+    bytesPerFrame,
+    window: { startEpochMs: windowStart, endEpochMs: windowEnd },
   };
 }
 
@@ -229,6 +253,9 @@ export function stepRow(benchmark: string, label: string, step: StepResult): Ben
       'RSS MiB (per call)': `${step.rssMiB.toFixed(0)} (${mib(step.rssPerCallMiB)})`,
       'loop delay p99/max ms': `${step.eventLoopDelay.p99.toFixed(1)} / ${step.eventLoopDelay.max.toFixed(1)}`,
       'loop utilization': step.eventLoopUtilization.toFixed(2),
+      'bytes allocated per frame (in + echo out, whole process)': Number.isFinite(step.bytesPerFrame)
+        ? Math.round(step.bytesPerFrame)
+        : 'n/a',
       'carrier cores, send lateness p99 ms': `${step.carrierCores.toFixed(2)}, ${step.carrierSendLatenessP99Ms.toFixed(1)}`,
     },
   };

@@ -19,14 +19,33 @@
  *
  * Run: node --expose-gc --conditions=@voxline/source --import tsx benchmarks/concurrency/run.ts [--quick]
  * (`--quick`: one small step per pipeline, a few seconds each.)
+ *
+ * Hold mode, for profiling (`node --cpu-prof`): `--hold <calls> --seconds <s> [--vad]` runs one
+ * step of exactly that many calls streaming for that long (echo, or echo + Silero VAD), prints
+ * what it measured and writes no results; summarise the profile with
+ * benchmarks/lib/cpu-profile-summary.ts.
  */
 import { type EchoServer, startEchoServer } from '../lib/echo-server.js';
-import { loadNote } from '../lib/measure.js';
+import { epochMs, loadNote } from '../lib/measure.js';
 import { type BenchmarkRow, writeResults } from '../lib/report.js';
 import { ADDED_LATENCY_LIMIT_MS, runLoadStep, type StepResult, stepRow } from './load-step.js';
 import { runScaleOutRows, scaleOutNotes } from './scale-out.js';
 
 const quick = process.argv.includes('--quick');
+const holdCalls = numberArgument('--hold');
+const holdSeconds = numberArgument('--seconds') ?? 20;
+
+/** The positive integer after `flag` on the command line, or undefined without the flag. */
+function numberArgument(flag: string): number | undefined {
+  const at = process.argv.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`${flag} takes a positive integer, got ${process.argv[at + 1]}`);
+    process.exit(2);
+  }
+  return value;
+}
 const streamMs = quick ? 2_000 : 12_000;
 const warmupMs = quick ? 500 : 3_000;
 
@@ -178,6 +197,25 @@ function marginalCoresPerCall(steps: readonly StepResult[]): number {
   return covariance / variance;
 }
 
+if (holdCalls !== undefined) {
+  const vad = process.argv.includes('--vad');
+  const server = await startEchoServer({ vad, pipelineRate: 16000 });
+  try {
+    const step = await runLoadStep(server, holdCalls, holdSeconds * 1000, Math.min(3000, holdSeconds * 250));
+    console.log(
+      `${vad ? 'echo + Silero VAD' : 'echo'}: ${holdCalls} calls held for ${holdSeconds} s: ${step.held ? 'held real time' : `did not hold (${step.failures.join('; ')})`}; p99 added ${step.added.p99.toFixed(1)} ms; ${step.serverCores.toFixed(2)} server cores = ${((step.serverCores * 1000) / holdCalls).toFixed(2)} ms CPU per call-second; ${Math.round(step.bytesPerFrame)} bytes allocated per frame (in + echo out)`,
+    );
+    // The window in the clock of V8's CPU profiles (CLOCK_MONOTONIC in µs, as process.hrtime).
+    const monotonicMinusEpochUs = Number(process.hrtime.bigint() / 1000n) - epochMs() * 1000;
+    console.log(
+      `measured window for cpu-profile-summary.ts: --from-us ${Math.round(step.window.startEpochMs * 1000 + monotonicMinusEpochUs)} --to-us ${Math.round(step.window.endEpochMs * 1000 + monotonicMinusEpochUs)}`,
+    );
+  } finally {
+    await server.close();
+  }
+  process.exit(0);
+}
+
 for (const variant of variants) {
   const server = await startEchoServer({
     vad: variant.vad,
@@ -198,7 +236,7 @@ notes.push(...scaleOutNotes(quick));
 notes.push(
   `Each step: N calls connect (spread over up to 3 s), stream ${streamMs / 1000} s of audio at real time, hang up; the first ${warmupMs / 1000} s and the last 0.3 s are not measured. Server: one Node process (this one); carrier: a second process on the same 2 cores.`,
   `Added latency = echo handed to the server's socket − max(caller frame written by the carrier, the frame's pacing slot), from both processes' wall clocks (benchmarks/lib/echo-latency.ts); a step holds real time when all calls stay up, no frame in the window is dropped (jitter buffer concealment, input or mailbox drops) or left unsent although its slot came more than 20 ms before the hang-up (frames queued for later slots, behind a pacing backlog, are by design), and the p99 of added latency is ≤ ${ADDED_LATENCY_LIMIT_MS} ms. End-to-end includes the pacing wait by design (up to the 60 ms lead).`,
-  'Arrival wait = caller frame reached the transport − written by the carrier (loopback plus waiting for the event loop); arrival jitter = |interval between a call’s consecutive arrivals − 20 ms|. CPU: server process CPU time / wall time while streaming (1.00 = one core; JavaScript runs on one core, onnxruntime inference included; garbage collection and compilation threads add to it). Loop utilization: share of the time the main thread was busy (performance.eventLoopUtilization); near 1 the thread is saturated, well below 1 with late frames the process was kept from running by others. RSS per call: mean RSS while streaming minus the idle RSS before the step, over N.',
+  "Bytes allocated per frame: what the whole server process allocated over the window (heap and ArrayBuffer bytes in use, plus what each garbage collection freed, from v8.GCProfiler; benchmarks/lib/allocation-meter.ts) over the caller frames that arrived in it; each frame is one 20 ms frame in and its echo out, with the socket, parsing, pipeline, pacing and the benchmark's own timing records included. Arrival wait = caller frame reached the transport − written by the carrier (loopback plus waiting for the event loop); arrival jitter = |interval between a call’s consecutive arrivals − 20 ms|. CPU: server process CPU time / wall time while streaming (1.00 = one core; JavaScript runs on one core, onnxruntime inference included; garbage collection and compilation threads add to it). Loop utilization: share of the time the main thread was busy (performance.eventLoopUtilization); near 1 the thread is saturated, well below 1 with late frames the process was kept from running by others. RSS per call: mean RSS while streaming minus the idle RSS before the step, over N.",
   'Search: calls double until a step fails (or halve until one holds when the first fails), then bisect (at most 3 times, to 10%). A failed step is run once more and counts as failed only if it fails again (another process can stall this one at any moment on a shared machine); both runs are listed.',
   loadNote('at the end of the run'),
 );

@@ -39,6 +39,7 @@ import {
 import {
   type CarrierMessage,
   describePeerValue,
+  MediaMessageTemplate,
   MediaStreamAudio,
   maxMessageLengthFor,
   normalizeTrack,
@@ -106,8 +107,8 @@ export class PlivoFrameSerializer implements TelephonySerializer {
   #call: CallInfo | undefined;
   /** `streamId` as a JSON string literal, quoted and escaped once at `start`. */
   #streamIdJson = '';
-  /** The `playAudio` message up to its payload, built once at `start`. */
-  #playAudioPrefix = '';
+  /** The `playAudio` message around its payload, built once at `start`. */
+  #playAudio: MediaMessageTemplate | undefined;
 
   /** @throws {InvalidOptionError} for a negative `jitterDepth` or a `maxPayloadBytes` below 2. */
   constructor(options: PlivoFrameSerializerOptions = {}) {
@@ -164,6 +165,11 @@ export class PlivoFrameSerializer implements TelephonySerializer {
    *   `start` (fatal: end the call).
    */
   deserialize(message: string): DeserializedMessage {
+    // The hot path: an ordinary media message of the started call is read in place.
+    if (message.length <= this.#maxMessageLength) {
+      const media = this.#audio.mediaText(message);
+      if (media !== undefined) return media;
+    }
     const parsed = parseCarrierMessage(message, this.#maxMessageLength);
     const call = this.#call;
     if (call !== undefined && parsed.event !== 'start') {
@@ -215,9 +221,8 @@ export class PlivoFrameSerializer implements TelephonySerializer {
    */
   serialize(frame: Frame): string | undefined {
     if (frame instanceof OutputAudioRawFrame) {
-      const payload = this.#audio.encode(frame);
-      // Base64 needs no JSON escaping; the stream id was escaped once at start.
-      return payload === undefined ? undefined : `${this.#playAudioPrefix}${payload}"}}`;
+      this.#audio.requireStarted();
+      return this.#audio.encodeMessage(frame, this.#playAudio!);
     }
     if (frame instanceof OutputTransportMessageFrame) {
       return typeof frame.message === 'string' ? frame.message : JSON.stringify(frame.message);
@@ -285,7 +290,12 @@ export class PlivoFrameSerializer implements TelephonySerializer {
     if (tracks.some((track) => normalizeTrack(track) !== 'inbound')) this.#audio.stopReordering();
     this.#streamIdJson = JSON.stringify(start.streamId);
     const contentType = format.encoding === 'PCMU' ? 'audio/x-mulaw' : 'audio/x-l16';
-    this.#playAudioPrefix = `{"event":"playAudio","streamId":${this.#streamIdJson},"media":{"contentType":"${contentType}","sampleRate":${format.sampleRate},"payload":"`;
+    // Base64 needs no JSON escaping; the stream id is escaped once, here.
+    this.#playAudio = new MediaMessageTemplate(
+      `{"event":"playAudio","streamId":${this.#streamIdJson},"media":{"contentType":"${contentType}","sampleRate":${format.sampleRate},"payload":"`,
+      '"}}',
+    );
+    this.#audio.scanMediaFor('streamId', start.streamId);
     this.#call = call;
     return { frames: [], event: { type: 'start', call } };
   }

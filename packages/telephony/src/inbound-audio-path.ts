@@ -8,9 +8,10 @@
  * as they are released; a payload the jitter buffer declares lost becomes the codec's concealment.
  *
  * Allocation per 20 ms frame: exactly one `Int16Array`, owned by the frame (frames outlive the
- * call, so their audio cannot be a reused buffer). The base64 bytes go to a per-call scratch
- * buffer; when the call is resampled, PCM at the carrier's rate lives in a small pool of buffers
- * that cycle through the jitter buffer and back.
+ * call, so their audio cannot be a reused buffer), and the frame. The base64 bytes go to a
+ * per-call scratch buffer ({@link InboundAudioPath.payloadScratch}, which the media message
+ * scanner decodes into straight from the message text); when the call is resampled, PCM at the
+ * carrier's rate lives in a small pool of buffers that cycle through the jitter buffer and back.
  */
 
 import {
@@ -140,8 +141,25 @@ export class InboundAudioPath {
    *   L16 bytes of odd length. Nothing is changed when it throws.
    */
   push(payload: string, chunk: number | undefined, out: InputAudioRawFrame[]): void {
+    this.pushDecoded(decodeBase64Payload(payload, this.#bytes.buffer), chunk, out);
+  }
+
+  /**
+   * The buffer a payload is decoded into before {@link pushDecoded}: at least `maxPayloadBytes`
+   * long, reused by every message of the call.
+   */
+  get payloadScratch(): Buffer {
+    return this.#bytes.buffer;
+  }
+
+  /**
+   * Like {@link push}, for a payload already decoded into the first `byteLength` bytes of
+   * {@link payloadScratch} (by a reader of the message text that decodes in place).
+   *
+   * @throws {@link @voxline/telephony!SerializerError} `invalid-message` for L16 bytes of odd length.
+   */
+  pushDecoded(byteLength: number, chunk: number | undefined, out: InputAudioRawFrame[]): void {
     const bytes = this.#bytes;
-    const byteLength = decodeBase64Payload(payload, bytes.buffer);
     if (byteLength === 0) return;
     const samples = this.codec.decodedLength(bytes.view(byteLength));
     if (samples < 0) {

@@ -11,6 +11,8 @@
 import type { L16ByteOrder } from '@voxline/audio';
 import type { Frame, InputAudioRawFrame, OutputAudioRawFrame } from '@voxline/core';
 import { InboundAudioPath } from './inbound-audio-path.js';
+import { MediaMessageScanner } from './media-message-scanner.js';
+import type { MediaMessageTemplate } from './media-message-template.js';
 import { normalizeTrack } from './media-payload.js';
 import { type CarrierMessage, parseDecimalCounter } from './message-parsing.js';
 import { OutboundAudioEncoder } from './outbound-audio-encoder.js';
@@ -60,6 +62,7 @@ export class MediaStreamAudio {
   #inbound: InboundAudioPath | undefined;
   #outbound: OutboundAudioEncoder | undefined;
   #stopped = false;
+  #scanner: MediaMessageScanner | undefined;
 
   constructor(options: MediaStreamAudioOptions) {
     this.#options = options;
@@ -153,6 +156,44 @@ export class MediaStreamAudio {
     return { frames, event: MEDIA };
   }
 
+  /**
+   * Reads the call's stream from here on without `JSON.parse` on the hot path: see
+   * {@link mediaText}. Called by the serializer once `start` named the stream.
+   *
+   * @param streamIdField - the top-level field naming the stream in every message (`stream_id`,
+   *   `streamSid`, `streamId`).
+   * @param streamId - the call's stream id.
+   */
+  scanMediaFor(streamIdField: string, streamId: string): void {
+    this.#scanner = new MediaMessageScanner({
+      streamIdField,
+      streamId,
+      numericChunk: this.#options.numericChunk === true,
+    });
+  }
+
+  /**
+   * The media hot path on the message text: an ordinary media message of this call (see
+   * media-message-scanner.ts) is read in place and its payload decoded straight into the call's
+   * scratch buffer, with no `JSON.parse`, no message object and no payload string.
+   *
+   * @param text - the message as received; already checked against the message size limit.
+   * @returns what {@link media} would return for it, or undefined when the text is anything else
+   *   (another event, an unusual or invalid message, before `start` or after `stop`): then parse
+   *   it and call {@link media}, which gives the typed error if there is one.
+   * @throws {@link @voxline/telephony!SerializerError} `invalid-message` for an L16 payload of odd length.
+   */
+  mediaText(text: string): DeserializedMessage | undefined {
+    const inbound = this.#inbound;
+    const scanner = this.#scanner;
+    if (inbound === undefined || scanner === undefined) return undefined;
+    const scanned = scanner.scan(text, inbound.payloadScratch);
+    if (scanned === undefined) return undefined;
+    const frames: InputAudioRawFrame[] = [];
+    inbound.pushDecoded(scanned.byteLength, scanned.chunk < 0 ? undefined : scanned.chunk, frames);
+    return { frames, event: MEDIA };
+  }
+
   /** Handles `stop`: releases the frames the jitter buffer holds; later media is ignored. */
   stop(): DeserializedMessage {
     const frames: InputAudioRawFrame[] = [];
@@ -177,6 +218,23 @@ export class MediaStreamAudio {
    *   is not mono; `unsupported-codec` for a frame rate the resampler cannot convert.
    */
   encode(frame: OutputAudioRawFrame): string | undefined {
+    return this.#encoderFor(frame).encode(frame.audio, frame.sampleRate);
+  }
+
+  /**
+   * Encodes an output audio frame as the carrier's whole `media` message, built in place by
+   * `template` around the payload (one string allocated).
+   *
+   * @returns the message text, or undefined when no sample came out.
+   * @throws as {@link encode}.
+   */
+  encodeMessage(frame: OutputAudioRawFrame, template: MediaMessageTemplate): string | undefined {
+    const bytes = this.#encoderFor(frame).encodeBytes(frame.audio, frame.sampleRate);
+    return bytes === undefined ? undefined : template.render(bytes);
+  }
+
+  /** The started encoder, for a mono frame. */
+  #encoderFor(frame: OutputAudioRawFrame): OutboundAudioEncoder {
     const outbound = this.requireStarted();
     if (frame.numChannels !== 1) {
       throw new SerializerError(
@@ -184,7 +242,7 @@ export class MediaStreamAudio {
         `output audio must be mono, got ${frame.numChannels} channels`,
       );
     }
-    return outbound.encode(frame.audio, frame.sampleRate);
+    return outbound;
   }
 
   /** @throws {@link @voxline/telephony!SerializerError} `not-started` before `start`. */

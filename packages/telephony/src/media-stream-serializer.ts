@@ -18,6 +18,7 @@ import {
   OutputTransportMessageFrame,
 } from '@voxline/core';
 import type { ZodType } from 'zod';
+import { MediaMessageTemplate } from './media-message-template.js';
 import { normalizeTrack } from './media-payload.js';
 import { MediaStreamAudio, type MediaStreamAudioOptions } from './media-stream-audio.js';
 import {
@@ -66,6 +67,8 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
   readonly #maxMessageLength: number;
   readonly #schemas: MediaStreamMessageSchemas<StartMessage>;
   #call: CallInfo | undefined;
+  /** The outbound media message around its payload, from {@link mediaMessageParts} at `start`. */
+  #mediaTemplate: MediaMessageTemplate | undefined;
 
   /**
    * @param audio - the audio options; `jitterDepth` and `maxPayloadBytes` as checked by
@@ -131,6 +134,11 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    *   `unsupported-codec` at `start` (fatal: end the call).
    */
   deserialize(message: string): DeserializedMessage {
+    // The hot path: an ordinary media message of the started call is read in place.
+    if (message.length <= this.#maxMessageLength) {
+      const media = this.audio.mediaText(message);
+      if (media !== undefined) return media;
+    }
     const parsed = parseCarrierMessage(message, this.#maxMessageLength);
     const call = this.#call;
     if (call !== undefined && STREAM_EVENTS.has(parsed.event)) {
@@ -189,8 +197,12 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    */
   serialize(frame: Frame): string | undefined {
     if (frame instanceof OutputAudioRawFrame) {
-      const payload = this.audio.encode(frame);
-      return payload === undefined ? undefined : this.mediaMessage(payload);
+      this.audio.requireStarted();
+      if (this.#mediaTemplate === undefined) {
+        const { prefix, suffix } = this.mediaMessageParts();
+        this.#mediaTemplate = new MediaMessageTemplate(prefix, suffix);
+      }
+      return this.audio.encodeMessage(frame, this.#mediaTemplate);
     }
     if (frame instanceof OutputTransportMessageFrame) {
       return typeof frame.message === 'string' ? frame.message : JSON.stringify(frame.message);
@@ -218,8 +230,22 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
    */
   protected abstract startCall(message: StartMessage): CallInfo;
 
-  /** The `media` message carrying `payload` (base64, which needs no JSON escaping). */
-  protected abstract mediaMessage(payload: string): string;
+  /**
+   * The carrier's `media` message as the JSON text before and after its base64 payload (which
+   * needs no JSON escaping), e.g. `{"event":"media","media":{"payload":"` and `"}}`. Called once,
+   * after `start`, at the first output audio; the message is then built in place around each
+   * payload.
+   */
+  protected abstract mediaMessageParts(): { prefix: string; suffix: string };
+
+  /**
+   * The top-level field naming the stream in every message of the carrier (`stream_id`,
+   * `streamSid`), with which media messages are read in place after `start`; undefined (the
+   * default) parses every message with `JSON.parse`. Must agree with {@link streamIdOf}.
+   */
+  protected get streamIdField(): string | undefined {
+    return undefined;
+  }
 
   /** The `mark` message named `name`; called after `start`. */
   protected abstract markMessage(name: string): string;
@@ -266,6 +292,8 @@ export abstract class MediaStreamSerializer<StartMessage> implements TelephonySe
     }
     const call = this.startCall(message);
     this.#call = call;
+    const streamIdField = this.streamIdField;
+    if (streamIdField !== undefined) this.audio.scanMediaFor(streamIdField, call.streamId);
     return { frames: [], event: { type: 'start', call } };
   }
 }

@@ -63,6 +63,16 @@ export class OutboundAudioEncoder {
    * @throws {@link @voxline/telephony!SerializerError} `unsupported-codec` when `sampleRate` cannot be converted.
    */
   encode(audio: Int16Array, sampleRate: number): string | undefined {
+    const encoded = this.encodeBytes(audio, sampleRate);
+    if (encoded === undefined) return undefined;
+    return Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length).toString('base64');
+  }
+
+  /**
+   * Like {@link encode}, returning the encoded bytes instead of their base64: a view of this
+   * encoder's scratch buffer, overwritten by the next call (copy what must outlive it).
+   */
+  encodeBytes(audio: Int16Array, sampleRate: number): Uint8Array | undefined {
     let pcm = audio;
     if (sampleRate !== this.carrierSampleRate) {
       let resampler = this.#resampler;
@@ -78,8 +88,7 @@ export class OutboundAudioEncoder {
     const bytes = this.#bytes;
     const encoded = this.codec.encode(pcm, bytes.view(byteLength));
     // Samples a stateful codec holds for its next frame (G.722's odd one, Opus's part of 20 ms).
-    if (encoded.length === 0) return undefined;
-    return bytes.buffer.toString('base64', 0, encoded.length);
+    return encoded.length === 0 ? undefined : encoded;
   }
 
   #newResampler(sampleRate: number): StreamResampler {

@@ -176,9 +176,9 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
   }
 
   /** `{"event":"media","media":{"payload":...}}`. */
-  protected override mediaMessage(payload: string): string {
+  protected override mediaMessageParts(): { prefix: string; suffix: string } {
     // Base64 needs no JSON escaping, so the message is assembled without JSON.stringify.
-    return `{"event":"media","media":{"payload":"${payload}"}}`;
+    return { prefix: '{"event":"media","media":{"payload":"', suffix: '"}}' };
   }
 
   /** `{"event":"mark","mark":{"name":...}}`. */
@@ -194,6 +194,11 @@ export class TelnyxFrameSerializer extends MediaStreamSerializer<TelnyxStartMess
   /** `stream_id`, at the top level of every Telnyx message. */
   protected override streamIdOf(message: CarrierMessage): unknown {
     return message.stream_id;
+  }
+
+  /** `stream_id`, as {@link streamIdOf} reads it. */
+  protected override get streamIdField(): string {
+    return 'stream_id';
   }
 
   /** `error` → event with code/title/detail. */

@@ -87,10 +87,18 @@ export class TwilioFrameSerializer extends MediaStreamSerializer<TwilioStartMess
     return message.streamSid;
   }
 
+  /** `streamSid`, as {@link streamIdOf} reads it. */
+  protected override get streamIdField(): string {
+    return 'streamSid';
+  }
+
   /** `{"event":"media","streamSid":...,"media":{"payload":...}}` (µ-law, 8000 Hz). */
-  protected override mediaMessage(payload: string): string {
+  protected override mediaMessageParts(): { prefix: string; suffix: string } {
     // Base64 needs no JSON escaping; the stream id was escaped once at start.
-    return `{"event":"media","streamSid":${this.#streamSidJson},"media":{"payload":"${payload}"}}`;
+    return {
+      prefix: `{"event":"media","streamSid":${this.#streamSidJson},"media":{"payload":"`,
+      suffix: '"}}',
+    };
   }
 
   /** `{"event":"mark","streamSid":...,"mark":{"name":...}}`. */

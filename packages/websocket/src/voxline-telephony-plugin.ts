@@ -25,7 +25,8 @@
  *   media-inactivity timeout bound what one connection can cost.
  *
  * The plugin registers `@fastify/websocket` (once per server, with `maxPayload` set to
- * `input.maxMessageBytes`) unless it is already registered, and adds its route and hooks to the
+ * `input.maxMessageBytes` and permessage-deflate off; RFC 7692 compression of base64 audio costs
+ * more CPU than the bytes it saves) unless it is already registered, and adds its route and hooks to the
  * instance it is registered on (it is not encapsulated), so several endpoints can be registered on
  * one server. On `fastify.close()` the server first stops accepting WebSocket upgrades (a late one
  * gets HTTP 503), then every call is ended gracefully (see {@link CallSession.shutdown}, bounded by
@@ -277,7 +278,12 @@ const plugin: FastifyPluginAsync<VoxlineTelephonyOptions> = async (fastify, opti
 
   if (!fastify.hasDecorator('websocketServer')) {
     await fastify.register(fastifyWebsocket, {
-      options: { maxPayload: resolveInputOptions(options.input).maxMessageBytes },
+      options: {
+        maxPayload: resolveInputOptions(options.input).maxMessageBytes,
+        // Off (ws's server default, stated so it stays off): base64 audio barely compresses, and
+        // deflate would cost CPU and a zlib context per call on every message.
+        perMessageDeflate: false,
+      },
       // `ws` closes the socket itself on protocol errors (1009 for an oversized message, ...);
       // the transport counts and logs them through its own `error` listener.
       errorHandler(error, _socket, request) {

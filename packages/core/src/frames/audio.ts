@@ -2,6 +2,12 @@
  * Audio frames. Pipelines carry raw PCM: signed 16-bit samples in host byte order in an
  * `Int16Array`, interleaved when `numChannels > 1`. Wire formats (µ-law, A-law, big-endian L16)
  * exist only at the edges, inside serializers and codecs.
+ *
+ * Ownership: a frame owns its `audio`. The array is never a view of a buffer its producer reuses,
+ * and nobody writes into it after the frame is pushed, so a processor may keep a frame or its audio
+ * past its hop (mailbox, jitter or playback buffer, recording) without copying. Buffers reused per
+ * call (a serializer's payload scratch, a resampler's or encoder's output) stay inside one hop and
+ * never travel in a frame.
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { DataFrame, SystemFrame } from './frame.js';

@@ -8,6 +8,7 @@
 // ---- The base of a media-stream serializer, and its audio paths ----
 
 export { InboundAudioPath, type InboundAudioPathOptions } from '../inbound-audio-path.js';
+export { MediaMessageTemplate } from '../media-message-template.js';
 export { MediaStreamAudio, type MediaStreamAudioOptions } from '../media-stream-audio.js';
 export { type MediaStreamMessageSchemas, MediaStreamSerializer } from '../media-stream-serializer.js';
 export { OutboundAudioEncoder, type OutboundAudioEncoderOptions } from '../outbound-audio-encoder.js';
