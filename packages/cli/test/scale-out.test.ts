@@ -148,12 +148,12 @@ async function inboundCall(instance: Instance, callId: string): Promise<string> 
     event('call.initiated', callPayload(callId, { direction: 'incoming', state: 'parked' })),
   );
   expect(accepted).toEqual({ status: 200, body: { status: 'accepted' } });
-  const answers = await api.waitFor('POST', new RegExp(`/v2/calls/${escape(callId)}/actions/answer$`));
+  const answers = await api.waitFor('POST', new RegExp(`/v2/calls/${escapeRegExp(callId)}/actions/answer$`));
   expect(answers).toHaveLength(1);
   return (JSON.parse(answers[0]?.text ?? '{}') as { client_state: string }).client_state;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -259,7 +259,7 @@ describe('voxline serve --redis on two instances', () => {
       status: 200,
       body: { status: 'accepted' },
     });
-    await api.waitFor('POST', new RegExp(`/v2/calls/${escape(callId)}/actions/record_start$`));
+    await api.waitFor('POST', new RegExp(`/v2/calls/${escapeRegExp(callId)}/actions/record_start$`));
 
     const report = await call;
     expect(report.endedBy).toBe('caller');
@@ -287,32 +287,20 @@ describe('voxline serve --redis on two instances', () => {
       body: recordingBytes,
       headers: { 'content-type': 'audio/wav' },
     }));
-    const saved = event('call.recording.saved', {
-      ...callPayload(callId, { client_state: clientState }),
-      channels: 'dual',
-      recording_started_at: '2026-12-08T04:30:05.000Z',
-      recording_ended_at: '2026-12-08T04:31:05.000Z',
-      recording_urls: { wav: `${api.origin}/recordings/one.wav?X-Amz-Signature=abc`, mp3: null },
-      public_recording_urls: { wav: null, mp3: null },
-    });
+    const saved = recordingSaved(callId, clientState, 'one.wav', '2026-12-08T04:30:05.000Z');
     expect((await deliver(a, saved)).status).toBe(200);
-    const stored = await until(async () => {
-      const files = await storedRecordings();
-      return files.length > 0 ? files : undefined;
-    }, 'the recording to be stored');
-    expect(stored).toEqual([`${reference}/20261208T043005Z.wav`]);
-    expect((await readFile(join(recordingsDirectory, stored[0] as string))).equals(recordingBytes)).toBe(
-      true,
-    );
+    await expectOneStoredRecording(`${reference}/20261208T043005Z.wav`);
 
     // One delivery of call.initiated to both instances at once: one answer.
     const twice = newCallId();
     const body = event('call.initiated', callPayload(twice, { direction: 'incoming', state: 'parked' }));
     const answers = await Promise.all([deliver(a, body), deliver(b, body)]);
     expect(answers.map((answer) => answer.body.status).sort()).toEqual(['accepted', 'duplicate']);
-    await api.waitFor('POST', new RegExp(`/v2/calls/${escape(twice)}/actions/answer$`));
+    await api.waitFor('POST', new RegExp(`/v2/calls/${escapeRegExp(twice)}/actions/answer$`));
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(api.requestsTo('POST', new RegExp(`/v2/calls/${escape(twice)}/actions/answer$`))).toHaveLength(1);
+    expect(
+      api.requestsTo('POST', new RegExp(`/v2/calls/${escapeRegExp(twice)}/actions/answer$`)),
+    ).toHaveLength(1);
     expect(api.requestsTo(/^\/recordings\/one\.wav/)).toHaveLength(1);
   }, 120_000);
 
@@ -350,7 +338,7 @@ describe('voxline serve --redis on two instances', () => {
       return answer.status === 200 ? answer : undefined;
     }, 'the retried webhook to be accepted');
     expect(retried.body).toEqual({ status: 'accepted' });
-    await api.waitFor('POST', new RegExp(`/v2/calls/${escape(callId)}/actions/record_start$`));
+    await api.waitFor('POST', new RegExp(`/v2/calls/${escapeRegExp(callId)}/actions/record_start$`));
 
     const report = await call;
     expect(report.endedBy).toBe('caller');
@@ -395,15 +383,7 @@ describe('voxline serve --redis on two instances', () => {
     expect(report.turns[0]?.answered).toBe(true);
 
     // B takes the job over once A's lock has expired, and stores the recording: nothing is lost.
-    const reference = referenceOf(earlierState);
-    const stored = await until(async () => {
-      const files = await storedRecordings();
-      return files.length > 0 ? files : undefined;
-    }, 'B to finish the recording');
-    expect(stored).toEqual([`${reference}/20261208T042000Z.wav`]);
-    expect((await readFile(join(recordingsDirectory, stored[0] as string))).equals(recordingBytes)).toBe(
-      true,
-    );
+    await expectOneStoredRecording(`${referenceOf(earlierState)}/20261208T042000Z.wav`);
     expect(stalled).toBe(2);
   }, 120_000);
 });

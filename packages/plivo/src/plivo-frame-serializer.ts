@@ -37,7 +37,6 @@ import {
   type TelephonySerializer,
 } from '@voxline/telephony';
 import {
-  type CarrierMessage,
   describePeerValue,
   MediaMessageTemplate,
   MediaStreamAudio,
