@@ -26,7 +26,7 @@
  * drain that waits costs its one promise (the slot and the abort listener are reused).
  */
 import { AudioFramer } from '@voxline/audio';
-import { type Clock, OutputAudioRawFrame } from '@voxline/core';
+import { type Clock, OutputAudioRawFrame, VoxlineError } from '@voxline/core';
 import { type CorkableWriter, type PacingSlot, type PacingTask, slotOnClock } from './pacing-scheduler.js';
 
 /** Where a {@link PacedAudioSender} gets its clock and encoding, and where its frames go. */
@@ -198,7 +198,9 @@ export class PacedAudioSender implements PacingTask {
 
   /** Sending a due frame threw: the waiting drain rejects with the error. */
   failed(error: unknown): void {
-    this.#settleDrain(error ?? new Error('PacedAudioSender: sending a frame failed'));
+    this.#settleDrain(
+      error ?? new VoxlineError('pacing-send-failed', 'PacedAudioSender: sending a frame failed'),
+    );
   }
 
   /** The slot of this sender in the scheduler of `clock`. */

@@ -10,6 +10,7 @@ export {
 } from './messaging-error.js';
 export type { InboundMessage, MessageDeliveryStatus, MessageStatusEvent } from './messaging-events.js';
 export { isE164 } from './phone-number.js';
+export { SendSmsArgumentsError } from './send-sms-arguments-error.js';
 export {
   type SendSmsArguments,
   type SendSmsResult,

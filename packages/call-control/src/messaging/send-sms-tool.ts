@@ -26,6 +26,7 @@ import { MAX_MESSAGE_TEXT_LENGTH } from './message-request-check.js';
 import type { MessagingClient } from './messaging-client.js';
 import { describeMessagingFailure, MessagingError, type MessagingErrorCode } from './messaging-error.js';
 import { isE164 } from './phone-number.js';
+import { SendSmsArgumentsError } from './send-sms-arguments-error.js';
 
 /** Options of {@link sendSmsFunction}. */
 export interface SendSmsToolOptions {
@@ -139,19 +140,21 @@ export function sendSmsFunction(options: SendSmsToolOptions): FunctionDefinition
 }
 
 function validateArguments(args: unknown, allowAnyRecipient: boolean): SendSmsArguments {
-  if (typeof args !== 'object' || args === null) throw new Error('arguments must be an object');
+  if (typeof args !== 'object' || args === null)
+    throw new SendSmsArgumentsError('arguments must be an object');
   const { text, to, ...rest } = args as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(', ')}`);
-  if (typeof text !== 'string' || text.trim() === '') throw new Error('text must be a non-empty string');
+  if (unknown.length > 0) throw new SendSmsArgumentsError(`unknown arguments: ${unknown.join(', ')}`);
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new SendSmsArgumentsError('text must be a non-empty string');
   if (text.length > MAX_MESSAGE_TEXT_LENGTH) {
-    throw new Error(`text must be at most ${MAX_MESSAGE_TEXT_LENGTH} characters`);
+    throw new SendSmsArgumentsError(`text must be at most ${MAX_MESSAGE_TEXT_LENGTH} characters`);
   }
   if (to === undefined) return { text };
   if (!allowAnyRecipient) {
-    throw new Error("to is not allowed: messages go to the caller's number only");
+    throw new SendSmsArgumentsError("to is not allowed: messages go to the caller's number only");
   }
   if (typeof to !== 'string' || !isE164(to))
-    throw new Error('to must be an E.164 number such as +13125550123');
+    throw new SendSmsArgumentsError('to must be an E.164 number such as +13125550123');
   return { text, to };
 }
