@@ -27,6 +27,8 @@ export interface TelnyxAgentConfig {
   services: VoiceServices;
   persona: VoiceAgentPersona;
   recordingsDir: string;
+  /** Redis shared by the instances serving this application; undefined: one instance. */
+  redisUrl?: string;
 }
 
 const REQUIRED = ['PUBLIC_URL', 'TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY'] as const;
@@ -48,6 +50,7 @@ export function readTelnyxAgentConfig(env: NodeJS.ProcessEnv): TelnyxAgentConfig
     services: readVoiceServices(env),
     persona: readVoiceAgentPersona(env),
     recordingsDir: env.RECORDINGS_DIR || 'recordings',
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
   };
 }
 

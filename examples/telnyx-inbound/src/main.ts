@@ -3,6 +3,7 @@
  * SIGTERM or SIGINT ends the calls in progress gracefully (each is hung up after what the agent
  * was saying), then exits; a second signal exits at once.
  */
+import { redisSharedState } from '@voxline/call-control';
 import { createLogger, type Logger, LogLevelError } from '@voxline/core';
 import { ConfigError, checkRecordingsDirectoryVariable, readTelnyxAgentConfig } from './config.js';
 import { buildTelnyxAgentApp, MEDIA_PATH, WEBHOOK_PATH } from './telnyx-agent-app.js';
@@ -19,7 +20,11 @@ try {
   process.exit(2);
 }
 
+// With REDIS_URL, any number of instances serve the application behind a load balancer.
+const sharedState =
+  config.redisUrl !== undefined ? redisSharedState({ url: config.redisUrl, logger }) : undefined;
 const { app } = await buildTelnyxAgentApp({
+  ...(sharedState !== undefined ? { sharedState, recordingQueueRedisUrl: config.redisUrl } : {}),
   logger,
   telnyx: config.telnyx,
   services: config.services,
@@ -28,12 +33,16 @@ const { app } = await buildTelnyxAgentApp({
   recordingsDir: config.recordingsDir,
   handleSignals: true,
 });
+app.addHook('onClose', async () => {
+  await sharedState?.close();
+});
 await app.listen({ host: config.host, port: config.port });
 logger.info(
   {
     webhook: `${config.publicUrl}${WEBHOOK_PATH}`,
     media: `${config.publicUrl.replace(/^http/, 'ws')}${MEDIA_PATH}`,
     recordings: config.recordingsDir,
+    sharedState: sharedState?.kind ?? 'memory',
   },
   'Telnyx voice agent ready',
 );

@@ -17,10 +17,14 @@
 import { join } from 'node:path';
 import {
   type AnsweringMachineAction,
+  BullMQRecordingJobQueue,
+  CallCommandRouter,
   type CallControlSession,
+  CallRegistry,
   LocalDirectoryRecordingStorage,
+  type SharedState,
 } from '@voxline/call-control';
-import type { FrameProcessor, Logger } from '@voxline/core';
+import { type FrameProcessor, type Logger, VoxlineError } from '@voxline/core';
 import {
   createVoiceAgentPipeline,
   defaultPersona,
@@ -86,6 +90,17 @@ export interface TelnyxAgentAppOptions {
   answeringMachine?: AnsweringMachineAction;
   /** End calls gracefully and close on SIGTERM/SIGINT; default false. */
   handleSignals?: boolean;
+  /**
+   * State shared with the deployment's other instances (`redisSharedState`), so that a call's
+   * webhooks and its media stream may reach different instances; default this process only. The
+   * app leaves it open (its owner closes it).
+   */
+  sharedState?: SharedState;
+  /**
+   * With `sharedState`: the Redis of the durable recording queue (BullMQ), so that a download an
+   * instance did not finish is finished by another. Default: downloads run in this process.
+   */
+  recordingQueueRedisUrl?: string;
 }
 
 /** The app and the call flow that answers, dials and follows its calls. */
@@ -109,7 +124,33 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     const base = options.publicUrl ?? listeningUrl(app);
     return `${base.replace(/^http/, 'ws')}${MEDIA_PATH}`;
   };
+  const shared = options.sharedState;
+  const registry =
+    shared !== undefined
+      ? new CallRegistry({ logger, directory: shared.calls, instanceId: shared.instanceId })
+      : new CallRegistry({ logger });
+  // Events of a call whose media stream another instance holds are forwarded there.
+  const router =
+    shared !== undefined
+      ? new CallCommandRouter({ directory: shared.calls, bus: shared.bus, registry, logger })
+      : undefined;
+  await router?.start();
+  // The hang-up reaches this instance's session too (forwarded when another instance got it).
+  registry.on('call-ended', (session) => {
+    router?.detachMedia(session.callId).catch((error: unknown) => {
+      logger.warn({ err: error, callId: session.callId }, 'the call could not be detached');
+    });
+  });
+  const storage = new LocalDirectoryRecordingStorage(recordingsDir);
+  const recordingJobs =
+    options.recordingQueueRedisUrl !== undefined
+      ? new BullMQRecordingJobQueue({ url: options.recordingQueueRedisUrl, storage, registry, logger })
+      : undefined;
   const calls = new TelnyxCallFlow({
+    registry,
+    ...(router !== undefined ? { router } : {}),
+    ...(shared !== undefined ? { deduplication: shared.deduplication } : {}),
+    ...(recordingJobs !== undefined ? { recordingJobs } : {}),
     commands: new TelnyxCallCommands({
       ...api,
       ...(telnyx.connectionId !== undefined ? { connectionId: telnyx.connectionId } : {}),
@@ -118,7 +159,7 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     // Resolved per call: the listening address is known only once the server listens.
     stream: () => ({ url: mediaStreamUrl(), codec: 'PCMU' }),
     ...(options.answerInbound === false ? { routeInbound: () => false as const } : {}),
-    recording: { storage: new LocalDirectoryRecordingStorage(recordingsDir) },
+    recording: { storage },
     ...(options.answeringMachine !== undefined ? { answeringMachine: options.answeringMachine } : {}),
     logger,
   });
@@ -127,6 +168,7 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     callFlow: calls,
     publicKey: telnyx.publicKey,
     path: WEBHOOK_PATH,
+    ...(shared !== undefined ? { deduplication: shared.deduplication } : {}),
     logger,
   });
   await app.register(voxlineTelephony, {
@@ -138,9 +180,11 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
     terminator: new TelnyxCallTerminator({ ...api, logger }),
     logger,
     lifecycle: { handleSignals: options.handleSignals ?? false },
-    createPipeline: (call, transport) => {
-      const session = calls.registry.get(call.callId);
+    createPipeline: async (call, transport) => {
+      // The call may have been answered by another instance: the shared directory knows it.
+      const session = await calls.registry.lookup(call.callId);
       if (session === undefined) throw new UnknownCallError(call.callId);
+      await router?.attachMedia(call.callId, eventsOnlyHandle);
       return agentPipeline({
         transport,
         session,
@@ -151,9 +195,23 @@ export async function buildTelnyxAgentApp(options: TelnyxAgentAppOptions): Promi
   app.get('/healthz', async () => ({ status: 'ok', calls: calls.registry.size }));
   // After the calls have ended (the media endpoint's preClose): let webhook work such as a
   // recording download finish.
-  app.addHook('onClose', () => calls.idle());
+  app.addHook('onClose', async () => {
+    await calls.idle();
+    await recordingJobs?.close();
+  });
   return { app, calls };
 }
+
+/**
+ * What this example runs for other instances on a call it holds: call events only (they reach the
+ * session the pipeline listens to). Commands such as `speak` are not offered here; `voxline serve`
+ * shows a pipeline handle that runs them.
+ */
+const eventsOnlyHandle = {
+  async execute(command: { type: string }): Promise<void> {
+    throw new VoxlineError('command-not-offered', `${command.type}: this example takes call events only`);
+  },
+};
 
 function listeningUrl(app: FastifyInstance): string {
   const address = app.server.address();
