@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { startRedisServer } from '@voxline/call-control/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallerAudio, simulateCall } from 'voxline';
 import { repositoryRoot, spawnServe } from './support/serve-process.js';
@@ -113,5 +114,54 @@ describe('voxline serve --workers 2', () => {
     primary = undefined;
     expect(code).toBe(0);
     expect((await inProgress).endedBy).toBe('agent');
+  }, 120_000);
+});
+
+describe('voxline serve --workers 2 --redis', () => {
+  it('serves calls on both workers, each connected to the shared Redis', async () => {
+    const redis = await startRedisServer();
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        VOXLINE_LOG_LEVEL: 'silent',
+        VOXLINE_STREAM_SECRET: SECRET,
+      };
+      for (const name of [
+        'TELNYX_API_KEY',
+        'TELNYX_PUBLIC_KEY',
+        'TWILIO_AUTH_TOKEN',
+        'PLIVO_AUTH_TOKEN',
+        'REDIS_URL',
+      ]) {
+        delete env[name];
+      }
+      const { process: child, banner } = await spawnServe(
+        ['serve', '--agent', 'offline', '--port', '0', '--workers', '2', '--redis', redis.url, '--json'],
+        env,
+      );
+      primary = child;
+      const calls = [0, 1, 2, 3].map(() => call(banner.webSocketUrl, 5000));
+      // While the four calls run, each worker reports its share of them and a live Redis.
+      let byWorker = new Map<number, number>();
+      for (let attempt = 0; attempt < 20; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const health = (await healthOfWorkers(banner.baseUrl, 4)) as (Health & {
+          sharedState: { kind: string; connected: boolean };
+        })[];
+        for (const answer of health)
+          expect(answer.sharedState).toMatchObject({ kind: 'redis', connected: true });
+        byWorker = new Map(health.map((answer) => [answer.worker, answer.calls]));
+        if (byWorker.size === 2 && [...byWorker.values()].every((count) => count > 0)) break;
+      }
+      expect(byWorker.size).toBe(2);
+      expect([...byWorker.values()].every((count) => count > 0)).toBe(true);
+      for (const report of await Promise.all(calls)) expect(report.endedBy).toBe('caller');
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      primary = undefined;
+      expect(code).toBe(0);
+    } finally {
+      await redis.stop();
+    }
   }, 120_000);
 });
