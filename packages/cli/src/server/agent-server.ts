@@ -11,6 +11,7 @@
  * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
  * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
  * | `POST /plivo/answer`, `POST /plivo/hangup` | Plivo answer and hangup webhooks |
+ * | `GET /metrics` | Prometheus metrics (see docs/observability.md); off with `metrics: false` |
  * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n,"pid":…}` (and `"worker":i` under `--workers`) |
  *
  * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
@@ -22,6 +23,7 @@
  * `allowUnverifiedStreams` opts in (local development only; logged as a warning).
  */
 
+import type { Tracer } from '@opentelemetry/api';
 import { CallRegistry } from '@voxline/call-control';
 import { type Logger, VoxlineError } from '@voxline/core';
 import { plivoCarrier } from '@voxline/plivo';
@@ -31,6 +33,7 @@ import { twilioCarrier, twilioMediaStreamVerifier } from '@voxline/twilio';
 import { type CallSession, type TelephonyConnectionLimits, voxlineTelephony } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
+import { installServerTelemetry } from '../telemetry/server-telemetry.js';
 import {
   type CarrierWebhookStatus,
   carrierCallTerminators,
@@ -97,6 +100,10 @@ export interface AgentServerOptions {
   refuseWebhooks?: string;
   /** This process's worker index under `--workers` (reported by /healthz). */
   workerIndex?: number;
+  /** Serve Prometheus metrics on `GET /metrics`; default true. */
+  metrics?: boolean;
+  /** Where call, turn, LLM, webhook and carrier request spans go; default the global `voxline` tracer. */
+  tracer?: Tracer;
 }
 
 /** A running server. */
@@ -144,6 +151,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   });
   const sessions = new Set<CallSession>();
   const onConversation = options.onConversation;
+  const telemetry = installServerTelemetry(app, {
+    webhookPaths: carrierWebhookPaths,
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+  });
   const common = {
     createPipeline: agent.createPipeline,
     verifiers,
@@ -153,13 +165,12 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     terminator: carrierCallTerminators(env),
     params: agent.params,
     logger,
-    ...(onConversation
-      ? {
-          taskOptions: (call: CallInfo) => ({
-            observers: conversationEventObservers(call.callId, onConversation),
-          }),
-        }
-      : {}),
+    taskOptions: (call: CallInfo) => ({
+      observers: [
+        ...telemetry.observers(call),
+        ...(onConversation ? conversationEventObservers(call.callId, onConversation) : []),
+      ],
+    }),
     lifecycle: {
       handleSignals: options.handleSignals ?? false,
       onSession: (session: CallSession) => {
