@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { traceCarrierRequest } from '@voxline/telephony';
 import { TelnyxMediaStreamVerifier, telnyxCarrier } from '@voxline/telnyx';
 import { expect, it } from 'vitest';
 import { CallerAudio, simulateCall } from 'voxline';
-import { echoPipeline, startObservedServer, startTracing } from './observability.js';
+import { echoPipeline, startObservedServer, startTracing, warnOnCarrierFailures } from './observability.js';
 
 const jfkPath = fileURLToPath(new URL('../../../shared/data/jfk-16k.wav', import.meta.url));
 
@@ -50,4 +51,18 @@ it('the observability guide: a call through the observed server reaches an OTLP/
   const text = bodies.map((entry) => entry.body.toString('utf8')).join('\n');
   expect(text).toContain('voxline.call');
   expect(text).toContain('my-voice-agent');
+});
+
+it('the observability guide: a failed carrier request is reported on the exception channel', async () => {
+  const lines: string[] = [];
+  const stop = warnOnCarrierFailures((line) => lines.push(line));
+  try {
+    await traceCarrierRequest({ carrier: 'telnyx', operation: 'hangup', callId: 'v3:x' }, async () => {
+      throw new Error('503 from the carrier');
+    }).catch(() => {});
+  } finally {
+    stop();
+  }
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^telnyx hangup failed after \d+ ms$/);
 });

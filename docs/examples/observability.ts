@@ -56,7 +56,23 @@ export async function startObservedServer(
   await app.listen({ host: '127.0.0.1', port });
   return app;
 }
+
 // #endregion own-server
+
+// #region channels
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { CarrierRequestEvent } from '@voxline/telephony';
+
+/** Logs every carrier HTTP request that failed, with how long it took. */
+export function warnOnCarrierFailures(warn: (line: string) => void): () => void {
+  const onException = (message: unknown): void => {
+    const request = message as CarrierRequestEvent;
+    warn(`${request.carrier} ${request.operation} failed after ${request.durationMs?.toFixed(0)} ms`);
+  };
+  diagnosticsChannel.subscribe('voxline:carrier-request:exception', onException);
+  return () => diagnosticsChannel.unsubscribe('voxline:carrier-request:exception', onException);
+}
+// #endregion channels
 
 /** A pipeline that only connects the caller's audio to the output (echo), for the test. */
 export const echoPipeline: CallPipelineFactory = (_call, transport): FrameProcessor[] => [
