@@ -76,7 +76,6 @@ export async function telemetryRows(
   const spans = new CountingSpanProcessor();
   const tracer = new BasicTracerProvider({ spanProcessors: [spans] }).getTracer('voxline');
   const doNothing: FrameObserver = { onPushFrame: () => {} };
-  let spansDuringAudio = 0;
   const cases: { name: string; observers: () => FrameObserver[] }[] = [
     { name: 'telemetry off (no observer)', observers: () => [] },
     { name: 'an observer that does nothing', observers: () => [doNothing] },
@@ -87,7 +86,9 @@ export async function telemetryRows(
       ],
     },
   ];
-  const rows: BenchmarkRow[] = [];
+  // Build every chain first, then interleave their samples in rounds, so a change of machine load
+  // during the run weighs on all three cases alike.
+  const measured = [];
   for (const { name, observers } of cases) {
     const chain = new Pipeline(Array.from({ length: chainLength }, () => new PassThrough()));
     await chain.setup({
@@ -98,34 +99,45 @@ export async function telemetryRows(
     // A turn is open and the bot's first audio seen: what follows is the steady per-frame path.
     chain.receiveFrame(new UserStartedSpeakingFrame(), 'downstream');
     chain.receiveFrame(botFrame, 'downstream');
-    const startedBefore = spans.started;
-    const perHop: number[] = [];
     const push = (index: number): void => {
       const frame: Frame = (index & 1) === 0 ? callerFrame : botFrame;
       chain.receiveFrame(frame, 'downstream');
     };
-    for (let sample = 0; sample < options.warmupSamples + options.samples; sample++) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < options.batch; i++) push(i);
-      const elapsed = Number(process.hrtime.bigint() - start);
-      // Hops: into each pass-through plus the pipeline's own entry and exit (see run.ts).
-      if (sample >= options.warmupSamples) perHop.push(elapsed / options.batch / (chainLength + 2));
+    measured.push({ name, chain, push, perHop: [] as number[] });
+  }
+  const startedBefore = spans.started;
+  const rounds = 5;
+  const perRound = Math.ceil((options.warmupSamples + options.samples) / rounds);
+  for (let round = 0; round < rounds; round++) {
+    for (const { push, perHop } of measured) {
+      for (let sample = 0; sample < perRound; sample++) {
+        const start = process.hrtime.bigint();
+        for (let i = 0; i < options.batch; i++) push(i);
+        const elapsed = Number(process.hrtime.bigint() - start);
+        // Hops: into each pass-through plus the pipeline's own entry and exit (see run.ts).
+        perHop.push(elapsed / options.batch / (chainLength + 2));
+      }
     }
+  }
+  const rows: BenchmarkRow[] = [];
+  for (const { name, chain, push, perHop } of measured) {
     const bytesPerFrame = bytesPerCall(push, 200, 20);
-    if (name.startsWith('telemetry on')) spansDuringAudio = spans.started - startedBefore;
     await chain.cleanup();
+    // The first round's first samples are the warm-up.
+    const kept = perHop.slice(options.warmupSamples);
     rows.push({
       benchmark: 'hop',
       case: `Voxline inline, chain of ${chainLength}, call audio, ${name}`,
       unit: 'ns/hop',
-      p50: percentile(perHop, 50),
-      p99: percentile(perHop, 99),
-      samples: perHop.length,
+      p50: percentile(kept, 50),
+      p99: percentile(kept, 99),
+      samples: kept.length,
       extra: {
         'bytes/frame': Number.isNaN(bytesPerFrame) ? 'n/a (needs --expose-gc)' : Math.round(bytesPerFrame),
       },
     });
   }
+  const spansDuringAudio = spans.started - startedBefore;
   rows.push(observerAlone(tracer, options));
   const [off, nothing, on] = rows as [BenchmarkRow, BenchmarkRow, BenchmarkRow];
   on.ratio = `${(on.p50 - nothing.p50).toFixed(1)} ns/hop over a do-nothing observer, ${(on.p50 - off.p50).toFixed(1)} over no observer; ${spansDuringAudio} spans started by audio frames`;
