@@ -55,9 +55,13 @@ export function subscribeCarrierRequestTelemetry(options: CarrierRequestTelemetr
     const request = message as CarrierRequestEvent;
     const span = spans.get(request);
     if (span !== undefined) {
-      const error = request.error instanceof Error ? request.error : new Error(String(request.error));
+      // A thrown non-Error is recorded as its text (OpenTelemetry's Exception accepts a string).
+      const error = request.error instanceof Error ? request.error : String(request.error);
       span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: typeof error === 'string' ? error : error.message,
+      });
       span.end();
     }
     metrics?.carrierRequestDuration.observe(
