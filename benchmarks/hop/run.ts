@@ -22,6 +22,7 @@ import {
   realClock,
 } from '@voxline/core';
 import { type BenchmarkRow, percentile, writeResults } from '../lib/report.js';
+import { telemetryRows } from './telemetry-rows.js';
 
 const quick = process.argv.includes('--quick');
 const chainLengths = [1, 10, 50];
@@ -175,12 +176,18 @@ for (const length of chainLengths) {
   inline.ratio = `${(web.p50 / inline.p50).toFixed(0)}× cheaper than TransformStream`;
   queued.ratio = `${(web.p50 / queued.p50).toFixed(1)}× cheaper than TransformStream`;
 }
+// Telemetry on and off in the same run (see telemetry-rows.ts).
+const telemetry = await telemetryRows({ samples, warmupSamples, batch: quick ? 200 : 5000 });
+if (telemetry.spansDuringAudio !== 0)
+  throw new Error(`audio frames started ${telemetry.spansDuringAudio} spans`);
+rows.push(...telemetry.rows);
 await writeResults('hop', {
   title: 'Hop cost per 20 ms frame (pass-through processors)',
   notes: [
     'Each sample pushes a batch of frames through the chain and divides by frames × hops.',
     'Voxline chains count the pipeline entry/exit pass-throughs and the final consumer as hops.',
     'Targets: inline p50 ≤ 25 ns/hop, queued p50 ≤ 500 ns/hop.',
+    'Telemetry rows: call audio (caller and bot frames alternating, in an open turn) with no observer, a do-nothing observer, and the CallTelemetryObserver with an SDK tracer and metrics; bytes/frame over GC-free windows of 200 frames. Any observer costs the event object the pipeline passes per hop; the observer-alone row is the cost of the telemetry itself.',
   ],
   rows,
   quick,

@@ -5,7 +5,7 @@
  * goes on.
  */
 import type { Logger } from '@voxline/core';
-import type { Carrier } from '@voxline/telephony';
+import { type Carrier, traceCarrierRequest } from '@voxline/telephony';
 
 /** Where a {@link runWebhookCommand} failure is logged, and what it names. */
 export interface WebhookCommandContext {
@@ -18,14 +18,18 @@ export interface WebhookCommandContext {
 
 /**
  * Runs `run` and waits for it; a failure is logged as an error (with the `CallControlError`'s
- * `category` when it has one) instead of thrown.
+ * `category` when it has one) instead of thrown. The request is published on the carrier request
+ * channels of `@voxline/telephony` (`traceCarrierRequest`, operation = the command name).
  */
 export async function runWebhookCommand(
   context: WebhookCommandContext,
   run: () => Promise<unknown>,
 ): Promise<void> {
   try {
-    await run();
+    await traceCarrierRequest(
+      { carrier: context.carrier, operation: context.command, callId: context.callId },
+      run,
+    );
   } catch (error) {
     const category = (error as { category?: unknown }).category;
     context.logger.error(

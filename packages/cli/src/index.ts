@@ -62,3 +62,24 @@ export {
 export { CallerAudio, speechExtent } from './simulator/caller-audio.js';
 export { SIMULATED_CODECS, type SimulatedCodec } from './simulator/carrier-codec.js';
 export type { SimulatedCarrier } from './simulator/carrier-messages.js';
+// Telemetry (OpenTelemetry traces, Prometheus metrics)
+export { CallTelemetryObserver, type CallTelemetryOptions } from './telemetry/call-telemetry-observer.js';
+export {
+  type CarrierRequestTelemetryOptions,
+  subscribeCarrierRequestTelemetry,
+} from './telemetry/carrier-request-telemetry.js';
+export {
+  GEN_AI_ATTRIBUTES,
+  SPAN_NAMES,
+  TRACER_NAME,
+  TURN_EVENTS,
+  VOXLINE_ATTRIBUTES,
+} from './telemetry/telemetry-names.js';
+export {
+  CALL_LABEL_NAMES,
+  type CallMetricLabels,
+  callMetricLabels,
+  type ServiceKind,
+  VoxlineMetrics,
+  type VoxlineMetricsOptions,
+} from './telemetry/voxline-metrics.js';

@@ -15,6 +15,14 @@ export {
   type CallTerminator,
 } from './call-terminator.js';
 
+// ---- Events around every carrier HTTP request (node:diagnostics_channel) ----
+
+export {
+  CARRIER_REQUEST_CHANNELS,
+  type CarrierRequestEvent,
+  traceCarrierRequest,
+} from './carrier-request-events.js';
+
 // ---- The open carrier contract, carrier detection and serializer creation ----
 
 export { CARRIER_DETECTION_MAX_MESSAGES, type CarrierDetection, detectCarrier } from './carrier-detection.js';

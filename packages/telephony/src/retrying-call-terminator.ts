@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, defaultLogger, InvalidOptionError, type Logger, realClock } from '@voxline/core';
 import { CallTerminationError, type CallTerminator } from './call-terminator.js';
+import { traceCarrierRequest } from './carrier-request-events.js';
 import type { CallInfo, Carrier } from './telephony-serializer.js';
 
 /** Retry policy of a hang-up. */
@@ -169,7 +170,10 @@ export abstract class RetryingCallTerminator implements CallTerminator {
     const requestId = randomUUID();
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sendHangUp(call, requestId);
+        await traceCarrierRequest(
+          { carrier: this.carrier, operation: 'hangup', callId: call.callId, attempt },
+          () => this.sendHangUp(call, requestId),
+        );
         this.#logger.info({ ...log, attempt }, 'call hung up');
         return 'ended';
       } catch (error) {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import {
   type InboundMessage,
   InMemoryDeduplicationStore,
@@ -8,6 +9,7 @@ import {
 import { AfterReplyWork } from '@voxline/call-control/carrier-kit';
 import { type LoopbackServer, listenOnLoopback } from '@voxline/call-control/testing';
 import { RecordingClock, RecordingLogger } from '@voxline/core/testing';
+import { CARRIER_REQUEST_CHANNELS, type CarrierRequestEvent } from '@voxline/telephony';
 import { CarrierApiStandIn } from '@voxline/telephony/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TelnyxMessaging, telnyxMessagingWebhooks } from '../src/index.js';
@@ -153,6 +155,30 @@ describe('TelnyxMessaging through the official SDK against a local stand-in for 
     expect(sent.status).toBe('queued');
     expect(api.requestsTo('POST', /^\/v2\/messages$/)).toHaveLength(2);
     expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('publishes each attempt on the carrier request channels: an exception for the 429, then a stop', async () => {
+    const seen: string[] = [];
+    const listeners = Object.entries(CARRIER_REQUEST_CHANNELS).map(([kind, name]) => {
+      const listener = (message: unknown) => {
+        const request = message as CarrierRequestEvent;
+        seen.push(`${kind} ${request.carrier} ${request.operation}`);
+      };
+      diagnosticsChannel.subscribe(name, listener);
+      return () => diagnosticsChannel.unsubscribe(name, listener);
+    });
+    try {
+      api.respondWith(telnyxError(429, '10011', 'Too many requests', { 'retry-after': '2' }), accepted());
+      await messaging.sendSms({ to: THEIRS, text: 'hi' });
+    } finally {
+      for (const unsubscribe of listeners) unsubscribe();
+    }
+    expect(seen).toEqual([
+      'start telnyx send_sms',
+      'exception telnyx send_sms',
+      'start telnyx send_sms',
+      'stop telnyx send_sms',
+    ]);
   });
 
   it('gives up on 429 after the attempts with rate-limited', async () => {

@@ -2,7 +2,8 @@
  * What every carrier's {@link MessagingClient} does the same way, so a carrier package writes only
  * the request and the error sorting: options (`timeoutMs`, `retry`, `clock`, `logger`, the default
  * sender), the checks before any request (see `checkSmsRequest`), and the retry rule of
- * `sendMessageWithRetry` (only failures that prove nothing was sent).
+ * `sendMessageWithRetry` (only failures that prove nothing was sent). Every attempt is published on
+ * the carrier request channels of `@voxline/telephony` (`traceCarrierRequest`).
  */
 import {
   type Clock,
@@ -13,6 +14,7 @@ import {
   realClock,
 } from '@voxline/core';
 import { resolveRetryPolicy } from '@voxline/core/processor-kit';
+import { traceCarrierRequest } from '@voxline/telephony';
 import { checkMmsRequest, checkSmsRequest } from './message-request-check.js';
 import type { MessagingClient, MmsRequest, SentMessage, SmsRequest } from './messaging-client.js';
 import type { MessagingFailure } from './messaging-error.js';
@@ -105,7 +107,12 @@ export abstract class CarrierMessagingClient implements MessagingClient {
 
   #send(message: OutgoingMessage, options: { signal?: AbortSignal }): Promise<SentMessage> {
     const { signal } = options;
-    return sendMessageWithRetry(() => this.submit(message, signal), {
+    // Each attempt is one carrier request on the carrier request channels (operation `send_sms`/`send_mms`).
+    const attempt = () =>
+      traceCarrierRequest({ carrier: this.carrier, operation: `send_${message.kind}` }, () =>
+        this.submit(message, signal),
+      );
+    return sendMessageWithRetry(attempt, {
       carrier: this.carrier,
       kind: message.kind,
       policy: this.#policy,

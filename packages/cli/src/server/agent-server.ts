@@ -11,6 +11,7 @@
  * | `POST /telnyx/webhook` | Telnyx Call Control webhooks (see {@link registerCarrierWebhooks}) |
  * | `POST /twilio/voice`, `POST /twilio/status` | Twilio voice and status webhooks |
  * | `POST /plivo/answer`, `POST /plivo/hangup` | Plivo answer and hangup webhooks |
+ * | `GET /metrics` | Prometheus metrics (see docs/observability.md); off with `metrics: false` |
  * | `GET /healthz` | `{"status":"ok","agent":…,"calls":n,"instance":…,"sharedState":{"kind":…,"connected":…},"pid":…}` (and `"worker":i` under `--workers`) |
  *
  * Carrier credentials come from the environment (see `carrier-webhooks.ts`); with them, calls the
@@ -28,6 +29,7 @@
  * send DTMF, deliver call events) until the call ends.
  */
 
+import type { Tracer } from '@opentelemetry/api';
 import {
   CallCommandRouter,
   CallRegistry,
@@ -48,6 +50,7 @@ import {
 } from '@voxline/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { VoiceAgent } from '../agents/voice-agent.js';
+import { installServerTelemetry } from '../telemetry/server-telemetry.js';
 import {
   type CarrierRecordingSettings,
   type CarrierWebhookStatus,
@@ -124,6 +127,10 @@ export interface AgentServerOptions {
   sharedState?: SharedState;
   /** Record answered Telnyx and Twilio calls at the carrier and keep the recordings; default off. */
   recordings?: CarrierRecordingSettings;
+  /** Serve Prometheus metrics on `GET /metrics`; default true. */
+  metrics?: boolean;
+  /** Where call, turn, LLM, webhook and carrier request spans go; default the global `voxline` tracer. */
+  tracer?: Tracer;
 }
 
 /** What `GET /healthz` answers. */
@@ -206,6 +213,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   /** The session of each connection, for attaching its call to the router once the stream is verified. */
   const sessionsByTransport = new WeakMap<TelephonyTransport, CallSession>();
   const onConversation = options.onConversation;
+  const telemetry = installServerTelemetry(app, {
+    webhookPaths: carrierWebhookPaths,
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+  });
   const common = {
     // Called once the stream was verified (or allowed unverified): a verified call takes commands.
     createPipeline: (call: CallInfo, transport: TelephonyTransport) => {
@@ -220,13 +232,12 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     terminator: carrierCallTerminators(env),
     params: agent.params,
     logger,
-    ...(onConversation
-      ? {
-          taskOptions: (call: CallInfo) => ({
-            observers: conversationEventObservers(call.callId, onConversation),
-          }),
-        }
-      : {}),
+    taskOptions: (call: CallInfo) => ({
+      observers: [
+        ...telemetry.observers(call),
+        ...(onConversation ? conversationEventObservers(call.callId, onConversation) : []),
+      ],
+    }),
     lifecycle: {
       handleSignals: options.handleSignals ?? false,
       onSession: (session: CallSession) => {
