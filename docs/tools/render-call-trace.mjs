@@ -82,7 +82,8 @@ for (let index = 0; index <= 4; index++) {
   );
 }
 const svg = [
-  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="12">`,
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" font-family="sans-serif" font-size="12" role="img">`,
+  '<title>The spans of one simulated call: voxline.call, its turn and the LLM call, on a time axis</title>',
   `<rect width="100%" height="100%" fill="#fff"/>`,
   ...ticks,
   ...rows,
