@@ -28,7 +28,8 @@ interface Health {
   worker: number;
 }
 
-async function startWorkers(): Promise<{ process: ChildProcess; baseUrl: string; webSocketUrl: string }> {
+/** The environment of a served agent: quiet, streams proven by the test's secret, no carrier, no Redis. */
+function serveEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     VOXLINE_LOG_LEVEL: 'silent',
@@ -43,6 +44,11 @@ async function startWorkers(): Promise<{ process: ChildProcess; baseUrl: string;
   ]) {
     delete env[name];
   }
+  return env;
+}
+
+async function startWorkers(): Promise<{ process: ChildProcess; baseUrl: string; webSocketUrl: string }> {
+  const env = serveEnvironment();
   const { process: child, banner } = await spawnServe(
     ['serve', '--agent', 'offline', '--port', '0', '--workers', '2', '--json'],
     env,
@@ -121,20 +127,7 @@ describe('voxline serve --workers 2 --redis', () => {
   it('serves calls on both workers, each connected to the shared Redis', async () => {
     const redis = await startRedisServer();
     try {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        VOXLINE_LOG_LEVEL: 'silent',
-        VOXLINE_STREAM_SECRET: SECRET,
-      };
-      for (const name of [
-        'TELNYX_API_KEY',
-        'TELNYX_PUBLIC_KEY',
-        'TWILIO_AUTH_TOKEN',
-        'PLIVO_AUTH_TOKEN',
-        'REDIS_URL',
-      ]) {
-        delete env[name];
-      }
+      const env = serveEnvironment();
       const { process: child, banner } = await spawnServe(
         ['serve', '--agent', 'offline', '--port', '0', '--workers', '2', '--redis', redis.url, '--json'],
         env,

@@ -39,7 +39,11 @@ export function classifyTelnyxError(error: unknown): CallControlFailure {
   return { category: 'api', description: error instanceof Error ? error.message : String(error) };
 }
 
-function firstTelnyxError(body: unknown): { code?: string; title?: string } | undefined {
+/**
+ * The code and title of the first entry of a Telnyx error body (`{"errors":[{"code","title",...}]}`),
+ * or undefined when the body has none.
+ */
+export function firstTelnyxError(body: unknown): { code?: string; title?: string } | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const errors = (body as { errors?: unknown }).errors;
   if (!Array.isArray(errors) || typeof errors[0] !== 'object' || errors[0] === null) return undefined;

@@ -16,6 +16,7 @@
 import type { MessagingErrorCode, MessagingFailure } from '@voxline/call-control';
 import { retryAfterMs } from '@voxline/call-control/carrier-kit';
 import { APIConnectionError, APIError } from 'telnyx';
+import { firstTelnyxError } from '../call-control/telnyx-error-classification.js';
 
 /** Telnyx's error code of a message to someone who texted STOP (HTTP 409). */
 export const TELNYX_OPTED_OUT = '40300';
@@ -41,7 +42,7 @@ export function classifyTelnyxMessagingError(error: unknown): MessagingFailure {
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
-    const first = firstError(error.error);
+    const first = firstTelnyxError(error.error);
     const carrierCode = first?.code;
     const detail = [carrierCode, first?.title].filter((part) => part !== undefined).join(' ');
     const base = {
@@ -61,15 +62,4 @@ export function classifyTelnyxMessagingError(error: unknown): MessagingFailure {
     return { code: 'carrier-error', ...base };
   }
   return { code: 'carrier-error', description: error instanceof Error ? error.message : String(error) };
-}
-
-function firstError(body: unknown): { code?: string; title?: string } | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const errors = (body as { errors?: unknown }).errors;
-  if (!Array.isArray(errors) || typeof errors[0] !== 'object' || errors[0] === null) return undefined;
-  const entry = errors[0] as { code?: unknown; title?: unknown };
-  return {
-    ...(entry.code !== undefined ? { code: String(entry.code) } : {}),
-    ...(typeof entry.title === 'string' ? { title: entry.title } : {}),
-  };
 }
